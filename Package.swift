@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Modules, bottom up: each imports only modules listed before it (see DESIGN.md, "Layers").
+let package = Package(
+    name: "Voltpass",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "voltpass", targets: ["voltpass"]),
+        .executable(name: "voltpass-bench", targets: ["voltpass-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+    ],
+    targets: [
+        // Pure Swift encodings: JSON + JCS, deterministic CBOR, multibase, BLAKE2b. No dependencies.
+        .target(name: "Encoding"),
+        .target(
+            name: "Identity",
+            dependencies: [
+                "Encoding",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
+        .target(name: "Credentials", dependencies: ["Encoding", "Identity"]),
+        .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
+        .target(name: "Trie", dependencies: ["Encoding"]),
+        .target(name: "Readings", dependencies: ["Encoding", "Identity"]),
+        .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
+        .target(
+            name: "Passport",
+            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger"]),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Encoding", "Identity", "Credentials", "Trie", "Ledger", "Passport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Encoding", "Identity", "Credentials", "Passport", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .executableTarget(
+            name: "voltpass",
+            dependencies: [
+                "Encoding", "Identity", "Storage", "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "voltpass-bench",
+            dependencies: [
+                "Encoding", "Identity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Locates ../shared/vectors for the vector tests (VOLTPASS_VECTORS overrides).
+        .target(name: "VectorSupport", dependencies: ["Encoding"], path: "Tests/VectorSupport"),
+        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "VectorSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "VectorSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Identity", "Credentials"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Storage", "Identity",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The Ledger module: filled by its own issue; the dependency direction is set in Package.swift.

@@ -1,0 +1,1 @@
+// The Readings module: filled by its own issue; the dependency direction is set in Package.swift.

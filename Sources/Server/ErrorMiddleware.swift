@@ -1,0 +1,51 @@
+import Encoding
+import Hummingbird
+import Logging
+
+/// Turns every error that escapes a route into an RFC 9457 problem document with a stable code.
+/// Errors that are not the client's fault are logged and reported without internal detail.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return try error.response(from: request, context: context)
+        } catch let error as any CodedError {
+            let status = Self.status(forCode: error.code)
+            if status.code >= 500 {
+                context.logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            }
+            return ProblemDetails(status: status, code: error.code, detail: error.message).response()
+        } catch let error as HTTPError {
+            let (code, detail) = Self.describe(error)
+            return ProblemDetails(status: error.status, code: code, detail: detail).response()
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return ProblemDetails(status: .internalServerError, code: "internal_error", detail: "an internal error occurred")
+                .response()
+        }
+    }
+
+    /// The HTTP status for a domain error code; input errors are 400 unless listed here.
+    static func status(forCode code: String) -> HTTPResponse.Status {
+        switch code {
+        case "notFound", "not_found": .notFound
+        case "resolutionTimeout": .gatewayTimeout
+        case "networkError", "documentTooLarge": .badGateway
+        case "storage_unavailable": .serviceUnavailable
+        case "storage_corrupt", "schema_too_new", "internal_error": .internalServerError
+        default: .badRequest
+        }
+    }
+
+    /// Codes for the errors Hummingbird raises itself (unknown route, body too large, ...).
+    static func describe(_ error: HTTPError) -> (code: String, detail: String) {
+        switch error.status {
+        case .notFound: ("not_found", error.body ?? "no such resource")
+        case .methodNotAllowed: ("method_not_allowed", error.body ?? "method not allowed on this resource")
+        case .contentTooLarge: ("body_too_large", error.body ?? "the request body is too large")
+        case .unsupportedMediaType: ("unsupported_media_type", error.body ?? "unsupported media type")
+        default: ("http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
+        }
+    }
+}
