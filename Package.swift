@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
@@ -27,6 +28,7 @@ let package = Package(
                 "Encoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .target(name: "Credentials", dependencies: ["Encoding", "Identity"]),
         .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
@@ -68,9 +70,23 @@ let package = Package(
 
         // Locates ../shared/vectors for the vector tests (VOLTPASS_VECTORS overrides).
         .target(name: "VectorSupport", dependencies: ["Encoding"], path: "Tests/VectorSupport"),
-        .testTarget(name: "EncodingTests", dependencies: ["Encoding", "VectorSupport"]),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity", "VectorSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Identity", "Credentials"]),
+        .testTarget(
+            name: "EncodingTests",
+            dependencies: ["Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: [
+                "Identity", "VectorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "Identity", "Credentials",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(
             name: "ServerTests",
             dependencies: [

@@ -16,3 +16,14 @@ public protocol Signer: Sendable {
     /// Signs `message`; ECDSA signatures are raw r‖s (64 bytes) over SHA-256 of the message.
     func sign(_ message: [UInt8]) async throws -> [UInt8]
 }
+
+extension KeyAlgorithm {
+    /// Parses the names people type: `ed25519`, `p256` or `P-256`, in any case.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "ed25519": self = .ed25519
+        case "p256", "p-256": self = .p256
+        default: return nil
+        }
+    }
+}

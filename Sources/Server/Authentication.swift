@@ -19,7 +19,7 @@ public enum BearerToken {
 
     /// The stored form of a secret: lowercase hex SHA-256.
     public static func hash(_ secret: String) -> String {
-        Hex.encode(SHA256.hash(data: Array(secret.utf8)))
+        Hex.encode(Array(SHA256.hash(data: Array(secret.utf8))))
     }
 }
 

@@ -26,13 +26,18 @@ public struct JSONLogHandler: LogHandler {
             "message": .string(event.message.description),
             "source": .string(event.source),
         ]
-        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line[key] = Self.json(value)
+        for (key, value) in Self.object(metadata.merging(event.metadata ?? [:]) { _, new in new }) {
+            line[key] = value
         }
         var bytes = JSONValue.object(line).serialized()
         bytes.append(0x0A)
         FileHandle.standardError.write(Data(bytes))
+    }
+
+    private static func object(_ metadata: Logger.Metadata) -> JSONObject {
+        var object = JSONObject()
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) { object[key] = json(value) }
+        return object
     }
 
     private static func json(_ value: Logger.MetadataValue) -> JSONValue {
@@ -41,7 +46,7 @@ public struct JSONLogHandler: LogHandler {
         case .stringConvertible(let convertible): .string(convertible.description)
         case .array(let values): .array(values.map(json))
         case .dictionary(let members):
-            .object(JSONObject(members.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) }))
+            .object(object(members))
         }
     }
 }

@@ -1,0 +1,78 @@
+import Encoding
+import Foundation
+import Hummingbird
+import Identity
+import Logging
+import Storage
+
+/// What a started instance tells its operator.
+public struct StartupReport: Sendable {
+    public let did: String
+    /// The admin token secret, present only on the start that created it.
+    public let adminToken: String?
+    public let storage: String
+    public let dataDirectory: URL
+}
+
+/// A Voltpass HTTP service over a store: bootstraps the operator identity and builds the router.
+public struct VoltpassServer: Sendable {
+    public let configuration: ServerConfiguration
+    public let store: any VoltpassStore
+    public let operatorKeys: OperatorKeys
+    public let resolver: any DIDResolver
+    let storageKind: String
+
+    /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
+    /// Returns the server and the report to show (with the admin token secret when it was created now).
+    public static func prepare(
+        configuration: ServerConfiguration, store: any VoltpassStore, resolver: (any DIDResolver)? = nil
+    ) async throws -> (VoltpassServer, StartupReport) {
+        let did = try OperatorKeys.did(publicHost: configuration.publicHost)
+        let operatorKeys = OperatorKeys(did: did, store: store, dataDirectory: configuration.dataDirectory)
+        _ = try await operatorKeys.bootstrap()
+        let adminToken = try await Self.createFirstAdminToken(in: store)
+        let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
+        let server = VoltpassServer(
+            configuration: configuration, store: store, operatorKeys: operatorKeys,
+            resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
+            storageKind: storageKind)
+        let report = StartupReport(
+            did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
+        return (server, report)
+    }
+
+    /// Creates an admin token when none exists yet and returns its secret (shown once, stored hashed).
+    static func createFirstAdminToken(in tokens: any AccessTokenRepository) async throws -> String? {
+        guard try await tokens.tokens().isEmpty else { return nil }
+        let secret = BearerToken.generateSecret()
+        try await tokens.saveToken(
+            AccessTokenRecord(
+                id: UUID().uuidString.lowercased(), secretHash: BearerToken.hash(secret), role: .admin,
+                label: "created on first start", createdAt: Date()))
+        return secret
+    }
+
+    /// The router with every route group and the shared middleware.
+    public func router() -> Router<VoltpassRequestContext> {
+        let router = Router(context: VoltpassRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
+        HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
+        DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
+        AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
+        return router
+    }
+
+    /// The application listening on the configured host and port; `runService()` runs it until
+    /// SIGINT or SIGTERM and then shuts down gracefully.
+    public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Identity
+import Storage
+
+/// The operator's did:web identity: key history and DID document in the store, secret keys in key
+/// files (mode 0600) under `keys/` in the data directory. Rotation retires the current key and keeps
+/// it in the DID document, so credentials it signed keep verifying (REQ-NF05).
+public actor OperatorKeys {
+    /// The operator's DID, e.g. `did:web:localhost%3A8080`.
+    public let did: String
+    private let store: any VoltpassStore
+    private let dataDirectory: URL
+    private let now: @Sendable () -> Date
+
+    public init(did: String, store: any VoltpassStore, dataDirectory: URL, now: @escaping @Sendable () -> Date = Date.init) {
+        self.did = did
+        self.store = store
+        self.dataDirectory = dataDirectory
+        self.now = now
+    }
+
+    /// The did:web DID served at `http(s)://<publicHost>/.well-known/did.json`.
+    public static func did(publicHost: String) throws -> String {
+        guard let url = URL(string: "https://\(publicHost)/.well-known/did.json") else {
+            throw IdentityError(.invalidDid, "'\(publicHost)' is not a host name with an optional port")
+        }
+        return try DIDWeb.did(forDocumentURL: url)
+    }
+
+    /// Creates the first key and DID document unless the operator has a current key. Returns whether it created one.
+    public func bootstrap(algorithm: KeyAlgorithm = .ed25519) async throws -> Bool {
+        if try await store.keys(controller: did).contains(where: { $0.validUntil == nil }) { return false }
+        _ = try await rotate(to: algorithm)
+        return true
+    }
+
+    /// The DID document as stored.
+    public func document() async throws -> DIDDocument {
+        guard let record = try await store.document(did: did) else {
+            throw IdentityError(.notFound, "no DID document for \(did)")
+        }
+        return try DIDDocument(parsing: record.document)
+    }
+
+    /// The signer of the current key, loaded from its key file.
+    public func currentSigner() async throws -> (methodID: String, signer: SoftwareSigner) {
+        guard let current = try await store.keys(controller: did).last(where: { $0.validUntil == nil }),
+            let location = current.secretLocation
+        else {
+            throw IdentityError(.notFound, "\(did) has no current key held by this instance")
+        }
+        return (current.id, try KeyFile.load(from: dataDirectory.appendingPathComponent(location)))
+    }
+
+    /// Makes a new key of `algorithm` current and retires the old one; returns the new DID document.
+    /// The key file is written before the records, so a crash never leaves a key without its secret.
+    public func rotate(to algorithm: KeyAlgorithm) async throws -> DIDDocument {
+        let records = try await store.keys(controller: did)
+        let signer = SoftwareSigner.generate(algorithm)
+        let date = now()
+        let location = "keys/\(UUID().uuidString.lowercased()).json"
+        let updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: location)
+        let document = try DIDWeb.document(did: did, keys: updated)
+
+        let keyDirectory = dataDirectory.appendingPathComponent("keys", isDirectory: true)
+        try FileManager.default.createDirectory(
+            at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try KeyFile.write(signer, to: dataDirectory.appendingPathComponent(location), id: updated.last?.id, controller: did)
+        for record in updated where !records.contains(record) {
+            try await store.saveKey(record)
+        }
+        try await store.saveDocument(DIDDocumentRecord(did: did, document: document.serialized, updatedAt: date))
+        return document
+    }
+}

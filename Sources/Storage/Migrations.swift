@@ -1,0 +1,141 @@
+/// One step of a backend's schema. Each is applied once, in its own transaction, in version order,
+/// and recorded in `schema_migrations(version, name, applied_at)`.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+extension [Migration] {
+    /// The newest version these migrations lead to.
+    var latestVersion: Int { last?.version ?? 0 }
+
+    /// The migration to apply to a database whose newest applied version is `current`; nil when it is
+    /// up to date. A database ahead of this code is refused rather than used half-understood.
+    func next(after current: Int) throws -> Migration? {
+        guard current <= latestVersion else {
+            throw StorageError.schemaTooNew(found: current, known: latestVersion)
+        }
+        return first { $0.version > current }
+    }
+}
+
+/// The SQLite schema. Dates are INTEGER microseconds since the Unix epoch; credential types are a JSON
+/// array of strings.
+enum SQLiteSchema {
+    static let migrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            applied_at INTEGER NOT NULL
+        ) STRICT
+        """
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "keys, DID documents, access tokens, credentials",
+            statements: [
+                """
+                CREATE TABLE keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    controller TEXT NOT NULL,
+                    algorithm TEXT NOT NULL,
+                    public_key_multibase TEXT NOT NULL,
+                    valid_from INTEGER NOT NULL,
+                    valid_until INTEGER,
+                    secret_location TEXT
+                ) STRICT
+                """,
+                "CREATE INDEX keys_by_controller ON keys (controller, valid_from, id)",
+                """
+                CREATE TABLE did_documents (
+                    did TEXT PRIMARY KEY NOT NULL,
+                    document BLOB NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT
+                """,
+                """
+                CREATE TABLE access_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                ) STRICT
+                """,
+                """
+                CREATE TABLE credentials (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    issuer TEXT NOT NULL,
+                    types TEXT NOT NULL,
+                    subject TEXT,
+                    issued_at INTEGER NOT NULL,
+                    document BLOB NOT NULL
+                ) STRICT
+                """,
+                "CREATE INDEX credentials_by_issuer ON credentials (issuer, issued_at, id)",
+                "CREATE INDEX credentials_by_subject ON credentials (subject, issued_at, id)",
+            ]),
+    ]
+}
+
+/// The PostgreSQL schema. Dates are BIGINT microseconds since the Unix epoch (as in SQLite, so both
+/// backends round-trip the same values); credential types are a `text[]`.
+enum PostgresSchema {
+    static let migrationsTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            applied_at BIGINT NOT NULL
+        )
+        """
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "keys, DID documents, access tokens, credentials",
+            statements: [
+                """
+                CREATE TABLE keys (
+                    id TEXT PRIMARY KEY,
+                    controller TEXT NOT NULL,
+                    algorithm TEXT NOT NULL,
+                    public_key_multibase TEXT NOT NULL,
+                    valid_from BIGINT NOT NULL,
+                    valid_until BIGINT,
+                    secret_location TEXT
+                )
+                """,
+                "CREATE INDEX keys_by_controller ON keys (controller, valid_from, id)",
+                """
+                CREATE TABLE did_documents (
+                    did TEXT PRIMARY KEY,
+                    document BYTEA NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE access_tokens (
+                    id TEXT PRIMARY KEY,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE credentials (
+                    id TEXT PRIMARY KEY,
+                    issuer TEXT NOT NULL,
+                    types TEXT[] NOT NULL,
+                    subject TEXT,
+                    issued_at BIGINT NOT NULL,
+                    document BYTEA NOT NULL
+                )
+                """,
+                "CREATE INDEX credentials_by_issuer ON credentials (issuer, issued_at, id)",
+                "CREATE INDEX credentials_by_subject ON credentials (subject, issued_at, id)",
+            ]),
+    ]
+}

@@ -1,0 +1,286 @@
+import Credentials
+import Foundation
+import GRDB
+import Identity
+
+/// The embedded store: one SQLite file in WAL mode, read concurrently and written by one writer at a
+/// time. Several processes may open the same file; a writer waits up to 30 s for another's lock.
+public final class SQLiteStore: VoltpassStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies any pending migrations.
+    /// The file's directory must exist.
+    public init(path: String) async throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Self.storageError(error)
+        }
+        self.path = path
+        while try await write({ try Self.applyNextMigration($0) }) {}
+    }
+
+    /// Applies the first pending migration; false when there is none. Runs inside one write
+    /// transaction, so a concurrent opener waits and then sees the migration as applied.
+    private static func applyNextMigration(_ db: Database) throws -> Bool {
+        try db.execute(sql: SQLiteSchema.migrationsTable)
+        let current = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations") ?? 0
+        guard let migration = try SQLiteSchema.migrations.next(after: current) else { return false }
+        for statement in migration.statements {
+            try db.execute(sql: statement)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO schema_migrations (version, name, applied_at)
+                VALUES (?, ?, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))
+                """,
+            arguments: [migration.version, migration.name])
+        return true
+    }
+
+    public func schemaVersion() async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations") ?? 0
+        }
+    }
+
+    // MARK: Keys
+
+    public func saveKey(_ record: KeyRecord) async throws {
+        let arguments: StatementArguments = [
+            record.id, record.controller, record.algorithm.rawValue, record.publicKeyMultibase,
+            try StoredValues.microseconds(record.validFrom, field: "validFrom"),
+            try StoredValues.optionalMicroseconds(record.validUntil, field: "validUntil"),
+            record.secretLocation,
+        ]
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO keys (id, controller, algorithm, public_key_multibase, valid_from, valid_until, secret_location)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET
+                        controller = excluded.controller, algorithm = excluded.algorithm,
+                        public_key_multibase = excluded.public_key_multibase, valid_from = excluded.valid_from,
+                        valid_until = excluded.valid_until, secret_location = excluded.secret_location
+                    """,
+                arguments: arguments)
+        }
+    }
+
+    public func key(id: String) async throws -> KeyRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.keyColumns) WHERE id = ?", arguments: [id]).map(Self.keyRecord)
+        }
+    }
+
+    public func keys(controller: String) async throws -> [KeyRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "\(Self.keyColumns) WHERE controller = ? ORDER BY valid_from, id", arguments: [controller]
+            ).map(Self.keyRecord)
+        }
+    }
+
+    private static let keyColumns = """
+        SELECT id, controller, algorithm, public_key_multibase, valid_from, valid_until, secret_location FROM keys
+        """
+
+    private static func keyRecord(_ row: Row) throws -> KeyRecord {
+        let id: String = try row.decode(atIndex: 0)
+        return KeyRecord(
+            id: id, controller: try row.decode(atIndex: 1),
+            algorithm: try StoredValues.algorithm(try row.decode(atIndex: 2), key: id),
+            publicKeyMultibase: try row.decode(atIndex: 3),
+            validFrom: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 4)),
+            validUntil: StoredValues.optionalDate(microseconds: try row.decode(Int64?.self, atIndex: 5)),
+            secretLocation: try row.decode(atIndex: 6))
+    }
+
+    // MARK: DID documents
+
+    public func saveDocument(_ record: DIDDocumentRecord) async throws {
+        let arguments: StatementArguments = [
+            record.did, Data(record.document), try StoredValues.microseconds(record.updatedAt, field: "updatedAt"),
+        ]
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO did_documents (did, document, updated_at) VALUES (?, ?, ?)
+                    ON CONFLICT (did) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at
+                    """,
+                arguments: arguments)
+        }
+    }
+
+    public func document(did: String) async throws -> DIDDocumentRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT did, document, updated_at FROM did_documents WHERE did = ?", arguments: [did])
+                .map { row in
+                    DIDDocumentRecord(
+                        did: try row.decode(atIndex: 0), document: [UInt8](try row.decode(Data.self, atIndex: 1)),
+                        updatedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 2)))
+                }
+        }
+    }
+
+    // MARK: Access tokens
+
+    public func saveToken(_ record: AccessTokenRecord) async throws {
+        let arguments: StatementArguments = [
+            record.id, record.secretHash, record.role.rawValue, record.label,
+            try StoredValues.microseconds(record.createdAt, field: "createdAt"),
+            try StoredValues.optionalMicroseconds(record.revokedAt, field: "revokedAt"),
+        ]
+        try await write { db in
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO access_tokens (id, secret_hash, role, label, created_at, revoked_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET
+                            secret_hash = excluded.secret_hash, role = excluded.role, label = excluded.label,
+                            created_at = excluded.created_at, revoked_at = excluded.revoked_at
+                        """,
+                    arguments: arguments)
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                // The conflict on id is handled by the upsert, so this is another token's secret hash.
+                throw StorageError.tokenExists(secretHash: record.secretHash)
+            }
+        }
+    }
+
+    public func token(secretHash: String) async throws -> AccessTokenRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.tokenColumns) WHERE secret_hash = ?", arguments: [secretHash])
+                .map(Self.tokenRecord)
+        }
+    }
+
+    public func tokens() async throws -> [AccessTokenRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "\(Self.tokenColumns) ORDER BY created_at, id").map(Self.tokenRecord)
+        }
+    }
+
+    private static let tokenColumns = "SELECT id, secret_hash, role, label, created_at, revoked_at FROM access_tokens"
+
+    private static func tokenRecord(_ row: Row) throws -> AccessTokenRecord {
+        let id: String = try row.decode(atIndex: 0)
+        return AccessTokenRecord(
+            id: id, secretHash: try row.decode(atIndex: 1),
+            role: try StoredValues.role(try row.decode(atIndex: 2), token: id),
+            label: try row.decode(atIndex: 3),
+            createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 4)),
+            revokedAt: StoredValues.optionalDate(microseconds: try row.decode(Int64?.self, atIndex: 5)))
+    }
+
+    // MARK: Credentials
+
+    public func saveCredential(_ credential: StoredCredential) async throws {
+        let types = String(decoding: try JSONEncoder().encode(credential.types), as: UTF8.self)
+        let arguments: StatementArguments = [
+            credential.id, credential.issuer, types, credential.subject,
+            try StoredValues.microseconds(credential.issuedAt, field: "issuedAt"), Data(credential.document),
+        ]
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO credentials (id, issuer, types, subject, issued_at, document) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                arguments: arguments)
+            if db.changesCount == 0 {
+                throw StorageError.credentialExists(id: credential.id)
+            }
+        }
+    }
+
+    public func credential(id: String) async throws -> StoredCredential? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.credentialColumns) WHERE id = ?", arguments: [id]).map(Self.credential)
+        }
+    }
+
+    public func credentials(issuer: String, limit: Int) async throws -> [StoredCredential] {
+        try StoredValues.checkLimit(limit)
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "\(Self.credentialColumns) WHERE issuer = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                arguments: [issuer, limit]
+            ).map(Self.credential)
+        }
+    }
+
+    public func credentials(subject: String, limit: Int) async throws -> [StoredCredential] {
+        try StoredValues.checkLimit(limit)
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "\(Self.credentialColumns) WHERE subject = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                arguments: [subject, limit]
+            ).map(Self.credential)
+        }
+    }
+
+    private static let credentialColumns = "SELECT id, issuer, types, subject, issued_at, document FROM credentials"
+
+    private static func credential(_ row: Row) throws -> StoredCredential {
+        let id: String = try row.decode(atIndex: 0)
+        let typesJSON: String = try row.decode(atIndex: 2)
+        guard let types = try? JSONDecoder().decode([String].self, from: Data(typesJSON.utf8)) else {
+            throw StorageError.corrupt("credential '\(id)' has types that are not a JSON array of strings")
+        }
+        return StoredCredential(
+            id: id, issuer: try row.decode(atIndex: 1), types: types, subject: try row.decode(atIndex: 3),
+            issuedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 4)),
+            document: [UInt8](try row.decode(Data.self, atIndex: 5)))
+    }
+
+    // MARK: Access and errors
+
+    private func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    /// Maps GRDB and SQLite failures to coded errors; cancellation passes through unchanged.
+    private static func storageError(_ error: any Error) -> any Error {
+        switch error {
+        case is StorageError, is CancellationError:
+            return error
+        case let error as RowDecodingError:
+            return StorageError.corrupt(String(describing: error))
+        case let error as DatabaseError:
+            let reason = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+            switch error.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT:
+                return StorageError.corrupt(reason)
+            case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_READONLY,
+                .SQLITE_PERM, .SQLITE_NOMEM, .SQLITE_PROTOCOL:
+                return StorageError.unavailable(reason)
+            default:
+                return StorageError.failed(reason)
+            }
+        default:
+            return StorageError.failed(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Identity
+
+/// Conversions between record fields and their stored form, shared by both backends.
+enum StoredValues {
+    /// A date as integer microseconds since 1970-01-01T00:00:00Z, rounded to the nearest microsecond.
+    static func microseconds(_ date: Date, field: String) throws -> Int64 {
+        let value = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        guard let microseconds = Int64(exactly: value) else {
+            throw StorageError.invalidValue("\(field) \(date.timeIntervalSince1970) s since 1970 cannot be stored")
+        }
+        return microseconds
+    }
+
+    static func optionalMicroseconds(_ date: Date?, field: String) throws -> Int64? {
+        try date.map { try microseconds($0, field: field) }
+    }
+
+    static func date(microseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+    }
+
+    static func optionalDate(microseconds: Int64?) -> Date? {
+        microseconds.map { date(microseconds: $0) }
+    }
+
+    static func algorithm(_ name: String, key id: String) throws -> KeyAlgorithm {
+        guard let algorithm = KeyAlgorithm(rawValue: name) else {
+            throw StorageError.corrupt("key '\(id)' has the unknown algorithm '\(name)'")
+        }
+        return algorithm
+    }
+
+    static func role(_ name: String, token id: String) throws -> AccessRole {
+        guard let role = AccessRole(rawValue: name) else {
+            throw StorageError.corrupt("token '\(id)' has the unknown role '\(name)'")
+        }
+        return role
+    }
+
+    static func checkLimit(_ limit: Int) throws {
+        guard limit >= 0 else { throw StorageError.invalidValue("limit must not be negative, got \(limit)") }
+    }
+}

@@ -1,0 +1,62 @@
+import Credentials
+import Foundation
+import Identity
+import Logging
+
+/// Everything a Voltpass instance keeps: key history, DID documents, API tokens and issued credentials.
+///
+/// Both implementations behave the same:
+/// - Dates are stored as integer microseconds since 1970-01-01T00:00:00Z, so a date reads back as the
+///   saved date rounded to the nearest microsecond.
+/// - `saveKey`, `saveDocument` and `saveToken` insert or replace by id (DID for documents); a token whose
+///   secret hash belongs to another token is refused with `token_exists`. `saveCredential` refuses an
+///   existing id with `credential_exists`.
+/// - `keys(controller:)` and `tokens()` are oldest first (by `validFrom`, `createdAt`; then by id);
+///   credential queries are newest first by `issuedAt`, then by id descending. A negative `limit` is
+///   refused with `invalid_value`.
+/// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
+public protocol VoltpassStore: KeyRepository, DIDDocumentRepository, AccessTokenRepository, CredentialRepository {
+    /// The newest schema migration applied to the database.
+    func schemaVersion() async throws -> Int
+}
+
+/// Where a Voltpass instance keeps its state.
+public enum StoreConfiguration: Sendable, Equatable {
+    /// The embedded SQLite database at this file path.
+    case sqlite(path: String)
+    /// A PostgreSQL database, shared by several instances. `schema`, when set, is used (and created)
+    /// instead of the connecting role's default search path.
+    case postgres(url: String, schema: String? = nil)
+
+    /// The name of the SQLite file in the data directory.
+    public static let sqliteFileName = "voltpass.sqlite"
+
+    /// PostgreSQL when `postgresURL` is set, otherwise `voltpass.sqlite` in `dataDirectory`.
+    public init(dataDirectory: URL, postgresURL: String? = nil) {
+        if let postgresURL {
+            self = .postgres(url: postgresURL)
+        } else {
+            self = .sqlite(path: dataDirectory.appendingPathComponent(Self.sqliteFileName).path)
+        }
+    }
+
+    /// Opens the store, migrating its schema, runs `body` with it, and closes it when `body` returns or
+    /// throws. For SQLite the file's directory is created when missing.
+    public func withStore<Result: Sendable>(
+        logger: Logger = Logger(label: "voltpass.storage"),
+        _ body: (any VoltpassStore) async throws -> Result
+    ) async throws -> Result {
+        switch self {
+        case .sqlite(let path):
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StorageError.unavailable("cannot create the data directory \(directory.path): \(error.localizedDescription)")
+            }
+            return try await body(SQLiteStore(path: path))
+        case .postgres(let url, let schema):
+            return try await PostgresStore.withStore(url: url, schema: schema, logger: logger) { try await body($0) }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Server
+import Storage
+
+/// `voltpass serve`: runs the HTTP service until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the Voltpass HTTP service (SQLite in the data directory unless --postgres is given).")
+
+    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "The data directory: database, key files.")
+    var data: String = "data"
+
+    @Option(help: "The address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "The port to listen on.")
+    var port: Int = 8080
+
+    @Option(help: "The host[:port] under which this instance is reachable; names its did:web DID. Default: localhost:<port>.")
+    var publicHost: String?
+
+    @Option(help: "A PostgreSQL URL (postgres://user:password@host:port/database) to keep state in instead of SQLite.")
+    var postgres: String?
+
+    @Option(help: "Log lines as readable text or as one JSON object per line.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "The lowest log level written (trace, debug, info, notice, warning, error, critical).")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        let format = logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "voltpass")
+        let configuration = ServerConfiguration(
+            dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
+            publicHost: publicHost, postgresURL: postgres)
+        try FileManager.default.createDirectory(
+            at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+
+        let storeConfiguration = StoreConfiguration(dataDirectory: configuration.dataDirectory, postgresURL: postgres)
+        try await storeConfiguration.withStore(logger: logger) { store in
+            let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
+            print("Voltpass operator \(report.did)")
+            print("  data:    \(report.dataDirectory.path) (\(report.storage))")
+            if let token = report.adminToken {
+                print("  admin token (shown once, keep it safe): \(token)")
+            }
+            let application = server.application(logger: logger) { port in
+                print("  listening on http://\(configuration.host):\(port)")
+            }
+            try await application.runService()
+        }
+    }
+}

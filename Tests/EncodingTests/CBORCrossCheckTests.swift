@@ -1,0 +1,65 @@
+import Encoding
+import Foundation
+import Testing
+import VectorSupport
+
+/// Our encoder against an independent one: Python's cbor2 (`pip install cbor2`).
+///
+/// cbor2's `canonical=True` sorts map keys length-first (RFC 7049 canonical / RFC 8949 §4.2.3):
+/// with 6.2 it encodes {24: 1, -1: 2} as `a2 20 02 18 18 01`, while §4.2.1 wants `a2 18 18 01 20 02`.
+/// So the script keeps cbor2 for every data item, head and float, and only orders map entries
+/// bytewise by their cbor2-encoded keys (a list-of-pairs type with its own cbor2 encoder hook).
+@Suite struct CBORCrossCheckTests {
+    static let script = """
+        import struct, sys, cbor2
+        class P(list): pass
+        def F(h): return struct.unpack('>d', bytes.fromhex(h))[0]
+        T, S = cbor2.CBORTag, cbor2.CBORSimpleValue
+        def encode_pairs(encoder, pairs):
+            entries = sorted(((cbor2.dumps(k, canonical=True, encoders=ENCODERS), v) for k, v in pairs), key=lambda e: e[0])
+            encoder.encode_length(5, len(entries))
+            for key, value in entries:
+                encoder.write(key)
+                encoder.encode(value)
+        ENCODERS = {P: encode_pairs}
+        for line in open(sys.argv[1]):
+            print(cbor2.dumps(eval(line), canonical=True, encoders=ENCODERS).hex())
+        """
+
+    /// Whether `python3 -c "import cbor2"` works here.
+    static let cbor2Available: Bool = (try? python(["-c", "import cbor2"]))?.status == 0
+
+    @Test(.enabled(
+        if: cbor2Available || Vectors.required, "python3 with cbor2 not found (pip install cbor2); fails under CI=true"))
+    func encoderMatchesCbor2() throws {
+        try #require(Self.cbor2Available, "python3 -c 'import cbor2' failed: pip install cbor2")
+        var generator = CBORItemGenerator(seed: 0x766f_6c74_7061_7373)
+        let items = (0..<400).map { _ in generator.item() }
+
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("cbor2-\(UUID().uuidString).txt")
+        try items.map(cbor2Literal).joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let result = try Self.python(["-c", Self.script, input.path])
+        try #require(result.status == 0, "cbor2 script failed: \(result.output)")
+
+        let theirs = result.output.split(separator: "\n").map(String.init)
+        try #require(theirs.count == items.count)
+        for (item, expected) in zip(items, theirs) {
+            #expect(cborHex(try item.encode()) == expected, "\(item)")
+        }
+    }
+
+    /// Runs python3 with arguments; returns its exit status and standard output (errors appended).
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
