@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "Identity", "VectorSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(

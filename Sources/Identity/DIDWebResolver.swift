@@ -57,7 +57,9 @@ public struct DIDWebResolver: DIDResolver {
         do {
             let remaining = ContinuousClock.now.duration(to: deadline)
             response = try await client.execute(request, timeout: .nanoseconds(max(remaining.nanoseconds, 0)))
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
+        } catch let error as HTTPClientError
+            where [.deadlineExceeded, .connectTimeout, .getConnectionFromPoolTimeout].contains(error)
+        {
             throw IdentityError(.resolutionTimeout, "\(url) did not answer within \(configuration.timeout)")
         } catch is CancellationError {
             throw CancellationError()

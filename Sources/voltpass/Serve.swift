@@ -55,13 +55,14 @@ struct Serve: AsyncParsableCommand {
         let storeConfiguration = StoreConfiguration(dataDirectory: configuration.dataDirectory, postgresURL: postgres)
         try await storeConfiguration.withStore(logger: logger) { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
-            print("Voltpass operator \(report.did)")
-            print("  data:    \(report.dataDirectory.path) (\(report.storage))")
+            var lines = ["Voltpass operator \(report.did)", "  data:    \(report.dataDirectory.path) (\(report.storage))"]
             if let token = report.adminToken {
-                print("  admin token (shown once, keep it safe): \(token)")
+                lines.append("  admin token (shown once, keep it safe): \(token)")
             }
+            // Written and flushed at once: the token must not sit in a buffer if the process is stopped.
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             let application = server.application(logger: logger) { port in
-                print("  listening on http://\(configuration.host):\(port)")
+                FileHandle.standardOutput.write(Data("  listening on http://\(configuration.host):\(port)\n".utf8))
             }
             try await application.runService()
         }

@@ -33,7 +33,9 @@ public enum CBOR: Sendable {
 
     /// One entry of a map.
     public struct Pair: Sendable, Hashable {
+        /// The key, any data item.
         public var key: CBOR
+        /// The value stored under the key.
         public var value: CBOR
 
         /// Creates a map entry.

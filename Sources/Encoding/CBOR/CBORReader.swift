@@ -13,6 +13,7 @@ public struct CBORDecodingOptions: Sendable, Hashable {
     /// The rule set.
     public var rules: Rules
     /// The deepest nesting of arrays, maps and tags allowed; the top-level item is at depth 0.
+    /// Decoding recurses once per level, so keep this in the hundreds at most.
     public var maxDepth: Int
     /// The most data items (including string chunks) one reader decodes.
     public var maxItems: Int

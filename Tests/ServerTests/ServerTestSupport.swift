@@ -1,0 +1,49 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Server
+import Storage
+
+/// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
+/// loopback (Hummingbird's live test client). The directory is removed afterwards.
+func withLiveServer<Value: Sendable>(
+    maxBodySize: Int = 1 << 20,
+    _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
+) async throws -> Value {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-server-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let configuration = ServerConfiguration(
+        dataDirectory: directory, port: 0, publicHost: "localhost:8080", maxBodySize: maxBodySize)
+    return try await StoreConfiguration(dataDirectory: directory).withStore { store in
+        let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
+        guard let adminToken = report.adminToken else { throw TestSetupError("the first start created no admin token") }
+        var logger = Logger(label: "voltpass-test")
+        logger.logLevel = .warning
+        return try await server.application(logger: logger).test(.live) { client in
+            try await test(client, server, adminToken)
+        }
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension HTTPFields {
+    /// `Authorization: Bearer <token>`.
+    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+}
+
+extension TestResponse {
+    /// The body parsed with Foundation's JSON reader (independent of the server's own serializer).
+    var json: [String: Any] {
+        get throws {
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: body))
+            guard let dictionary = object as? [String: Any] else { throw TestSetupError("the body is not a JSON object") }
+            return dictionary
+        }
+    }
+}
