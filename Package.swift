@@ -94,6 +94,7 @@ let package = Package(
                 "Server", "Storage", "Identity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass"]),
     ],
     swiftLanguageModes: [.v6]
 )

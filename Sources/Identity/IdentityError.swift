@@ -3,8 +3,8 @@ import Encoding
 /// Every failure of the Identity module: a stable code plus a message saying what was wrong.
 ///
 /// Codes named by a standard keep its spelling: the DID Resolution and did:key error names
-/// (`invalidDid`, `invalidDidUrl`, `methodNotSupported`, `notFound`, `representationNotSupported`,
-/// `invalidPublicKeyLength`, `invalidPublicKey`, `unsupportedPublicKeyType`). The rest follow them in style.
+/// (`invalidDid`, `invalidDidUrl`, `methodNotSupported`, `notFound`, `invalidPublicKeyLength`,
+/// `invalidPublicKey`, `unsupportedPublicKeyType`). The rest follow them in style.
 public struct IdentityError: CodedError, Equatable {
     /// What went wrong; `rawValue` is the stable code.
     public enum Kind: String, Sendable, CaseIterable {
@@ -16,8 +16,6 @@ public struct IdentityError: CodedError, Equatable {
         case methodNotSupported
         /// The DID document (or the verification method a DID URL names) does not exist.
         case notFound
-        /// The requested DID document representation (media type) is not supported.
-        case representationNotSupported
         /// The public key has the wrong number of bytes for its type.
         case invalidPublicKeyLength
         /// The public key bytes do not encode a valid key (e.g. a point not on the curve).

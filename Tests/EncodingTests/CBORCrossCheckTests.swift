@@ -6,24 +6,26 @@ import VectorSupport
 /// Our encoder against an independent one: Python's cbor2 (`pip install cbor2`).
 ///
 /// cbor2's `canonical=True` sorts map keys length-first (RFC 7049 canonical / RFC 8949 §4.2.3):
-/// with 6.2 it encodes {24: 1, -1: 2} as `a2 20 02 18 18 01`, while §4.2.1 wants `a2 18 18 01 20 02`.
-/// So the script keeps cbor2 for every data item, head and float, and only orders map entries
-/// bytewise by their cbor2-encoded keys (a list-of-pairs type with its own cbor2 encoder hook).
+/// (5.6 and 6.2 alike) it encodes {24: 1, -1: 2} as `a2 20 02 18 18 01`, while §4.2.1 wants
+/// `a2 18 18 01 20 02`. So the script keeps cbor2 for every data item, head and float, and only
+/// orders map entries bytewise by their cbor2-encoded keys (maps are passed as a pairs type that
+/// cbor2 hands to its `default` hook).
 @Suite struct CBORCrossCheckTests {
     static let script = """
         import struct, sys, cbor2
-        class P(list): pass
+        class P:
+            def __init__(self, pairs): self.pairs = pairs
         def F(h): return struct.unpack('>d', bytes.fromhex(h))[0]
         T, S = cbor2.CBORTag, cbor2.CBORSimpleValue
-        def encode_pairs(encoder, pairs):
-            entries = sorted(((cbor2.dumps(k, canonical=True, encoders=ENCODERS), v) for k, v in pairs), key=lambda e: e[0])
+        def encode_pairs(encoder, value):
+            entries = sorted(((cbor2.dumps(k, canonical=True, default=encode_pairs), v) for k, v in value.pairs),
+                             key=lambda entry: entry[0])
             encoder.encode_length(5, len(entries))
-            for key, value in entries:
+            for key, item in entries:
                 encoder.write(key)
-                encoder.encode(value)
-        ENCODERS = {P: encode_pairs}
+                encoder.encode(item)
         for line in open(sys.argv[1]):
-            print(cbor2.dumps(eval(line), canonical=True, encoders=ENCODERS).hex())
+            print(cbor2.dumps(eval(line), canonical=True, default=encode_pairs).hex())
         """
 
     /// Whether `python3 -c "import cbor2"` works here.

@@ -113,7 +113,8 @@ import VectorSupport
             let agreement = try #require(entry["keyAgreementKeyPair"] as? [String: Any])
             let agreementID = try #require(agreement["id"] as? String)
             let derived = try #require(try DIDKey.document(for: did).json["keyAgreement"]?[0])
-            #expect(derived["id"]?.stringValue == agreementID)
+            // Most legacy entries give the id relative to the DID.
+            #expect(derived["id"]?.stringValue == (agreementID.hasPrefix("#") ? did + agreementID : agreementID))
             if let base58 = agreement["publicKeyBase58"] as? String {
                 let multibase = try #require(derived["publicKeyMultibase"]?.stringValue)
                 #expect(try Multicodec.split(Multibase.decode(multibase).bytes).payload == Base58BTC.decode(base58))

@@ -4,11 +4,14 @@
 /// Equality ignores member order: two objects are equal when they have the same keys with equal
 /// values, which is what JSON means and what a signer and a verifier compare. Iteration, `keys`
 /// and serialization follow arrival order; `JCS` sorts.
+///
+/// Keys are told apart by their Unicode code points (UTF-8 bytes), not by Swift's canonical
+/// equivalence: JSON and JCS treat `"\u00e9"` and `"e\u0301"` as different names.
 public struct JSONObject: Sendable {
     private var storedKeys: [String] = []
     private var storedValues: [JSONValue] = []
     /// Key → position, kept once the object is large enough that scanning the keys costs more.
-    private var positions: [String: Int]?
+    private var positions: [ExactKey: Int]?
 
     /// Objects up to this size are searched by scanning their keys.
     private static let scanLimit = 12
@@ -68,7 +71,7 @@ public struct JSONObject: Sendable {
         storedKeys.append(key)
         storedValues.append(value)
         if positions != nil {
-            positions?[key] = storedKeys.count - 1
+            positions?[ExactKey(key)] = storedKeys.count - 1
         } else if storedKeys.count > Self.scanLimit {
             rebuildPositions()
         }
@@ -81,8 +84,8 @@ public struct JSONObject: Sendable {
     }
 
     private func position(of key: String) -> Int? {
-        if let positions { return positions[key] }
-        return storedKeys.firstIndex(of: key)
+        if let positions { return positions[ExactKey(key)] }
+        return storedKeys.firstIndex { $0.hasSameScalars(as: key) }
     }
 
     private mutating func rebuildPositions() {
@@ -90,8 +93,8 @@ public struct JSONObject: Sendable {
             positions = nil
             return
         }
-        var rebuilt = [String: Int](minimumCapacity: storedKeys.count)
-        for (position, key) in storedKeys.enumerated() { rebuilt[key] = position }
+        var rebuilt = [ExactKey: Int](minimumCapacity: storedKeys.count)
+        for (position, key) in storedKeys.enumerated() { rebuilt[ExactKey(key)] = position }
         positions = rebuilt
     }
 }
@@ -121,7 +124,7 @@ extension JSONObject: Hashable {
         var combined = 0
         for (key, value) in self {
             var member = Hasher()
-            member.combine(key)
+            key.hashScalars(into: &member)
             member.combine(value)
             combined = combined &+ member.finalize()
         }
@@ -143,4 +146,30 @@ extension JSONObject: ExpressibleByDictionaryLiteral {
 extension JSONObject: CustomStringConvertible {
     /// The compact JSON text of the object, members in arrival order.
     public var description: String { JSONValue.object(self).serializedString() }
+}
+
+/// A string compared and hashed by its code points rather than by canonical equivalence.
+private struct ExactKey: Hashable {
+    let string: String
+
+    init(_ string: String) { self.string = string }
+
+    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.string.hasSameScalars(as: rhs.string) }
+
+    func hash(into hasher: inout Hasher) { string.hashScalars(into: &hasher) }
+}
+
+extension String {
+    /// Whether both strings have the same code points (the same UTF-8 bytes); unlike `==`,
+    /// `"\u{e9}"` and `"e\u{301}"` differ.
+    func hasSameScalars(as other: String) -> Bool {
+        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+    }
+
+    /// Feeds the UTF-8 bytes to `hasher`, consistently with `hasSameScalars(as:)`.
+    func hashScalars(into hasher: inout Hasher) {
+        var copy = self
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        hasher.combine(utf8.count)
+    }
 }

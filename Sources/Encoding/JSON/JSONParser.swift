@@ -331,6 +331,10 @@ struct JSONParser {
         // Fast path: no escapes, so the bytes can be used as they are once validated.
         while index < input.count {
             let byte = input[index]
+            if byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
             if byte == UInt8(ascii: "\"") {
                 try checkStringLength(index - open - 1, openedAt: open)
                 position = index + 1

@@ -1,8 +1,9 @@
 /// A JSON value (RFC 8259). Numbers are IEEE-754 doubles, as in I-JSON (RFC 7493) and JCS.
 ///
 /// Equality is structural; objects compare without regard to member order (see `JSONObject`),
-/// and numbers compare as doubles, so `0` equals `-0`.
-public enum JSONValue: Sendable, Hashable {
+/// strings compare by code points (so `"\u{e9}"` and `"e\u{301}"` differ, as they do in JSON
+/// text and in JCS output), and numbers compare as doubles, so `0` equals `-0`.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case number(Double)
@@ -52,6 +53,42 @@ public enum JSONValue: Sendable, Hashable {
     public subscript(index: Int) -> JSONValue? {
         guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
         return elements[index]
+    }
+}
+
+extension JSONValue: Hashable {
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.number(let left), .number(let right)): left == right
+        case (.string(let left), .string(let right)): left.hasSameScalars(as: right)
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null:
+            hasher.combine(0)
+        case .bool(let flag):
+            hasher.combine(1)
+            hasher.combine(flag)
+        case .number(let number):
+            hasher.combine(2)
+            hasher.combine(number)
+        case .string(let string):
+            hasher.combine(3)
+            string.hashScalars(into: &hasher)
+        case .array(let elements):
+            hasher.combine(4)
+            hasher.combine(elements)
+        case .object(let object):
+            hasher.combine(5)
+            hasher.combine(object)
+        }
     }
 }
 

@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the built `voltpass` executable as a user would.
+enum CLI {
+    /// The `voltpass` binary next to the test bundle in the build folder.
+    static var executable: URL {
+        get throws {
+            let candidates = [
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+            ].map { $0.appendingPathComponent("voltpass") }
+            guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+                throw CLIError("voltpass executable not found in \(candidates.map(\.path))")
+            }
+            return found
+        }
+    }
+
+    struct Result {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    /// Runs `voltpass arguments…` to completion.
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// A free TCP port on 127.0.0.1 (bound, read back, released).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CLIError("socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
+        guard bound == 0 else { throw CLIError("bind() failed") }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0 else { throw CLIError("getsockname() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A running `voltpass serve` process whose standard output is collected as it arrives.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let lock = NSLock()
+    private var collected = ""
+
+    init(dataDirectory: URL, port: Int) throws {
+        self.port = port
+        process.executableURL = try CLI.executable
+        process.arguments = ["serve", "--data", dataDirectory.path, "--port", String(port), "--log-format", "json"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.collected += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var output: String { lock.withLock { collected } }
+
+    /// Waits (bounded) until the server says it listens.
+    func waitUntilListening() async throws {
+        for _ in 0..<200 where !output.contains("listening on") {
+            guard process.isRunning else { throw CLIError("serve exited early: \(output)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard output.contains("listening on") else { throw CLIError("serve did not start: \(output)") }
+    }
+
+    /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
+    func stop(signal: Int32) async throws -> Int32 {
+        kill(process.processIdentifier, signal)
+        for _ in 0..<200 where process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard !process.isRunning else {
+            process.terminate()
+            throw CLIError("serve did not stop after signal \(signal)")
+        }
+        return process.terminationStatus
+    }
+
+    /// Sends a request to the server over loopback; returns status and body.
+    func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws
+        -> (status: Int, body: [String: Any])
+    {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw CLIError("bad path \(path)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
