@@ -68,16 +68,24 @@ public struct DIDDocument: Sendable, Hashable {
     /// and not before its `validFrom`. With no date, a method that has `revoked` or `expires` is not
     /// authorized, since nothing shows the use came before that time.
     public func isAuthorized(methodID: String, for relationship: VerificationRelationship, at date: Date?) -> Bool {
+        guard lists(methodID, in: relationship), let method = verificationMethod(id: methodID) else { return false }
+        return method.isValid(at: date)
+    }
+
+    /// The relationships that list the method `methodID` (by reference or embedded), whatever its validity.
+    public func relationships(of methodID: String) -> [VerificationRelationship] {
+        VerificationRelationship.allCases.filter { lists(methodID, in: $0) }
+    }
+
+    private func lists(_ methodID: String, in relationship: VerificationRelationship) -> Bool {
         let absolute = absoluteID(methodID)
-        let listed = (json[relationship.rawValue]?.arrayValue ?? []).contains { entry in
+        return (json[relationship.rawValue]?.arrayValue ?? []).contains { entry in
             if let reference = entry.stringValue { return absoluteID(reference) == absolute }
             if let object = entry.objectValue, let embeddedID = object["id"]?.stringValue {
                 return absoluteID(embeddedID) == absolute
             }
             return false
         }
-        guard listed, let method = verificationMethod(id: absolute) else { return false }
-        return method.isValid(at: date)
     }
 
     /// The compact JSON text of the document.

@@ -94,11 +94,11 @@ public final class PostgresStore: VoltpassStore {
         }
         do {
             while try await transaction(on: connection, applyNextMigration) {}
-            try? await connection.close()
         } catch {
             try? await connection.close()
             throw error
         }
+        try? await connection.close()
     }
 
     /// Applies the first pending migration inside the caller's transaction; false when there is none.

@@ -34,12 +34,7 @@ struct DIDCommand: AsyncParsableCommand {
             }
             print(document.id)
             for method in document.verificationMethods {
-                let relationships = VerificationRelationship.allCases.filter { relationship in
-                    (document.json[relationship.rawValue]?.arrayValue ?? []).contains { entry in
-                        let reference = entry.stringValue ?? entry["id"]?.stringValue
-                        return reference.map { document.verificationMethod(id: $0)?.id == method.id } ?? false
-                    }
-                }
+                let relationships = document.relationships(of: method.id)
                 let algorithm = (try? method.publicKey().algorithm.rawValue) ?? "unsupported key"
                 print("  \(method.id)")
                 print("    \(method.type ?? "?") \(algorithm); \(relationships.map(\.rawValue).joined(separator: ", "))")

@@ -63,6 +63,27 @@ struct JSONValueTests {
         #expect(JSONValue.number(0) == .number(-0.0))
     }
 
+    @Test func canonicallyEquivalentStringsStayDistinct() throws {
+        let composed = "\u{e9}"
+        let decomposed = "e\u{301}"
+        #expect(composed == decomposed)  // Swift's String equality is canonical equivalence...
+        #expect(JSONValue.string(composed) != .string(decomposed))  // ...JSON's is not.
+        #expect(Set<JSONValue>([.string(composed), .string(decomposed)]).count == 2)
+
+        let parsed = try JSONValue(parsing: #"{"\u00e9":1,"e\u0301":2}"#)
+        #expect(parsed[composed] == 1)
+        #expect(parsed[decomposed] == 2)
+        #expect(parsed != ["\u{e9}": 2, "e\u{301}": 1])
+        #expect(String(decoding: try JCS.canonicalize(parsed), as: UTF8.self) == "{\"e\u{301}\":2,\"\u{e9}\":1}")
+
+        var large = JSONObject()
+        for index in 0..<20 { large["k\(index)"] = 0 }
+        large[composed] = 1
+        large[decomposed] = 2
+        #expect(large.count == 22)
+        #expect(large[composed] == 1 && large[decomposed] == 2)
+    }
+
     @Test func accessors() throws {
         let value: JSONValue = ["s": "text", "n": 1.5, "b": true, "z": nil, "a": [1, "x"], "o": ["k": "v"]]
         #expect(value["s"]?.stringValue == "text")

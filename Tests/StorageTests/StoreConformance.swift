@@ -330,7 +330,7 @@ struct SQLiteStoreConformanceTests {
     }
 }
 
-@Suite("PostgreSQL store conformance", .enabled(if: PostgresTestDatabase.url != nil, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+@Suite("PostgreSQL store conformance", .enabled(if: PostgresTestDatabase.isEnabled, Comment(rawValue: PostgresTestDatabase.skipMessage)))
 struct PostgresStoreConformanceTests {
     @Test(arguments: StoreConformance.checks)
     func conforms(_ check: StoreConformance.Check) async throws {

@@ -41,7 +41,9 @@ extension CBORWriter {
             try append(content)
         case .simple(let value):
             guard value < 20 || value >= 32 else {
-                throw CBORError(.invalidSimple, "simple(\(value)) has no encoding of its own; use .bool, .null or .undefined for 20–23, and 24–31 are reserved")
+                throw CBORError(
+                    .invalidSimple,
+                    "simple(\(value)) is not encodable: 20–23 are .bool, .null and .undefined, 24–31 are reserved")
             }
             appendHead(.simple, UInt64(value))
         case .bool(let value):

@@ -267,7 +267,8 @@ public struct CBORReader: Sendable {
                 let chunk = try readHead()
                 guard chunk.major == major, let length = chunk.argument else {
                     throw CBORError(
-                        .invalidIndefinite, "a chunk of an indefinite-length string must be a definite string of the same type",
+                        .invalidIndefinite,
+                        "a chunk of an indefinite-length string must be a definite string of the same type",
                         offset: chunkStart)
                 }
                 let range = try payload(length, start: chunkStart)
@@ -285,7 +286,8 @@ public struct CBORReader: Sendable {
         case .simple:
             throw CBORError(.unexpectedBreak, "break outside an indefinite-length item", offset: start)
         case .unsigned, .negative, .tag:
-            throw CBORError(.invalidIndefinite, "major type \(major.rawValue) cannot have indefinite length", offset: start)
+            throw CBORError(
+                .invalidIndefinite, "major type \(major.rawValue) cannot have indefinite length", offset: start)
         }
     }
 

@@ -1,7 +1,8 @@
 /// JSON Canonicalization Scheme (RFC 8785): the one byte sequence that signers and verifiers
 /// hash. Members are sorted by the UTF-16 code units of their names at every level, arrays keep
 /// their order, strings use minimal escaping, numbers use ECMAScript form, and there is no
-/// whitespace.
+/// whitespace. Lone surrogates, which RFC 8785 forbids, cannot occur: Swift strings hold only
+/// Unicode scalars, and the parser rejects them (`json_lone_surrogate`).
 public enum JCS {
     /// The canonical UTF-8 bytes of `value`; NaN or an infinity anywhere is `json_number_not_finite`.
     public static func canonicalize(_ value: JSONValue) throws(JSONError) -> [UInt8] {

@@ -48,6 +48,15 @@ enum JSONPointer {
 }
 
 extension String {
+    /// At most the first 60 Unicode scalars, for quoting untrusted input in error messages.
+    var excerptForMessage: String {
+        let limit = 60
+        guard utf8.count > limit else { return self }
+        var excerpt = ""
+        excerpt.unicodeScalars.append(contentsOf: unicodeScalars.prefix(limit))
+        return excerpt + "…"
+    }
+
     fileprivate func replacingTildeAndSlash() -> String {
         guard utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return self }
         var escaped = ""
@@ -197,7 +206,7 @@ struct JSONParser {
             var components = pathComponents(upTo: top)
             components.append(.key(key))
             throw failure(
-                .duplicateKey, "duplicate member name \"\(key)\"", at: nameStart, path: JSONPointer.path(components))
+                .duplicateKey, "duplicate member name \"\(key.excerptForMessage)\"", at: nameStart, path: JSONPointer.path(components))
         }
         stack[top].key = key
         skipWhitespace()
@@ -303,10 +312,10 @@ struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<position]), as: UTF8.self)
         guard let value = Double(text) else {
-            throw failure(.syntax, "number \(text) could not be read", at: start)
+            throw failure(.syntax, "number \(text.excerptForMessage) could not be read", at: start)
         }
         guard value.isFinite else {
-            throw failure(.numberOutOfRange, "number \(text) is too large for a double", at: start)
+            throw failure(.numberOutOfRange, "number \(text.excerptForMessage) is too large for a double", at: start)
         }
         return value
     }
@@ -504,7 +513,7 @@ struct JSONParser {
             }
         }
         let path = path ?? JSONPointer.path(pathComponents(upTo: stack.count))
-        let location = "at byte \(offset) (line \(line), column \(column))" + (path.isEmpty ? "" : ", path \(path)")
+        let location = "at byte \(offset) (line \(line), column \(column))" + (path.isEmpty ? "" : ", path \(path.excerptForMessage)")
         return JSONError(kind, "\(message) \(location)", offset: offset, line: line, column: column, path: path)
     }
 
