@@ -25,20 +25,22 @@ struct JCSVectorTests {
 
     /// The canonical documents and proof configurations of the W3C eddsa-jcs-2022 and
     /// ecdsa-jcs-2019 test vectors.
-    @Test(.vectors, arguments: [
-        ("vc-di-eddsa/unsigned.json", "vc-di-eddsa/eddsa-jcs-2022/canonDocJCS.txt"),
-        ("vc-di-eddsa/eddsa-jcs-2022/proofConfigJCS.json", "vc-di-eddsa/eddsa-jcs-2022/proofCanonJCS.txt"),
-        ("vc-di-ecdsa/unsigned.json", "vc-di-ecdsa/ecdsa-jcs-2019-p256/canonDocJCSECDSAP256.txt"),
-        ("vc-di-ecdsa/unsigned.json", "vc-di-ecdsa/ecdsa-jcs-2019-p384/canonDocJCSECDSAP384.txt"),
-        (
-            "vc-di-ecdsa/ecdsa-jcs-2019-p256/proofConfigJCSECDSAP256.json",
-            "vc-di-ecdsa/ecdsa-jcs-2019-p256/proofCanonJCSECDSAP256.txt"
-        ),
-        (
-            "vc-di-ecdsa/ecdsa-jcs-2019-p384/proofConfigJCSECDSAP384.json",
-            "vc-di-ecdsa/ecdsa-jcs-2019-p384/proofCanonJCSECDSAP384.txt"
-        ),
-    ])
+    @Test(
+        .vectors,
+        arguments: [
+            ("vc-di-eddsa/unsigned.json", "vc-di-eddsa/eddsa-jcs-2022/canonDocJCS.txt"),
+            ("vc-di-eddsa/eddsa-jcs-2022/proofConfigJCS.json", "vc-di-eddsa/eddsa-jcs-2022/proofCanonJCS.txt"),
+            ("vc-di-ecdsa/unsigned.json", "vc-di-ecdsa/ecdsa-jcs-2019-p256/canonDocJCSECDSAP256.txt"),
+            ("vc-di-ecdsa/unsigned.json", "vc-di-ecdsa/ecdsa-jcs-2019-p384/canonDocJCSECDSAP384.txt"),
+            (
+                "vc-di-ecdsa/ecdsa-jcs-2019-p256/proofConfigJCSECDSAP256.json",
+                "vc-di-ecdsa/ecdsa-jcs-2019-p256/proofCanonJCSECDSAP256.txt"
+            ),
+            (
+                "vc-di-ecdsa/ecdsa-jcs-2019-p384/proofConfigJCSECDSAP384.json",
+                "vc-di-ecdsa/ecdsa-jcs-2019-p384/proofCanonJCSECDSAP384.txt"
+            ),
+        ])
     func credentialVectorsCanonicalize(input: String, expected: String) throws {
         let canonical = try JCS.canonicalize(json: Vectors.data(input))
         #expect(canonical == Array(try Vectors.data(expected)))

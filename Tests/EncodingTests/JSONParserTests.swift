@@ -12,7 +12,8 @@ struct JSONParserTests {
     }
 
     @Test func parsesEveryKindOfValue() throws {
-        let value = try JSONValue(parsing: #" {"n": null, "t": true, "f": false, "i": -12, "d": 0.5e1, "s": "x", "a": [], "o": {}} "#)
+        let value = try JSONValue(
+            parsing: #" {"n": null, "t": true, "f": false, "i": -12, "d": 0.5e1, "s": "x", "a": [], "o": {}} "#)
         #expect(
             value == [
                 "n": nil, "t": true, "f": false, "i": -12, "d": 5, "s": "x", "a": [], "o": [:],
@@ -43,17 +44,18 @@ struct JSONParserTests {
         #expect(try parseError("\"tab\t\"").code == "json_syntax")
     }
 
-    @Test(arguments: [
-        [0x22, 0xFF, 0x22],  // never valid
-        [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
-        [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong
-        [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate D800
-        [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
-        [0x22, 0xC3, 0x22],  // truncated
-        [0x22, 0xE2, 0x82],  // truncated at end of input
-        [0x22, 0x80, 0x22],  // lone continuation byte
-        [0x22, 0x5C, 0x6E, 0xF8, 0x22],  // invalid after an escape
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x22, 0xFF, 0x22],  // never valid
+            [0x22, 0xC0, 0xAF, 0x22],  // overlong '/'
+            [0x22, 0xE0, 0x80, 0xAF, 0x22],  // overlong
+            [0x22, 0xED, 0xA0, 0x80, 0x22],  // encoded surrogate D800
+            [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],  // above U+10FFFF
+            [0x22, 0xC3, 0x22],  // truncated
+            [0x22, 0xE2, 0x82],  // truncated at end of input
+            [0x22, 0x80, 0x22],  // lone continuation byte
+            [0x22, 0x5C, 0x6E, 0xF8, 0x22],  // invalid after an escape
+        ] as [[UInt8]])
     func rejectsInvalidUTF8InStrings(bytes: [UInt8]) throws {
         #expect(try parseError(bytes: bytes).code == "json_invalid_utf8")
     }
@@ -103,6 +105,18 @@ struct JSONParserTests {
         #expect(throws: Never.self) { try JSONValue(parsing: #"{"a":{"a":1},"b":{"a":2}}"#) }
     }
 
+    @Test func messagesQuoteLongInputBriefly() throws {
+        let longKey = String(repeating: "k", count: 10_000)
+        let duplicate = try parseError("{\"\(longKey)\":1,\"\(longKey)\":2}")
+        #expect(duplicate.code == "json_duplicate_key")
+        #expect(duplicate.path == "/" + longKey)
+        #expect(duplicate.message.count < 300)
+
+        let huge = try parseError("1" + String(repeating: "0", count: 400))
+        #expect(huge.code == "json_number_out_of_range")
+        #expect(huge.message.count < 300)
+    }
+
     @Test func reportsLineAndColumn() throws {
         let error = try parseError("{\n  \"é\": [1,\n    2,,\n  ]\n}")
         #expect(error.code == "json_syntax")
@@ -147,7 +161,8 @@ struct JSONParserTests {
         "0", "-0", "1", "-1", "0.1", "0.3", "1e23", "8.41e21", "5e-324", "2.4703282292062328e-324",
         "2.2250738585072011e-308", "2.2250738585072012e-308", "1.7976931348623157e308", "9007199254740993",
         "123456789012345678901234567890", "0.1000000000000000055511151231257827021181583404541015625",
-        "1E2", "1e+2", "12.5E-3", "4.35", "3.0000000000000004", "1.00000000000000011102230246251565404236316680908203125",
+        "1E2", "1e+2", "12.5E-3", "4.35", "3.0000000000000004",
+        "1.00000000000000011102230246251565404236316680908203125",
         "7.3177701707893310e+15", "1e-400", "144115188075855877", "0.000000000000000000000000000000000001",
     ])
     func numbersAreCorrectlyRounded(text: String) throws {

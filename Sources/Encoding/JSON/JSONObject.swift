@@ -24,7 +24,8 @@ public struct JSONObject: Sendable {
         for (key, value) in members {
             guard position(of: key) == nil else {
                 throw JSONError(
-                    .duplicateKey, "duplicate member name \"\(key.excerptForMessage)\"", path: JSONPointer.path([.key(key)]))
+                    .duplicateKey, "duplicate member name \"\(key.excerptForMessage)\"",
+                    path: JSONPointer.path([.key(key)]))
             }
             appendNew(key, value)
         }

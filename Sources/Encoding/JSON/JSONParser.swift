@@ -206,7 +206,8 @@ struct JSONParser {
             var components = pathComponents(upTo: top)
             components.append(.key(key))
             throw failure(
-                .duplicateKey, "duplicate member name \"\(key.excerptForMessage)\"", at: nameStart, path: JSONPointer.path(components))
+                .duplicateKey, "duplicate member name \"\(key.excerptForMessage)\"", at: nameStart,
+                path: JSONPointer.path(components))
         }
         stack[top].key = key
         skipWhitespace()
@@ -396,12 +397,20 @@ struct JSONParser {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF4:
+            length = 4
+            high = 0x8F
         default:
             throw failure(.invalidUTF8, "byte 0x\(hex2(lead)) cannot start a UTF-8 sequence", at: index)
         }
@@ -513,7 +522,9 @@ struct JSONParser {
             }
         }
         let path = path ?? JSONPointer.path(pathComponents(upTo: stack.count))
-        let location = "at byte \(offset) (line \(line), column \(column))" + (path.isEmpty ? "" : ", path \(path.excerptForMessage)")
+        let location =
+            "at byte \(offset) (line \(line), column \(column))"
+            + (path.isEmpty ? "" : ", path \(path.excerptForMessage)")
         return JSONError(kind, "\(message) \(location)", offset: offset, line: line, column: column, path: path)
     }
 

@@ -120,7 +120,7 @@ enum JSONWriter {
             case (nil, nil): return false
             case (nil, _): return true
             case (_, nil): return false
-            case let (a?, b?) where a != b: return utf16Rank(a) < utf16Rank(b)
+            case (let a?, let b?) where a != b: return utf16Rank(a) < utf16Rank(b)
             default: continue
             }
         }
