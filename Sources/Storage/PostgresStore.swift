@@ -45,10 +45,11 @@ public final class PostgresStore: VoltpassStore {
         _ body: (PostgresStore) async throws -> Result
     ) async throws -> Result {
         let store = try PostgresStore(url: url, schema: schema, logger: logger)
-        try await store.migrate()
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            // Started first, so the pool is normally up by the time migrating on its own connection is done.
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
+            try await store.migrate()
             return try await body(store)
         }
     }

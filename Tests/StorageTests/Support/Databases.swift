@@ -94,7 +94,7 @@ struct PostgresTestDatabase: TestDatabase {
     }
 
     /// Quiet below warnings: a pool shut down mid-test logs the connections it was still opening.
-    private static let logger: Logger = {
+    static let logger: Logger = {
         var logger = Logger(label: "voltpass.storage-tests")
         logger.logLevel = .warning
         return logger
