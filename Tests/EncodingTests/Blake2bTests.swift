@@ -148,7 +148,7 @@ import VectorSupport
     }
 
     /// Python's hashlib as an independent implementation, over all digest sizes and key lengths.
-    @Test(.enabled(if: ReferencePython.shouldRun, "python3 not found"))
+    @Test(.enabled(if: ReferencePython.canImport() || Vectors.required, "python3 not found; fails under CI=true"))
     func matchesPython() throws {
         var random = SeededRandom(seed: 0x6861_73686C6962)
         var cases: [(message: [UInt8], key: [UInt8], digestLength: Int)] = []
@@ -164,7 +164,7 @@ import VectorSupport
                 print(hashlib.blake2b(bytes.fromhex(message[1:]), digest_size=int(size), key=bytes.fromhex(key)).hexdigest())
             """
         let input = cases.map { "x\(Vectors.hex($0.message)),\(Vectors.hex($0.key)),\($0.digestLength)" }
-        let output = try #require(try ReferencePython.run(script, input: input))
+        let output = try ReferencePython.run(script, input: input.joined(separator: "\n")).lines
         #expect(output.count == cases.count)
         for (test, expected) in zip(cases, output) {
             #expect(Vectors.hex(try Blake2b.hash(test.message, digestLength: test.digestLength, key: test.key)) == expected)

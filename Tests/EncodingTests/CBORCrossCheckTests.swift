@@ -34,7 +34,7 @@ import VectorSupport
         """
 
     /// Whether `python3 -c "import cbor2"` works here.
-    static let cbor2Available: Bool = (try? python(["-c", "import cbor2"]))?.status == 0
+    static let cbor2Available = ReferencePython.canImport("cbor2")
 
     @Test(.enabled(
         if: cbor2Available || Vectors.required, "python3 with cbor2 not found (pip install 'cbor2>=6'); fails under CI=true"))
@@ -46,27 +46,13 @@ import VectorSupport
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("cbor2-\(UUID().uuidString).txt")
         try items.map(cbor2Literal).joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: input) }
-        let result = try Self.python(["-c", Self.script, input.path])
-        try #require(result.status == 0, "cbor2 script failed: \(result.output)")
+        let result = try ReferencePython.run(Self.script, arguments: [input.path])
+        try #require(result.status == 0, "cbor2 script failed: \(result.error)")
 
-        let theirs = result.output.split(separator: "\n").map(String.init)
+        let theirs = result.lines
         try #require(theirs.count == items.count)
         for (item, expected) in zip(items, theirs) {
             #expect(cborHex(try item.encode()) == expected, "\(item)")
         }
-    }
-
-    /// Runs python3 with arguments; returns its exit status and standard output (errors appended).
-    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -2,21 +2,6 @@ import Encoding
 import Testing
 import VectorSupport
 
-/// SplitMix64: a small seeded generator so generated test data is the same on every run.
-struct CBORSeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// Hex helpers for readable expectations.
 func cborHex(_ bytes: [UInt8]) -> String { Vectors.hex(bytes) }
 
@@ -27,9 +12,9 @@ func cborBytes(_ hex: String) throws -> [UInt8] {
 /// Random CBOR items for property tests and the cbor2 cross-check: every major type, argument
 /// widths at their boundaries, floats of every width, bignums, nested arrays, maps and tags.
 struct CBORItemGenerator {
-    var random: CBORSeededGenerator
+    var random: SeededRandom
 
-    init(seed: UInt64) { random = CBORSeededGenerator(seed: seed) }
+    init(seed: UInt64) { random = SeededRandom(seed: seed) }
 
     mutating func item(depth: Int = 0) -> CBOR {
         let leafKinds = 10
