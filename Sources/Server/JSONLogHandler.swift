@@ -20,7 +20,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var line: JSONObject = [
-            "time": .string(Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "time": .string(Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))),
             "level": .string(event.level.rawValue),
             "label": .string(label),
             "message": .string(event.message.description),

@@ -73,24 +73,32 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let lock = NSLock()
-    private var collected = ""
+    private var collectedOutput = ""
+    private var collectedLog = ""
 
     init(dataDirectory: URL, port: Int) throws {
         self.port = port
         process.executableURL = try CLI.executable
         process.arguments = ["serve", "--data", dataDirectory.path, "--port", String(port), "--log-format", "json"]
         let output = Pipe()
+        let log = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = log
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.collected += String(decoding: data, as: UTF8.self) }
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.collectedOutput += text }
+        }
+        log.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let text = String(decoding: handle.availableData, as: UTF8.self)
+            self?.lock.withLock { self?.collectedLog += text }
         }
         try process.run()
     }
 
-    var output: String { lock.withLock { collected } }
+    /// What the server printed on standard output.
+    var output: String { lock.withLock { collectedOutput } }
+    /// What the server logged on standard error.
+    var log: String { lock.withLock { collectedLog } }
 
     /// Waits (bounded) until the server says it listens.
     func waitUntilListening() async throws {

@@ -32,6 +32,14 @@ struct CLITests {
         #expect(document?["id"] as? String == did)
 
         #expect(try await first.stop(signal: SIGTERM) == 0)
+        // --log-format json: every log line is one JSON object with time, level and message.
+        let logLines = first.log.split(separator: "\n")
+        #expect(logLines.count >= 2)
+        for line in logLines {
+            let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(entry?["message"] is String && entry?["level"] is String && entry?["time"] is String, "\(line)")
+        }
+        #expect(logLines.contains { $0.contains("/health") })
 
         let second = try ServeProcess(dataDirectory: dataDirectory, port: port)
         try await second.waitUntilListening()
