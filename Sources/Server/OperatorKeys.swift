@@ -28,10 +28,19 @@ public actor OperatorKeys {
     }
 
     /// Creates the first key and DID document unless the operator has a current key. Returns whether it created one.
+    /// The DID document is derived from the key records, so it is rebuilt here: a rotation that was
+    /// interrupted between saving the records and the document heals on the next start.
     public func bootstrap(algorithm: KeyAlgorithm = .ed25519) async throws -> Bool {
-        if try await store.keys(controller: did).contains(where: { $0.validUntil == nil }) { return false }
-        _ = try await rotate(to: algorithm)
-        return true
+        let records = try await store.keys(controller: did)
+        guard records.contains(where: { $0.validUntil == nil }) else {
+            _ = try await rotate(to: algorithm)
+            return true
+        }
+        let document = try DIDWeb.document(did: did, keys: records)
+        if try await store.document(did: did)?.document != document.serialized {
+            try await store.saveDocument(DIDDocumentRecord(did: did, document: document.serialized, updatedAt: now()))
+        }
+        return false
     }
 
     /// The DID document as stored.

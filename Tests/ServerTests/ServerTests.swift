@@ -181,3 +181,30 @@ struct ServerTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+@Suite("Operator keys")
+struct OperatorKeysTests {
+    @Test("a rotation interrupted before the DID document was saved heals on the next start")
+    func interruptedRotationHeals() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await StoreConfiguration(dataDirectory: directory).withStore { store in
+            let did = "did:web:localhost%3A8080"
+            let keys = OperatorKeys(did: did, store: store, dataDirectory: directory)
+            #expect(try await keys.bootstrap())
+            let before = try await keys.document()
+
+            // The records of a rotation are saved, the document is not (as if the process died there).
+            let records = try await store.keys(controller: did)
+            let rotated = try KeyRotation.rotate(
+                records, controller: did, to: SoftwareSigner.generate(.p256), at: Date().addingTimeInterval(1))
+            for record in rotated { try await store.saveKey(record) }
+            #expect(try await keys.document() == before)
+
+            #expect(try await keys.bootstrap() == false)
+            let healed = try await keys.document()
+            #expect(healed.verificationMethods.count == 2)
+            #expect(healed == (try DIDWeb.document(did: did, keys: rotated)))
+        }
+    }
+}
