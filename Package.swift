@@ -94,6 +94,8 @@ let package = Package(
                 "Server", "Storage", "Identity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Identity", "VectorSupport"]),
+        .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass"]),
     ],
     swiftLanguageModes: [.v6]
