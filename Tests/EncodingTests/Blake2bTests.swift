@@ -48,7 +48,8 @@ import VectorSupport
         for line in text.split(whereSeparator: \.isNewline) {
             let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0].hasSuffix(":") else { continue }
-            fields[String(parts[0].dropLast())] = try #require(Vectors.bytes(hex: String(parts[1])))
+            let bytes = try #require(Vectors.bytes(hex: String(parts[1])))
+            fields[String(parts[0].dropLast())] = bytes
             guard parts[0] == "hash:" else { continue }
             let input = try #require(fields["in"])
             let key = try #require(fields["key"])
