@@ -30,7 +30,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
-        .target(name: "Credentials", dependencies: ["Encoding", "Identity"]),
+        .target(
+            name: "Credentials",
+            dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
         .target(name: "Trie", dependencies: ["Encoding"]),
         .target(name: "Readings", dependencies: ["Encoding", "Identity"]),
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity",
+                "Encoding", "Identity", "Credentials", "Trie",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -84,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Identity", "Credentials",
+                "Storage", "Identity", "Credentials", "Trie", "VectorSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
@@ -94,7 +96,12 @@ let package = Package(
                 "Server", "Storage", "Identity",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "CredentialsTests", dependencies: ["Credentials", "Identity", "VectorSupport"]),
+        .testTarget(
+            name: "CredentialsTests",
+            dependencies: [
+                "Credentials", "Identity", "VectorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass"]),
     ],

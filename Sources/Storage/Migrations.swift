@@ -77,6 +77,35 @@ enum SQLiteSchema {
                 "CREATE INDEX credentials_by_issuer ON credentials (issuer, issued_at, id)",
                 "CREATE INDEX credentials_by_subject ON credentials (subject, issued_at, id)",
             ]),
+        Migration(
+            version: 2, name: "trie nodes and root history, one trie per operator",
+            statements: [
+                """
+                CREATE TABLE tries (
+                    id INTEGER PRIMARY KEY,
+                    operator TEXT NOT NULL UNIQUE
+                ) STRICT
+                """,
+                """
+                CREATE TABLE trie_nodes (
+                    trie INTEGER NOT NULL REFERENCES tries (id),
+                    hash BLOB NOT NULL,
+                    node BLOB NOT NULL,
+                    PRIMARY KEY (trie, hash)
+                ) STRICT, WITHOUT ROWID
+                """,
+                """
+                CREATE TABLE trie_commits (
+                    trie INTEGER NOT NULL REFERENCES tries (id),
+                    sequence INTEGER NOT NULL,
+                    root BLOB NOT NULL,
+                    committed_at INTEGER NOT NULL,
+                    changes INTEGER NOT NULL,
+                    key_count INTEGER NOT NULL,
+                    PRIMARY KEY (trie, sequence)
+                ) STRICT
+                """,
+            ]),
     ]
 }
 
@@ -136,6 +165,35 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX credentials_by_issuer ON credentials (issuer, issued_at, id)",
                 "CREATE INDEX credentials_by_subject ON credentials (subject, issued_at, id)",
+            ]),
+        Migration(
+            version: 2, name: "trie nodes and root history, one trie per operator",
+            statements: [
+                """
+                CREATE TABLE tries (
+                    id BIGSERIAL PRIMARY KEY,
+                    operator TEXT NOT NULL UNIQUE
+                )
+                """,
+                """
+                CREATE TABLE trie_nodes (
+                    trie BIGINT NOT NULL REFERENCES tries (id),
+                    hash BYTEA NOT NULL,
+                    node BYTEA NOT NULL,
+                    PRIMARY KEY (trie, hash)
+                )
+                """,
+                """
+                CREATE TABLE trie_commits (
+                    trie BIGINT NOT NULL REFERENCES tries (id),
+                    sequence BIGINT NOT NULL,
+                    root BYTEA NOT NULL,
+                    committed_at BIGINT NOT NULL,
+                    changes BIGINT NOT NULL,
+                    key_count BIGINT NOT NULL,
+                    PRIMARY KEY (trie, sequence)
+                )
+                """,
             ]),
     ]
 }

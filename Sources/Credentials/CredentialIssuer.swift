@@ -1,0 +1,66 @@
+import Encoding
+import Foundation
+import Identity
+
+/// Issues credentials with one key: checks the input against the data model, fills in `issuer`
+/// when it is absent, and adds a Data Integrity proof dated by the injected clock.
+public struct CredentialIssuer: Sendable {
+    public let signer: any Signer
+    /// The DID URL of the signing key; its DID is the issuer.
+    public let verificationMethod: String
+    public let cryptosuite: Cryptosuite
+    private let now: @Sendable () -> Date
+
+    /// Throws `PROOF_GENERATION_ERROR` when the key does not fit the cryptosuite or the method is
+    /// not a DID URL.
+    public init(
+        signer: any Signer, verificationMethod: String, cryptosuite: Cryptosuite? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) throws(CredentialError) {
+        let suite = cryptosuite ?? (signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019)
+        guard suite.algorithm == signer.algorithm else {
+            throw .dataIntegrity(.proofGenerationError, "\(suite.rawValue) cannot sign with an \(signer.algorithm.rawValue) key")
+        }
+        guard (try? DIDURL(verificationMethod)) != nil else {
+            throw .dataIntegrity(.proofGenerationError, "the verification method '\(verificationMethod)' is not a DID URL")
+        }
+        self.signer = signer
+        self.verificationMethod = verificationMethod
+        self.cryptosuite = suite
+        self.now = now
+    }
+
+    /// An issuer whose key is a did:key (the method is `did:key:z…#z…`).
+    public init(didKeySigner signer: SoftwareSigner, cryptosuite: Cryptosuite? = nil, now: @escaping @Sendable () -> Date = Date.init)
+        throws(CredentialError)
+    {
+        let did = DIDKey.did(for: signer.verificationKey)
+        try self.init(signer: signer, verificationMethod: did + "#" + signer.verificationKey.multikey, cryptosuite: cryptosuite, now: now)
+    }
+
+    /// The issuer DID (the verification method's DID).
+    public var did: String { (try? DIDURL(verificationMethod).did) ?? verificationMethod }
+
+    /// Signs `document` as a credential. Throws the first data model problem (e.g. `invalid_subject`),
+    /// `issuer_key_mismatch` when `issuer` names another DID, or `PROOF_GENERATION_ERROR`.
+    public func issue(_ document: JSONObject) async throws(CredentialError) -> Credential {
+        var document = document
+        switch document["issuer"] {
+        case nil:
+            document["issuer"] = .string(did)
+        case .object(var issuer) where issuer["id"] == nil:
+            issuer["id"] = .string(did)
+            document["issuer"] = .object(issuer)
+        default:
+            break
+        }
+        if let problem = DataModelValidator.validate(Credential(document), mode: .secured).first {
+            throw problem
+        }
+        if let named = Credential(document).issuerID, named != did {
+            throw CredentialError("issuer_key_mismatch", "the credential names \(named) as issuer, but the key belongs to \(did)", path: "/issuer")
+        }
+        let options = ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: now())
+        return Credential(try await DataIntegrity.sign(document, options: options, signer: signer))
+    }
+}

@@ -1,0 +1,353 @@
+import Crypto
+import Encoding
+import Foundation
+import Identity
+
+/// The Data Integrity cryptosuites Voltpass creates and verifies. Both canonicalize with JCS
+/// (RFC 8785) and hash with SHA-256.
+public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
+    /// EdDSA over Ed25519 (VC-DI-EdDSA §3.3).
+    case eddsaJcs2022 = "eddsa-jcs-2022"
+    /// ECDSA over P-256 (VC-DI-ECDSA §3.4).
+    case ecdsaJcs2019 = "ecdsa-jcs-2019"
+
+    /// The key algorithm the suite signs with.
+    public var algorithm: KeyAlgorithm {
+        switch self {
+        case .eddsaJcs2022: .ed25519
+        case .ecdsaJcs2019: .p256
+        }
+    }
+}
+
+/// The options of a new proof (the proof object without `proofValue`).
+public struct ProofOptions: Sendable, Hashable {
+    public var cryptosuite: Cryptosuite
+    /// DID URL of the signing key, e.g. `did:key:z6Mk…#z6Mk…`.
+    public var verificationMethod: String
+    public var proofPurpose: VerificationRelationship
+    /// When the proof was made; from the caller's clock.
+    public var created: Date?
+    public var expires: Date?
+    /// The proof's own id (a URL), needed when later proofs chain to it.
+    public var id: String?
+    /// Ids of the proofs this one chains to (`previousProof`).
+    public var previousProof: [String]
+    /// The domains the proof is bound to (presentations).
+    public var domain: [String]
+    /// The verifier's challenge (presentations).
+    public var challenge: String?
+    public var nonce: String?
+
+    public init(
+        cryptosuite: Cryptosuite, verificationMethod: String, proofPurpose: VerificationRelationship = .assertionMethod,
+        created: Date?, expires: Date? = nil, id: String? = nil, previousProof: [String] = [], domain: [String] = [],
+        challenge: String? = nil, nonce: String? = nil
+    ) {
+        self.cryptosuite = cryptosuite
+        self.verificationMethod = verificationMethod
+        self.proofPurpose = proofPurpose
+        self.created = created
+        self.expires = expires
+        self.id = id
+        self.previousProof = previousProof
+        self.domain = domain
+        self.challenge = challenge
+        self.nonce = nonce
+    }
+
+    /// The proof object these options describe, in the member order of the published examples.
+    var json: JSONObject {
+        var proof: JSONObject = ["type": "DataIntegrityProof"]
+        if let id { proof["id"] = .string(id) }
+        proof["cryptosuite"] = .string(cryptosuite.rawValue)
+        if let created { proof["created"] = .string(XSDDateTime.format(created)) }
+        if let expires { proof["expires"] = .string(XSDDateTime.format(expires)) }
+        proof["verificationMethod"] = .string(verificationMethod)
+        proof["proofPurpose"] = .string(proofPurpose.rawValue)
+        if !previousProof.isEmpty { proof["previousProof"] = Self.oneOrMany(previousProof) }
+        if !domain.isEmpty { proof["domain"] = Self.oneOrMany(domain) }
+        if let challenge { proof["challenge"] = .string(challenge) }
+        if let nonce { proof["nonce"] = .string(nonce) }
+        return proof
+    }
+
+    private static func oneOrMany(_ values: [String]) -> JSONValue {
+        values.count == 1 ? .string(values[0]) : .array(values.map { .string($0) })
+    }
+}
+
+/// What a verifier expects of a proof beyond a valid signature.
+public struct ProofExpectation: Sendable, Hashable {
+    public var proofPurpose: VerificationRelationship
+    /// The domain the proof must name (one of its `domain` values), if any.
+    public var domain: String?
+    /// The challenge the proof must carry, if any.
+    public var challenge: String?
+    /// The verification time, for `expires`.
+    public var now: Date
+
+    public init(proofPurpose: VerificationRelationship = .assertionMethod, domain: String? = nil, challenge: String? = nil, now: Date) {
+        self.proofPurpose = proofPurpose
+        self.domain = domain
+        self.challenge = challenge
+        self.now = now
+    }
+}
+
+/// A proof that verified: which key made it, for what, and when.
+public struct VerifiedProof: Sendable, Hashable {
+    public var verificationMethod: String
+    /// The DID that controls the key (the method's `controller`, or the DID of its URL).
+    public var controller: String
+    public var proofPurpose: VerificationRelationship
+    public var created: Date?
+    public var id: String?
+}
+
+/// Creating and verifying Data Integrity proofs with the JCS cryptosuites, including proof sets
+/// and proof chains (`previousProof`).
+public enum DataIntegrity {
+    /// Signs `document` and returns it with the new proof added: as `proof` when there was none,
+    /// otherwise appended to the proof set. A `previousProof` must name proofs already present
+    /// (PROOF_GENERATION_ERROR otherwise); the chained proof then signs them too.
+    public static func sign(
+        _ document: JSONObject, options: ProofOptions, signer: some Signer
+    ) async throws(CredentialError) -> JSONObject {
+        guard signer.algorithm == options.cryptosuite.algorithm else {
+            throw .dataIntegrity(
+                .proofGenerationError,
+                "\(options.cryptosuite.rawValue) needs an \(options.cryptosuite.algorithm.rawValue) key, not \(signer.algorithm.rawValue)")
+        }
+        let existing = proofObjects(document["proof"])
+        var unsecured = document
+        unsecured.removeValue(forKey: "proof")
+        let previous: [JSONObject]
+        do {
+            previous = try previousProofs(
+                options.previousProof.isEmpty ? nil : .array(options.previousProof.map { JSONValue.string($0) }),
+                among: existing)
+        } catch {
+            throw .dataIntegrity(.proofGenerationError, error.message, path: "/proof")
+        }
+        var config = options.json
+        if let context = unsecured["@context"] { config["@context"] = context }
+        let message: [UInt8]
+        do {
+            message = try hashData(config: config, document: chained(unsecured, previous))
+        } catch {
+            throw .dataIntegrity(.proofGenerationError, error.message)
+        }
+        let signature: [UInt8]
+        do {
+            signature = try await signer.sign(message)
+        } catch {
+            throw .dataIntegrity(.proofGenerationError, "the signer failed: \(error)")
+        }
+        config["proofValue"] = .string(Multibase.encode(signature, as: .base58btc))
+        var secured = unsecured
+        switch document["proof"] {
+        case nil: secured["proof"] = .object(config)
+        case .array(let proofs)?: secured["proof"] = .array(proofs + [.object(config)])
+        case let single?: secured["proof"] = .array([single, .object(config)])
+        }
+        return secured
+    }
+
+    /// Verifies every proof of `document` (a proof set; chained proofs over the proofs they name).
+    /// Returns the verified proofs; throws the first Data Integrity error. A document without a
+    /// proof throws PROOF_VERIFICATION_ERROR.
+    public static func verify(
+        _ document: JSONObject, resolver: any DIDResolver, expectation: ProofExpectation
+    ) async throws(CredentialError) -> [VerifiedProof] {
+        guard let proofValue = document["proof"] else {
+            throw .dataIntegrity(.proofVerificationError, "the document has no proof", path: "/proof")
+        }
+        let entries = proofValue.arrayValue ?? [proofValue]
+        guard !entries.isEmpty else {
+            throw .dataIntegrity(.proofVerificationError, "the proof set is empty", path: "/proof")
+        }
+        var proofs: [JSONObject] = []
+        for (index, entry) in entries.enumerated() {
+            guard let proof = entry.objectValue else {
+                throw .dataIntegrity(.parsingError, "a proof must be a JSON object", path: pointer(index, proofValue))
+            }
+            proofs.append(proof)
+        }
+        var unsecured = document
+        unsecured.removeValue(forKey: "proof")
+        // The chain structure is checked for every proof before any signature.
+        var chains: [[JSONObject]] = []
+        for (index, proof) in proofs.enumerated() {
+            do {
+                chains.append(try previousProofs(proof["previousProof"], among: proofs))
+            } catch {
+                throw .dataIntegrity(.proofVerificationError, error.message, path: pointer(index, proofValue) + "/previousProof")
+            }
+        }
+        var verified: [VerifiedProof] = []
+        for (index, proof) in proofs.enumerated() {
+            verified.append(
+                try await verifyProof(
+                    proof, document: chained(unsecured, chains[index]), resolver: resolver, expectation: expectation,
+                    path: pointer(index, proofValue)))
+        }
+        return verified
+    }
+
+    /// Verifies one proof over an unsecured document (already carrying the previous proofs of a chain).
+    static func verifyProof(
+        _ proof: JSONObject, document: JSONObject, resolver: any DIDResolver, expectation: ProofExpectation, path: String
+    ) async throws(CredentialError) -> VerifiedProof {
+        func fail(_ code: DataIntegrityErrorCode, _ message: String, _ member: String = "") -> CredentialError {
+            .dataIntegrity(code, message, path: path + member)
+        }
+        guard let type = proof["type"]?.stringValue, let method = proof["verificationMethod"]?.stringValue,
+            let purposeName = proof["proofPurpose"]?.stringValue
+        else {
+            throw fail(.proofVerificationError, "a proof needs 'type', 'verificationMethod' and 'proofPurpose'")
+        }
+        guard type == "DataIntegrityProof" else {
+            throw fail(.proofVerificationError, "unsupported proof type '\(type)'", "/type")
+        }
+        guard let suiteName = proof["cryptosuite"]?.stringValue, let suite = Cryptosuite(rawValue: suiteName) else {
+            throw fail(
+                .proofVerificationError, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
+        }
+        guard let encoded = proof["proofValue"]?.stringValue,
+            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc
+        else {
+            throw fail(.malformedProofError, "'proofValue' must be a base58btc multibase string", "/proofValue")
+        }
+        guard let purpose = VerificationRelationship(rawValue: purposeName), purpose == expectation.proofPurpose else {
+            throw fail(
+                .proofVerificationError,
+                "the proof purpose '\(purposeName)' is not the expected '\(expectation.proofPurpose.rawValue)'",
+                "/proofPurpose")
+        }
+        var created: Date?
+        for name in ["created", "expires"] {
+            guard let value = proof[name] else { continue }
+            guard let text = value.stringValue, let date = XSDDateTime.parse(text) else {
+                throw fail(.proofVerificationError, "'\(name)' is not an XML Schema dateTimeStamp", "/" + name)
+            }
+            if name == "created" { created = date }
+            if name == "expires", date <= expectation.now {
+                throw fail(.proofVerificationError, "the proof expired at \(text)", "/expires")
+            }
+        }
+        if let domain = expectation.domain {
+            let domains = Credential.strings(proof["domain"])
+            guard domains.contains(domain) else {
+                throw fail(.invalidDomainError, "the proof's domain is not '\(domain)'", "/domain")
+            }
+        }
+        if let challenge = expectation.challenge, proof["challenge"]?.stringValue != challenge {
+            throw fail(.invalidChallengeError, "the proof's challenge does not match the one issued", "/challenge")
+        }
+
+        // The unsecured document takes the proof's @context, which must be a prefix of its own.
+        var unsecured = document
+        var config = proof
+        config.removeValue(forKey: "proofValue")
+        if let proofContext = config["@context"] {
+            let expected = proofContext.arrayValue ?? [proofContext]
+            let actual = document["@context"].map { $0.arrayValue ?? [$0] } ?? []
+            guard actual.count >= expected.count, Array(actual.prefix(expected.count)) == expected else {
+                throw fail(.proofVerificationError, "the document's @context does not start with the proof's @context", "/@context")
+            }
+            unsecured["@context"] = proofContext
+        }
+
+        let key: PublicKey
+        let controller: String
+        do {
+            let url = try DIDURL(method)
+            let didDocument = try await resolver.resolve(url.did)
+            guard let verificationMethod = didDocument.verificationMethod(id: method) else {
+                throw CredentialError(
+                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
+                    "the DID document of \(url.did) has no verification method \(method)")
+            }
+            guard didDocument.isAuthorized(methodID: method, for: purpose, at: created) else {
+                throw CredentialError(
+                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
+                    "\(method) is not authorized for \(purpose.rawValue)"
+                        + (created.map { " at \(XSDDateTime.format($0))" } ?? ""))
+            }
+            key = try verificationMethod.publicKey()
+            controller = verificationMethod.controller ?? url.did
+        } catch let error as CredentialError {
+            throw fail(.invalidVerificationMethod, error.message, "/verificationMethod")
+        } catch let error as any CodedError {
+            throw fail(.invalidVerificationMethod, "\(method): \(error.code): \(error.message)", "/verificationMethod")
+        } catch {
+            throw fail(.invalidVerificationMethod, "\(method) could not be resolved: \(error)", "/verificationMethod")
+        }
+        guard key.algorithm == suite.algorithm else {
+            throw fail(
+                .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithm.rawValue) key, not \(key.algorithm.rawValue)",
+                "/verificationMethod")
+        }
+        let message: [UInt8]
+        do {
+            message = try hashData(config: config, document: unsecured)
+        } catch {
+            throw fail(.proofVerificationError, error.message)
+        }
+        guard key.verify(signature: decoded.bytes, message: message) else {
+            throw fail(.proofVerificationError, "the signature does not verify", "/proofValue")
+        }
+        return VerifiedProof(
+            verificationMethod: method, controller: controller, proofPurpose: purpose, created: created,
+            id: proof["id"]?.stringValue)
+    }
+
+    /// `SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document))`, the message both suites sign.
+    static func hashData(config: JSONObject, document: JSONObject) throws(JSONError) -> [UInt8] {
+        let configHash = SHA256.hash(data: try JCS.canonicalize(.object(config)))
+        let documentHash = SHA256.hash(data: try JCS.canonicalize(.object(document)))
+        return Array(configHash) + Array(documentHash)
+    }
+
+    /// The proofs `previousProof` names, found by `id` among `proofs`; throws when the value is
+    /// neither a string nor a list of strings or when a named proof is missing.
+    static func previousProofs(_ value: JSONValue?, among proofs: [JSONObject]) throws(CredentialError) -> [JSONObject] {
+        guard let value else { return [] }
+        let ids: [String]
+        switch value {
+        case .string(let id): ids = [id]
+        case .array(let items) where items.allSatisfy({ $0.stringValue != nil }): ids = items.compactMap(\.stringValue)
+        default:
+            throw CredentialError(
+                DataIntegrityErrorCode.proofVerificationError.rawValue, "'previousProof' must be a string or a list of strings")
+        }
+        return try ids.map { id throws(CredentialError) in
+            guard let match = proofs.first(where: { $0["id"]?.stringValue == id }) else {
+                throw CredentialError(DataIntegrityErrorCode.proofVerificationError.rawValue, "the previous proof '\(id)' is not in the proof set")
+            }
+            return match
+        }
+    }
+
+    /// The document a chained proof signs: the unsecured document with `proof` = its previous proofs.
+    static func chained(_ unsecured: JSONObject, _ previous: [JSONObject]) -> JSONObject {
+        guard !previous.isEmpty else { return unsecured }
+        var document = unsecured
+        document["proof"] = .array(previous.map { .object($0) })
+        return document
+    }
+
+    /// The proof objects of a `proof` value (one object or a set).
+    static func proofObjects(_ value: JSONValue?) -> [JSONObject] {
+        switch value {
+        case nil: []
+        case .array(let items)?: items.compactMap(\.objectValue)
+        case let single?: single.objectValue.map { [$0] } ?? []
+        }
+    }
+
+    private static func pointer(_ index: Int, _ value: JSONValue) -> String {
+        value.arrayValue == nil ? "/proof" : "/proof/\(index)"
+    }
+}

@@ -1,0 +1,122 @@
+import Encoding
+import Foundation
+import Identity
+
+/// The VC 2.0 data model (`DataModelValidator`, secured mode) and, by default, an issuer that is
+/// a DID (REQ-F03: `issuer_not_did`).
+public struct DataModelPolicy: CredentialPolicy {
+    public var name: String { "data_model" }
+    public var requireDIDIssuer: Bool
+
+    public init(requireDIDIssuer: Bool = true) {
+        self.requireDIDIssuer = requireDIDIssuer
+    }
+
+    public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
+        var outcome = PolicyOutcome(failures: DataModelValidator.validate(credential, mode: .secured).map(\.problem))
+        if requireDIDIssuer, let issuer = credential.issuerID, URLSyntax.isURL(issuer), !issuer.hasPrefix("did:") {
+            outcome.merge(
+                .failed(
+                    "issuer_not_did", "the issuer '\(issuer)' is not a DID, so its key cannot be resolved",
+                    path: credential.json["issuer"]?.stringValue == nil ? "/issuer/id" : "/issuer"))
+        }
+        return outcome
+    }
+}
+
+/// The credential's Data Integrity proofs (every proof of a set or chain) verify with keys the
+/// DID documents authorize for `assertionMethod` at the proof's `created` time, and one of them
+/// was made by the issuer (`issuer_key_mismatch` otherwise). A credential without a proof inside
+/// a presentation passes when its issuer is the holder (self-asserted; the presentation's proof
+/// covers it).
+public struct ProofPolicy: CredentialPolicy {
+    public var name: String { "proof" }
+    public let resolver: any DIDResolver
+    /// Whether a proof by the issuer's own DID is required.
+    public var requireIssuerProof: Bool
+
+    public init(resolver: any DIDResolver, requireIssuerProof: Bool = true) {
+        self.resolver = resolver
+        self.requireIssuerProof = requireIssuerProof
+    }
+
+    public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
+        if credential.json["proof"] == nil, let presentation = context.presentation,
+            let holder = presentation.holderID, holder == credential.issuerID, !presentation.proofs.isEmpty
+        {
+            return .passed
+        }
+        let proofs: [VerifiedProof]
+        do {
+            proofs = try await DataIntegrity.verify(
+                credential.json, resolver: resolver, expectation: ProofExpectation(now: context.now))
+        } catch {
+            return PolicyOutcome(failures: [error.problem])
+        }
+        if requireIssuerProof, let issuer = credential.issuerID, !proofs.contains(where: { $0.controller == issuer }) {
+            return .failed(
+                "issuer_key_mismatch", "no proof was made with a key of the issuer \(issuer)", path: "/proof")
+        }
+        return .passed
+    }
+}
+
+/// The verification time lies within `validFrom`…`validUntil` (`not_yet_valid`, `expired`).
+public struct ValidityPeriodPolicy: CredentialPolicy {
+    public var name: String { "validity_period" }
+
+    public init() {}
+
+    public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
+        var outcome = PolicyOutcome()
+        if let from = credential.validFrom, context.now < from {
+            outcome.merge(.failed("not_yet_valid", "the credential is valid from \(XSDDateTime.format(from))", path: "/validFrom"))
+        }
+        if let until = credential.validUntil, context.now > until {
+            outcome.merge(.failed("expired", "the credential expired at \(XSDDateTime.format(until))", path: "/validUntil"))
+        }
+        return outcome
+    }
+}
+
+/// A holder-signed presentation: its data model, its proof for `authentication` with the expected
+/// challenge and domain, made by the holder, and the challenge used only once (when a
+/// `ChallengeStore` is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
+public struct PresentationProofPolicy: PresentationPolicy {
+    public var name: String { "presentation_proof" }
+    public let resolver: any DIDResolver
+    public var challenge: String
+    public var domain: String?
+    public var challenges: ChallengeStore?
+
+    public init(resolver: any DIDResolver, challenge: String, domain: String?, challenges: ChallengeStore? = nil) {
+        self.resolver = resolver
+        self.challenge = challenge
+        self.domain = domain
+        self.challenges = challenges
+    }
+
+    public func evaluate(_ presentation: Presentation, in context: VerificationContext) async -> PolicyOutcome {
+        var outcome = PolicyOutcome(
+            failures: DataModelValidator.validate(presentation, includingCredentials: false).map(\.problem))
+        let proofs: [VerifiedProof]
+        do {
+            proofs = try await DataIntegrity.verify(
+                presentation.json, resolver: resolver,
+                expectation: ProofExpectation(proofPurpose: .authentication, domain: domain, challenge: challenge, now: context.now))
+        } catch {
+            outcome.merge(PolicyOutcome(failures: [error.problem]))
+            return outcome
+        }
+        if let holder = presentation.holderID, !proofs.contains(where: { $0.controller == holder }) {
+            outcome.merge(.failed("holder_key_mismatch", "no proof was made with a key of the holder \(holder)", path: "/proof"))
+        }
+        if let challenges, await !challenges.consume(challenge) {
+            outcome.merge(
+                .failed(
+                    DataIntegrityErrorCode.invalidChallengeError.rawValue,
+                    "the challenge was already used, has expired, or was not issued here", path: "/proof"))
+        }
+        return outcome
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import GRDB
+import Encoding
+import Trie
+
+/// Every operator's trie in the embedded SQLite database (the same file as ``SQLiteStore``, WAL mode):
+/// nodes in `trie_nodes` under (trie, hash), the history of roots in `trie_commits`. A batch is one
+/// write transaction, so a process killed mid-batch leaves the previous commit and its nodes intact.
+public final class SQLiteTrieStore: OperatorTrieStore {
+    /// The database file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens the tries in the SQLite database at `path`, which must already be migrated (open a
+    /// ``SQLiteStore`` on it first, or use ``open(migrating:)``).
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw SQLiteErrors.storageError(error)
+        }
+        self.path = path
+    }
+
+    /// Migrates the database at `path` (creating it if needed) and opens its tries.
+    public static func open(migrating path: String) async throws -> SQLiteTrieStore {
+        _ = try await SQLiteStore(path: path)
+        return try SQLiteTrieStore(path: path)
+    }
+
+    public func nodeStore(operator operatorID: String, recording commit: PendingCommit?) -> any NodeStore {
+        SQLiteNodeStore(pool: pool, operatorID: operatorID, commit: commit)
+    }
+
+    public func history(operator operatorID: String, limit: Int) async throws -> [TrieCommit] {
+        try StoredValues.checkLimit(limit)
+        return try SQLiteErrors.mapped {
+            try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.sequence, c.root, c.committed_at, c.changes, c.key_count
+                        FROM trie_commits c JOIN tries t ON t.id = c.trie
+                        WHERE t.operator = ? ORDER BY c.sequence DESC LIMIT ?
+                        """,
+                    arguments: [operatorID, limit]
+                ).map { row in
+                    TrieCommit(
+                        sequence: try row.decode(atIndex: 0), root: try Self.hash(try row.decode(Data.self, atIndex: 1)),
+                        committedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 2)),
+                        changes: try row.decode(atIndex: 3), keyCount: try row.decode(atIndex: 4))
+                }
+            }
+        }
+    }
+
+    static func hash(_ data: Data) throws -> Hash32 {
+        guard let hash = Hash32(bytes: data) else {
+            throw StorageError.corrupt("a stored trie hash has \(data.count) bytes, not 32")
+        }
+        return hash
+    }
+}
+
+/// One operator's nodes in SQLite. Reads are short synchronous point queries on a pooled reader
+/// (prepared once per connection), which a trie walk issues by the thousand.
+struct SQLiteNodeStore: NodeStore {
+    let pool: DatabasePool
+    let operatorID: String
+    let commit: PendingCommit?
+
+    private static let nodeQuery = """
+        SELECT node FROM trie_nodes WHERE trie = (SELECT id FROM tries WHERE operator = ?) AND hash = ?
+        """
+
+    func node(_ hash: Hash32) async throws -> [UInt8]? {
+        try SQLiteErrors.mapped {
+            try pool.read { db in
+                try Data.fetchOne(db.cachedStatement(sql: Self.nodeQuery), arguments: [operatorID, Data(hash.bytes)])
+                    .map { [UInt8]($0) }
+            }
+        }
+    }
+
+    func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
+        try SQLiteErrors.mapped {
+            try pool.read { db in
+                let statement = try db.cachedStatement(sql: Self.nodeQuery)
+                var found: [Hash32: [UInt8]] = [:]
+                for hash in hashes {
+                    if let node = try Data.fetchOne(statement, arguments: [operatorID, Data(hash.bytes)]) {
+                        found[hash] = [UInt8](node)
+                    }
+                }
+                return found
+            }
+        }
+    }
+
+    func root() async throws -> Hash32? {
+        try SQLiteErrors.mapped {
+            try pool.read { db in try Self.latest(db, operatorID: operatorID)?.root }
+        }
+    }
+
+    func apply(_ batch: NodeBatch) async throws {
+        guard let commit else { throw OperatorTrieError.readOnly }
+        let time = try StoredValues.microseconds(commit.time, field: "committedAt")
+        try await SQLiteErrors.mappedAsync {
+            try await pool.write { db in
+                let current = try Self.latest(db, operatorID: operatorID)
+                guard current?.root == batch.previousRoot else {
+                    throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
+                }
+                let keyCount = (current?.keyCount ?? 0) + commit.keyDelta
+                guard keyCount >= 0 else {
+                    throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
+                }
+                try db.execute(sql: "INSERT INTO tries (operator) VALUES (?) ON CONFLICT (operator) DO NOTHING", arguments: [operatorID])
+                let trie = try Int64.fetchOne(db, sql: "SELECT id FROM tries WHERE operator = ?", arguments: [operatorID])!
+                let delete = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
+                for hash in batch.deletes {
+                    try delete.execute(arguments: [trie, Data(hash.bytes)])
+                }
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO trie_nodes (trie, hash, node) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                for put in batch.puts {
+                    try insert.execute(arguments: [trie, Data(put.hash.bytes), Data(put.bytes)])
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [trie, (current?.sequence ?? 0) + 1, Data(batch.root.bytes), time, commit.changes, keyCount])
+            }
+        }
+    }
+
+    /// The newest commit's sequence, root and key count.
+    private static func latest(_ db: Database, operatorID: String) throws -> (sequence: Int, root: Hash32, keyCount: Int)? {
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT c.sequence, c.root, c.key_count FROM trie_commits c
+                WHERE c.trie = (SELECT id FROM tries WHERE operator = ?) ORDER BY c.sequence DESC LIMIT 1
+                """)
+        guard let row = try Row.fetchOne(statement, arguments: [operatorID]) else { return nil }
+        return (try row.decode(atIndex: 0), try SQLiteTrieStore.hash(try row.decode(Data.self, atIndex: 1)), try row.decode(atIndex: 2))
+    }
+}
+
+/// Maps GRDB and SQLite failures to coded errors for the trie store; coded errors and cancellation
+/// pass through unchanged. (The same mapping as ``SQLiteStore``'s.)
+enum SQLiteErrors {
+    static func mapped<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw storageError(error)
+        }
+    }
+
+    static func mappedAsync<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw storageError(error)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> any Error {
+        switch error {
+        case is CodedError, is CancellationError:
+            return error
+        case let error as RowDecodingError:
+            return StorageError.corrupt(String(describing: error))
+        case let error as DatabaseError:
+            let reason = error.message ?? "SQLite error \(error.resultCode.rawValue)"
+            switch error.resultCode {
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT:
+                return StorageError.corrupt(reason)
+            case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_READONLY,
+                .SQLITE_PERM, .SQLITE_NOMEM, .SQLITE_PROTOCOL:
+                return StorageError.unavailable(reason)
+            default:
+                return StorageError.failed(reason)
+            }
+        default:
+            return StorageError.failed(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,204 @@
+/// A Merkle Patricia Forestry trie, byte-compatible with aiken-lang/merkle-patricia-forestry
+/// (on-chain 2.1.0, off-chain 1.3.1): radix 16, keys routed by `path = BLAKE2b-256(key)`, leaves
+/// committing to `BLAKE2b-256(value)`, branch slots combined by a 16-leaf binary Merkle tree, the
+/// empty trie's root 32 zero bytes. The shape, and so the root, depends only on the set of keys.
+///
+/// Changes come in batches (``apply(_:)``): all-or-nothing, each node on a changed path hashed once,
+/// and with a store one ``NodeBatch`` written atomically. Without a store the whole trie lives in
+/// memory. With a store, only the top `residentDepth` branch levels stay in memory between batches;
+/// everything below is read by hash when a walk needs it, so memory does not grow with the trie.
+///
+/// Operations run one at a time, in call order.
+public actor MerkleTrie {
+    let store: (any NodeStore)?
+    /// Branch levels kept in memory after a commit (store-backed tries only).
+    let residentDepth: Int
+    /// The top node; nil for the empty trie.
+    var top: Child?
+    /// The root after the last commit.
+    public private(set) var root: Hash32
+    /// The store's root pointer as of the last commit (nil when the store had none).
+    var storeRoot: Hash32?
+    /// Hashes of stored nodes replaced or removed since the last commit.
+    var stale: Set<Hash32> = []
+    /// Nodes hashed by the running commit, to be written.
+    var puts: [NodePut] = []
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Opens the trie at `store`'s current root (an empty trie when the store has none), or an
+    /// in-memory trie without a store. `residentDepth` bounds the branch levels kept in memory.
+    public init(store: (any NodeStore)? = nil, residentDepth: Int = 4) async throws {
+        self.store = store
+        self.residentDepth = max(1, residentDepth)
+        let stored = try await store?.root()
+        storeRoot = stored
+        root = stored ?? .null
+        top = root == .null ? nil : .stored(root)
+    }
+
+    /// Applies `mutations` in order as one batch and returns the new root. If any mutation is not
+    /// allowed (`key_exists`, `key_not_found`) nothing changes. An empty batch writes nothing.
+    @discardableResult
+    public func apply(_ mutations: [TrieMutation]) async throws -> Hash32 {
+        await lock()
+        defer { unlock() }
+        guard !mutations.isEmpty else { return root }
+        let paths = mutations.map { Hash32(hashing: $0.key) }
+        try await prefetch(paths)
+        try await validate(mutations, paths: paths)
+        do {
+            for (mutation, path) in zip(mutations, paths) {
+                switch mutation {
+                case .insert(let key, let value), .update(let key, let value):
+                    if store != nil { try await loadPath(path, forDelete: false) }
+                    let leaf = LeafNode(key: key, value: value, path: path, valueDigest: Hash32(hashing: value))
+                    top = put(leaf, into: top, cursor: 0)
+                case .delete:
+                    if store != nil { try await loadPath(path, forDelete: true) }
+                    top = remove(path, from: top!, cursor: 0)
+                }
+            }
+            return try await commit()
+        } catch {
+            // The store still holds the last committed trie: start again from it.
+            top = storeRoot.flatMap { $0 == .null ? nil : .stored($0) }
+            stale = []
+            puts = []
+            throw error
+        }
+    }
+
+    /// Inserts one key; returns the new root.
+    @discardableResult
+    public func insert(key: [UInt8], value: [UInt8]) async throws -> Hash32 {
+        try await apply([.insert(key: key, value: value)])
+    }
+
+    /// Changes one key's value; returns the new root.
+    @discardableResult
+    public func update(key: [UInt8], value: [UInt8]) async throws -> Hash32 {
+        try await apply([.update(key: key, value: value)])
+    }
+
+    /// Removes one key; returns the new root.
+    @discardableResult
+    public func delete(key: [UInt8]) async throws -> Hash32 {
+        try await apply([.delete(key: key)])
+    }
+
+    /// The value stored under `key`, or nil.
+    public func get(_ key: [UInt8]) async throws -> [UInt8]? {
+        await lock()
+        defer { unlock() }
+        return try await leaf(at: Hash32(hashing: key))?.value
+    }
+
+    /// Checks every mutation against the keys present before it, without changing anything.
+    private func validate(_ mutations: [TrieMutation], paths: [Hash32]) async throws {
+        var present: [Hash32: Bool] = [:]
+        for (mutation, path) in zip(mutations, paths) {
+            let exists: Bool
+            if let known = present[path] {
+                exists = known
+            } else {
+                exists = try await leaf(at: path) != nil
+            }
+            switch mutation {
+            case .insert(let key, _):
+                if exists { throw TrieError.keyExists(key) }
+                present[path] = true
+            case .update(let key, _):
+                if !exists { throw TrieError.keyNotFound(key) }
+                present[path] = true
+            case .delete(let key):
+                if !exists { throw TrieError.keyNotFound(key) }
+                present[path] = false
+            }
+        }
+    }
+
+    /// Hashes the changed nodes, writes them with the root move, and forgets deep nodes.
+    private func commit() async throws -> Hash32 {
+        let newRoot = top.map { hashNode($0, cursor: 0) } ?? .null
+        if let store {
+            let written = Set(puts.map(\.hash))
+            let batch = NodeBatch(
+                previousRoot: storeRoot, root: newRoot, puts: puts,
+                deletes: stale.filter { !written.contains($0) }.sorted())
+            puts = []
+            stale = []
+            try await store.apply(batch)
+            storeRoot = newRoot
+            if let current = top { top = evict(current, depth: 0) }
+        }
+        root = newRoot
+        return newRoot
+    }
+
+    /// The hash of `child` at `cursor`, hashing (and queueing for the store) changed nodes below it.
+    private func hashNode(_ child: Child, cursor: Int) -> Hash32 {
+        switch child {
+        case .stored(let hash):
+            return hash
+        case .leaf(let leaf):
+            if let hash = leaf.hash { return hash }
+            let hash = Hashing.leaf(path: leaf.path, cursor: cursor, valueDigest: leaf.valueDigest)
+            leaf.hash = hash
+            if store != nil { puts.append(NodePut(hash: hash, bytes: NodeCodec.encodeLeaf(key: leaf.key, value: leaf.value))) }
+            return hash
+        case .branch(let branch):
+            if let hash = branch.hash { return hash }
+            let next = cursor + branch.prefix.count + 1
+            if branch.dirty != 0 {
+                var index = 0
+                for slot in 0..<16 where branch.slots & (1 << slot) != 0 {
+                    if branch.dirty & (1 << slot) != 0 {
+                        branch.childHashes[index] = hashNode(branch.children[index], cursor: next)
+                    }
+                    index += 1
+                }
+                branch.dirty = 0
+            }
+            let hash = Hashing.branch(
+                prefix: branch.prefix, merkleRoot: Hashing.merkle16(slots: branch.slots, hashes: branch.childHashes))
+            if store != nil {
+                let bytes = NodeCodec.encodeBranch(prefix: branch.prefix, slots: branch.slots, childHashes: branch.childHashes)
+                puts.append(NodePut(hash: hash, bytes: bytes))
+            }
+            branch.hash = hash
+            return hash
+        }
+    }
+
+    /// Replaces resident nodes at `residentDepth` and below by their hashes.
+    private func evict(_ child: Child, depth: Int) -> Child {
+        guard case .branch(let branch) = child else { return depth >= residentDepth ? .stored(child.cachedHash!) : child }
+        if depth >= residentDepth { return .stored(branch.hash!) }
+        for index in branch.children.indices {
+            if case .stored = branch.children[index] { continue }
+            branch.children[index] = evict(branch.children[index], depth: depth + 1)
+        }
+        return child
+    }
+
+    /// Reads the node stored under `hash`.
+    func load(_ hash: Hash32) async throws -> Child {
+        guard let store, let bytes = try await store.node(hash) else {
+            throw NodeStoreError(code: "node_missing", message: "the store has no node \(hash.hex)")
+        }
+        return try NodeCodec.decode(bytes, hash: hash)
+    }
+
+    func lock() async {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+    }
+
+    func unlock() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The tries of all operators kept in one ``OperatorTrieStore``: batches of changes, reads, proofs
+/// and the history of roots. Each call opens the operator's trie at its newest commit and loads
+/// only the nodes it walks, so memory does not grow with the trie.
+public struct OperatorTries: Sendable {
+    public let store: any OperatorTrieStore
+    /// Branch levels a trie keeps in memory while a batch runs.
+    public let residentDepth: Int
+    private let clock: @Sendable () -> Date
+
+    public init(store: any OperatorTrieStore, residentDepth: Int = 4, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.residentDepth = residentDepth
+        self.clock = clock
+    }
+
+    /// Applies `mutations` to `operatorID`'s trie (creating it on the first batch) as one atomic batch
+    /// and returns the commit it recorded. Nothing changes when a mutation is not allowed
+    /// (`key_exists`, `key_not_found`) or another writer committed first (`root_conflict`).
+    @discardableResult
+    public func apply(_ mutations: [TrieMutation], operator operatorID: String) async throws -> TrieCommit {
+        guard !mutations.isEmpty else { throw OperatorTrieError.emptyBatch }
+        let keyDelta = mutations.reduce(0) { delta, mutation in
+            switch mutation {
+            case .insert: delta + 1
+            case .update: delta
+            case .delete: delta - 1
+            }
+        }
+        let commit = PendingCommit(time: clock(), changes: mutations.count, keyDelta: keyDelta)
+        let trie = try await MerkleTrie(
+            store: store.nodeStore(operator: operatorID, recording: commit), residentDepth: residentDepth)
+        try await trie.apply(mutations)
+        guard let latest = try await store.history(operator: operatorID, limit: 1).first else {
+            throw OperatorTrieError.operatorNotFound(operatorID)
+        }
+        return latest
+    }
+
+    /// The newest commit of `operatorID`'s trie; `operator_not_found` when it has none.
+    public func latest(operator operatorID: String) async throws -> TrieCommit {
+        guard let latest = try await store.history(operator: operatorID, limit: 1).first else {
+            throw OperatorTrieError.operatorNotFound(operatorID)
+        }
+        return latest
+    }
+
+    /// `operatorID`'s commits, newest first, at most `limit` (at least 1).
+    public func history(operator operatorID: String, limit: Int) async throws -> [TrieCommit] {
+        guard limit >= 1 else { throw OperatorTrieError.invalidLimit(limit) }
+        return try await store.history(operator: operatorID, limit: limit)
+    }
+
+    /// The value of `key` in `operatorID`'s trie, nil when absent; `operator_not_found` without a trie.
+    public func get(_ key: [UInt8], operator operatorID: String) async throws -> [UInt8]? {
+        try await openForReading(operatorID).get(key)
+    }
+
+    /// The proof for `key` against the current root of `operatorID`'s trie: membership when it holds
+    /// the key, otherwise absence. `operator_not_found` without a trie.
+    public func proof(for key: [UInt8], operator operatorID: String) async throws -> KeyProof {
+        try await openForReading(operatorID).proof(for: key)
+    }
+
+    private func openForReading(_ operatorID: String) async throws -> MerkleTrie {
+        let nodes = store.nodeStore(operator: operatorID, recording: nil)
+        guard try await nodes.root() != nil else { throw OperatorTrieError.operatorNotFound(operatorID) }
+        return try await MerkleTrie(store: nodes, residentDepth: residentDepth)
+    }
+}

@@ -1,1 +1,0 @@
-// The Trie module: filled by its own issue; the dependency direction is set in Package.swift.

@@ -1,0 +1,170 @@
+import Encoding
+import Foundation
+import Identity
+import Testing
+import VectorSupport
+
+@testable import Credentials
+
+/// eddsa-jcs-2022 and ecdsa-jcs-2019 against the published vectors (vc-di-eddsa, vc-di-ecdsa):
+/// every intermediate and, for Ed25519, the signature itself byte for byte.
+@Suite struct DataIntegrityVectorTests {
+    static let resolver = MethodDispatchResolver(["key": DIDKeyResolver()])
+
+    static func object(_ path: String) throws -> JSONObject {
+        try #require(try JSONValue(parsing: Array(try Vectors.data(path))).objectValue)
+    }
+
+    static func text(_ path: String) throws -> String {
+        String(decoding: try Vectors.data(path), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func date(_ text: String?) throws -> Date {
+        try #require(text.flatMap(XSDDateTime.parse))
+    }
+
+    @Test(.vectors) func eddsaJcs2022IsReproducedByteForByte() async throws {
+        let folder = "vc-di-eddsa/eddsa-jcs-2022/"
+        let unsigned = try Self.object("vc-di-eddsa/unsigned.json")
+        let config = try Self.object(folder + "proofConfigJCS.json")
+        let keys = try Self.object("vc-di-eddsa/keyPair.json")
+        let signer = try SoftwareSigner(secretKeyMultibase: try #require(keys["privateKeyMultibase"]?.stringValue))
+        #expect(Multikey.encode(signer.verificationKey) == keys["publicKeyMultibase"]?.stringValue)
+
+        // The intermediates: canonical document and proof config, their hashes, the combined hash.
+        let canonicalDocument = try JCS.canonicalize(.object(unsigned))
+        #expect(String(decoding: canonicalDocument, as: UTF8.self) == (try Self.text(folder + "canonDocJCS.txt")))
+        #expect(String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCS.txt")))
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned)
+        #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCS.txt")))
+        #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCS.txt")))
+        #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCS.txt")))
+
+        // Signing through the Signer gives the published signature and the published document.
+        let options = ProofOptions(
+            cryptosuite: .eddsaJcs2022, verificationMethod: try #require(config["verificationMethod"]?.stringValue),
+            created: try Self.date(config["created"]?.stringValue))
+        let signed = try await DataIntegrity.sign(unsigned, options: options, signer: signer)
+        let proofValue = try #require(signed["proof"]?["proofValue"]?.stringValue)
+        #expect(proofValue == (try Self.text(folder + "sigBTC58JCS.txt")))
+        #expect(Vectors.hex(try Multibase.decode(proofValue).bytes) == (try Self.text(folder + "sigHexJCS.txt")))
+        let published = try Self.object(folder + "signedJCS.json")
+        #expect(signed == published)
+        #expect(try JCS.canonicalize(.object(signed)) == (try JCS.canonicalize(.object(published))))
+
+        // And the published document verifies.
+        let verified = try await DataIntegrity.verify(
+            published, resolver: Self.resolver, expectation: ProofExpectation(now: try Self.date("2024-01-01T00:00:00Z")))
+        #expect(verified.map(\.verificationMethod) == [options.verificationMethod])
+    }
+
+    @Test(.vectors) func ecdsaJcs2019PublishedSignatureVerifies() async throws {
+        let folder = "vc-di-ecdsa/ecdsa-jcs-2019-p256/"
+        let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")
+        let config = try Self.object(folder + "proofConfigJCSECDSAP256.json")
+        #expect(String(decoding: try JCS.canonicalize(.object(unsigned)), as: UTF8.self) == (try Self.text(folder + "canonDocJCSECDSAP256.txt")))
+        #expect(
+            String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCSECDSAP256.txt")))
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned)
+        #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCSECDSAP256.txt")))
+        #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCSECDSAP256.txt")))
+        #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCSECDSAP256.txt")))
+
+        let published = try Self.object(folder + "signedJCSECDSAP256.json")
+        let proofValue = try #require(published["proof"]?["proofValue"]?.stringValue)
+        #expect(proofValue == (try Self.text(folder + "sigBTC58JCSECDSAP256.txt")))
+        #expect(Vectors.hex(try Multibase.decode(proofValue).bytes) == (try Self.text(folder + "sigHexJCSECDSAP256.txt")))
+        let now = try Self.date("2024-01-01T00:00:00Z")
+        _ = try await DataIntegrity.verify(published, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+
+        // A round trip with the vector's key: our signature (randomized ECDSA) verifies too.
+        let keys = try Self.object("vc-di-ecdsa/p256KeyPair.json")
+        let signer = try SoftwareSigner(secretKeyMultibase: try #require(keys["secretKeyMultibase"]?.stringValue))
+        let options = ProofOptions(
+            cryptosuite: .ecdsaJcs2019, verificationMethod: try #require(config["verificationMethod"]?.stringValue),
+            created: try Self.date(config["created"]?.stringValue))
+        let signed = try await DataIntegrity.sign(unsigned, options: options, signer: signer)
+        var expectedProof = published["proof"]?.objectValue
+        expectedProof?.removeValue(forKey: "proofValue")
+        var ourProof = signed["proof"]?.objectValue
+        ourProof?.removeValue(forKey: "proofValue")
+        #expect(ourProof == expectedProof)
+        _ = try await DataIntegrity.verify(signed, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+    }
+
+    @Test(.vectors) func tamperedVectorsFailWithTheirCodes() async throws {
+        let now = try Self.date("2024-01-01T00:00:00Z")
+        for path in ["vc-di-eddsa/eddsa-jcs-2022/signedJCS.json", "vc-di-ecdsa/ecdsa-jcs-2019-p256/signedJCSECDSAP256.json"] {
+            let published = try Self.object(path)
+            var changed = published
+            changed["name"] = "Forged Credential"
+            await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/proofValue") {
+                _ = try await DataIntegrity.verify(changed, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+            }
+            var badValue = published
+            badValue["proof"] = .object(try #require(published["proof"]?.objectValue).replacing("proofValue", with: "uAAAA"))
+            await expectError("MALFORMED_PROOF_ERROR", path: "/proof/proofValue") {
+                _ = try await DataIntegrity.verify(badValue, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+            }
+            await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/proofPurpose") {
+                _ = try await DataIntegrity.verify(
+                    published, resolver: Self.resolver, expectation: ProofExpectation(proofPurpose: .authentication, now: now))
+            }
+            var noPurpose = published
+            noPurpose["proof"] = .object(try #require(published["proof"]?.objectValue).removing("proofPurpose"))
+            await expectError("PROOF_VERIFICATION_ERROR", path: "/proof") {
+                _ = try await DataIntegrity.verify(noPurpose, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+            }
+            var localTime = published
+            localTime["proof"] = .object(
+                try #require(published["proof"]?.objectValue).replacing("created", with: "2023-02-24T23:36:38"))
+            await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/created") {
+                _ = try await DataIntegrity.verify(localTime, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+            }
+            var otherContext = published
+            otherContext["@context"] = ["https://www.w3.org/ns/credentials/v2"]
+            await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/@context") {
+                _ = try await DataIntegrity.verify(otherContext, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+            }
+        }
+    }
+
+    @Test func signingWithTheWrongKeyTypeIsAGenerationError() async throws {
+        let unsigned: JSONObject = ["@context": ["https://www.w3.org/ns/credentials/v2"]]
+        let signer = SoftwareSigner.generate(.p256)
+        await expectError("PROOF_GENERATION_ERROR", path: nil) {
+            _ = try await DataIntegrity.sign(
+                unsigned, options: ProofOptions(cryptosuite: .eddsaJcs2022, verificationMethod: "did:key:z#z", created: nil),
+                signer: signer)
+        }
+    }
+}
+
+/// Runs `body` and expects a `CredentialError` with `code` (and `path`, when given).
+func expectError(
+    _ code: String, path: String?, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async {
+    do {
+        try await body()
+        Issue.record("expected \(code), got success", sourceLocation: sourceLocation)
+    } catch let error as CredentialError {
+        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        if let path { #expect(error.path == path, "\(error)", sourceLocation: sourceLocation) }
+    } catch {
+        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+extension JSONObject {
+    func replacing(_ key: String, with value: JSONValue) -> JSONObject {
+        var copy = self
+        copy[key] = value
+        return copy
+    }
+
+    func removing(_ key: String) -> JSONObject {
+        var copy = self
+        copy.removeValue(forKey: key)
+        return copy
+    }
+}
