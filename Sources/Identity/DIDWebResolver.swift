@@ -30,7 +30,7 @@ public struct DIDWebResolver: DIDResolver {
     public let configuration: Configuration
     private let client: HTTPClient
 
-    public init(client: HTTPClient = .shared, configuration: Configuration = Configuration()) {
+    public init(client: HTTPClient = .failFast, configuration: Configuration = Configuration()) {
         self.client = client
         self.configuration = configuration
     }

@@ -28,7 +28,7 @@ import Testing
     @Test func plainHTTPIsRefusedUnlessEnabled() async throws {
         try await DIDTestServer.run { server async throws in
             await expectIdentityError(.networkError, "https to a plain http server: the TLS handshake fails") {
-                try await DIDWebResolver(configuration: .init(timeout: .milliseconds(500))).resolve(server.did("ok"))
+                try await DIDWebResolver(configuration: .init(timeout: .seconds(10))).resolve(server.did("ok"))
             }
             #expect(await server.requests("/ok/did.json") == 0)
         }
