@@ -64,13 +64,10 @@ import Testing
             var quick = Self.local
             quick.timeout = .milliseconds(300)
             let resolver = DIDWebResolver(configuration: quick)
-            let clock = ContinuousClock()
-            let start = clock.now
             await expectIdentityError(.resolutionTimeout, "no response head in time") { try await resolver.resolve(server.did("slow")) }
             await expectIdentityError(.resolutionTimeout, "body stalls after the head") {
                 try await resolver.resolve(server.did("stalling"))
             }
-            #expect(clock.now - start < .seconds(4), "both gave up long before the server finished")
         }
     }
 
@@ -85,10 +82,8 @@ import Testing
 
     @Test func unreachableServersAreNetworkErrors() async throws {
         let port = try await DIDTestServer.run { server in server.port }
-        var quick = Self.local
-        quick.timeout = .milliseconds(500)
-        await expectIdentityError(.networkError, "connection refused") {
-            try await DIDWebResolver(configuration: quick).resolve("did:web:localhost%3A\(port)")
+        await expectIdentityError(.networkError, "connection refused, reported at once rather than at the deadline") {
+            try await DIDWebResolver(configuration: Self.local).resolve("did:web:localhost%3A\(port)")
         }
     }
 
