@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "Trie",
+                "Encoding", "Identity", "Credentials", "Trie", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

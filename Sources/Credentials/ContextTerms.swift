@@ -22,6 +22,8 @@ struct ContextTerms {
         case iri(String?)
     }
 
+    private static let baseDefinitions = Dictionary(uniqueKeysWithValues: credentialsV2Terms.map { ($0, Definition.base) })
+
     private var definitions: [String: Definition] = [:]
     private var protected: Set<String> = []
     private var vocabulary: String?
@@ -35,9 +37,12 @@ struct ContextTerms {
         for (index, entry) in context.enumerated() {
             switch entry {
             case .string(Self.credentialsV2):
-                for term in Self.credentialsV2Terms {
-                    definitions[term] = .base
-                    protected.insert(term)
+                if definitions.isEmpty {
+                    definitions = Self.baseDefinitions
+                    protected = Self.credentialsV2Terms
+                } else {
+                    for term in Self.credentialsV2Terms { definitions[term] = .base }
+                    protected.formUnion(Self.credentialsV2Terms)
                 }
             case .string(Self.examplesV2):
                 vocabulary = "https://www.w3.org/ns/credentials/examples#"
@@ -110,8 +115,14 @@ enum URLSyntax {
         for byte in bytes[1..<colon] where !(isAlpha(byte) || (0x30...0x39).contains(byte) || byte == 0x2B || byte == 0x2D || byte == 0x2E) {
             return false
         }
-        for byte in bytes[(colon + 1)...] where byte <= 0x20 || byte == 0x7F || "<>\"{}|\\^`".utf8.contains(byte) {
-            return false
+        for byte in bytes[(colon + 1)...] {
+            switch byte {
+            case 0...0x20, 0x7F, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\""), UInt8(ascii: "{"),
+                UInt8(ascii: "}"), UInt8(ascii: "|"), UInt8(ascii: "\\"), UInt8(ascii: "^"), UInt8(ascii: "`"):
+                return false
+            default:
+                continue
+            }
         }
         return true
     }

@@ -21,19 +21,17 @@ public struct CredentialError: CodedError, Equatable {
     }
 }
 
-/// The Data Integrity error codes (VC Data Integrity §4, "Processing Errors").
+/// The Data Integrity error codes Voltpass reports (VC Data Integrity §4, "Processing Errors"; the
+/// verification method ones from Controlled Identifiers).
 public enum DataIntegrityErrorCode: String, Sendable, CaseIterable {
     case parsingError = "PARSING_ERROR"
     case proofGenerationError = "PROOF_GENERATION_ERROR"
     case proofVerificationError = "PROOF_VERIFICATION_ERROR"
-    case proofTransformationError = "PROOF_TRANSFORMATION_ERROR"
     case malformedProofError = "MALFORMED_PROOF_ERROR"
     case mismatchedProofPurposeError = "MISMATCHED_PROOF_PURPOSE_ERROR"
     case invalidDomainError = "INVALID_DOMAIN_ERROR"
     case invalidChallengeError = "INVALID_CHALLENGE_ERROR"
     case invalidVerificationMethod = "INVALID_VERIFICATION_METHOD"
-    case invalidProofConfiguration = "INVALID_PROOF_CONFIGURATION"
-    case invalidProofDatetime = "INVALID_PROOF_DATETIME"
 }
 
 extension CredentialError {

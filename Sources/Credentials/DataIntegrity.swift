@@ -98,7 +98,8 @@ public struct ProofExpectation: Sendable, Hashable {
 /// A proof that verified: which key made it, for what, and when.
 public struct VerifiedProof: Sendable, Hashable {
     public var verificationMethod: String
-    /// The DID that controls the key (the method's `controller`, or the DID of its URL).
+    /// The DID whose document authorizes the key for the proof purpose (the method URL's DID,
+    /// never a `controller` value the document merely claims).
     public var controller: String
     public var proofPurpose: VerificationRelationship
     public var created: Date?
@@ -215,9 +216,10 @@ public enum DataIntegrity {
                 .proofVerificationError, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
         }
         guard let encoded = proof["proofValue"]?.stringValue,
-            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc
+            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, decoded.bytes.count == 64
         else {
-            throw fail(.malformedProofError, "'proofValue' must be a base58btc multibase string", "/proofValue")
+            throw fail(
+                .malformedProofError, "'proofValue' must be a base58btc multibase string of a 64-byte signature", "/proofValue")
         }
         guard let purpose = VerificationRelationship(rawValue: purposeName), purpose == expectation.proofPurpose else {
             throw fail(
@@ -269,16 +271,21 @@ public enum DataIntegrity {
                     DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
                     "the DID document of \(url.did) has no verification method \(method)")
             }
+            guard didDocument.relationships(of: method).contains(purpose) else {
+                throw CredentialError(
+                    DataIntegrityErrorCode.mismatchedProofPurposeError.rawValue,
+                    "the DID document does not list \(method) for \(purpose.rawValue)")
+            }
             guard didDocument.isAuthorized(methodID: method, for: purpose, at: created) else {
                 throw CredentialError(
                     DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
                     "\(method) is not authorized for \(purpose.rawValue)"
                         + (created.map { " at \(XSDDateTime.format($0))" } ?? ""))
             }
-            key = try verificationMethod.publicKey()
-            controller = verificationMethod.controller ?? url.did
+            key = try VerificationKeyCache.shared.key(of: verificationMethod)
+            controller = didDocument.id
         } catch let error as CredentialError {
-            throw fail(.invalidVerificationMethod, error.message, "/verificationMethod")
+            throw CredentialError(error.code, error.message, path: path + "/verificationMethod")
         } catch let error as any CodedError {
             throw fail(.invalidVerificationMethod, "\(method): \(error.code): \(error.message)", "/verificationMethod")
         } catch {

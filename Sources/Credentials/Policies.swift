@@ -14,7 +14,7 @@ public struct DataModelPolicy: CredentialPolicy {
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
         var outcome = PolicyOutcome(failures: DataModelValidator.validate(credential, mode: .secured).map(\.problem))
-        if requireDIDIssuer, let issuer = credential.issuerID, URLSyntax.isURL(issuer), !issuer.hasPrefix("did:") {
+        if requireDIDIssuer, let issuer = credential.issuerID, URLSyntax.isURL(issuer), (try? DIDURL(issuer)) == nil {
             outcome.merge(
                 .failed(
                     "issuer_not_did", "the issuer '\(issuer)' is not a DID, so its key cannot be resolved",
@@ -27,8 +27,8 @@ public struct DataModelPolicy: CredentialPolicy {
 /// The credential's Data Integrity proofs (every proof of a set or chain) verify with keys the
 /// DID documents authorize for `assertionMethod` at the proof's `created` time, and one of them
 /// was made by the issuer (`issuer_key_mismatch` otherwise). A credential without a proof inside
-/// a presentation passes when its issuer is the holder (self-asserted; the presentation's proof
-/// covers it).
+/// a presentation passes when its issuer is the holder and the presentation carries the holder's
+/// valid `authentication` proof (a self-asserted credential).
 public struct ProofPolicy: CredentialPolicy {
     public var name: String { "proof" }
     public let resolver: any DIDResolver
@@ -41,10 +41,10 @@ public struct ProofPolicy: CredentialPolicy {
     }
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
-        if credential.json["proof"] == nil, let presentation = context.presentation,
-            let holder = presentation.holderID, holder == credential.issuerID, !presentation.proofs.isEmpty
+        if credential.json["proof"] == nil, let presentation = context.presentation, let holder = presentation.holderID,
+            holder == credential.issuerID
         {
-            return .passed
+            return await selfAsserted(by: holder, in: presentation, at: context.now)
         }
         let proofs: [VerifiedProof]
         do {
@@ -58,6 +58,19 @@ public struct ProofPolicy: CredentialPolicy {
                 "issuer_key_mismatch", "no proof was made with a key of the issuer \(issuer)", path: "/proof")
         }
         return .passed
+    }
+
+    /// A credential without proof whose issuer is the holder is covered by the presentation's
+    /// `authentication` proof, which must verify and be the holder's.
+    private func selfAsserted(by holder: String, in presentation: Presentation, at now: Date) async -> PolicyOutcome {
+        do {
+            let proofs = try await DataIntegrity.verify(
+                presentation.json, resolver: resolver, expectation: ProofExpectation(proofPurpose: .authentication, now: now))
+            if proofs.contains(where: { $0.controller == holder }) { return .passed }
+        } catch {}
+        return .failed(
+            DataIntegrityErrorCode.proofVerificationError.rawValue,
+            "the credential has no proof and the presentation has no valid proof by its issuer \(holder)", path: "/proof")
     }
 }
 
@@ -79,7 +92,18 @@ public struct ValidityPeriodPolicy: CredentialPolicy {
     }
 }
 
-/// A holder-signed presentation: its data model, its proof for `authentication` with the expected
+/// The presentation's own VC 2.0 data model (its credentials are checked by `DataModelPolicy`).
+public struct PresentationDataModelPolicy: PresentationPolicy {
+    public var name: String { "presentation_data_model" }
+
+    public init() {}
+
+    public func evaluate(_ presentation: Presentation, in context: VerificationContext) async -> PolicyOutcome {
+        PolicyOutcome(failures: DataModelValidator.validate(presentation, includingCredentials: false).map(\.problem))
+    }
+}
+
+/// A holder-signed presentation: its proof for `authentication` with the expected
 /// challenge and domain, made by the holder, and the challenge used only once (when a
 /// `ChallengeStore` is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
 public struct PresentationProofPolicy: PresentationPolicy {
@@ -97,8 +121,7 @@ public struct PresentationProofPolicy: PresentationPolicy {
     }
 
     public func evaluate(_ presentation: Presentation, in context: VerificationContext) async -> PolicyOutcome {
-        var outcome = PolicyOutcome(
-            failures: DataModelValidator.validate(presentation, includingCredentials: false).map(\.problem))
+        var outcome = PolicyOutcome()
         let proofs: [VerifiedProof]
         do {
             proofs = try await DataIntegrity.verify(

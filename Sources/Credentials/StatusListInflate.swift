@@ -52,7 +52,26 @@ struct Inflater {
         return value
     }
 
+    /// Loads whole bytes into the bit buffer while they fit, so a table lookup can peek ahead.
+    private mutating func refill() {
+        while bitCount <= 56, position < input.count {
+            bitBuffer |= UInt64(input[position]) << UInt64(bitCount)
+            position += 1
+            bitCount += 8
+        }
+    }
+
+    /// Decodes one symbol: codes up to `Huffman.tableBits` long by one table lookup, longer ones (and
+    /// codes near the end of the input) bit by bit.
     private mutating func decode(_ code: Huffman) throws(StatusListError) -> Int {
+        if bitCount < Huffman.tableBits { refill() }
+        let entry = Int(code.table[Int(bitBuffer & UInt64(Huffman.tableSize - 1))])
+        let length = entry & 0xF
+        if length > 0, length <= bitCount {
+            bitBuffer >>= UInt64(length)
+            bitCount -= length
+            return entry >> 4
+        }
         var value = 0  // the code read so far, most significant bit first
         var first = 0  // the first code of the current length
         var index = 0  // the index in `symbols` of the first code of the current length
@@ -159,8 +178,14 @@ struct Inflater {
 /// A canonical Huffman code as counts per length and symbols in code order.
 struct Huffman: Sendable {
     static let maximumLength = 15
+    /// Codes up to this many bits are decoded with one lookup in `table`.
+    static let tableBits = 9
+    static let tableSize = 1 << tableBits
     let counts: [Int]
     let symbols: [Int]
+    /// Indexed by the next `tableBits` input bits (first bit lowest): `symbol << 4 | length`, or 0 when
+    /// the code is longer than `tableBits`.
+    let table: [UInt16]
 
     /// Builds the code from each symbol's code length (0 = unused). An over-subscribed set is invalid;
     /// an incomplete one only when it is a single code of length 1, as zlib also allows.
@@ -186,6 +211,25 @@ struct Huffman: Sendable {
         }
         self.counts = counts
         self.symbols = symbols
+        var table = [UInt16](repeating: 0, count: Self.tableSize)
+        var code = 0
+        var index = 0
+        for length in 1...Self.maximumLength {
+            for _ in 0..<counts[length] {
+                if length <= Self.tableBits {
+                    // DEFLATE sends codes most significant bit first; the bit buffer holds them reversed.
+                    var reversed = 0
+                    for bit in 0..<length { reversed |= (code >> bit & 1) << (length - 1 - bit) }
+                    for slot in stride(from: reversed, to: Self.tableSize, by: 1 << length) {
+                        table[slot] = UInt16(symbols[index] << 4 | length)
+                    }
+                }
+                code += 1
+                index += 1
+            }
+            code <<= 1
+        }
+        self.table = table
     }
 
     static let fixedLiterals: Huffman = {

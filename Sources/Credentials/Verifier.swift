@@ -63,6 +63,21 @@ public struct Verifier: Sendable {
             credentialPolicies: [DataModelPolicy(), ProofPolicy(resolver: resolver), ValidityPeriodPolicy()], now: now)
     }
 
+    /// The policies for a holder's presentation answering `challenge` (and `domain`): the
+    /// presentation's data model and proof, then the standard policies for each credential. With
+    /// a `ChallengeStore`, the challenge must have been issued there and is used up.
+    public static func presentation(
+        resolver: any DIDResolver, challenge: String, domain: String?, challenges: ChallengeStore? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) -> Verifier {
+        var verifier = standard(resolver: resolver, now: now)
+        verifier.presentationPolicies = [
+            PresentationDataModelPolicy(),
+            PresentationProofPolicy(resolver: resolver, challenge: challenge, domain: domain, challenges: challenges),
+        ]
+        return verifier
+    }
+
     /// Verifies one credential.
     public func verify(_ credential: Credential) async -> VerificationResult {
         let context = VerificationContext(now: now())
@@ -86,7 +101,7 @@ public struct Verifier: Sendable {
     /// verifies when every credential does.
     public func verify(_ credentials: [Credential]) async -> VerificationResult {
         let context = VerificationContext(now: now())
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, credentials.count / 8))
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, credentials.count))
         let chunk = (credentials.count + workers - 1) / max(workers, 1)
         let outcomes = await withTaskGroup(of: (Int, [PolicyOutcome]).self) { group in
             for start in stride(from: 0, to: credentials.count, by: max(chunk, 1)) {

@@ -61,6 +61,7 @@ public struct VoltpassServer: Sendable {
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
+        TrieRoutes(tries: Result { try TrieStores.beside(store, postgresURL: configuration.postgresURL) }).add(to: router)
         return router
     }
 

@@ -106,6 +106,24 @@ enum SQLiteSchema {
                 ) STRICT
                 """,
             ]),
+        Migration(
+            version: 3, name: "bitstring status lists",
+            statements: [
+                """
+                CREATE TABLE status_lists (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    issuer TEXT NOT NULL,
+                    purpose TEXT NOT NULL,
+                    entry_count INTEGER NOT NULL,
+                    allocation_key BLOB,
+                    allocated INTEGER NOT NULL CHECK (allocated >= 0 AND allocated <= entry_count),
+                    bits BLOB NOT NULL,
+                    revision INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) STRICT
+                """
+            ]),
     ]
 }
 
@@ -194,6 +212,24 @@ enum PostgresSchema {
                     PRIMARY KEY (trie, sequence)
                 )
                 """,
+            ]),
+        Migration(
+            version: 3, name: "bitstring status lists",
+            statements: [
+                """
+                CREATE TABLE status_lists (
+                    id TEXT PRIMARY KEY,
+                    issuer TEXT NOT NULL,
+                    purpose TEXT NOT NULL,
+                    entry_count BIGINT NOT NULL,
+                    allocation_key BYTEA,
+                    allocated BIGINT NOT NULL CHECK (allocated >= 0 AND allocated <= entry_count),
+                    bits BYTEA NOT NULL,
+                    revision BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """
             ]),
     ]
 }

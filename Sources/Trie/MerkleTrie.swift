@@ -51,17 +51,18 @@ public actor MerkleTrie {
             for (mutation, path) in zip(mutations, paths) {
                 switch mutation {
                 case .insert(let key, let value), .update(let key, let value):
-                    if store != nil { try await loadPath(path, forDelete: false) }
+                    // `prefetch` loaded the path, and edits never unload anything.
                     let leaf = LeafNode(key: key, value: value, path: path, valueDigest: Hash32(hashing: value))
                     top = put(leaf, into: top, cursor: 0)
                 case .delete:
-                    if store != nil { try await loadPath(path, forDelete: true) }
+                    if store != nil { try await loadForDelete(path) }
                     top = remove(path, from: top!, cursor: 0)
                 }
             }
             return try await commit()
         } catch {
-            // The store still holds the last committed trie: start again from it.
+            // Only a store-backed trie gets here (reads or the write failed). The store still
+            // holds the last committed trie: start again from it.
             top = storeRoot.flatMap { $0 == .null ? nil : .stored($0) }
             stale = []
             puts = []
@@ -150,18 +151,18 @@ public actor MerkleTrie {
         case .branch(let branch):
             if let hash = branch.hash { return hash }
             let next = cursor + branch.prefix.count + 1
-            if branch.dirty != 0 {
+            let changed = branch.dirty
+            if changed != 0 {
                 var index = 0
                 for slot in 0..<16 where branch.slots & (1 << slot) != 0 {
-                    if branch.dirty & (1 << slot) != 0 {
+                    if changed & (1 << slot) != 0 {
                         branch.childHashes[index] = hashNode(branch.children[index], cursor: next)
                     }
                     index += 1
                 }
                 branch.dirty = 0
             }
-            let hash = Hashing.branch(
-                prefix: branch.prefix, merkleRoot: Hashing.merkle16(slots: branch.slots, hashes: branch.childHashes))
+            let hash = Hashing.branch(prefix: branch.prefix, merkleRoot: branch.merkleRoot(changed: changed))
             if store != nil {
                 let bytes = NodeCodec.encodeBranch(prefix: branch.prefix, slots: branch.slots, childHashes: branch.childHashes)
                 puts.append(NodePut(hash: hash, bytes: bytes))

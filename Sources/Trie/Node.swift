@@ -50,8 +50,11 @@ final class BranchNode {
     var children: [Child]
     /// The occupied slots' child hashes, in slot order; valid for the slots not in `dirty`.
     var childHashes: [Hash32]
-    /// Bit n set when slot n changed since this branch was last hashed.
+    /// Bit n set when slot n changed (new, removed or re-hashed child) since this branch was last hashed.
     var dirty: UInt16
+    /// For wide branches: the 15 inner nodes of the 16-slot Merkle tree (8 pairs, 4 quarters,
+    /// 2 halves, the root), so that a changed slot re-hashes only its own 4 levels.
+    var merkleCache: [Hash32]?
     /// The node hash; nil when changed since last hashed.
     var hash: Hash32?
 
@@ -106,7 +109,64 @@ final class BranchNode {
         children.remove(at: index)
         childHashes.remove(at: index)
         slots &= ~bit
-        dirty &= ~bit
+        dirty |= bit
+    }
+
+    /// Branches with at least this many children keep their inner Merkle nodes.
+    static let cachedWidth = 6
+
+    /// The Merkle root of the 16 slots from `childHashes`, re-hashing only the inner nodes above
+    /// the slots in `changed` when the inner nodes are cached.
+    func merkleRoot(changed: UInt16) -> Hash32 {
+        withUnsafeTemporaryAllocation(of: Hash32.self, capacity: 31) { tree in
+            // tree[0..<16] the slots, [16..<24] pairs, [24..<28] quarters, [28..<30] halves, [30] root.
+            var index = 0
+            for slot in 0..<16 {
+                if slots & (1 << slot) != 0 {
+                    tree[slot] = childHashes[index]
+                    index += 1
+                } else {
+                    tree[slot] = .null
+                }
+            }
+            var stale = UInt32(changed)
+            if let cache = merkleCache {
+                for offset in 0..<15 { tree[16 + offset] = cache[offset] }
+            } else {
+                stale = 0xFFFF
+            }
+            var occupied = UInt32(slots)
+            var input = 0
+            var output = 16
+            var width = 8
+            var depth = 1
+            while width >= 1 {
+                var nextStale: UInt32 = 0
+                var nextOccupied: UInt32 = 0
+                for pair in 0..<width {
+                    let pairBits = (occupied >> (2 * pair)) & 0b11
+                    if pairBits != 0 { nextOccupied |= 1 << pair }
+                    guard (stale >> (2 * pair)) & 0b11 != 0 else { continue }
+                    nextStale |= 1 << pair
+                    tree[output + pair] =
+                        pairBits == 0
+                        ? Hashing.nullHashes[depth] : Hashing.pair(tree[input + 2 * pair], tree[input + 2 * pair + 1])
+                }
+                stale = nextStale
+                occupied = nextOccupied
+                input = output
+                output += width
+                width >>= 1
+                depth += 1
+            }
+            if children.count >= Self.cachedWidth {
+                if merkleCache == nil { merkleCache = Array(repeating: .null, count: 15) }
+                for offset in 0..<15 { merkleCache![offset] = tree[16 + offset] }
+            } else {
+                merkleCache = nil
+            }
+            return tree[30]
+        }
     }
 
     /// The occupied slot numbers in order.

@@ -34,15 +34,18 @@ public struct ForkNeighbor: Sendable, Hashable {
 }
 
 /// Which deployed release of the on-chain library (aiken-lang/merkle-patricia-forestry) a check
-/// follows. `including` is the same in all; `excluding` (used by `miss`, `insert` and `delete`)
-/// differs:
+/// follows. `including` (membership, `has`, `update`) is the same in all; `excluding` (used by
+/// `miss`, `insert` and `delete`) differs:
 /// - ``v2_0_0`` (pinned by cardano-foundation/mpfs and cardano-mpfs-onchain): a **terminal Fork
 ///   step with skip > 0** leaves out the branch's own prefix nibbles, and a **non-terminal Leaf step
-///   with skip > 0** reads the neighbour's slot at the wrong cursor. A validator on v2.0.0 rejects
-///   insert, delete and non-membership proofs with such steps (3 in 10,000 on `key-i` tries), and
-///   the edge-case vectors 1–8 and `phil`.
-/// - ``v2_0_1``: fixes the Leaf step; a terminal Fork with skip > 0 is still rejected.
-/// - ``v2_1_0``: correct; the behaviour of this package and of the JS library 1.3.x.
+///   with skip > 0** reads the neighbour's slot at the branch's cursor instead of after its prefix.
+///   A validator on v2.0.0 rejects valid insert, delete and non-membership proofs with either step
+///   (about 3 in 10,000 on `key-i` tries; in the vectors: edge cases 1–8 and `phil`).
+/// - ``v2_0_1``: fixes the Leaf step; still rejects proofs ending in a Fork step with skip > 0
+///   (edge cases 3–8).
+/// - ``v2_1_0``: correct; the behaviour of this package and of the JS library 1.3.x. Every proof
+///   this package generates is checked as v2.1.0 does; to target an older validator, check the
+///   proof with ``Proof/excluding(key:as:)`` for that version before submitting it.
 public enum OnChainVersion: String, Sendable, CaseIterable {
     case v2_0_0 = "2.0.0"
     case v2_0_1 = "2.0.1"
@@ -75,7 +78,9 @@ public struct Proof: Sendable, Hashable {
     }
 
     /// The root of the trie that has this proof for `key` once `key` is removed (or never was in
-    /// it), as the on-chain `excluding` of `version` computes it.
+    /// it), as the on-chain `excluding` of `version` computes it. As on chain, the `skip` of a final
+    /// Leaf step is not read (the neighbour leaf takes the whole level), so any value there gives
+    /// the same root.
     public func excluding(key: some Collection<UInt8>, as version: OnChainVersion = .v2_1_0) throws(TrieError) -> Hash32 {
         try excluding(path: Hash32(hashing: key), as: version)
     }

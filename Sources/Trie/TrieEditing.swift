@@ -1,8 +1,9 @@
-/// The edits of one batch on the resident tree. Before an edit, ``loadPath(_:forDelete:)`` brings
-/// every node it touches into memory, so the edits themselves never wait.
+/// The edits of one batch on the resident tree. ``prefetch(_:)`` (and, before a delete,
+/// ``loadForDelete(_:)``) first brings every node an edit touches into memory, so the edits
+/// themselves never wait.
 extension MerkleTrie {
-    /// Loads the nodes on `path` (and, before a delete, the sibling that may take its parent's place).
-    func loadPath(_ path: Hash32, forDelete: Bool) async throws {
+    /// Before a delete: loads the nodes on `path` and the sibling that may take its parent's place.
+    func loadForDelete(_ path: Hash32) async throws {
         if case .stored(let hash)? = top { top = try await load(hash) }
         guard var current = top else { return }
         var cursor = 0
@@ -11,7 +12,7 @@ extension MerkleTrie {
             let nibble = path.nibble(cursor + branch.prefix.count)
             guard let index = branch.index(of: nibble) else { return }
             if case .stored(let hash) = branch.children[index] { branch.children[index] = try await load(hash) }
-            if forDelete, branch.children.count == 2, case .leaf = branch.children[index],
+            if branch.children.count == 2, case .leaf = branch.children[index],
                 case .stored(let hash) = branch.children[1 - index]
             {
                 branch.children[1 - index] = try await load(hash)

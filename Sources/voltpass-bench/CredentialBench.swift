@@ -75,7 +75,8 @@ extension Suite {
     }
 }
 
-/// A did:key issuer of the ~2 KB battery credential fixture (without its status entry).
+/// A did:key issuer of the ~2 KB battery credential fixture (without its status entry), and a
+/// verifier resolving through a caching resolver, as a server would.
 private struct BenchIssuer: Sendable {
     let signer = SoftwareSigner.generate(.ed25519)
     let document: JSONObject
@@ -93,7 +94,8 @@ private struct BenchIssuer: Sendable {
         options = ProofOptions(
             cryptosuite: .eddsaJcs2022, verificationMethod: did + "#" + signer.verificationKey.multikey, created: created)
         let now = XSDDateTime.parse("2027-01-01T00:00:00Z")!
-        verifier = Verifier.standard(resolver: MethodDispatchResolver(["key": DIDKeyResolver()]), now: { now })
+        let resolver = CachingDIDResolver(MethodDispatchResolver(["key": DIDKeyResolver()]), now: { now })
+        verifier = Verifier.standard(resolver: resolver, now: { now })
     }
 
     func issue() async throws -> JSONObject {

@@ -7,7 +7,7 @@ struct Voltpass: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voltpass",
         abstract: "Verifiable battery passports: credentials, DIDs, EPCIS events, signed readings, anchored tries.",
-        subcommands: [Serve.self, KeyCommand.self, DIDCommand.self])
+        subcommands: [Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self])
 }
 
 extension KeyAlgorithm: ExpressibleByArgument {

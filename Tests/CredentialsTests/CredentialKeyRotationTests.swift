@@ -70,3 +70,20 @@ import Testing
         #expect(await verifier.verify(mislabeled).failureCodes == ["PROOF_VERIFICATION_ERROR"])
     }
 }
+
+extension CredentialKeyRotationTests {
+    /// Retired keys stay for assertions only: they cannot authenticate a presentation.
+    @Test func retiredKeysDoNotAuthenticate() async throws {
+        let presentation = try await DataIntegrity.sign(
+            Presentation.unsecured(holder: did, credentials: []),
+            options: ProofOptions(
+                cryptosuite: .eddsaJcs2022, verificationMethod: did + "#key-1", proofPurpose: .authentication,
+                created: XSDDateTime.parse("2025-02-01T00:00:00Z"), challenge: "c"),
+            signer: oldKey)
+        await expectError("MISMATCHED_PROOF_PURPOSE_ERROR", path: "/proof/verificationMethod") {
+            _ = try await DataIntegrity.verify(
+                presentation, resolver: try resolver(),
+                expectation: ProofExpectation(proofPurpose: .authentication, challenge: "c", now: XSDDateTime.parse("2025-02-01T00:00:01Z")!))
+        }
+    }
+}

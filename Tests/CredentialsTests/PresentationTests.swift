@@ -22,11 +22,8 @@ import Testing
     }
 
     func verifier(challenge: String, domain: String? = Self.domain, store: ChallengeStore? = nil) -> Verifier {
-        var verifier = Verifier.standard(resolver: resolver, now: at("2025-07-01T10:00:05Z"))
-        verifier.presentationPolicies = [
-            PresentationProofPolicy(resolver: resolver, challenge: challenge, domain: domain, challenges: store)
-        ]
-        return verifier
+        Verifier.presentation(
+            resolver: resolver, challenge: challenge, domain: domain, challenges: store, now: at("2025-07-01T10:00:05Z"))
     }
 
     @Test func presentationWithItsCredentialsVerifies() async throws {
@@ -34,7 +31,7 @@ import Testing
         let presentation = try await present([credential], challenge: "c-1")
         let result = await verifier(challenge: "c-1").verify(presentation)
         #expect(result.verified, "\(result.failures)")
-        #expect(result.checks == ["presentation_proof", "data_model", "proof", "validity_period"])
+        #expect(result.checks == ["presentation_data_model", "presentation_proof", "data_model", "proof", "validity_period"])
         #expect(result.credentialIds == ["urn:uuid:vp-1", "urn:uuid:vc-1"])
     }
 
@@ -70,6 +67,16 @@ import Testing
         #expect(fresh != challenge)
         #expect(await store.consume(fresh))
         #expect(await store.consume(fresh) == false)
+    }
+
+    @Test func presentationDataModelProblemsAreReported() async throws {
+        var unsecured = Presentation.unsecured(holder: holder.did, credentials: [])
+        unsecured["verifiableCredential"] = ["eyJhbGciOiJFUzI1NiJ9.e30.sig"]
+        unsecured["holder"] = "z6MkNotAURL"
+        let presentation = Presentation(unsecured)
+        let result = await verifier(challenge: "c-1").verify(presentation)
+        #expect(result.failureCodes.prefix(2) == ["invalid_holder", "invalid_verifiable_credential"])
+        #expect(result.failures.prefix(2).map(\.path) == ["/holder", "/verifiableCredential/0"])
     }
 
     @Test func theStoreIsBounded() async {
@@ -113,6 +120,11 @@ import Testing
         let selfAsserted = Credential(holder.credential(id: "urn:uuid:self"))
         let ok = await verifier(challenge: "c-1").verify(try await present([selfAsserted], challenge: "c-1"))
         #expect(ok.verified, "\(ok.failures)")
+        // Without the presentation's proof, the self-asserted credential is unproven.
+        let unsigned = Presentation(Presentation.unsecured(holder: holder.did, credentials: [selfAsserted]))
+        let unproven = await Verifier.standard(resolver: resolver, now: at("2025-07-01T10:00:05Z")).verify(unsigned)
+        #expect(unproven.failureCodes == ["PROOF_VERIFICATION_ERROR"])
+        #expect(unproven.failures.first?.credentialId == "urn:uuid:self")
         let someoneElses = Credential(issuer.credential(id: "urn:uuid:other"))
         let bad = await verifier(challenge: "c-1").verify(try await present([someoneElses], challenge: "c-1"))
         #expect(bad.failureCodes == ["PROOF_VERIFICATION_ERROR"])

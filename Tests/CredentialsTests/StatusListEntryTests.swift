@@ -145,6 +145,13 @@ struct StatusListEntryTests {
         #expect(document["credentialSubject"]?["ttl"] == 300_000)
         #expect(document["validFrom"] == "2026-01-02T03:04:05Z")
         #expect(try StatusListCredential(document: document) == list)
+
+        var both = list
+        both.purposes = [.revocation, .suspension]
+        #expect(both.document["credentialSubject"]?["statusPurpose"] == ["revocation", "suspension"])
+        let read = try StatusListCredential(document: both.document)
+        #expect(read.purposes == [.revocation, .suspension])
+        #expect(try StatusListEntry(purpose: .suspension, index: 42, listCredential: list.id).status(in: read) == 1)
     }
 
     @Test func malformedListCredentialsAreInvalid() throws {

@@ -11,7 +11,7 @@ import Testing
 struct StatusListPolicyTests {
     static let resolver = MethodDispatchResolver(["key": DIDKeyResolver()])
     static let start = XSDDateTime.parse("2025-06-01T12:00:00Z")!
-    static let fetcher = HTTPStatusListFetcher(configuration: .init(timeout: .seconds(1), allowLoopbackHTTP: true))
+    static let fetcher = HTTPStatusListFetcher(configuration: .init(timeout: .milliseconds(500), allowLoopbackHTTP: true))
 
     /// An issuer publishing lists on a test server, and a verifier with its own clock and cache.
     struct Fixture {

@@ -115,3 +115,34 @@ import Testing
         #expect(result.warnings.first?.credentialId == "urn:uuid:w")
     }
 }
+
+extension VerifierTests {
+    /// A DID document cannot vouch for another DID's credentials by naming it as `controller`.
+    @Test func aClaimedControllerDoesNotMakeAKeyTheIssuers() async throws {
+        let evil = "did:web:evil.example"
+        let key = SoftwareSigner.generate(.ed25519)
+        let document = try DIDDocument(
+            .object([
+                "@context": ["https://www.w3.org/ns/did/v1.1"],
+                "id": .string(evil),
+                "verificationMethod": [
+                    [
+                        "id": .string(evil + "#k"), "type": "Multikey", "controller": "did:web:maker.example",
+                        "publicKeyMultibase": .string(key.verificationKey.multikey),
+                    ]
+                ],
+                "assertionMethod": [.string(evil + "#k")],
+            ]))
+        var unsigned = TestIssuer().credential()
+        unsigned["issuer"] = "did:web:maker.example"
+        let credential = Credential(
+            try await DataIntegrity.sign(
+                unsigned,
+                options: ProofOptions(
+                    cryptosuite: .eddsaJcs2022, verificationMethod: evil + "#k", created: XSDDateTime.parse("2025-06-01T00:00:00Z")),
+                signer: key))
+        let resolver = FixedDIDResolver(documents: [evil: document])
+        let result = await Verifier.standard(resolver: resolver, now: at("2025-07-01T00:00:00Z")).verify(credential)
+        #expect(result.failureCodes == ["issuer_key_mismatch"])
+    }
+}

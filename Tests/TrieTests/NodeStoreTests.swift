@@ -113,6 +113,37 @@ struct NodeStoreTests {
             }
         }
     }
+    /// A batch reads the nodes it needs level by level: one `nodes` call per trie level, no
+    /// single reads for inserts.
+    @Test func batchReadsOneRoundTripPerLevel() async throws {
+        let store = CountingStore()
+        try await MerkleTrie(store: store).apply(Self.items.map { .insert(key: $0.0, value: $0.1) })
+        let trie = try await MerkleTrie(store: store, residentDepth: 1)
+        await store.reset()
+        try await trie.apply((0..<100).map { .insert(key: Array("new-\($0)".utf8), value: [1]) })
+        let (single, batched) = await store.reads
+        #expect(single == 0)
+        #expect(batched >= 2 && batched <= 5)
+    }
+}
+
+/// An in-memory store that counts reads.
+private actor CountingStore: NodeStore {
+    private let inner = InMemoryNodeStore()
+    private(set) var reads = (single: 0, batched: 0)
+    func reset() { reads = (0, 0) }
+    func node(_ hash: Hash32) async throws -> [UInt8]? {
+        reads.single += 1
+        return try await inner.node(hash)
+    }
+    func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
+        reads.batched += 1
+        var found: [Hash32: [UInt8]] = [:]
+        for hash in hashes { found[hash] = try await inner.node(hash) }
+        return found
+    }
+    func root() async throws -> Hash32? { try await inner.root() }
+    func apply(_ batch: NodeBatch) async throws { try await inner.apply(batch) }
 }
 
 /// A store whose every node read returns the same bytes (or nothing).

@@ -1,0 +1,163 @@
+import Credentials
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Status lists in PostgreSQL (the same database and schema as ``PostgresStore``, table `status_lists`).
+/// Allocation and bit updates are single statements that lock the list's row, so instances sharing the
+/// database never hand out one index twice and never lose an update.
+///
+/// It works over one connection of its own (PostgresNIO queues concurrent queries on it), opened on
+/// first use and reopened after a failure. Call ``close()`` when done (``withStore(url:schema:logger:_:)`` does).
+public actor PostgresStatusListStore: StatusListRepository {
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+    private var connection: Task<PostgresConnection, any Error>?
+
+    /// Prepares a store on the database at `url` (schema `schema` when set), which must already be
+    /// migrated (``PostgresStore/migrate()``). Connects to nothing yet.
+    public init(url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage")) throws {
+        // Validates the URL and schema name exactly as the main store does.
+        _ = try PostgresStore(url: url, schema: schema, logger: logger)
+        configuration = try PostgresURL(url).connectionConfiguration(startupParameters: schema.map { [("search_path", $0)] } ?? [])
+        self.logger = logger
+    }
+
+    /// Migrates the database, opens its status lists, runs `body`, and closes the connection.
+    public static func withStore<Result: Sendable>(
+        url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage"),
+        _ body: (PostgresStatusListStore) async throws -> Result
+    ) async throws -> Result {
+        try await PostgresStore(url: url, schema: schema, logger: logger).migrate()
+        let store = try PostgresStatusListStore(url: url, schema: schema, logger: logger)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// Closes the connection; the next operation opens a new one.
+    public func close() async {
+        let task = connection
+        connection = nil
+        try? await task?.value.close()
+    }
+
+    public func createStatusList(_ list: StatusListRecord) async throws {
+        let createdAt = try StoredValues.microseconds(list.createdAt, field: "createdAt")
+        let updatedAt = try StoredValues.microseconds(list.updatedAt, field: "updatedAt")
+        let key = list.allocationKey.map { ByteBuffer(bytes: $0) }
+        let inserted = try await rows(
+            """
+            INSERT INTO status_lists (id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at)
+            VALUES (\(list.id), \(list.issuer), \(list.purpose.rawValue), \(Int64(list.entryCount)), \(key), \(Int64(list.allocated)),
+                    \(ByteBuffer(bytes: list.bits)), \(Int64(list.revision)), \(createdAt), \(updatedAt))
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """
+        ) { try $0.decode(String.self) }
+        if inserted.isEmpty {
+            throw StatusListError(.statusListExists, "a status list with id '\(list.id)' already exists")
+        }
+    }
+
+    public func statusList(id: String) async throws -> StatusListRecord? {
+        try await rows(
+            """
+            SELECT id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at
+            FROM status_lists WHERE id = \(id)
+            """, Self.record
+        ).first
+    }
+
+    public func allocateStatusEntries(listID: String, count: Int) async throws -> Range<Int>? {
+        guard count > 0 else { throw StorageError.invalidValue("an allocation needs a positive count, not \(count)") }
+        let taken = try await rows(
+            """
+            UPDATE status_lists SET allocated = allocated + \(Int64(count))
+            WHERE id = \(listID) AND allocated + \(Int64(count)) <= entry_count
+            RETURNING allocated
+            """
+        ) { Int(try $0.decode(Int64.self)) }
+        if let end = taken.first { return end - count..<end }
+        try await requireList(listID)
+        return nil
+    }
+
+    public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
+        let updatedAt = try StoredValues.microseconds(date, field: "date")
+        let byte = Int64(index >> 3)
+        let mask = Int64(0x80 >> (index & 7))
+        // The CTE locks the row and reads the old byte; the update writes the new one only on a change.
+        let previous = try await rows(
+            """
+            WITH old AS (
+                SELECT get_byte(bits, \(byte)::INT) AS value FROM status_lists
+                WHERE id = \(listID) AND \(Int64(index)) >= 0 AND \(Int64(index)) < entry_count FOR UPDATE
+            ), changed AS (
+                UPDATE status_lists SET
+                    bits = set_byte(bits, \(byte)::INT, CASE WHEN \(value) THEN old.value | \(mask)::INT ELSE old.value & ~\(mask)::INT END),
+                    revision = revision + 1, updated_at = \(updatedAt)
+                FROM old WHERE id = \(listID) AND ((old.value & \(mask)::INT) <> 0) <> \(value)
+            )
+            SELECT (value & \(mask)::INT) <> 0 FROM old
+            """
+        ) { try $0.decode(Bool.self) }
+        if let bit = previous.first { return bit }
+        let list = try await requireList(listID)
+        throw StatusListError(.rangeError, "index \(index) is outside the \(list.entryCount) entries of '\(listID)'")
+    }
+
+    @discardableResult
+    private func requireList(_ id: String) async throws -> StatusListRecord {
+        guard let list = try await statusList(id: id) else {
+            throw StatusListError(.statusListNotFound, "there is no status list '\(id)'")
+        }
+        return list
+    }
+
+    private static func record(_ row: PostgresRow) throws -> StatusListRecord {
+        let (id, issuer, purpose, entryCount, key, allocated, bits, revision, createdAt, updatedAt) = try row.decode(
+            (String, String, String, Int64, ByteBuffer?, Int64, ByteBuffer, Int64, Int64, Int64).self)
+        guard entryCount > 0, Int64(bits.readableBytes) * 8 == entryCount else {
+            throw StorageError.corrupt("status list '\(id)' has \(bits.readableBytes) bytes for \(entryCount) entries")
+        }
+        return StatusListRecord(
+            id: id, issuer: issuer, purpose: StatusPurpose(rawValue: purpose), entryCount: Int(entryCount),
+            allocationKey: key.map { Array($0.readableBytesView) }, allocated: Int(allocated), bits: Array(bits.readableBytesView),
+            revision: Int(revision), createdAt: StoredValues.date(microseconds: createdAt),
+            updatedAt: StoredValues.date(microseconds: updatedAt))
+    }
+
+    private func rows<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
+        do {
+            let connection = try await open()
+            do {
+                var values: [T] = []
+                for try await row in try await connection.query(query, logger: logger) { values.append(try decode(row)) }
+                return values
+            } catch {
+                if connection.isClosed { self.connection = nil }
+                throw error
+            }
+        } catch {
+            throw PostgresErrors.storageError(error)
+        }
+    }
+
+    private func open() async throws -> PostgresConnection {
+        if let task = connection {
+            if let opened = try? await task.value, !opened.isClosed { return opened }
+            connection = nil
+        }
+        let task = Task { [configuration, logger] in
+            try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+        }
+        connection = task
+        return try await task.value
+    }
+}

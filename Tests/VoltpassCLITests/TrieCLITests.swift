@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("voltpass trie", .serialized)
+struct TrieCLITests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-trie-cli-\(UUID().uuidString)")
+    var data: String { directory.appendingPathComponent("data").path }
+
+    /// Runs `voltpass trie …` on the test's data directory.
+    func trie(_ arguments: [String], data: Bool = true) throws -> CLI.Result {
+        try CLI.run(["trie"] + [arguments[0]] + (data ? ["--data", self.data] : []) + arguments.dropFirst())
+    }
+
+    func json(_ result: CLI.Result) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+    }
+
+    func write(_ text: String, to name: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test("insert, get, root, prove and verify, in text and hex, with JSON and CBOR proofs")
+    func roundTrip() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let single = try trie(["insert", "apple[uid: 58]", "🍎"])
+        #expect(single.status == 0, "\(single.error)")
+        #expect(single.output.contains("inserted 1 key"))
+        let batch = try write("banana[uid: 81]\t🍌\ncherry[uid: 0]\t🍒\r\n\n", to: "batch.tsv")
+        let inserted = try json(try trie(["insert", "--file", batch, "--json"]))
+        #expect(inserted["sequence"] as? Int == 2)
+        #expect(inserted["changes"] as? Int == 2)
+        #expect(inserted["keyCount"] as? Int == 3)
+        #expect(try trie(["insert", "--hex", "00ff", "0102"]).status == 0)
+
+        #expect(try trie(["get", "banana[uid: 81]"]).output == "'🍌'\n")
+        #expect(try trie(["get", "--hex", "00ff"]).output == "0x0102\n")
+
+        let root = try json(try trie(["root", "--json"]))
+        let rootHex = try #require(root["root"] as? String)
+        #expect(root["keyCount"] as? Int == 4)
+        #expect((root["history"] as? [[String: Any]])?.compactMap { $0["sequence"] as? Int } == [3, 2, 1])
+        #expect(try trie(["root"]).output.contains(rootHex))
+
+        let jsonProof = directory.appendingPathComponent("cherry.json").path
+        let cborProof = directory.appendingPathComponent("cherry.cbor").path
+        let proved = try json(try trie(["prove", "cherry[uid: 0]", "--json", "--out", jsonProof]))
+        #expect(proved["member"] as? Bool == true)
+        #expect(proved["root"] as? String == rootHex)
+        #expect(try trie(["prove", "cherry[uid: 0]", "--format", "cbor", "--out", cborProof]).status == 0)
+        let absentProof = directory.appendingPathComponent("melon.cbor").path
+        #expect(try trie(["prove", "melon", "--format", "cbor", "--out", absentProof]).output.contains("non-membership"))
+
+        for proof in [jsonProof, cborProof] {
+            let valid = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", proof], data: false)
+            #expect(valid.status == 0, "\(valid.output) \(valid.error)")
+            #expect(valid.output.hasPrefix("valid"))
+            let wrongValue = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍓", "--proof", proof], data: false)
+            #expect(wrongValue.status == 1)
+            #expect(wrongValue.output.hasPrefix("invalid"))
+        }
+        let absent = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", absentProof, "--json"], data: false)
+        #expect(absent.status == 0)
+        #expect(try json(absent)["valid"] as? Bool == true)
+
+        // Every single changed byte of the CBOR proof makes it invalid (or unreadable).
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: cborProof))
+        for index in stride(from: 0, to: bytes.count, by: 17) {
+            var tampered = bytes
+            tampered[index] ^= 0x01
+            let path = directory.appendingPathComponent("tampered.cbor")
+            try tampered.write(to: path)
+            let result = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", path.path], data: false)
+            #expect(result.status == 1, "byte \(index) changed: \(result.output)")
+        }
+    }
+
+    @Test("an update moves the root; the proof from before still checks against the old root in the history")
+    func history() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let operatorID = ["--operator", "did:web:cells.example.com"]
+        #expect(try trie(["insert", "--file", try write("cell-1\tsoh 99\ncell-2\tsoh 98\ncell-3\tsoh 97\n", to: "cells.tsv")] + operatorID).status == 0)
+        let old = try json(try trie(["prove", "cell-2", "--json"] + operatorID))
+        let oldProof = try write(String(decoding: try JSONSerialization.data(withJSONObject: old), as: UTF8.self), to: "old.json")
+        #expect(try trie(["update", "cell-2", "soh 91"] + operatorID).status == 0)
+        #expect(try trie(["delete", "cell-3"] + operatorID).status == 0)
+
+        let root = try json(try trie(["root", "--json"] + operatorID))
+        let history = try #require(root["history"] as? [[String: Any]])
+        #expect(history.compactMap { $0["keyCount"] as? Int } == [2, 3, 3])
+        let oldRoot = try #require(history.last?["root"] as? String)
+        #expect(oldRoot == old["root"] as? String)
+        let checks: [(root: String, status: Int32)] = [(oldRoot, 0), (try #require(root["root"] as? String), 1)]
+        for (checkedRoot, status) in checks {
+            let result = try trie(["verify", "--root", checkedRoot, "--key", "cell-2", "--value", "soh 98", "--proof", oldProof], data: false)
+            #expect(result.status == status, "\(result.output)")
+        }
+        #expect(try trie(["get", "cell-2"] + operatorID).output == "'soh 91'\n")
+        #expect(try trie(["get", "cell-2"]).status == 1, "another operator's trie is separate")
+    }
+
+    @Test("refused changes exit 1 with their code; wrong usage exits 2", arguments: [
+        (["get", "missing"], 1, "operator_not_found"),
+        (["insert", "k", "v2"], 1, "key_exists"),
+        (["update", "missing", "v"], 1, "key_not_found"),
+        (["delete", "missing"], 1, "key_not_found"),
+        (["get", "missing-key"], 1, "key_not_found"),
+        (["insert", "k"], 2, "give the value"),
+        (["insert", "--hex", "zz", "00"], 2, "not hex"),
+        (["root", "--history", "0"], 2, "--history"),
+        (["verify", "--key", "k", "--absent", "--proof", "-"], 2, "--root"),
+        (["verify", "--root", String(repeating: "0", count: 64), "--key", "k", "--proof", "-"], 2, "exactly one of"),
+    ] as [([String], Int32, String)])
+    func refusals(arguments: [String], status: Int32, message: String) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let operatorID = message == "operator_not_found" ? ["--operator", "nobody"] : []
+        #expect(try trie(["insert", "k", "v"]).status == 0)
+        let result = try trie(arguments + operatorID, data: arguments[0] != "verify")
+        #expect(result.status == status, "\(result.output) \(result.error)")
+        #expect(result.error.contains(message), "\(result.error)")
+    }
+
+    @Test("a batch file line without a value names its line and exits 2")
+    func badBatchLine() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try trie(["insert", "--file", try write("a\t1\nb\n", to: "bad.tsv")])
+        #expect(result.status == 2)
+        #expect(result.error.contains("line 2"))
+        #expect(try trie(["root"]).status == 1, "nothing was committed")
+    }
+
+    @Test("a process killed in the middle of writing a batch leaves the previous root intact and consistent")
+    func killedMidBatch() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = (0..<300).map { "cell-\($0)\tsoh \($0 % 100)" }
+        #expect(try trie(["insert", "--file", try write(first.joined(separator: "\n"), to: "first.tsv")]).status == 0)
+        let before = try json(try trie(["root", "--json"]))
+        let big = try write((0..<30_000).map { "pack-\($0)\t\(String(repeating: "x", count: 40))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
+
+        // Killed once the batch's transaction has written more than 1 MiB to the WAL (uncommitted).
+        let process = Process()
+        process.executableURL = try CLI.executable
+        process.arguments = ["trie", "insert", "--data", data, "--file", big]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let wal = data + "/voltpass.sqlite-wal"
+        var killedWhileWriting = false
+        for _ in 0..<3000 where process.isRunning {
+            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+            if size > 1 << 20 {
+                kill(process.processIdentifier, SIGKILL)
+                killedWhileWriting = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        process.waitUntilExit()
+        #expect(killedWhileWriting, "the batch finished before it could be killed")
+        #expect(process.terminationReason == .uncaughtSignal)
+
+        let after = try json(try trie(["root", "--json"]))
+        #expect(after["root"] as? String == before["root"] as? String)
+        #expect((after["history"] as? [Any])?.count == 1)
+        let rootHex = try #require(after["root"] as? String)
+        for index in stride(from: 0, to: 300, by: 37) {
+            #expect(try trie(["get", "cell-\(index)"]).output == "'soh \(index % 100)'\n")
+            let proof = directory.appendingPathComponent("proof-\(index).cbor").path
+            #expect(try trie(["prove", "cell-\(index)", "--format", "cbor", "--out", proof]).status == 0)
+            let verified = try trie(["verify", "--root", rootHex, "--key", "cell-\(index)", "--value", "soh \(index % 100)", "--proof", proof], data: false)
+            #expect(verified.status == 0, "\(verified.output)")
+        }
+        #expect(try trie(["get", "pack-1"]).status == 1)
+        // The trie still takes batches after the crash.
+        #expect(try trie(["insert", "pack-1", "x"]).status == 0)
+    }
+}
