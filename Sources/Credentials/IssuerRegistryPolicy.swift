@@ -50,21 +50,28 @@ public struct TrustFrameworkReference: Sendable, Equatable {
 
 /// Checks that the credential's issuer is authorized for what it asserts (REQ-F07): by the registries
 /// of the trust frameworks the verifier requires, and by the registry of any trust framework the
-/// credential names in `termsOfUse` (REQ-F10). A registry that does not list the issuer for the
-/// credential's types and business steps fails with `issuer_not_authorized`, distinct from any proof
-/// failure. When no registry can be consulted the credential passes with the warning
-/// `issuer_authority_unconfirmed`. A required framework whose registry the verifier does not hold fails
-/// with `issuer_registry_unavailable` (fail closed).
+/// credential names in `termsOfUse` (REQ-F10). Registries come from those the verifier holds, then from
+/// its `IssuerRegistryResolver` (which follows only frameworks it has a trust anchor for).
+///
+/// - A registry that does not list the issuer for the credential's types and business steps:
+///   `issuer_not_authorized`, distinct from any proof failure.
+/// - A required framework, or a referenced one the verifier trusts, whose registry cannot be obtained
+///   or verified: `issuer_registry_unavailable` (fail closed).
+/// - No registry consulted (none required, none referenced, or only frameworks the verifier has no
+///   anchor for): passes with the warning `issuer_authority_unconfirmed`.
 public struct IssuerAuthorityPolicy: CredentialPolicy {
     public var name: String { "issuer_authority" }
     /// The verified registries this verifier holds (see `IssuerRegistry.verified`).
     public var registries: [IssuerRegistry]
     /// Trust frameworks (URIs, or registry ids) whose registry must authorize every issuer.
     public var requiredTrustFrameworks: [String]
+    /// Fetches registries the verifier does not hold, if set.
+    public var resolver: IssuerRegistryResolver?
 
-    public init(registries: [IssuerRegistry] = [], requiredTrustFrameworks: [String] = []) {
+    public init(registries: [IssuerRegistry] = [], requiredTrustFrameworks: [String] = [], resolver: IssuerRegistryResolver? = nil) {
         self.registries = registries
         self.requiredTrustFrameworks = requiredTrustFrameworks
+        self.resolver = resolver
     }
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
@@ -77,38 +84,64 @@ public struct IssuerAuthorityPolicy: CredentialPolicy {
             outcome.merge(.warning("terms_of_use_invalid", "a \(TrustFrameworkReference.type) without a trustFramework URI is ignored", path: path))
         }
         let bizSteps = Self.bizSteps(in: credential.json["credentialSubject"])
-        var consulted = 0
+        var checked: Set<String> = []
         func check(_ registry: IssuerRegistry) -> PolicyOutcome {
-            consulted += 1
+            guard checked.insert(registry.id).inserted else { return .passed }
             switch registry.decision(issuer: issuer, types: credential.types, bizSteps: bizSteps, at: context.now) {
             case .authorized: return .passed
             case .notAuthorized(let reason): return .failed("issuer_not_authorized", reason, path: "/issuer")
             }
         }
         for framework in requiredTrustFrameworks {
-            if let registry = registry(for: framework, registryURL: nil) {
-                outcome.merge(check(registry))
-            } else {
-                outcome.merge(
-                    .failed("issuer_registry_unavailable", "the required registry of \(framework) is not available to this verifier"))
+            let reference = references.first { $0.0.trustFramework == framework }?.0 ?? TrustFrameworkReference(trustFramework: framework)
+            switch await registry(for: reference) {
+            case .found(let registry): outcome.merge(check(registry))
+            case .failed(let error):
+                outcome.merge(.failed("issuer_registry_unavailable", "the required registry of \(framework): \(error.message)"))
+            case .notTrusted(let reason):
+                outcome.merge(.failed("issuer_registry_unavailable", "the required registry of \(framework) is not available: \(reason)"))
             }
         }
         for (reference, path) in references where !requiredTrustFrameworks.contains(reference.trustFramework) {
-            if let registry = registry(for: reference.trustFramework, registryURL: reference.issuerRegistry) {
-                if !requiredTrustFrameworks.contains(registry.id) { outcome.merge(check(registry)) }
-            } else {
+            switch await registry(for: reference) {
+            case .found(let registry): outcome.merge(check(registry))
+            case .failed(let error):
+                outcome.merge(
+                    .failed(
+                        "issuer_registry_unavailable", "the registry of \(reference.trustFramework) (\(error.code)): \(error.message)",
+                        path: path))
+            case .notTrusted(let reason):
                 outcome.merge(
                     .warning(
-                        "issuer_authority_unconfirmed",
-                        "the credential names the trust framework \(reference.trustFramework), whose registry this verifier does not hold",
+                        "issuer_authority_unconfirmed", "the credential names the trust framework \(reference.trustFramework), but \(reason)",
                         path: path))
             }
         }
-        if consulted == 0, outcome.failures.isEmpty, references.isEmpty {
+        if checked.isEmpty, outcome.failures.isEmpty, !outcome.warnings.contains(where: { $0.code == "issuer_authority_unconfirmed" }) {
             outcome.merge(
                 .warning("issuer_authority_unconfirmed", "no issuer registry was consulted: the authority of \(issuer) is not confirmed", path: "/issuer"))
         }
         return outcome
+    }
+
+    private enum Lookup {
+        case found(IssuerRegistry)
+        /// A registry the verifier trusts could not be fetched or verified.
+        case failed(IssuerRegistryError)
+        /// The verifier has no way to trust a registry of this framework.
+        case notTrusted(String)
+    }
+
+    private func registry(for reference: TrustFrameworkReference) async -> Lookup {
+        if let held = registry(for: reference.trustFramework, registryURL: reference.issuerRegistry) { return .found(held) }
+        guard let resolver, resolver.hasTrustAnchor(for: reference.trustFramework) else {
+            return .notTrusted("this verifier neither holds its registry nor has a trust anchor for it")
+        }
+        do {
+            return .found(try await resolver.registry(for: reference))
+        } catch {
+            return .failed(error)
+        }
     }
 
     /// The held registry of a trust framework: one whose `trustFramework` or `id` matches, preferring the

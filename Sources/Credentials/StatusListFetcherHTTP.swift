@@ -51,7 +51,7 @@ public struct HTTPStatusListFetcher: StatusListFetcher {
                     var body: [UInt8] = []
                     for try await chunk in response.body {
                         guard body.count + chunk.readableBytes <= limit else {
-                            throw StatusListError(.statusUnreachable, "the status list at \(target) exceeds \(limit) bytes")
+                            throw StatusListError(.statusUnreachable, "the document at \(target) exceeds \(limit) bytes")
                         }
                         body += chunk.readableBytesView
                     }
@@ -91,14 +91,14 @@ public struct HTTPStatusListFetcher: StatusListFetcher {
     private func location(of url: String) throws(StatusListError) -> String {
         let withoutFragment = String(url.prefix { $0 != "#" })
         guard let components = URLComponents(string: withoutFragment), let host = components.host, !host.isEmpty else {
-            throw StatusListError(.statusUnreachable, "the status list URL \(url) cannot be fetched")
+            throw StatusListError(.statusUnreachable, "the URL \(url) cannot be fetched")
         }
         switch components.scheme?.lowercased() {
         case "https": return withoutFragment
         case "http" where configuration.allowLoopbackHTTP && ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()):
             return withoutFragment
         default:
-            throw StatusListError(.statusUnreachable, "the status list URL \(url) is not https")
+            throw StatusListError(.statusUnreachable, "the URL \(url) is not https")
         }
     }
 }

@@ -97,6 +97,18 @@ public struct Verifier: Sendable {
         }
     }
 
+    /// Verifies a JSON document as a presentation; a document that is not a JSON object fails with
+    /// `malformed_presentation`.
+    public func verify(presentationDocument document: JSONValue) async -> VerificationResult {
+        do {
+            return await verify(try Presentation(document))
+        } catch {
+            return result(
+                PolicyOutcome(failures: [VerificationProblem(code: error.code, message: error.message, path: error.path)]),
+                ids: [], at: now())
+        }
+    }
+
     /// Verifies a set of credentials (e.g. an event chain or a batch) concurrently; the set
     /// verifies when every credential does.
     public func verify(_ credentials: [Credential]) async -> VerificationResult {

@@ -31,11 +31,13 @@ public struct OperatorTries: Sendable {
         let commit = PendingCommit(time: clock(), changes: mutations.count, keyDelta: keyDelta)
         let trie = try await MerkleTrie(
             store: store.nodeStore(operator: operatorID, recording: commit), residentDepth: residentDepth)
-        try await trie.apply(mutations)
-        guard let latest = try await store.history(operator: operatorID, limit: 1).first else {
+        let root = try await trie.apply(mutations)
+        // Another writer may have committed since; ours is the newest commit with our root.
+        let recent = try await store.history(operator: operatorID, limit: 16)
+        guard let commit = recent.first(where: { $0.root == root }) ?? recent.first else {
             throw OperatorTrieError.operatorNotFound(operatorID)
         }
-        return latest
+        return commit
     }
 
     /// The newest commit of `operatorID`'s trie; `operator_not_found` when it has none.

@@ -79,6 +79,12 @@ import Testing
         #expect(result.failures.prefix(2).map(\.path) == ["/holder", "/verifiableCredential/0"])
     }
 
+    @Test func documentsThatAreNotObjectsFail() async {
+        let result = await verifier(challenge: "c-1").verify(presentationDocument: "a VP")
+        #expect(result.failureCodes == ["malformed_presentation"])
+        #expect(!result.verified)
+    }
+
     @Test func theStoreIsBounded() async {
         let store = ChallengeStore(capacity: 3, now: at("2025-07-01T10:00:00Z"))
         for _ in 0..<10 { _ = await store.issue() }
