@@ -32,7 +32,12 @@ let package = Package(
             ]),
         .target(
             name: "Credentials",
-            dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "Encoding", "Identity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
         .target(name: "Trie", dependencies: ["Encoding"]),
         .target(name: "Readings", dependencies: ["Encoding", "Identity"]),
@@ -59,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -93,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Storage", "Identity",
+                "Server", "Storage", "Identity", "Credentials", "VectorSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
@@ -103,7 +108,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
-        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass"]),
+        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass", "Encoding", "VectorSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

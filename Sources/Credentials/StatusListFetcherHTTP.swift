@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Encoding
 import Foundation
+import Identity
 import NIOCore
 
 /// Fetches status list credentials over HTTPS with AsyncHTTPClient. The whole fetch must finish within
@@ -26,7 +27,7 @@ public struct HTTPStatusListFetcher: StatusListFetcher {
     public let configuration: Configuration
     private let client: HTTPClient
 
-    public init(client: HTTPClient = .shared, configuration: Configuration = Configuration()) {
+    public init(client: HTTPClient = .failFast, configuration: Configuration = Configuration()) {
         self.client = client
         self.configuration = configuration
     }

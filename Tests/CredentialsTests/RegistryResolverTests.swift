@@ -12,7 +12,7 @@ struct RegistryResolverTests {
     static let resolver = MethodDispatchResolver(["key": DIDKeyResolver()])
     static let framework = "https://trust.example/eu-battery-passport"
     static let fetcher = HTTPIssuerRegistryFetcher(
-        transport: HTTPStatusListFetcher(configuration: .init(timeout: .milliseconds(500), allowLoopbackHTTP: true)))
+        transport: HTTPStatusListFetcher(configuration: .init(timeout: .seconds(15), allowLoopbackHTTP: true)))
 
     let authority = TestIssuer()
     let cells = TestIssuer()
