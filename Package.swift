@@ -66,6 +66,7 @@ let package = Package(
             dependencies: [
                 "Encoding", "Identity", "Credentials", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
@@ -108,7 +109,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
-        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass", "Encoding", "VectorSupport"]),
+        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass", "Encoding", "Identity", "Credentials", "VectorSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Credentials
 import Encoding
 import Foundation
 import Hummingbird
@@ -20,6 +21,9 @@ public struct VoltpassServer: Sendable {
     public let store: any VoltpassStore
     public let operatorKeys: OperatorKeys
     public let resolver: any DIDResolver
+    /// Single-use challenges handed out by `POST /challenges`.
+    public let challenges: ChallengeStore
+    let statusLists: OperatorStatusLists
     let storageKind: String
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
@@ -35,6 +39,10 @@ public struct VoltpassServer: Sendable {
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
+            challenges: ChallengeStore(),
+            statusLists: OperatorStatusLists(
+                repository: Result { try OperatorStatusLists.repository(beside: store, postgresURL: configuration.postgresURL) },
+                operatorKeys: operatorKeys, publicHost: configuration.publicHost),
             storageKind: storageKind)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
@@ -62,6 +70,14 @@ public struct VoltpassServer: Sendable {
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
         TrieRoutes(tries: Result { try TrieStores.beside(store, postgresURL: configuration.postgresURL) }).add(to: router)
+        let verification = ServiceVerification(
+            resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
+        CredentialRoutes(
+            operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, tokens: store,
+            maxBodySize: configuration.maxBodySize
+        ).add(to: router)
+        PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
+        StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 

@@ -29,7 +29,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The HTTP status for a domain error code; input errors are 400 unless listed here.
     static func status(forCode code: String) -> HTTPResponse.Status {
         switch code {
-        case "notFound", "not_found": .notFound
+        case "notFound", "not_found", "status_list_not_found", "credential_not_found": .notFound
+        case "credential_exists", "status_list_exists", "status_list_full": .conflict
+        case "status_update_invalid", "range_error": .unprocessableContent
         case "resolutionTimeout": .gatewayTimeout
         case "networkError", "documentTooLarge": .badGateway
         case "storage_unavailable": .serviceUnavailable

@@ -19,9 +19,13 @@ public final class SQLiteTrieStore: OperatorTrieStore {
         configuration.busyMode = .timeout(30)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Batches touch nodes all over the table; a 64 MiB page cache per connection (instead
-            // of 8 MiB) keeps the upper levels of its B-tree in memory.
+            // Batches touch nodes all over the table: a 64 MiB page cache per connection (instead
+            // of 8 MiB) keeps the upper levels of its B-tree in memory, reads map the file instead
+            // of copying it, and the WAL is checkpointed every ~40 MB (not ~4 MB), so the pages
+            // every batch rewrites (the top of the trie) are copied into the database less often.
             try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -78,26 +82,20 @@ struct SQLiteNodeStore: NodeStore {
     let operatorID: String
     let commit: PendingCommit?
 
-    private static let nodeQuery = """
-        SELECT node FROM trie_nodes WHERE trie = (SELECT id FROM tries WHERE operator = ?) AND hash = ?
-        """
-
     func node(_ hash: Hash32) async throws -> [UInt8]? {
-        try SQLiteErrors.mapped {
-            try pool.read { db in
-                try Data.fetchOne(db.cachedStatement(sql: Self.nodeQuery), arguments: [operatorID, Data(hash.bytes)])
-                    .map { [UInt8]($0) }
-            }
-        }
+        try await nodes([hash])[hash]
     }
 
+    /// Reads the nodes with one point query each on one reader, after looking the trie up once.
     func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
         try SQLiteErrors.mapped {
             try pool.read { db in
-                let statement = try db.cachedStatement(sql: Self.nodeQuery)
                 var found: [Hash32: [UInt8]] = [:]
+                guard let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])
+                else { return found }
+                let statement = try db.cachedStatement(sql: "SELECT node FROM trie_nodes WHERE trie = ? AND hash = ?")
                 for hash in hashes {
-                    if let node = try Data.fetchOne(statement, arguments: [operatorID, Data(hash.bytes)]) {
+                    if let node = try Data.fetchOne(statement, arguments: [trie, hash.data]) {
                         found[hash] = [UInt8](node)
                     }
                 }
@@ -129,19 +127,19 @@ struct SQLiteNodeStore: NodeStore {
                 let trie = try Int64.fetchOne(db, sql: "SELECT id FROM tries WHERE operator = ?", arguments: [operatorID])!
                 let delete = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
                 for hash in batch.deletes {
-                    try delete.execute(arguments: [trie, Data(hash.bytes)])
+                    try delete.execute(arguments: [trie, hash.data])
                 }
                 let insert = try db.cachedStatement(
                     sql: "INSERT INTO trie_nodes (trie, hash, node) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                 for put in batch.puts {
-                    try insert.execute(arguments: [trie, Data(put.hash.bytes), Data(put.bytes)])
+                    try insert.execute(arguments: [trie, put.hash.data, Data(put.bytes)])
                 }
                 try db.execute(
                     sql: """
                         INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [trie, (current?.sequence ?? 0) + 1, Data(batch.root.bytes), time, commit.changes, keyCount])
+                    arguments: [trie, (current?.sequence ?? 0) + 1, batch.root.data, time, commit.changes, keyCount])
             }
         }
     }
@@ -198,4 +196,9 @@ enum SQLiteErrors {
             return StorageError.failed(String(describing: error))
         }
     }
+}
+
+extension Hash32 {
+    /// The 32 bytes as a SQLite blob argument.
+    fileprivate var data: Data { withUnsafeBytes(of: self) { Data($0) } }
 }

@@ -25,7 +25,7 @@ struct TrieCommand: AsyncParsableCommand {
         @Argument(help: "The value.") var value: String?
 
         func run() async throws {
-            try await TrieCLI.commit(location: location, input: input, key: key, value: value, verb: "inserted") {
+            try await TrieCLI.commit(location: location, input: input, key: key, value: value, verb: "inserted", needsValue: true) {
                 .insert(key: $0, value: $1)
             }
         }
@@ -39,7 +39,7 @@ struct TrieCommand: AsyncParsableCommand {
         @Argument(help: "The new value.") var value: String?
 
         func run() async throws {
-            try await TrieCLI.commit(location: location, input: input, key: key, value: value, verb: "updated") {
+            try await TrieCLI.commit(location: location, input: input, key: key, value: value, verb: "updated", needsValue: true) {
                 .update(key: $0, value: $1)
             }
         }
@@ -52,7 +52,7 @@ struct TrieCommand: AsyncParsableCommand {
         @Argument(help: "The key.") var key: String?
 
         func run() async throws {
-            try await TrieCLI.commit(location: location, input: input, key: key, value: nil, verb: "deleted") { key, _ in
+            try await TrieCLI.commit(location: location, input: input, key: key, value: nil, verb: "deleted", needsValue: false) { key, _ in
                 .delete(key: key)
             }
         }
@@ -159,7 +159,7 @@ struct TrieCommand: AsyncParsableCommand {
         @Flag(help: "Print one JSON document instead of text.") var json = false
 
         func run() async throws {
-            let (root, key, value, proof) = try TrieCLI.usage { () throws -> (Hash32, [UInt8], [UInt8]?, Proof?) in
+            let (root, key, value, proofBytes) = try TrieCLI.usage { () throws -> (Hash32, [UInt8], [UInt8]?, [UInt8]) in
                 guard let rootText = self.root, let trusted = Hash32(hex: rootText) else {
                     throw TrieCLI.usageError("--root needs 64 hex digits")
                 }
@@ -168,27 +168,32 @@ struct TrieCommand: AsyncParsableCommand {
                     throw TrieCLI.usageError("give exactly one of --value (membership) and --absent (non-membership)")
                 }
                 guard let proofPath = self.proof else { throw TrieCLI.usageError("--proof is required (a file, or - for standard input)") }
-                let proofBytes = try TrieCLI.read(proofPath)
                 return (
-                    trusted, try TrieCLI.bytes(key, hex: hex, what: "key"), try self.value.map { try TrieCLI.bytes($0, hex: hex, what: "value") },
-                    try? TrieCLI.proof(from: proofBytes)
+                    trusted, try TrieCLI.bytes(key, hex: hex, what: "key"),
+                    try self.value.map { try TrieCLI.bytes($0, hex: hex, what: "value") }, try TrieCLI.read(proofPath)
                 )
             }
+            // A proof that cannot be read is invalid too (exit 1), with the reason.
+            let problem: TrieError?
             let valid: Bool
-            if let proof {
+            do {
+                let proof = try TrieCLI.proof(from: proofBytes)
                 valid = value.map { MPF.has(root: root, key: key, value: $0, proof: proof) } ?? MPF.miss(root: root, key: key, proof: proof)
-            } else {
+                problem = valid ? nil : TrieError(code: "proof_mismatch", message: "the proof does not lead to root \(root.hex)")
+            } catch {
                 valid = false
+                problem = error as? TrieError ?? TrieError(code: "proof_malformed", message: "the proof cannot be read: \(error)")
             }
             let claim = value.map { "\(TrieCLI.show(key, hex: hex)) → \(TrieCLI.show($0, hex: hex)) is in" } ?? "\(TrieCLI.show(key, hex: hex)) is absent from"
             if json {
                 var document: JSONObject = ["valid": .bool(valid), "root": .string(root.hex), "key": .string(Hex.encode(key)), "member": .bool(value != nil)]
-                if proof == nil { document["code"] = "proof_malformed" }
+                if let problem { document["code"] = .string(problem.code) }
                 print(JSONValue.object(document).serializedString(pretty: true))
-            } else if valid {
-                print("valid: \(claim) the trie with root \(root.hex)")
+            } else if let problem {
+                print("invalid: the proof does not show that \(claim) the trie with root \(root.hex)")
+                print("  \(problem.code): \(problem.message)")
             } else {
-                print(proof == nil ? "invalid: the proof cannot be read (proof_malformed)" : "invalid: the proof does not show that \(claim) the trie with root \(root.hex)")
+                print("valid: \(claim) the trie with root \(root.hex)")
             }
             if !valid { throw ExitCode(1) }
         }
@@ -240,10 +245,9 @@ enum TrieCLI {
 
     /// Builds the batch from the arguments or the file, commits it, and reports the commit.
     static func commit(
-        location: TrieLocation, input: TrieInput, key: String?, value: String?, verb: String,
-        _ mutation: @escaping ([UInt8], [UInt8]) -> TrieMutation
+        location: TrieLocation, input: TrieInput, key: String?, value: String?, verb: String, needsValue: Bool,
+        _ mutation: ([UInt8], [UInt8]) -> TrieMutation
     ) async throws {
-        let needsValue = verb != "deleted"
         let mutations = try usage { () throws -> [TrieMutation] in
             if let file = input.file {
                 guard key == nil else { throw usageError("give either a key on the command line or --file, not both") }

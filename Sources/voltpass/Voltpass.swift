@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Identity
 
 /// The `voltpass` command: the service and the tools around it.
@@ -7,7 +8,27 @@ struct Voltpass: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "voltpass",
         abstract: "Verifiable battery passports: credentials, DIDs, EPCIS events, signed readings, anchored tries.",
-        subcommands: [Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self])
+        subcommands: [
+            Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self, CredentialCommand.self, PresentationCommand.self,
+            StatusCommand.self,
+        ])
+
+    /// Runs the command line; usage errors (unknown options, bad values) exit with 2, as verifiers'
+    /// scripts expect (0 verified, 1 not verified, 2 usage), rather than argument-parser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(withError: ExitCode(2))
+        }
+    }
 }
 
 extension KeyAlgorithm: ExpressibleByArgument {

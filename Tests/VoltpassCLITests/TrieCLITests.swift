@@ -69,6 +69,12 @@ struct TrieCLITests {
         #expect(absent.status == 0)
         #expect(try json(absent)["valid"] as? Bool == true)
 
+        let garbage = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", try write("not a proof", to: "garbage")], data: false)
+        #expect(garbage.status == 1)
+        #expect(garbage.output.contains("proof_malformed"), "\(garbage.output)")
+        let missing = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", directory.appendingPathComponent("none").path], data: false)
+        #expect(missing.status == 2)
+
         // Every single changed byte of the CBOR proof makes it invalid (or unreadable).
         let bytes = try Data(contentsOf: URL(fileURLWithPath: cborProof))
         for index in stride(from: 0, to: bytes.count, by: 17) {
@@ -138,7 +144,9 @@ struct TrieCLITests {
         #expect(try trie(["root"]).status == 1, "nothing was committed")
     }
 
-    @Test("a process killed in the middle of writing a batch leaves the previous root intact and consistent")
+    @Test(
+        "a process killed in the middle of writing a batch leaves the previous root intact and consistent",
+        .enabled(if: FileManager.default.fileExists(atPath: "/proc/locks"), "needs Linux /proc/locks to see the write transaction"))
     func killedMidBatch() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -147,22 +155,23 @@ struct TrieCLITests {
         let before = try json(try trie(["root", "--json"]))
         let big = try write((0..<30_000).map { "pack-\($0)\t\(String(repeating: "x", count: 40))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
 
-        // Killed once the batch's transaction has written more than 1 MiB to the WAL (uncommitted).
+        // Killed while it holds SQLite's WAL write lock, seen twice in a row: inside the batch's write
+        // transaction (the brief one that checks migrations on opening is never seen twice).
         let process = Process()
         process.executableURL = try CLI.executable
         process.arguments = ["trie", "insert", "--data", data, "--file", big]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let wal = data + "/voltpass.sqlite-wal"
         var killedWhileWriting = false
-        for _ in 0..<3000 where process.isRunning {
-            let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
-            if size > 1 << 20 {
+        var seen = 0
+        for _ in 0..<10_000 where process.isRunning {
+            seen = Self.holdsWALWriteLock(pid: process.processIdentifier, database: data + "/voltpass.sqlite") ? seen + 1 : 0
+            if seen == 2 {
                 kill(process.processIdentifier, SIGKILL)
                 killedWhileWriting = true
                 break
             }
-            try await Task.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(2))
         }
         process.waitUntilExit()
         #expect(killedWhileWriting, "the batch finished before it could be killed")
@@ -182,5 +191,19 @@ struct TrieCLITests {
         #expect(try trie(["get", "pack-1"]).status == 1)
         // The trie still takes batches after the crash.
         #expect(try trie(["insert", "pack-1", "x"]).status == 0)
+    }
+
+    /// Whether process `pid` holds the WAL write lock of `database` (a POSIX lock on byte 120 of its
+    /// `-shm` file), i.e. is inside a write transaction. Lines of /proc/locks read
+    /// `1: POSIX  ADVISORY  WRITE <pid> <major>:<minor>:<inode> <start> <end>`.
+    static func holdsWALWriteLock(pid: Int32, database: String) -> Bool {
+        guard let inode = (try? FileManager.default.attributesOfItem(atPath: database + "-shm"))?[.systemFileNumber] as? Int,
+            let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else { return false }
+        return locks.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count >= 8 && fields[3] == "WRITE" && fields[4] == "\(pid)" && fields[5].hasSuffix(":\(inode)")
+                && fields[6] == "120" && fields[7] == "120"
+        }
     }
 }

@@ -1,0 +1,164 @@
+import ArgumentParser
+import Credentials
+import Encoding
+import Foundation
+import Identity
+
+/// `voltpass credential`: issue and verify verifiable credentials.
+struct CredentialCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credential", abstract: "Issue and verify verifiable credentials.", subcommands: [Issue.self, Verify.self])
+
+    struct Issue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign a credential with a key file and print the verifiable credential (JSON).",
+            discussion: "The issuer is the key's did:key, or the key file's controller when it names another DID.")
+
+        @Option(help: "The issuer's Multikey key file.")
+        var key: String
+
+        @Option(help: "eddsa-jcs-2022 (Ed25519 keys, the default for them) or ecdsa-jcs-2019 (P-256 keys).")
+        var cryptosuite: String?
+
+        @Argument(help: "The unsigned credential (JSON file), or - for standard input.")
+        var input = "-"
+
+        func run() async throws {
+            let (signer, method) = try CLIInput.usage { try CLIInput.signingKey(at: key) }
+            let document = try CLIInput.usage { try CLIInput.object(from: input) }
+            let suite = try CLIInput.usage { () throws -> Cryptosuite? in
+                guard let cryptosuite else { return nil }
+                guard let suite = Cryptosuite(rawValue: cryptosuite) else {
+                    throw CLIInput.UsageError(message: "unknown cryptosuite '\(cryptosuite)'; use eddsa-jcs-2022 or ecdsa-jcs-2019")
+                }
+                return suite
+            }
+            let issuer = try CredentialIssuer(signer: signer, verificationMethod: method, cryptosuite: suite)
+            let credential = try await issuer.issue(document)
+            print(JSONValue.object(credential.json).serializedString(pretty: true))
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a credential: data model, proof, validity period, status, issuer authority.",
+            discussion: "Exit status 0 when it verifies, 1 when it does not, 2 for a usage error.")
+
+        @Option(help: "A signed issuer registry credential (file) whose trust framework must authorize the issuer.")
+        var registry: String?
+
+        @Flag(help: "Print the verification result as JSON.")
+        var json = false
+
+        @Flag(help: "Fetch did:web:localhost… documents and localhost status lists over plain http (local development).")
+        var allowHTTPLocalhost = false
+
+        @Argument(help: "The credential (JSON file), or - for standard input.")
+        var input = "-"
+
+        func run() async throws {
+            let bytes = try CLIInput.usage { try CLIInput.read(input) }
+            let registryDocument = try CLIInput.usage { try registry.map { try CLIInput.object(from: $0) } }
+            let resolver = CLIInput.resolver(allowHTTPLocalhost: allowHTTPLocalhost)
+            var verifier = Verifier.standard(resolver: resolver)
+            verifier.credentialPolicies.append(CLIInput.statusPolicy(resolver: resolver, allowHTTPLocalhost: allowHTTPLocalhost))
+            verifier.credentialPolicies.append(try await Self.issuerAuthority(registryDocument, resolver: resolver))
+            let result: VerificationResult
+            do {
+                result = await verifier.verify(try Credential(parsing: bytes))
+            } catch {
+                result = VerificationResult(
+                    checks: verifier.credentialPolicies.map(\.name), credentialIds: [], failures: [error.problem], warnings: [],
+                    verifiedAt: Date())
+            }
+            try CLIInput.report(result, json: json)
+        }
+
+        /// The issuer-authority policy: the registry's trust framework required when a registry is
+        /// given (the registry must verify and is trusted as issued by its own issuer), none otherwise.
+        static func issuerAuthority(_ document: JSONObject?, resolver: any DIDResolver) async throws -> IssuerAuthorityPolicy {
+            guard let document else { return IssuerAuthorityPolicy() }
+            let authority = document["issuer"]?.stringValue ?? document["issuer"]?["id"]?.stringValue ?? ""
+            let registry = try await IssuerRegistry.verified(document, authority: authority, resolver: resolver)
+            return IssuerAuthorityPolicy(registries: [registry], requiredTrustFrameworks: [registry.trustFramework])
+        }
+    }
+}
+
+/// Input, keys, resolvers and output shared by the credential, presentation commands.
+enum CLIInput {
+    struct UsageError: Error {
+        let message: String
+    }
+
+    /// Runs `body`; any error is a usage error: printed, exit status 2.
+    static func usage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as any CodedError {
+            FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as UsageError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// The bytes of a file, or of standard input for `-`.
+    static func read(_ path: String) throws -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(message: "cannot read \(path)") }
+        return Array(data)
+    }
+
+    /// A file (or standard input) holding one JSON object.
+    static func object(from path: String) throws -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: try read(path))
+        } catch let error as UsageError {
+            throw error
+        } catch {
+            throw UsageError(message: "\(path == "-" ? "standard input" : path) is not valid JSON: \(error)")
+        }
+        guard let object = value.objectValue else { throw UsageError(message: "\(path) does not hold a JSON object") }
+        return object
+    }
+
+    /// The signer of a key file and its verification method: the file's `id` when its `controller`
+    /// is another DID than the key's did:key, otherwise `did:key:z…#z…`.
+    static func signingKey(at path: String) throws -> (SoftwareSigner, String) {
+        let signer = try KeyFile.load(from: URL(fileURLWithPath: path))
+        let object = try self.object(from: path)
+        let didKey = DIDKey.did(for: signer.verificationKey)
+        if let controller = object["controller"]?.stringValue, controller != didKey {
+            guard let id = object["id"]?.stringValue, id.hasPrefix(controller + "#") else {
+                throw UsageError(message: "\(path) names the controller \(controller) but no id of the form \(controller)#…")
+            }
+            return (signer, id)
+        }
+        return (signer, didKey + "#" + signer.verificationKey.multikey)
+    }
+
+    static func resolver(allowHTTPLocalhost: Bool) -> any DIDResolver {
+        CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver(configuration: .init(allowLoopbackHTTP: allowHTTPLocalhost))))
+    }
+
+    static func statusPolicy(resolver: any DIDResolver, allowHTTPLocalhost: Bool) -> StatusPolicy {
+        let fetcher = HTTPStatusListFetcher(configuration: .init(allowLoopbackHTTP: allowHTTPLocalhost))
+        return StatusPolicy(cache: StatusListCache(fetcher: fetcher, resolver: resolver))
+    }
+
+    /// Prints the result (JSON or text) and exits 1 when it did not verify.
+    static func report(_ result: VerificationResult, json: Bool) throws {
+        if json {
+            print(result.json.serializedString(pretty: true))
+        } else {
+            print(result.verified ? "verified" : "not verified")
+            print("  checks: \(result.checks.joined(separator: ", "))")
+            for failure in result.failures { print("  failure \(failure.code)\(failure.path.map { " at \($0)" } ?? ""): \(failure.message)") }
+            for warning in result.warnings { print("  warning \(warning.code): \(warning.message)") }
+        }
+        if !result.verified { throw ExitCode(1) }
+    }
+}
