@@ -148,6 +148,12 @@ struct CredentialCLITests {
                     let file = try Self.write(issued.output, to: directory.appendingPathComponent("\(type)-vc.json"))
                     #expect(try CLI.run(["credential", "verify", file]).status == 0)
                 }
+                // Each verification is one audit line in the server's JSON log.
+                let audits = server.log.split(separator: "\n").compactMap { line in
+                    (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                }.filter { $0["audit"] as? String == "verification" }
+                #expect(audits.count == 2)
+                #expect(audits.allSatisfy { $0["verified"] as? String == "true" && $0["kind"] as? String == "credential" })
             }
         }
     }

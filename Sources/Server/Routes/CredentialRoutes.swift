@@ -60,11 +60,12 @@ struct CredentialRoutes {
             }
         // POST /credentials/verify {verifiableCredential, options}: 200 with the result when it
         // verifies, otherwise 400 `verification_failed` carrying the same result.
-        router.post("credentials/verify") { request, _ -> Response in
+        router.post("credentials/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let document = try body.requiredObject("verifiableCredential")
             _ = try body.object("options")
             let result = await verification.credentialVerifier().verify(Credential(document))
+            context.logger.audit(result, of: "credential")
             return Self.response(result, failureStatus: .badRequest)
         }
     }
@@ -139,14 +140,16 @@ struct PresentationRoutes {
         }
         // POST /presentations/verify {verifiablePresentation, options: {challenge, domain?}}: 200 with
         // the result whether or not it verified (VC API), 400 for a request that cannot be verified.
-        router.post("presentations/verify") { request, _ -> Response in
+        router.post("presentations/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let presentation = try body.requiredObject("verifiablePresentation")
             let options = try body.object("options")
             let challenge = try options.requiredString("challenge")
             let domain = try options.string("domain")
             let verifier = verification.presentationVerifier(challenge: challenge, domain: domain, challenges: challenges)
-            return .json(await verifier.verify(Presentation(presentation)).json)
+            let result = await verifier.verify(Presentation(presentation))
+            context.logger.audit(result, of: "presentation")
+            return .json(result.json)
         }
     }
 }
