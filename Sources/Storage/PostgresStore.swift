@@ -91,7 +91,7 @@ public final class PostgresStore: VoltpassStore {
                 configuration: url.connectionConfiguration(startupParameters: Self.startupParameters(schema: schema)),
                 id: 0, logger: logger)
         } catch {
-            throw Self.storageError(error)
+            throw PostgresErrors.storageError(error)
         }
         do {
             while try await transaction(on: connection, applyNextMigration) {}
@@ -307,7 +307,7 @@ public final class PostgresStore: VoltpassStore {
         do {
             return try await body()
         } catch {
-            throw Self.storageError(error)
+            throw PostgresErrors.storageError(error)
         }
     }
 
@@ -326,33 +326,10 @@ public final class PostgresStore: VoltpassStore {
                 throw error
             }
         } catch {
-            throw Self.storageError(error)
+            throw PostgresErrors.storageError(error)
         }
     }
 
-    /// Maps PostgresNIO failures to coded errors by SQLSTATE class; cancellation passes through unchanged.
-    private static func storageError(_ error: any Error) -> any Error {
-        switch error {
-        case is StorageError, is CancellationError:
-            return error
-        case let error as PostgresDecodingError:
-            return StorageError.corrupt("column '\(error.columnName)' cannot be read as \(error.targetType) (\(error.code))")
-        case let error as PSQLError:
-            guard let serverInfo = error.serverInfo, let state = serverInfo[.sqlState] else {
-                let underlying = error.underlying.map { ": \($0)" } ?? ""
-                return StorageError.unavailable("\(error.code)\(underlying)")
-            }
-            let reason = "\(serverInfo[.message] ?? "no message") (SQLSTATE \(state))"
-            switch state.prefix(2) {
-            case "08", "28", "3D", "53", "57": return StorageError.unavailable(reason)
-            case "22": return StorageError.invalidValue(reason)
-            case "XX": return StorageError.corrupt(reason)
-            default: return StorageError.failed(reason)
-            }
-        default:
-            return StorageError.unavailable(String(describing: error))
-        }
-    }
 }
 
 /// Whether a store's pool has been started.

@@ -233,29 +233,3 @@ extension PostgresConnection {
     }
 }
 
-/// Maps PostgresNIO failures to coded errors for the trie store; coded errors and cancellation pass
-/// through unchanged. (The same mapping as ``PostgresStore``'s.)
-enum PostgresErrors {
-    static func storageError(_ error: any Error) -> any Error {
-        switch error {
-        case is CodedError, is CancellationError:
-            return error
-        case let error as PostgresDecodingError:
-            return StorageError.corrupt("column '\(error.columnName)' cannot be read as \(error.targetType) (\(error.code))")
-        case let error as PSQLError:
-            guard let serverInfo = error.serverInfo, let state = serverInfo[.sqlState] else {
-                let underlying = error.underlying.map { ": \($0)" } ?? ""
-                return StorageError.unavailable("\(error.code)\(underlying)")
-            }
-            let reason = "\(serverInfo[.message] ?? "no message") (SQLSTATE \(state))"
-            switch state.prefix(2) {
-            case "08", "28", "3D", "53", "57": return StorageError.unavailable(reason)
-            case "22": return StorageError.invalidValue(reason)
-            case "XX": return StorageError.corrupt(reason)
-            default: return StorageError.failed(reason)
-            }
-        default:
-            return StorageError.unavailable(String(describing: error))
-        }
-    }
-}

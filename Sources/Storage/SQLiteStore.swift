@@ -22,7 +22,7 @@ public final class SQLiteStore: VoltpassStore {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw Self.storageError(error)
+            throw SQLiteErrors.storageError(error)
         }
         self.path = path
         while try await write({ try Self.applyNextMigration($0) }) {}
@@ -249,7 +249,7 @@ public final class SQLiteStore: VoltpassStore {
         do {
             return try await pool.read(body)
         } catch {
-            throw Self.storageError(error)
+            throw SQLiteErrors.storageError(error)
         }
     }
 
@@ -257,30 +257,7 @@ public final class SQLiteStore: VoltpassStore {
         do {
             return try await pool.write(body)
         } catch {
-            throw Self.storageError(error)
-        }
-    }
-
-    /// Maps GRDB and SQLite failures to coded errors; cancellation passes through unchanged.
-    private static func storageError(_ error: any Error) -> any Error {
-        switch error {
-        case is StorageError, is CancellationError:
-            return error
-        case let error as RowDecodingError:
-            return StorageError.corrupt(String(describing: error))
-        case let error as DatabaseError:
-            let reason = error.message ?? "SQLite error \(error.resultCode.rawValue)"
-            switch error.resultCode {
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT:
-                return StorageError.corrupt(reason)
-            case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_READONLY,
-                .SQLITE_PERM, .SQLITE_NOMEM, .SQLITE_PROTOCOL:
-                return StorageError.unavailable(reason)
-            default:
-                return StorageError.failed(reason)
-            }
-        default:
-            return StorageError.failed(String(describing: error))
+            throw SQLiteErrors.storageError(error)
         }
     }
 }

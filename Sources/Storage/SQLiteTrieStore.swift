@@ -156,48 +156,6 @@ struct SQLiteNodeStore: NodeStore {
     }
 }
 
-/// Maps GRDB and SQLite failures to coded errors for the trie store; coded errors and cancellation
-/// pass through unchanged. (The same mapping as ``SQLiteStore``'s.)
-enum SQLiteErrors {
-    static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            throw storageError(error)
-        }
-    }
-
-    static func mappedAsync<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw storageError(error)
-        }
-    }
-
-    static func storageError(_ error: any Error) -> any Error {
-        switch error {
-        case is CodedError, is CancellationError:
-            return error
-        case let error as RowDecodingError:
-            return StorageError.corrupt(String(describing: error))
-        case let error as DatabaseError:
-            let reason = error.message ?? "SQLite error \(error.resultCode.rawValue)"
-            switch error.resultCode {
-            case .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_FORMAT:
-                return StorageError.corrupt(reason)
-            case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_READONLY,
-                .SQLITE_PERM, .SQLITE_NOMEM, .SQLITE_PROTOCOL:
-                return StorageError.unavailable(reason)
-            default:
-                return StorageError.failed(reason)
-            }
-        default:
-            return StorageError.failed(String(describing: error))
-        }
-    }
-}
-
 extension Hash32 {
     /// The 32 bytes as a SQLite blob argument.
     fileprivate var data: Data { withUnsafeBytes(of: self) { Data($0) } }
