@@ -17,7 +17,7 @@ struct PresentationCommand: AsyncParsableCommand {
         @Option(help: "The holder's Multikey key file; the holder is its did:key (or the file's controller).")
         var key: String
 
-        @Option(help: "The verifier's challenge (e.g. from POST /challenges).")
+        @Option(parsing: .unconditional, help: "The verifier's challenge (e.g. from POST /challenges).")
         var challenge: String
 
         @Option(help: "The verifier's domain the presentation is bound to.")
@@ -44,7 +44,7 @@ struct PresentationCommand: AsyncParsableCommand {
             abstract: "Verify a presentation: its proof for the challenge and domain, and every credential in it.",
             discussion: "Exit status 0 when it verifies, 1 when it does not, 2 for a usage error.")
 
-        @Option(help: "The challenge the presentation must answer.")
+        @Option(parsing: .unconditional, help: "The challenge the presentation must answer.")
         var challenge: String
 
         @Option(help: "The domain the presentation must be bound to.")

@@ -181,6 +181,14 @@ struct CredentialCLITests {
                 let wrong = try CLI.run(["presentation", "verify", "--challenge", "other", "--domain", "verifier.example", "--json", presentation])
                 #expect(wrong.status == 1)
                 #expect(Self.codes(try Self.json(wrong.output)) == ["INVALID_CHALLENGE_ERROR"])
+                // Base64url challenges may begin with "-"; they are values, not options.
+                let dashed = try CLI.run([
+                    "presentation", "create", "--key", holderKey, "--challenge", "-dashed", "--domain", "verifier.example", credential,
+                ])
+                #expect(dashed.status == 0, "\(dashed.error)")
+                let dashedFile = try Self.write(dashed.output, to: directory.appendingPathComponent("dashed.json"))
+                let dashedCheck = try CLI.run(["presentation", "verify", "--challenge", "-dashed", "--domain", "verifier.example", dashedFile])
+                #expect(dashedCheck.status == 0, "\(dashedCheck.output)")
 
                 let body = #"{"verifiablePresentation":\#(created.output),"options":{"challenge":"\#(challenge)","domain":"verifier.example"}}"#
                 let first = try await server.request("POST", "/presentations/verify", body: body)
