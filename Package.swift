@@ -40,11 +40,15 @@ let package = Package(
             ]),
         .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
         .target(name: "Trie", dependencies: ["Encoding"]),
-        .target(name: "Readings", dependencies: ["Encoding", "Identity"]),
+        .target(
+            name: "Readings",
+            dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
+        // QR Code (ISO/IEC 18004) encoder with SVG and PNG output, for passport plates. No dependencies.
+        .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(
             name: "Passport",
-            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger"]),
+            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode"]),
         .target(
             name: "Storage",
             dependencies: [
@@ -109,6 +113,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
+        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
         .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass", "Encoding", "Identity", "Credentials", "VectorSupport"]),
     ],
     swiftLanguageModes: [.v6]

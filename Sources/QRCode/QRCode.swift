@@ -1,0 +1,1 @@
+// The QRCode module: filled by the passport issue (QR plates).
