@@ -82,6 +82,14 @@ let package = Package(
 
         // Locates ../shared/vectors for the vector tests (VOLTPASS_VECTORS overrides).
         .target(name: "VectorSupport", dependencies: ["Encoding"], path: "Tests/VectorSupport"),
+        // A real HTTP server on loopback publishing documents (status lists) that tests replace at will.
+        .target(
+            name: "HTTPTestSupport",
+            dependencies: [
+                "Encoding", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/HTTPTestSupport"),
         .testTarget(
             name: "EncodingTests",
             dependencies: ["Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
@@ -109,11 +117,12 @@ let package = Package(
         .testTarget(
             name: "CredentialsTests",
             dependencies: [
-                "Credentials", "Identity", "VectorSupport",
+                "Credentials", "Identity", "VectorSupport", "HTTPTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
-        .testTarget(name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(
+            name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),

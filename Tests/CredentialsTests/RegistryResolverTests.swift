@@ -1,5 +1,6 @@
 import Encoding
 import Foundation
+import HTTPTestSupport
 import Identity
 import Testing
 

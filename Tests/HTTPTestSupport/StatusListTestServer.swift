@@ -8,14 +8,14 @@ import Synchronization
 /// A real HTTP server on 127.0.0.1 (ephemeral port) publishing documents that a test can replace
 /// at any time, counting requests per path. `/slow/…` answers after 2 s, `/error/…` with 500,
 /// `/large/…` with 3 MiB.
-struct StatusListTestServer: Sendable {
-    let port: Int
-    let documents: PublishedDocuments
+public struct StatusListTestServer: Sendable {
+    public let port: Int
+    public let documents: PublishedDocuments
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Runs a server for the duration of `body`.
-    static func run<T: Sendable>(_ body: @Sendable (StatusListTestServer) async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(_ body: @Sendable (StatusListTestServer) async throws -> T) async throws -> T {
         let documents = PublishedDocuments()
         let router = Router()
         router.get("/slow/**") { _, _ -> Response in
@@ -52,28 +52,28 @@ struct StatusListTestServer: Sendable {
 }
 
 /// The documents a `StatusListTestServer` serves, by path.
-actor PublishedDocuments {
+public actor PublishedDocuments {
     private var documents: [String: [UInt8]] = [:]
     private var counts: [String: Int] = [:]
 
-    func publish(_ document: JSONObject, at path: String) { documents[path] = JSONValue.object(document).serialized() }
-    func publish(bytes: [UInt8], at path: String) { documents[path] = bytes }
+    public func publish(_ document: JSONObject, at path: String) { documents[path] = JSONValue.object(document).serialized() }
+    public func publish(bytes: [UInt8], at path: String) { documents[path] = bytes }
 
-    func request(_ path: String) -> [UInt8]? {
+    public func request(_ path: String) -> [UInt8]? {
         counts[path, default: 0] += 1
         return documents[path]
     }
 
-    func requests(_ path: String) -> Int { counts[path] ?? 0 }
+    public func requests(_ path: String) -> Int { counts[path] ?? 0 }
 }
 
 /// A clock tests move by hand.
-final class TestClock: Sendable {
+public final class TestClock: Sendable {
     private let state: Mutex<Date>
 
-    init(_ start: Date) { state = Mutex(start) }
+    public init(_ start: Date) { state = Mutex(start) }
 
-    var now: Date { state.withLock { $0 } }
+    public var now: Date { state.withLock { $0 } }
 
-    func advance(seconds: TimeInterval) { state.withLock { $0 += seconds } }
+    public func advance(seconds: TimeInterval) { state.withLock { $0 += seconds } }
 }

@@ -1,0 +1,40 @@
+import Encoding
+
+/// The Verifiable Supply Chain (VSC) terms: one credential type per EPCIS event type, and the link
+/// from a custody step to the credentials of the steps before it (REQ-F04). The JSON-LD context that
+/// defines them is served at `/contexts/vsc/v1` and bundled here, so verifiers never fetch it.
+public enum VSCVocabulary {
+    /// The `@context` URL of the VSC terms.
+    public static let contextURL = "https://voltpass.dev/ns/vsc/v1"
+    /// The ratified EPCIS 2.0 JSON-LD context, used when a document brings none of its own.
+    public static let epcisContextURL = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+    /// The VC 2.0 base context.
+    public static let credentialsContextURL = "https://www.w3.org/ns/credentials/v2"
+    /// The subject member holding the ids of the predecessor credentials.
+    public static let predecessorsTerm = "predecessors"
+
+    /// The credential type for each of the five EPCIS event types.
+    public static let credentialTypes: [String: String] = [
+        "ObjectEvent": "VscObjectEventCredential",
+        "AggregationEvent": "VscAggregationEventCredential",
+        "TransformationEvent": "VscTransformationEventCredential",
+        "TransactionEvent": "VscTransactionEventCredential",
+        "AssociationEvent": "VscAssociationEventCredential",
+    ]
+
+    /// The VSC JSON-LD context document.
+    public static let contextDocument: JSONValue = {
+        var terms: JSONObject = [
+            "@version": 1.1,
+            "@protected": true,
+            "vsc": .string(namespace),
+            predecessorsTerm: .object(["@id": .string("vsc:predecessors"), "@type": "@id", "@container": "@set"]),
+        ]
+        for type in credentialTypes.values.sorted() {
+            terms[type] = .string("vsc:\(type)")
+        }
+        return .object(["@context": .object(terms)])
+    }()
+
+    private static let namespace = "https://voltpass.dev/ns/vsc#"
+}
