@@ -48,11 +48,11 @@ let package = Package(
         .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(
             name: "Passport",
-            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode"]),
+            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger"]),
         .target(
             name: "Storage",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "Trie", "Ledger", "Passport",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Ledger", "Passport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "Passport", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Passport", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "Trie", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -104,14 +104,14 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Identity", "Credentials", "Trie", "VectorSupport",
+                "Storage", "Identity", "Credentials", "EPCIS", "Trie", "VectorSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Storage", "Identity", "Credentials", "VectorSupport",
+                "Server", "Storage", "Identity", "Credentials", "EPCIS", "VectorSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

@@ -41,7 +41,7 @@ public struct VoltpassServer: Sendable {
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
             challenges: ChallengeStore(),
             statusLists: OperatorStatusLists(
-                repository: Result { try OperatorStatusLists.repository(beside: store, postgresURL: configuration.postgresURL) },
+                repository: Result { try OperatorStatusLists.repository(beside: store) },
                 operatorKeys: operatorKeys, publicHost: configuration.publicHost),
             storageKind: storageKind)
         let report = StartupReport(
@@ -69,7 +69,7 @@ public struct VoltpassServer: Sendable {
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
-        TrieRoutes(tries: Result { try TrieStores.beside(store, postgresURL: configuration.postgresURL) }).add(to: router)
+        TrieRoutes(tries: Result { try TrieStores.beside(store) }).add(to: router)
         let verification = ServiceVerification(
             resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
         CredentialRoutes(
@@ -78,6 +78,10 @@ public struct VoltpassServer: Sendable {
         ).add(to: router)
         PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
         StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
+        EPCISRoutes(
+            store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists),
+            verification: verification, tokens: store, maxBodySize: configuration.maxBodySize
+        ).add(to: router)
         return router
     }
 

@@ -124,6 +124,20 @@ enum SQLiteSchema {
                 ) STRICT
                 """
             ]),
+        Migration(version: 4, name: EPCISSchema.name, statements: EPCISSchema.sqlite),
+        Migration(
+            version: 5, name: "trie nodes keyed by their position in the trie",
+            statements: [
+                """
+                CREATE TABLE trie_node_positions (
+                    trie INTEGER NOT NULL REFERENCES tries (id),
+                    position BLOB NOT NULL,
+                    hash BLOB NOT NULL,
+                    node BLOB NOT NULL,
+                    PRIMARY KEY (trie, position)
+                ) STRICT, WITHOUT ROWID
+                """
+            ]),
     ]
 }
 
@@ -228,6 +242,20 @@ enum PostgresSchema {
                     revision BIGINT NOT NULL,
                     created_at BIGINT NOT NULL,
                     updated_at BIGINT NOT NULL
+                )
+                """
+            ]),
+        Migration(version: 4, name: EPCISSchema.name, statements: EPCISSchema.postgres),
+        Migration(
+            version: 5, name: "trie nodes keyed by their position in the trie",
+            statements: [
+                """
+                CREATE TABLE trie_node_positions (
+                    trie BIGINT NOT NULL REFERENCES tries (id),
+                    position BYTEA NOT NULL,
+                    hash BYTEA NOT NULL,
+                    node BYTEA NOT NULL,
+                    PRIMARY KEY (trie, position)
                 )
                 """
             ]),

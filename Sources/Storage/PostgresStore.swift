@@ -19,8 +19,8 @@ public final class PostgresStore: VoltpassStore {
     /// The schema the store uses instead of the role's default search path, if one was given.
     public let schema: String?
     private let url: PostgresURL
-    private let client: PostgresClient
-    private let logger: Logger
+    let client: PostgresClient
+    let logger: Logger
     private let runState = RunState()
 
     /// Prepares a store for the database at `url` (`postgres://user:password@host:port/database`, optional
@@ -293,7 +293,7 @@ public final class PostgresStore: VoltpassStore {
         }
     }
 
-    private func fetch<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
+    func fetch<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
         try await perform {
             var values: [T] = []
             for try await row in try await self.client.query(query, logger: self.logger) {
@@ -312,7 +312,7 @@ public final class PostgresStore: VoltpassStore {
     }
 
     /// Runs `body` in a transaction on `connection`, rolling back when it throws.
-    private func transaction<T: Sendable>(
+    func transaction<T: Sendable>(
         on connection: PostgresConnection, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         do {

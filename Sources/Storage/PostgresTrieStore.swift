@@ -5,53 +5,33 @@ import PostgresNIO
 import Trie
 
 /// Every operator's trie in PostgreSQL (the same database and schema as ``PostgresStore``): nodes in
-/// `trie_nodes`, the history of roots in `trie_commits`. A batch is one transaction that first locks
-/// the operator's `tries` row, so concurrent writers of one trie are serialized and a batch computed
-/// from an outdated root fails with `root_conflict`.
+/// `trie_node_positions`, the history of roots in `trie_commits`. A batch is one transaction that
+/// first locks the operator's `tries` row, so concurrent writers of one trie are serialized and a batch
+/// computed from an outdated root fails with `root_conflict`.
 ///
-/// It works over one connection of its own, opened on first use and reopened after a failure, with
-/// one operation at a time. Call ``close()`` when done (``withStore(url:schema:logger:_:)`` does).
-public actor PostgresTrieStore: OperatorTrieStore {
-    private let configuration: PostgresConnection.Configuration
+/// It works over the connection pool of the ``PostgresStore`` it is opened beside, so queries run
+/// while that store's `run()` does (``withStore(url:schema:logger:_:)`` takes care of both).
+public struct PostgresTrieStore: OperatorTrieStore {
+    private let client: PostgresClient
     private let logger: Logger
-    private var connection: PostgresConnection?
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    /// Prepares a trie store on the database at `url` (schema `schema` when set), which must already
-    /// be migrated (``PostgresStore/migrate()``). Connects to nothing yet.
-    public init(url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage")) throws {
-        // Validates the URL and schema name exactly as the main store does.
-        _ = try PostgresStore(url: url, schema: schema, logger: logger)
-        configuration = try PostgresURL(url).connectionConfiguration(startupParameters: schema.map { [("search_path", $0)] } ?? [])
-        self.logger = logger
+    /// The tries in `store`'s database and schema, over its connection pool.
+    public init(beside store: PostgresStore) {
+        client = store.client
+        logger = store.logger
     }
 
-    /// Migrates the database, opens its tries, runs `body`, and closes the connection.
+    /// Opens and migrates the database, runs `body` with its tries while the pool runs, and shuts
+    /// the pool down.
     public static func withStore<Result: Sendable>(
         url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage"),
         _ body: (PostgresTrieStore) async throws -> Result
     ) async throws -> Result {
-        try await PostgresStore(url: url, schema: schema, logger: logger).migrate()
-        let store = try PostgresTrieStore(url: url, schema: schema, logger: logger)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await PostgresStore.withStore(url: url, schema: schema, logger: logger) { try await body(PostgresTrieStore(beside: $0)) }
     }
 
-    /// Closes the connection; the next operation opens a new one.
-    public func close() async {
-        try? await connection?.close()
-        connection = nil
-    }
-
-    public nonisolated func nodeStore(operator operatorID: String, recording commit: PendingCommit?) -> any NodeStore {
-        PostgresNodeStore(owner: self, operatorID: operatorID, commit: commit)
+    public func nodeStore(operator operatorID: String, recording commit: PendingCommit?) -> any NodeStore {
+        PostgresNodeStore(trieStore: self, operatorID: operatorID, commit: commit)
     }
 
     public func history(operator operatorID: String, limit: Int) async throws -> [TrieCommit] {
@@ -75,42 +55,13 @@ public actor PostgresTrieStore: OperatorTrieStore {
         }
     }
 
-    /// Runs `body` on the connection, alone: operations never interleave on it.
-    func withConnection<T: Sendable>(
-        _ body: @Sendable (PostgresConnection, Logger) async throws -> T
-    ) async throws -> T {
-        await lock()
-        defer { unlock() }
+    /// Runs `body` on a connection leased from the pool, mapping failures to coded errors.
+    func withConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
-            let connection = try await open()
-            do {
-                return try await body(connection, logger)
-            } catch {
-                if connection.isClosed { self.connection = nil }
-                throw error
-            }
+            return try await client.withConnection { try await body($0, logger) }
         } catch {
             throw PostgresErrors.storageError(error)
         }
-    }
-
-    private func open() async throws -> PostgresConnection {
-        if let connection, !connection.isClosed { return connection }
-        let opened = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        connection = opened
-        return opened
-    }
-
-    private func lock() async {
-        if busy {
-            await withCheckedContinuation { waiting.append($0) }
-        } else {
-            busy = true
-        }
-    }
-
-    private func unlock() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 
     static func hash(_ buffer: ByteBuffer) throws -> Hash32 {
@@ -121,28 +72,41 @@ public actor PostgresTrieStore: OperatorTrieStore {
     }
 }
 
-/// One operator's nodes in PostgreSQL.
+/// One operator's nodes in PostgreSQL, in `trie_node_positions` keyed by (trie, position); nodes
+/// written before that table existed stay readable in `trie_nodes` (by hash) until a batch replaces them.
 struct PostgresNodeStore: NodeStore {
-    let owner: PostgresTrieStore
+    let trieStore: PostgresTrieStore
     let operatorID: String
     let commit: PendingCommit?
 
-    func node(_ hash: Hash32) async throws -> [UInt8]? {
-        try await nodes([hash])[hash]
-    }
-
-    func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
+    func nodes(_ refs: [NodeRef]) async throws -> [NodeRef: [UInt8]] {
         let operatorID = operatorID
-        return try await owner.withConnection { connection, logger in
+        var byKey: [[UInt8]: NodeRef] = [:]
+        for ref in refs { byKey[ref.position.key] = ref }
+        return try await trieStore.withConnection { [byKey] connection, logger in
+            var found: [NodeRef: [UInt8]] = [:]
             let rows = try await connection.query(
+                """
+                SELECT position, hash, node FROM trie_node_positions
+                WHERE trie = (SELECT id FROM tries WHERE operator = \(operatorID))
+                  AND position = ANY(\(byKey.keys.map { ByteBuffer(bytes: $0) }))
+                """, logger: logger)
+            for try await (position, hash, node) in rows.decode((ByteBuffer, ByteBuffer, ByteBuffer).self) {
+                if let ref = byKey[Array(position.readableBytesView)], ref.hash == (try PostgresTrieStore.hash(hash)) {
+                    found[ref] = Array(node.readableBytesView)
+                }
+            }
+            let missing = refs.filter { found[$0] == nil }
+            guard !missing.isEmpty else { return found }
+            let byHash = Dictionary(missing.map { ($0.hash, $0) }, uniquingKeysWith: { first, _ in first })
+            let legacy = try await connection.query(
                 """
                 SELECT hash, node FROM trie_nodes
                 WHERE trie = (SELECT id FROM tries WHERE operator = \(operatorID))
-                  AND hash = ANY(\(hashes.map { ByteBuffer(bytes: $0.bytes) }))
+                  AND hash = ANY(\(missing.map { ByteBuffer(bytes: $0.hash.bytes) }))
                 """, logger: logger)
-            var found: [Hash32: [UInt8]] = [:]
-            for try await (hash, node) in rows.decode((ByteBuffer, ByteBuffer).self) {
-                found[try PostgresTrieStore.hash(hash)] = Array(node.readableBytesView)
+            for try await (hash, node) in legacy.decode((ByteBuffer, ByteBuffer).self) {
+                if let ref = byHash[try PostgresTrieStore.hash(hash)] { found[ref] = Array(node.readableBytesView) }
             }
             return found
         }
@@ -150,7 +114,7 @@ struct PostgresNodeStore: NodeStore {
 
     func root() async throws -> Hash32? {
         let operatorID = operatorID
-        return try await owner.withConnection { connection, logger in
+        return try await trieStore.withConnection { connection, logger in
             try await Self.latest(connection, logger: logger, operatorID: operatorID)?.root
         }
     }
@@ -159,7 +123,7 @@ struct PostgresNodeStore: NodeStore {
         guard let commit else { throw OperatorTrieError.readOnly }
         let time = try StoredValues.microseconds(commit.time, field: "committedAt")
         let operatorID = operatorID
-        try await owner.withConnection { connection, logger in
+        try await trieStore.withConnection { connection, logger in
             try await connection.execute("BEGIN", logger: logger)
             do {
                 try await connection.execute(
@@ -179,20 +143,31 @@ struct PostgresNodeStore: NodeStore {
                 guard keyCount >= 0 else {
                     throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
                 }
+                let written = Set(batch.puts.map(\.ref.position))
+                let emptied = batch.deletes.filter { !written.contains($0.position) }
+                if !emptied.isEmpty {
+                    try await connection.execute(
+                        """
+                        DELETE FROM trie_node_positions
+                        WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) }))
+                        """, logger: logger)
+                }
                 if !batch.deletes.isEmpty {
+                    // Nodes stored before positions were: deleting them is a no-op once none are left.
                     try await connection.execute(
                         """
                         DELETE FROM trie_nodes
-                        WHERE trie = \(trie) AND hash = ANY(\(batch.deletes.map { ByteBuffer(bytes: $0.bytes) }))
+                        WHERE trie = \(trie) AND hash = ANY(\(batch.deletes.map { ByteBuffer(bytes: $0.hash.bytes) }))
                         """, logger: logger)
                 }
                 if !batch.puts.isEmpty {
                     try await connection.execute(
                         """
-                        INSERT INTO trie_nodes (trie, hash, node)
-                        SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.hash.bytes) })::bytea[],
+                        INSERT INTO trie_node_positions (trie, position, hash, node)
+                        SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) })::bytea[],
+                                                       \(batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) })::bytea[],
                                                        \(batch.puts.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
-                        ON CONFLICT DO NOTHING
+                        ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
                         """, logger: logger)
                 }
                 let sequence = Int64((current?.sequence ?? 0) + 1)

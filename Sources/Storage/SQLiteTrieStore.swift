@@ -4,41 +4,23 @@ import Encoding
 import Trie
 
 /// Every operator's trie in the embedded SQLite database (the same file as ``SQLiteStore``, WAL mode):
-/// nodes in `trie_nodes` under (trie, hash), the history of roots in `trie_commits`. A batch is one
+/// nodes in `trie_node_positions` under (trie, position), the history of roots in `trie_commits`. A batch is one
 /// write transaction, so a process killed mid-batch leaves the previous commit and its nodes intact.
+/// It shares the connection pool of the ``SQLiteStore`` it is opened beside.
 public final class SQLiteTrieStore: OperatorTrieStore {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens the tries in the SQLite database at `path`, which must already be migrated (open a
-    /// ``SQLiteStore`` on it first, or use ``open(migrating:)``).
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Batches touch nodes all over the table: a 64 MiB page cache per connection (instead
-            // of 8 MiB) keeps the upper levels of its B-tree in memory, reads map the file instead
-            // of copying it, and the WAL is checkpointed every ~40 MB (not ~4 MB), so the pages
-            // every batch rewrites (the top of the trie) are copied into the database less often.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw SQLiteErrors.storageError(error)
-        }
-        self.path = path
+    /// The tries in `store`'s database, over its connection pool.
+    public init(beside store: SQLiteStore) {
+        pool = store.pool
+        path = store.path
     }
 
-    /// Migrates the database at `path` (creating it if needed) and opens its tries.
+    /// Opens (migrating, creating if needed) the database at `path` and its tries.
     public static func open(migrating path: String) async throws -> SQLiteTrieStore {
-        _ = try await SQLiteStore(path: path)
-        return try SQLiteTrieStore(path: path)
+        SQLiteTrieStore(beside: try await SQLiteStore(path: path))
     }
 
     public func nodeStore(operator operatorID: String, recording commit: PendingCommit?) -> any NodeStore {
@@ -75,29 +57,37 @@ public final class SQLiteTrieStore: OperatorTrieStore {
     }
 }
 
-/// One operator's nodes in SQLite. Reads are short synchronous point queries on a pooled reader
-/// (prepared once per connection), which a trie walk issues by the thousand.
+/// One operator's nodes in SQLite, in `trie_node_positions` keyed by (trie, position), so a subtree's
+/// nodes share B-tree pages and a changed node is rewritten in place. Nodes written before that table
+/// existed stay in `trie_nodes` (keyed by hash): reads fall back to it, and batches delete from it the
+/// nodes they replace, so it empties as the trie changes. Reads are short synchronous point queries on
+/// a pooled reader (prepared once per connection), which a trie walk issues by the thousand.
 struct SQLiteNodeStore: NodeStore {
     let pool: DatabasePool
     let operatorID: String
     let commit: PendingCommit?
 
-    func node(_ hash: Hash32) async throws -> [UInt8]? {
-        try await nodes([hash])[hash]
-    }
-
     /// Reads the nodes with one point query each on one reader, after looking the trie up once.
-    func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
+    func nodes(_ refs: [NodeRef]) async throws -> [NodeRef: [UInt8]] {
         try SQLiteErrors.mapped {
             try pool.read { db in
-                var found: [Hash32: [UInt8]] = [:]
+                var found: [NodeRef: [UInt8]] = [:]
                 guard let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])
                 else { return found }
-                let statement = try db.cachedStatement(sql: "SELECT node FROM trie_nodes WHERE trie = ? AND hash = ?")
-                for hash in hashes {
-                    if let node = try Data.fetchOne(statement, arguments: [trie, hash.data]) {
-                        found[hash] = [UInt8](node)
+                let statement = try db.cachedStatement(
+                    sql: "SELECT node FROM trie_node_positions WHERE trie = ? AND position = ? AND hash = ?")
+                var missing: [NodeRef] = []
+                for ref in refs {
+                    if let node = try Data.fetchOne(statement, arguments: [trie, Data(ref.position.key), ref.hash.data]) {
+                        found[ref] = [UInt8](node)
+                    } else {
+                        missing.append(ref)
                     }
+                }
+                guard !missing.isEmpty else { return found }
+                let legacy = try db.cachedStatement(sql: "SELECT node FROM trie_nodes WHERE trie = ? AND hash = ?")
+                for ref in missing {
+                    if let node = try Data.fetchOne(legacy, arguments: [trie, ref.hash.data]) { found[ref] = [UInt8](node) }
                 }
                 return found
             }
@@ -125,14 +115,24 @@ struct SQLiteNodeStore: NodeStore {
                 }
                 try db.execute(sql: "INSERT INTO tries (operator) VALUES (?) ON CONFLICT (operator) DO NOTHING", arguments: [operatorID])
                 let trie = try Int64.fetchOne(db, sql: "SELECT id FROM tries WHERE operator = ?", arguments: [operatorID])!
-                let delete = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
-                for hash in batch.deletes {
-                    try delete.execute(arguments: [trie, hash.data])
+                let written = Set(batch.puts.map(\.ref.position))
+                let delete = try db.cachedStatement(sql: "DELETE FROM trie_node_positions WHERE trie = ? AND position = ?")
+                for ref in batch.deletes where !written.contains(ref.position) {
+                    try delete.execute(arguments: [trie, Data(ref.position.key)])
                 }
-                let insert = try db.cachedStatement(
-                    sql: "INSERT INTO trie_nodes (trie, hash, node) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM trie_nodes WHERE trie = ?)", arguments: [trie]) == true {
+                    let deleteLegacy = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
+                    for ref in batch.deletes {
+                        try deleteLegacy.execute(arguments: [trie, ref.hash.data])
+                    }
+                }
+                let upsert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO trie_node_positions (trie, position, hash, node) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
+                        """)
                 for put in batch.puts {
-                    try insert.execute(arguments: [trie, put.hash.data, Data(put.bytes)])
+                    try upsert.execute(arguments: [trie, Data(put.ref.position.key), put.ref.hash.data, Data(put.bytes)])
                 }
                 try db.execute(
                     sql: """

@@ -7,44 +7,25 @@ import PostgresNIO
 /// Allocation and bit updates are single statements that lock the list's row, so instances sharing the
 /// database never hand out one index twice and never lose an update.
 ///
-/// It works over one connection of its own (PostgresNIO queues concurrent queries on it), opened on
-/// first use and reopened after a failure. Call ``close()`` when done (``withStore(url:schema:logger:_:)`` does).
-public actor PostgresStatusListStore: StatusListRepository {
-    private let configuration: PostgresConnection.Configuration
+/// It works over the connection pool of the ``PostgresStore`` it is opened beside, so queries run while
+/// that store's `run()` does (``withStore(url:schema:logger:_:)`` takes care of both).
+public struct PostgresStatusListStore: StatusListRepository {
+    private let client: PostgresClient
     private let logger: Logger
-    private var connection: Task<PostgresConnection, any Error>?
 
-    /// Prepares a store on the database at `url` (schema `schema` when set), which must already be
-    /// migrated (``PostgresStore/migrate()``). Connects to nothing yet.
-    public init(url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage")) throws {
-        // Validates the URL and schema name exactly as the main store does.
-        _ = try PostgresStore(url: url, schema: schema, logger: logger)
-        configuration = try PostgresURL(url).connectionConfiguration(startupParameters: schema.map { [("search_path", $0)] } ?? [])
-        self.logger = logger
+    /// The status lists in `store`'s database and schema, over its connection pool.
+    public init(beside store: PostgresStore) {
+        client = store.client
+        logger = store.logger
     }
 
-    /// Migrates the database, opens its status lists, runs `body`, and closes the connection.
+    /// Opens and migrates the database, runs `body` with its status lists while the pool runs, and
+    /// shuts the pool down.
     public static func withStore<Result: Sendable>(
         url: String, schema: String? = nil, logger: Logger = Logger(label: "voltpass.storage"),
         _ body: (PostgresStatusListStore) async throws -> Result
     ) async throws -> Result {
-        try await PostgresStore(url: url, schema: schema, logger: logger).migrate()
-        let store = try PostgresStatusListStore(url: url, schema: schema, logger: logger)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
-    }
-
-    /// Closes the connection; the next operation opens a new one.
-    public func close() async {
-        let task = connection
-        connection = nil
-        try? await task?.value.close()
+        try await PostgresStore.withStore(url: url, schema: schema, logger: logger) { try await body(PostgresStatusListStore(beside: $0)) }
     }
 
     public func createStatusList(_ list: StatusListRecord) async throws {
@@ -135,29 +116,11 @@ public actor PostgresStatusListStore: StatusListRepository {
 
     private func rows<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
         do {
-            let connection = try await open()
-            do {
-                var values: [T] = []
-                for try await row in try await connection.query(query, logger: logger) { values.append(try decode(row)) }
-                return values
-            } catch {
-                if connection.isClosed { self.connection = nil }
-                throw error
-            }
+            var values: [T] = []
+            for try await row in try await client.query(query, logger: logger) { values.append(try decode(row)) }
+            return values
         } catch {
             throw PostgresErrors.storageError(error)
         }
-    }
-
-    private func open() async throws -> PostgresConnection {
-        if let task = connection {
-            if let opened = try? await task.value, !opened.isClosed { return opened }
-            connection = nil
-        }
-        let task = Task { [configuration, logger] in
-            try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
-        }
-        connection = task
-        return try await task.value
     }
 }

@@ -4,32 +4,22 @@ import GRDB
 
 /// Status lists in the embedded SQLite database (the same file as ``SQLiteStore``, table `status_lists`).
 /// Allocation and bit updates are each one write transaction, so concurrent callers, in this process or
-/// another, never get the same index and never lose an update.
+/// another, never get the same index and never lose an update. It shares the connection pool of the
+/// ``SQLiteStore`` it is opened beside.
 public final class SQLiteStatusListStore: StatusListRepository {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
 
-    /// Opens the status lists in the SQLite database at `path`, which must already be migrated (open a
-    /// ``SQLiteStore`` on it first, or use ``open(migrating:)``).
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw SQLiteErrors.storageError(error)
-        }
-        self.path = path
+    /// The status lists in `store`'s database, over its connection pool.
+    public init(beside store: SQLiteStore) {
+        pool = store.pool
+        path = store.path
     }
 
-    /// Migrates the database at `path` (creating it if needed) and opens its status lists.
+    /// Opens (migrating, creating if needed) the database at `path` and its status lists.
     public static func open(migrating path: String) async throws -> SQLiteStatusListStore {
-        _ = try await SQLiteStore(path: path)
-        return try SQLiteStatusListStore(path: path)
+        SQLiteStatusListStore(beside: try await SQLiteStore(path: path))
     }
 
     public func createStatusList(_ list: StatusListRecord) async throws {

@@ -1,9 +1,11 @@
 import Credentials
+import EPCIS
 import Foundation
 import Identity
 import Logging
 
-/// Everything a Voltpass instance keeps: key history, DID documents, API tokens and issued credentials.
+/// Everything a Voltpass instance keeps: key history, DID documents, API tokens, issued credentials and
+/// the index of captured EPCIS events.
 ///
 /// Both implementations behave the same:
 /// - Dates are stored as integer microseconds since 1970-01-01T00:00:00Z, so a date reads back as the
@@ -15,7 +17,9 @@ import Logging
 ///   credential queries are newest first by `issuedAt`, then by id descending. A negative `limit` is
 ///   refused with `invalid_value`.
 /// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
-public protocol VoltpassStore: KeyRepository, DIDDocumentRepository, AccessTokenRepository, CredentialRepository {
+public protocol VoltpassStore: KeyRepository, DIDDocumentRepository, AccessTokenRepository, CredentialRepository,
+    EPCISEventRepository
+{
     /// The newest schema migration applied to the database.
     func schemaVersion() async throws -> Int
 }

@@ -64,6 +64,13 @@ public struct Hash32: Hashable, Sendable, Comparable, CustomStringConvertible {
         withUnsafeBytes(of: self) { $0[index] }
     }
 
+    /// Hashes two of the four words: the bytes are already a cryptographic digest, and trie walks
+    /// look hashes up in sets and dictionaries by the thousand.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(w0)
+        hasher.combine(w1)
+    }
+
     public static func < (lhs: Hash32, rhs: Hash32) -> Bool {
         // Big-endian words order like the bytes they hold.
         (lhs.w0.bigEndian, lhs.w1.bigEndian, lhs.w2.bigEndian, lhs.w3.bigEndian)

@@ -10,7 +10,8 @@
 ///
 /// Operations run one at a time, in call order.
 public actor MerkleTrie {
-    let store: (any NodeStore)?
+    /// Where the nodes are; a view of the same nodes may replace it between batches.
+    var store: (any NodeStore)?
     /// Branch levels kept in memory after a commit (store-backed tries only).
     let residentDepth: Int
     /// The top node; nil for the empty trie.
@@ -19,8 +20,8 @@ public actor MerkleTrie {
     public private(set) var root: Hash32
     /// The store's root pointer as of the last commit (nil when the store had none).
     var storeRoot: Hash32?
-    /// Hashes of stored nodes replaced or removed since the last commit.
-    var stale: Set<Hash32> = []
+    /// Stored nodes replaced, moved or removed since the last commit.
+    var stale: Set<NodeRef> = []
     /// Nodes hashed by the running commit, to be written.
     var puts: [NodePut] = []
     private var busy = false
@@ -43,6 +44,26 @@ public actor MerkleTrie {
     public func apply(_ mutations: [TrieMutation]) async throws -> Hash32 {
         await lock()
         defer { unlock() }
+        return try await applyLocked(mutations)
+    }
+
+    /// Applies `mutations` as ``apply(_:)`` does, writing through `view` from now on: another view of
+    /// the same nodes (e.g. one that records a different commit with the batch).
+    func apply(_ mutations: [TrieMutation], through view: any NodeStore) async throws -> Hash32 {
+        await lock()
+        defer { unlock() }
+        store = view
+        return try await applyLocked(mutations)
+    }
+
+    /// The store's root as of the last commit (nil when it had none), once running operations finish.
+    func committedStoreRoot() async -> Hash32? {
+        await lock()
+        defer { unlock() }
+        return storeRoot
+    }
+
+    private func applyLocked(_ mutations: [TrieMutation]) async throws -> Hash32 {
         guard !mutations.isEmpty else { return root }
         let paths = mutations.map { Hash32(hashing: $0.key) }
         try await prefetch(paths)
@@ -121,12 +142,11 @@ public actor MerkleTrie {
 
     /// Hashes the changed nodes, writes them with the root move, and forgets deep nodes.
     private func commit() async throws -> Hash32 {
-        let newRoot = top.map { hashNode($0, cursor: 0) } ?? .null
+        let newRoot = top.map { hashNode($0, at: .root) } ?? .null
         if let store {
-            let written = Set(puts.map(\.hash))
             let batch = NodeBatch(
-                previousRoot: storeRoot, root: newRoot, puts: puts,
-                deletes: stale.filter { !written.contains($0) }.sorted())
+                previousRoot: storeRoot, root: newRoot, puts: puts.sorted { $0.ref.position < $1.ref.position },
+                deletes: stale.sorted { $0.position < $1.position })
             puts = []
             stale = []
             try await store.apply(batch)
@@ -137,8 +157,9 @@ public actor MerkleTrie {
         return newRoot
     }
 
-    /// The hash of `child` at `cursor`, hashing (and queueing for the store) changed nodes below it.
-    private func hashNode(_ child: Child, cursor: Int) -> Hash32 {
+    /// The hash of `child` at `position`, hashing (and queueing for the store) changed nodes below it.
+    private func hashNode(_ child: Child, at position: NodePosition) -> Hash32 {
+        let cursor = position.depth
         switch child {
         case .stored(let hash):
             return hash
@@ -146,17 +167,19 @@ public actor MerkleTrie {
             if let hash = leaf.hash { return hash }
             let hash = Hashing.leaf(path: leaf.path, cursor: cursor, valueDigest: leaf.valueDigest)
             leaf.hash = hash
-            if store != nil { puts.append(NodePut(hash: hash, bytes: NodeCodec.encodeLeaf(key: leaf.key, value: leaf.value))) }
+            if store != nil {
+                puts.append(NodePut(ref: NodeRef(position: position, hash: hash), bytes: NodeCodec.encodeLeaf(key: leaf.key, value: leaf.value)))
+            }
             return hash
         case .branch(let branch):
             if let hash = branch.hash { return hash }
-            let next = cursor + branch.prefix.count + 1
             let changed = branch.dirty
             if changed != 0 {
+                let base = position.appending(branch.prefix)
                 var index = 0
                 for slot in 0..<16 where branch.slots & (1 << slot) != 0 {
                     if changed & (1 << slot) != 0 {
-                        branch.childHashes[index] = hashNode(branch.children[index], cursor: next)
+                        branch.childHashes[index] = hashNode(branch.children[index], at: base.appending(UInt8(slot)))
                     }
                     index += 1
                 }
@@ -165,7 +188,7 @@ public actor MerkleTrie {
             let hash = Hashing.branch(prefix: branch.prefix, merkleRoot: branch.merkleRoot(changed: changed))
             if store != nil {
                 let bytes = NodeCodec.encodeBranch(prefix: branch.prefix, slots: branch.slots, childHashes: branch.childHashes)
-                puts.append(NodePut(hash: hash, bytes: bytes))
+                puts.append(NodePut(ref: NodeRef(position: position, hash: hash), bytes: bytes))
             }
             branch.hash = hash
             return hash
@@ -183,12 +206,10 @@ public actor MerkleTrie {
         return child
     }
 
-    /// Reads the node stored under `hash`.
-    func load(_ hash: Hash32) async throws -> Child {
-        guard let store, let bytes = try await store.node(hash) else {
-            throw NodeStoreError(code: "node_missing", message: "the store has no node \(hash.hex)")
-        }
-        return try NodeCodec.decode(bytes, hash: hash)
+    /// Reads the node stored at `ref`.
+    func load(_ ref: NodeRef) async throws -> Child {
+        guard let store, let bytes = try await store.node(ref) else { throw NodeStoreError.missing(ref) }
+        return try NodeCodec.decode(bytes, hash: ref.hash)
     }
 
     func lock() async {

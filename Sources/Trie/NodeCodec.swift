@@ -7,7 +7,7 @@ import Encoding
 /// - `0x02` branch v1: `0x02 ‖ prefix length (1 byte, 0…63) ‖ prefix nibbles (1 byte each) ‖
 ///   slot bitmap (2 bytes, big-endian, bit n = slot n) ‖ 32-byte child hash per occupied slot, in slot order`.
 ///
-/// A node is stored under its MPF hash, so these bytes are never the thing anyone verifies; a new
+/// A node is stored with its MPF hash, so these bytes are never the thing anyone verifies; a new
 /// format takes a new leading byte and old rows stay readable.
 enum NodeCodec {
     static let leafV1: UInt8 = 0x01

@@ -1,13 +1,16 @@
 import Foundation
 
 /// The tries of all operators kept in one ``OperatorTrieStore``: batches of changes, reads, proofs
-/// and the history of roots. Each call opens the operator's trie at its newest commit and loads
-/// only the nodes it walks, so memory does not grow with the trie.
+/// and the history of roots. Each call works on the operator's trie at its newest commit and loads
+/// only the nodes it walks, so memory does not grow with the trie; the trie used last stays open
+/// with its top `residentDepth` branch levels in memory (at most 1 + 16 + … + 16^(depth−1) branches:
+/// 4,369 for the default 4), and is reopened when another writer has moved its root.
 public struct OperatorTries: Sendable {
     public let store: any OperatorTrieStore
-    /// Branch levels a trie keeps in memory while a batch runs.
+    /// Branch levels a trie keeps in memory between batches.
     public let residentDepth: Int
     private let clock: @Sendable () -> Date
+    private let open = LastOpenTrie()
 
     public init(store: any OperatorTrieStore, residentDepth: Int = 4, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
@@ -29,9 +32,11 @@ public struct OperatorTries: Sendable {
             }
         }
         let commit = PendingCommit(time: clock(), changes: mutations.count, keyDelta: keyDelta)
-        let trie = try await MerkleTrie(
-            store: store.nodeStore(operator: operatorID, recording: commit), residentDepth: residentDepth)
-        let root = try await trie.apply(mutations)
+        let writer = store.nodeStore(operator: operatorID, recording: commit)
+        let trie = try await open.trie(of: operatorID, storeRoot: try await writer.root()) {
+            try await MerkleTrie(store: writer, residentDepth: residentDepth)
+        }
+        let root = try await trie.apply(mutations, through: writer)
         // Another writer may have committed since; ours is the newest commit with our root.
         let recent = try await store.history(operator: operatorID, limit: 16)
         guard let commit = recent.first(where: { $0.root == root }) ?? recent.first else {
@@ -67,7 +72,7 @@ public struct OperatorTries: Sendable {
 
     private func openForReading(_ operatorID: String) async throws -> MerkleTrie {
         let nodes = store.nodeStore(operator: operatorID, recording: nil)
-        guard try await nodes.root() != nil else { throw OperatorTrieError.operatorNotFound(operatorID) }
-        return try await MerkleTrie(store: nodes, residentDepth: residentDepth)
+        guard let root = try await nodes.root() else { throw OperatorTrieError.operatorNotFound(operatorID) }
+        return try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: nodes, residentDepth: residentDepth) }
     }
 }

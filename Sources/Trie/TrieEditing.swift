@@ -4,18 +4,22 @@
 extension MerkleTrie {
     /// Before a delete: loads the nodes on `path` and the sibling that may take its parent's place.
     func loadForDelete(_ path: Hash32) async throws {
-        if case .stored(let hash)? = top { top = try await load(hash) }
+        if case .stored(let hash)? = top { top = try await load(NodeRef(position: .root, hash: hash)) }
         guard var current = top else { return }
         var cursor = 0
         while case .branch(let branch) = current {
             guard branch.matches(path, at: cursor) == nil else { return }
             let nibble = path.nibble(cursor + branch.prefix.count)
             guard let index = branch.index(of: nibble) else { return }
-            if case .stored(let hash) = branch.children[index] { branch.children[index] = try await load(hash) }
+            let next = cursor + branch.prefix.count + 1
+            if case .stored(let hash) = branch.children[index] {
+                branch.children[index] = try await load(NodeRef(position: NodePosition(path: path, depth: next), hash: hash))
+            }
             if branch.children.count == 2, case .leaf = branch.children[index],
                 case .stored(let hash) = branch.children[1 - index]
             {
-                branch.children[1 - index] = try await load(hash)
+                let sibling = NodePosition(path: path, depth: next - 1).appending(branch.occupiedNibbles[1 - index])
+                branch.children[1 - index] = try await load(NodeRef(position: sibling, hash: hash))
             }
             current = branch.children[index]
             cursor += branch.prefix.count + 1
@@ -26,29 +30,28 @@ extension MerkleTrie {
     /// so a batch costs a round trip per trie level rather than one per node.
     func prefetch(_ paths: [Hash32]) async throws {
         guard let store else { return }
-        var loaded: [Hash32: Child] = [:]
+        var loaded: [NodeRef: Child] = [:]
         while true {
-            var wanted: Set<Hash32> = []
+            var wanted: Set<NodeRef> = []
             for path in paths {
-                if let hash = attach(loaded, along: path) { wanted.insert(hash) }
+                if let ref = attach(loaded, along: path) { wanted.insert(ref) }
             }
             guard !wanted.isEmpty else { return }
-            let found = try await store.nodes(Array(wanted))
+            let found = try await store.nodes(wanted.sorted { $0.position < $1.position })
             loaded = [:]
-            for hash in wanted {
-                guard let bytes = found[hash] else {
-                    throw NodeStoreError(code: "node_missing", message: "the store has no node \(hash.hex)")
-                }
-                loaded[hash] = try NodeCodec.decode(bytes, hash: hash)
+            for ref in wanted {
+                guard let bytes = found[ref] else { throw NodeStoreError.missing(ref) }
+                loaded[ref] = try NodeCodec.decode(bytes, hash: ref.hash)
             }
         }
     }
 
     /// Walks `path` through resident nodes, putting nodes from `loaded` in place of their hashes;
-    /// returns the first hash on the path that is neither resident nor in `loaded`.
-    private func attach(_ loaded: [Hash32: Child], along path: Hash32) -> Hash32? {
+    /// returns the first node on the path that is neither resident nor in `loaded`.
+    private func attach(_ loaded: [NodeRef: Child], along path: Hash32) -> NodeRef? {
         if case .stored(let hash)? = top {
-            guard let node = loaded[hash] else { return hash }
+            let ref = NodeRef(position: .root, hash: hash)
+            guard let node = loaded[ref] else { return ref }
             top = node
         }
         var current = top
@@ -57,12 +60,13 @@ extension MerkleTrie {
             guard branch.matches(path, at: cursor) == nil,
                 let index = branch.index(of: path.nibble(cursor + branch.prefix.count))
             else { return nil }
+            cursor += branch.prefix.count + 1
             if case .stored(let hash) = branch.children[index] {
-                guard let node = loaded[hash] else { return hash }
+                let ref = NodeRef(position: NodePosition(path: path, depth: cursor), hash: hash)
+                guard let node = loaded[ref] else { return ref }
                 branch.children[index] = node
             }
             current = branch.children[index]
-            cursor += branch.prefix.count + 1
         }
         return nil
     }
@@ -74,7 +78,7 @@ extension MerkleTrie {
         while let node = current {
             switch node {
             case .stored(let hash):
-                current = try await load(hash)
+                current = try await load(NodeRef(position: NodePosition(path: path, depth: cursor), hash: hash))
             case .leaf(let leaf):
                 return leaf.path == path ? leaf : nil
             case .branch(let branch):
@@ -95,7 +99,7 @@ extension MerkleTrie {
         case .stored:
             preconditionFailure("edit on a path that was not loaded")
         case .leaf(let existing):
-            retire(existing.hash)
+            retire(existing.hash, at: cursor, on: leaf.path)
             if existing.path == leaf.path { return .leaf(leaf) }
             existing.hash = nil  // it moves one level down
             var split = cursor
@@ -103,7 +107,7 @@ extension MerkleTrie {
             let prefix = (cursor..<split).map { leaf.path.nibble($0) }
             return .branch(BranchNode(prefix: prefix, pair: (existing.path.nibble(split), .leaf(existing)), (leaf.path.nibble(split), .leaf(leaf))))
         case .branch(let branch):
-            retire(branch.hash)
+            retire(branch.hash, at: cursor, on: leaf.path)
             branch.hash = nil
             if let split = branch.matches(leaf.path, at: cursor) {
                 // The key leaves the prefix at `split`: a new branch takes the shared part.
@@ -129,10 +133,10 @@ extension MerkleTrie {
         case .stored:
             preconditionFailure("edit on a path that was not loaded")
         case .leaf(let leaf):
-            retire(leaf.hash)
+            retire(leaf.hash, at: cursor, on: path)
             return nil
         case .branch(let branch):
-            retire(branch.hash)
+            retire(branch.hash, at: cursor, on: path)
             branch.hash = nil
             let next = cursor + branch.prefix.count + 1
             let nibble = path.nibble(next - 1)
@@ -149,11 +153,13 @@ extension MerkleTrie {
             case .stored:
                 preconditionFailure("edit on a path that was not loaded")
             case .leaf(let last):
-                retire(last.hash)
+                retire(last.hash, at: next, on: last.path)
                 last.hash = nil
                 return .leaf(last)
             case .branch(let last):
-                retire(last.hash)
+                if let hash = last.hash, store != nil {
+                    stale.insert(NodeRef(position: NodePosition(path: path, depth: next - 1).appending(slot), hash: hash))
+                }
                 last.hash = nil
                 last.prefix = branch.prefix + [slot] + last.prefix
                 return .branch(last)
@@ -161,9 +167,9 @@ extension MerkleTrie {
         }
     }
 
-    /// Notes that the stored node `hash` is no longer part of the trie.
-    private func retire(_ hash: Hash32?) {
-        if store != nil, let hash { stale.insert(hash) }
+    /// Notes that the stored node `hash`, `cursor` nibbles down `path`, leaves its position.
+    private func retire(_ hash: Hash32?, at cursor: Int, on path: Hash32) {
+        if store != nil, let hash { stale.insert(NodeRef(position: NodePosition(path: path, depth: cursor), hash: hash)) }
     }
 }
 

@@ -13,7 +13,9 @@ extension MerkleTrie {
         var current = top
         var cursor = 0
         while var node = current {
-            if case .stored(let hash) = node { node = try await load(hash) }
+            if case .stored(let hash) = node {
+                node = try await load(NodeRef(position: NodePosition(path: path, depth: cursor), hash: hash))
+            }
             switch node {
             case .stored:
                 preconditionFailure("a loaded node is never a reference")
@@ -44,7 +46,10 @@ extension MerkleTrie {
                     let other = index == 0 ? 1 : 0
                     let slot = branch.occupiedNibbles[other]
                     var neighbor = branch.children[other]
-                    if case .stored(let hash) = neighbor { neighbor = try await load(hash) }
+                    if case .stored(let hash) = neighbor {
+                        let position = NodePosition(path: path, depth: cursor + skip).appending(slot)
+                        neighbor = try await load(NodeRef(position: position, hash: hash))
+                    }
                     switch neighbor {
                     case .leaf(let leaf):
                         steps.append(.leaf(skip: skip, key: leaf.path, value: leaf.valueDigest))

@@ -67,9 +67,11 @@ struct TrieCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keyBytes = try TrieCLI.usage { try TrieCLI.bytes(key, hex: hex, what: "key") }
-            let value = try await location.withTries { try await $0.get(keyBytes, operator: location.operatorID) }
+            let (operatorID, value) = try await location.withTries { tries, operatorID in
+                (operatorID, try await tries.get(keyBytes, operator: operatorID))
+            }
             guard let value else {
-                throw TrieError(code: "key_not_found", message: "the trie of '\(location.operatorID)' holds no key \(TrieCLI.show(keyBytes, hex: hex))")
+                throw TrieError(code: "key_not_found", message: "the trie of '\(operatorID)' holds no key \(TrieCLI.show(keyBytes, hex: hex))")
             }
             if json {
                 print(JSONValue.object(["key": .string(Hex.encode(keyBytes)), "value": .string(Hex.encode(value))]).serializedString(pretty: true))
@@ -87,17 +89,19 @@ struct TrieCommand: AsyncParsableCommand {
 
         func run() async throws {
             try TrieCLI.usage { if history < 1 { throw TrieCLI.usageError("--history must be at least 1") } }
-            let commits = try await location.withTries { try await $0.history(operator: location.operatorID, limit: history) }
-            guard let latest = commits.first else { throw OperatorTrieError.operatorNotFound(location.operatorID) }
+            let (operatorID, commits) = try await location.withTries { tries, operatorID in
+                (operatorID, try await tries.history(operator: operatorID, limit: history))
+            }
+            guard let latest = commits.first else { throw OperatorTrieError.operatorNotFound(operatorID) }
             if json {
                 let document: JSONValue = [
-                    "operator": .string(location.operatorID), "root": .string(latest.root.hex),
+                    "operator": .string(operatorID), "root": .string(latest.root.hex),
                     "keyCount": .number(Double(latest.keyCount)), "history": .array(commits.map { .object($0.json) }),
                 ]
                 print(document.serializedString(pretty: true))
                 return
             }
-            print("trie of \(location.operatorID)")
+            print("trie of \(operatorID)")
             print("  root:  \(latest.root.hex)")
             print("  keys:  \(latest.keyCount)")
             print("history, newest first:")
@@ -121,23 +125,25 @@ struct TrieCommand: AsyncParsableCommand {
 
         func run() async throws {
             let keyBytes = try TrieCLI.usage { try TrieCLI.bytes(key, hex: hex, what: "key") }
-            let proof = try await location.withTries { try await $0.proof(for: keyBytes, operator: location.operatorID) }
+            let (operatorID, proof) = try await location.withTries { tries, operatorID in
+                (operatorID, try await tries.proof(for: keyBytes, operator: operatorID))
+            }
             let encoded = format == .json ? proof.proof.toJSON().serialized(pretty: true) : proof.proof.cbor()
             if let out {
                 try Data(encoded).write(to: URL(fileURLWithPath: out))
             }
             if json {
                 var document = proof.json
-                document["operator"] = .string(location.operatorID)
+                document["operator"] = .string(operatorID)
                 if format == .cbor { document["proof"] = nil }
                 print(JSONValue.object(document).serializedString(pretty: true))
                 return
             }
             let shown = TrieCLI.show(keyBytes, hex: hex)
             if let value = proof.value {
-                print("membership proof: \(shown) → \(TrieCLI.show(value, hex: hex)) in the trie of \(location.operatorID)")
+                print("membership proof: \(shown) → \(TrieCLI.show(value, hex: hex)) in the trie of \(operatorID)")
             } else {
-                print("non-membership proof: \(shown) is absent from the trie of \(location.operatorID)")
+                print("non-membership proof: \(shown) is absent from the trie of \(operatorID)")
             }
             print("  root:  \(proof.root.hex)")
             print("  steps: \(proof.proof.steps.count), \(proof.proof.cbor().count) bytes as CBOR")
@@ -204,17 +210,38 @@ struct TrieCommand: AsyncParsableCommand {
 struct TrieLocation: ParsableArguments {
     @Option(help: "The data directory (its SQLite database holds the tries).") var data: String = "data"
     @Option(help: "A PostgreSQL URL to use instead of the data directory's SQLite database.") var postgres: String?
-    @Option(name: .customLong("operator"), help: "The operator whose trie to use, e.g. its DID.") var operatorID: String = "default"
+    @Option(
+        name: .customLong("operator"),
+        help: "The operator whose trie to use, e.g. its DID. Default: the operator `voltpass serve` created here (its did:web DID).")
+    var operatorID: String?
 
-    /// Opens the tries (migrating the database), runs `body`, closes them.
-    func withTries<Result: Sendable>(_ body: (OperatorTries) async throws -> Result) async throws -> Result {
-        if let postgres {
-            return try await PostgresTrieStore.withStore(url: postgres) { try await body(OperatorTries(store: $0)) }
-        }
+    /// Opens the store (migrating it), picks the operator, and runs `body` with the tries beside the
+    /// store and the operator's id. Without `--operator`, the operator is the one local did:web
+    /// operator of the data directory (or database); with none or several, that is a usage error.
+    func withTries<Result: Sendable>(_ body: (OperatorTries, String) async throws -> Result) async throws -> Result {
         let directory = URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try await SQLiteTrieStore.open(migrating: directory.appendingPathComponent(StoreConfiguration.sqliteFileName).path)
-        return try await body(OperatorTries(store: store))
+        if postgres == nil {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        return try await StoreConfiguration(dataDirectory: directory, postgresURL: postgres).withStore { store in
+            let operatorID: String
+            if let chosen = self.operatorID {
+                operatorID = chosen
+            } else {
+                let local = try await LocalOperators.dids(in: store)
+                operatorID = try TrieCLI.usage { () throws -> String in
+                    guard let only = local.first else {
+                        throw TrieCLI.usageError(
+                            "there is no operator here yet: run `voltpass serve` once to create its did:web DID, or name a trie with --operator")
+                    }
+                    guard local.count == 1 else {
+                        throw TrieCLI.usageError("there are several operators here (\(local.joined(separator: ", "))): choose one with --operator")
+                    }
+                    return only
+                }
+            }
+            return try await body(OperatorTries(store: try TrieStores.beside(store)), operatorID)
+        }
     }
 }
 
@@ -268,13 +295,15 @@ enum TrieCLI {
             guard !needsValue || value != nil else { throw usageError("give the value after the key") }
             return [mutation(try bytes(key, hex: input.hex, what: "key"), try value.map { try bytes($0, hex: input.hex, what: "value") } ?? [])]
         }
-        let commit = try await location.withTries { try await $0.apply(mutations, operator: location.operatorID) }
+        let (operatorID, commit) = try await location.withTries { tries, operatorID in
+            (operatorID, try await tries.apply(mutations, operator: operatorID))
+        }
         if input.json {
             var document = commit.json
-            document["operator"] = .string(location.operatorID)
+            document["operator"] = .string(operatorID)
             print(JSONValue.object(document).serializedString(pretty: true))
         } else {
-            print("\(verb) \(mutations.count) key\(mutations.count == 1 ? "" : "s") in the trie of \(location.operatorID)")
+            print("\(verb) \(mutations.count) key\(mutations.count == 1 ? "" : "s") in the trie of \(operatorID)")
             print("  root:   \(commit.root.hex)")
             print("  commit: #\(commit.sequence), keys: \(commit.keyCount)")
         }

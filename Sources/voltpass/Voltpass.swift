@@ -10,7 +10,9 @@ struct Voltpass: AsyncParsableCommand {
         abstract: "Verifiable battery passports: credentials, DIDs, EPCIS events, signed readings, anchored tries.",
         subcommands: [
             Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self, CredentialCommand.self, PresentationCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, ChainCommand.self, GS1Command.self,
+            BMSCommand.self,
+            ReadingCommand.self,
         ])
 
     /// Runs the command line; usage errors (unknown options, bad values) exit with 2, as verifiers'

@@ -26,6 +26,7 @@ struct NodeStoreConformance {
         Check(name: "batches match an in-memory trie; old roots still check old proofs") { try await $0.history() },
         Check(name: "a refused mutation leaves the store unchanged") { try await $0.refusedMutation() },
         Check(name: "a stored root of the wrong length is storage_corrupt") { try await $0.corruptRoot() },
+        Check(name: "nodes stored by hash before migration 5 stay readable until batches replace them") { try await $0.legacyNodes() },
     ]
 
     static let time = Date(timeIntervalSince1970: 1_700_000_000.5)
@@ -46,12 +47,17 @@ struct NodeStoreConformance {
 
     static func hash(_ byte: UInt8) -> Hash32 { Hash32(bytes: [UInt8](repeating: byte, count: 32))! }
 
+    /// The node with hash `byte`×32 at the root, or in slot `slot` below it.
+    static func ref(_ byte: UInt8, slot: UInt8? = nil) -> NodeRef {
+        NodeRef(position: slot.map { NodePosition.root.appending($0) } ?? .root, hash: hash(byte))
+    }
+
     func unknownOperator() async throws {
         try await withTries { tries async throws in
             let nodes = tries.nodeStore(operator: "did:web:nobody.example", recording: nil)
             #expect(try await nodes.root() == nil)
-            #expect(try await nodes.node(Self.hash(1)) == nil)
-            #expect(try await nodes.nodes([Self.hash(1), Self.hash(2)]).isEmpty)
+            #expect(try await nodes.node(Self.ref(1)) == nil)
+            #expect(try await nodes.nodes([Self.ref(1), Self.ref(2, slot: 2)]).isEmpty)
             #expect(try await tries.history(operator: "did:web:nobody.example", limit: 10).isEmpty)
             await expectCode("operator_not_found") {
                 try await OperatorTries(store: tries).proof(for: Array("a".utf8), operator: "did:web:nobody.example")
@@ -63,18 +69,27 @@ struct NodeStoreConformance {
         try await withTries { tries async throws in
             let writer = tries.nodeStore(operator: "op", recording: PendingCommit(time: Self.time, changes: 3, keyDelta: 2))
             // Opaque bytes come back unchanged, including NUL and 0xFF.
-            let puts = [NodePut(hash: Self.hash(1), bytes: [0x01, 0x00, 0xFF]), NodePut(hash: Self.hash(2), bytes: [0x02])]
+            let puts = [
+                NodePut(ref: Self.ref(1), bytes: [0x01, 0x00, 0xFF]), NodePut(ref: Self.ref(2, slot: 2), bytes: [0x02]),
+                NodePut(ref: Self.ref(4, slot: 4), bytes: [0x04]),
+            ]
             try await writer.apply(NodeBatch(previousRoot: nil, root: Self.hash(1), puts: puts, deletes: []))
             #expect(try await writer.root() == Self.hash(1))
-            #expect(try await writer.node(Self.hash(1)) == [0x01, 0x00, 0xFF])
-            #expect(try await writer.nodes([Self.hash(1), Self.hash(2), Self.hash(3)]) == [Self.hash(1): [0x01, 0x00, 0xFF], Self.hash(2): [0x02]])
+            #expect(try await writer.node(Self.ref(1)) == [0x01, 0x00, 0xFF])
+            #expect(
+                try await writer.nodes([Self.ref(1), Self.ref(2, slot: 2), Self.ref(3, slot: 3), Self.ref(2, slot: 4)])
+                    == [Self.ref(1): [0x01, 0x00, 0xFF], Self.ref(2, slot: 2): [0x02]])
 
             let second = tries.nodeStore(operator: "op", recording: PendingCommit(time: Self.time.addingTimeInterval(60), changes: 1, keyDelta: -1))
-            // A put of a stored hash is a no-op; deletes remove nodes.
+            // A put replaces the node at its position (deleted or not); other deletes empty theirs.
             try await second.apply(
-                NodeBatch(previousRoot: Self.hash(1), root: Self.hash(3), puts: [puts[1], NodePut(hash: Self.hash(3), bytes: [3])], deletes: [Self.hash(1)]))
-            #expect(try await second.node(Self.hash(1)) == nil)
-            #expect(try await second.node(Self.hash(3)) == [3])
+                NodeBatch(
+                    previousRoot: Self.hash(1), root: Self.hash(3), puts: [NodePut(ref: Self.ref(3), bytes: [3])],
+                    deletes: [Self.ref(1), Self.ref(4, slot: 4)]))
+            #expect(try await second.node(Self.ref(1)) == nil)
+            #expect(try await second.node(Self.ref(3)) == [3])
+            #expect(try await second.node(Self.ref(2, slot: 2)) == [0x02])
+            #expect(try await second.node(Self.ref(4, slot: 4)) == nil)
             let history = try await tries.history(operator: "op", limit: 10)
             #expect(history == [
                 TrieCommit(sequence: 2, root: Self.hash(3), committedAt: Self.time.addingTimeInterval(60), changes: 1, keyCount: 1),
@@ -88,16 +103,16 @@ struct NodeStoreConformance {
     func rootConflict() async throws {
         try await withTries { tries async throws in
             let writer = tries.nodeStore(operator: "op", recording: PendingCommit(time: Self.time, changes: 1, keyDelta: 1))
-            try await writer.apply(NodeBatch(previousRoot: nil, root: Self.hash(1), puts: [NodePut(hash: Self.hash(1), bytes: [1])], deletes: []))
+            try await writer.apply(NodeBatch(previousRoot: nil, root: Self.hash(1), puts: [NodePut(ref: Self.ref(1), bytes: [1])], deletes: []))
             for stale in [nil, Self.hash(9)] {
                 await expectCode("root_conflict") {
                     try await writer.apply(
-                        NodeBatch(previousRoot: stale, root: Self.hash(2), puts: [NodePut(hash: Self.hash(2), bytes: [2])], deletes: [Self.hash(1)]))
+                        NodeBatch(previousRoot: stale, root: Self.hash(2), puts: [NodePut(ref: Self.ref(2), bytes: [2])], deletes: [Self.ref(1)]))
                 }
             }
             #expect(try await writer.root() == Self.hash(1))
-            #expect(try await writer.node(Self.hash(1)) == [1])
-            #expect(try await writer.node(Self.hash(2)) == nil)
+            #expect(try await writer.node(Self.ref(1)) == [1])
+            #expect(try await writer.node(Self.ref(2)) == nil)
             #expect(try await tries.history(operator: "op", limit: 10).count == 1)
         }
     }
@@ -115,16 +130,16 @@ struct NodeStoreConformance {
     func namespaces() async throws {
         try await withTries { tries async throws in
             let commit = PendingCommit(time: Self.time, changes: 1, keyDelta: 1)
-            let shared = NodePut(hash: Self.hash(7), bytes: [7])
+            let shared = NodePut(ref: Self.ref(7), bytes: [7])
             for name in ["did:web:a.example", "did:web:b.example"] {
                 try await tries.nodeStore(operator: name, recording: commit)
                     .apply(NodeBatch(previousRoot: nil, root: Self.hash(7), puts: [shared], deletes: []))
             }
             try await tries.nodeStore(operator: "did:web:a.example", recording: PendingCommit(time: Self.time, changes: 1, keyDelta: -1))
-                .apply(NodeBatch(previousRoot: Self.hash(7), root: .null, puts: [], deletes: [Self.hash(7)]))
-            #expect(try await tries.nodeStore(operator: "did:web:a.example", recording: nil).node(Self.hash(7)) == nil)
+                .apply(NodeBatch(previousRoot: Self.hash(7), root: .null, puts: [], deletes: [Self.ref(7)]))
+            #expect(try await tries.nodeStore(operator: "did:web:a.example", recording: nil).node(Self.ref(7)) == nil)
             #expect(try await tries.nodeStore(operator: "did:web:a.example", recording: nil).root() == .null)
-            #expect(try await tries.nodeStore(operator: "did:web:b.example", recording: nil).node(Self.hash(7)) == [7])
+            #expect(try await tries.nodeStore(operator: "did:web:b.example", recording: nil).node(Self.ref(7)) == [7])
         }
     }
 
@@ -211,6 +226,47 @@ struct NodeStoreConformance {
             await expectCode("storage_corrupt") { try await tries.history(operator: "op", limit: 1) }
             await expectCode("storage_corrupt") { try await tries.nodeStore(operator: "op", recording: nil).root() }
         }
+    }
+}
+
+extension NodeStoreConformance {
+    /// A database written before migration 5 kept nodes in `trie_nodes` by hash. Such a trie still
+    /// reads and proves, takes batches (their new nodes go by position) and loses its old rows as
+    /// batches replace them, until none are left.
+    func legacyNodes() async throws {
+        let vector = try #require(try Vectors.json("mpf/fruits.json") as? [String: Any])
+        let pairs = try #require(vector["items"] as? [[String: Any]]).map { item in
+            (try #require(Vectors.bytes(hex: item["key"] as? String ?? "")), try #require(Vectors.bytes(hex: item["value"] as? String ?? "")))
+        }
+        try await withTries { tries async throws in
+            try await OperatorTries(store: tries, clock: { Self.time }).apply(pairs.map { .insert(key: $0.0, value: $0.1) }, operator: "op")
+        }
+        try await database.execute("INSERT INTO trie_nodes (trie, hash, node) SELECT trie, hash, node FROM trie_node_positions")
+        try await database.execute("DELETE FROM trie_node_positions")
+        await #expect(throws: (any Error).self) { try await expectEmpty("trie_nodes") }
+        try await withTries { tries async throws in
+            let service = OperatorTries(store: tries, residentDepth: 1, clock: { Self.time })
+            #expect(try await service.latest(operator: "op").root.hex == vector["root"] as? String)
+            for (key, value) in pairs.prefix(5) {
+                let proof = try await service.proof(for: key, operator: "op")
+                #expect(proof.value == value)
+                #expect(proof.verifies())
+            }
+            let memory = try await MerkleTrie()
+            try await memory.apply(pairs.map { .insert(key: $0.0, value: $0.1) })
+            for chunk in stride(from: 0, to: pairs.count, by: 10) {
+                let batch: [TrieMutation] = pairs[chunk..<(chunk + 10)].map { .delete(key: $0.0) } + [.insert(key: [UInt8(chunk)], value: [1])]
+                #expect(try await service.apply(batch, operator: "op").root == (try await memory.apply(batch)))
+            }
+            try await service.apply((0..<3).map { .delete(key: [UInt8($0 * 10)]) }, operator: "op")
+        }
+        try await expectEmpty("trie_nodes")
+        try await expectEmpty("trie_node_positions")
+    }
+
+    /// Throws when `table` has a row: copying one into `schema_migrations` would repeat version 1.
+    private func expectEmpty(_ table: String) async throws {
+        try await database.execute("INSERT INTO schema_migrations (version, name, applied_at) SELECT 1, 'probe', 0 FROM \(table) LIMIT 1")
     }
 }
 

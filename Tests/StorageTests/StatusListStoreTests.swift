@@ -52,17 +52,12 @@ struct StatusListStoreConformance {
         switch database {
         case let sqlite as SQLiteTestDatabase:
             let first = try await SQLiteStatusListStore.open(migrating: sqlite.path)
-            try await body(first, try SQLiteStatusListStore(path: sqlite.path))
+            try await body(first, try await SQLiteStatusListStore.open(migrating: sqlite.path))
         case let postgres as PostgresTestDatabase:
             try await PostgresStatusListStore.withStore(url: postgres.url, schema: postgres.schema, logger: PostgresTestDatabase.logger) {
                 first in
-                let second = try PostgresStatusListStore(url: postgres.url, schema: postgres.schema, logger: PostgresTestDatabase.logger)
-                do {
-                    try await body(first, second)
-                    await second.close()
-                } catch {
-                    await second.close()
-                    throw error
+                try await PostgresStatusListStore.withStore(url: postgres.url, schema: postgres.schema, logger: PostgresTestDatabase.logger) {
+                    second in try await body(first, second)
                 }
             }
         default:

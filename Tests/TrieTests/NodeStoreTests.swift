@@ -100,7 +100,7 @@ struct NodeStoreTests {
         let store = InMemoryNodeStore()
         let root = try await (try MerkleTrie(store: store)).apply(Self.items.prefix(20).map { .insert(key: $0.0, value: $0.1) })
         let missing = try await MerkleTrie(store: BrokenStore(root: root, bytes: nil))
-        await #expect(throws: NodeStoreError(code: "node_missing", message: "the store has no node \(root.hex)")) {
+        await #expect(throws: NodeStoreError.missing(NodeRef(position: .root, hash: root))) {
             try await missing.get([1])
         }
         for garbage: [UInt8] in [[], [0x07], [0x02, 70], [0x02, 0, 0, 1], [0x01, 5, 1]] {
@@ -113,34 +113,61 @@ struct NodeStoreTests {
             }
         }
     }
-    /// A batch reads the nodes it needs level by level: one `nodes` call per trie level, no
-    /// single reads for inserts.
+    /// A batch reads the nodes it needs level by level: one `nodes` call per trie level.
     @Test func batchReadsOneRoundTripPerLevel() async throws {
         let store = CountingStore()
         try await MerkleTrie(store: store).apply(Self.items.map { .insert(key: $0.0, value: $0.1) })
         let trie = try await MerkleTrie(store: store, residentDepth: 1)
         await store.reset()
         try await trie.apply((0..<100).map { .insert(key: Array("new-\($0)".utf8), value: [1]) })
-        let (single, batched) = await store.reads
-        #expect(single == 0)
-        #expect(batched >= 2 && batched <= 5)
+        let (calls, nodes) = await store.reads
+        #expect(calls >= 2 && calls <= 5)
+        #expect(nodes > calls)
+    }
+
+    /// Positions: the storage key holds the path nibbles up to the depth and the depth, so every
+    /// position has its own key and a subtree's keys share its prefix.
+    @Test func positionKeys() throws {
+        let path = try #require(Hash32(hex: "abcdef" + String(repeating: "9", count: 58)))
+        #expect(NodePosition.root.key == [0])
+        #expect(NodePosition(path: path, depth: 3).key == [0xAB, 0xC0, 3])
+        #expect(NodePosition(path: path, depth: 4).key == [0xAB, 0xCD, 4])
+        #expect(NodePosition(path: path, depth: 64).key == path.bytes + [64])
+        #expect(NodePosition(path: path, depth: 3) == NodePosition.root.appending([0xA, 0xB, 0xC]))
+        #expect(NodePosition(path: path, depth: 3).appending(0xD) == NodePosition(path: path, depth: 4))
+        #expect(NodePosition(path: path, depth: 3).description == "3:abc")
+        var keys: Set<[UInt8]> = []
+        for depth in 0...64 {
+            keys.insert(NodePosition(path: path, depth: depth).key)
+            keys.insert(NodePosition(path: .null, depth: depth).key)
+        }
+        #expect(keys.count == 2 * 65 - 1)
+    }
+
+    /// Every node a trie writes sits at the position its walk expects, and a store answers only
+    /// for the hash asked for: a node replaced at its position is not returned for the old hash.
+    @Test func nodesAreStoredAtTheirPositions() async throws {
+        let store = InMemoryNodeStore()
+        let trie = try await MerkleTrie(store: store, residentDepth: 1)
+        try await trie.apply(Self.items.prefix(40).map { .insert(key: $0.0, value: $0.1) })
+        let oldRoot = await trie.root
+        #expect(try await store.node(NodeRef(position: .root, hash: oldRoot)) != nil)
+        #expect(try await store.node(NodeRef(position: NodePosition.root.appending(0), hash: oldRoot)) == nil)
+        try await trie.apply([.update(key: Self.items[0].0, value: [0])])
+        #expect(try await store.node(NodeRef(position: .root, hash: oldRoot)) == nil)
+        #expect(try await store.node(NodeRef(position: .root, hash: await trie.root)) != nil)
     }
 }
 
 /// An in-memory store that counts reads.
 private actor CountingStore: NodeStore {
     private let inner = InMemoryNodeStore()
-    private(set) var reads = (single: 0, batched: 0)
+    private(set) var reads = (calls: 0, nodes: 0)
     func reset() { reads = (0, 0) }
-    func node(_ hash: Hash32) async throws -> [UInt8]? {
-        reads.single += 1
-        return try await inner.node(hash)
-    }
-    func nodes(_ hashes: [Hash32]) async throws -> [Hash32: [UInt8]] {
-        reads.batched += 1
-        var found: [Hash32: [UInt8]] = [:]
-        for hash in hashes { found[hash] = try await inner.node(hash) }
-        return found
+    func nodes(_ refs: [NodeRef]) async throws -> [NodeRef: [UInt8]] {
+        reads.calls += 1
+        reads.nodes += refs.count
+        return try await inner.nodes(refs)
     }
     func root() async throws -> Hash32? { try await inner.root() }
     func apply(_ batch: NodeBatch) async throws { try await inner.apply(batch) }
@@ -150,7 +177,9 @@ private actor CountingStore: NodeStore {
 private struct BrokenStore: NodeStore {
     let root: Hash32
     let bytes: [UInt8]?
-    func node(_ hash: Hash32) async throws -> [UInt8]? { bytes }
+    func nodes(_ refs: [NodeRef]) async throws -> [NodeRef: [UInt8]] {
+        Dictionary(uniqueKeysWithValues: refs.compactMap { ref in bytes.map { (ref, $0) } })
+    }
     func root() async throws -> Hash32? { root }
     func apply(_ batch: NodeBatch) async throws {}
 }

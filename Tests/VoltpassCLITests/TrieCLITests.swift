@@ -10,9 +10,14 @@ struct TrieCLITests {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-trie-cli-\(UUID().uuidString)")
     var data: String { directory.appendingPathComponent("data").path }
 
-    /// Runs `voltpass trie …` on the test's data directory.
-    func trie(_ arguments: [String], data: Bool = true) throws -> CLI.Result {
-        try CLI.run(["trie"] + [arguments[0]] + (data ? ["--data", self.data] : []) + arguments.dropFirst())
+    /// The trie the tests use unless they name another: their data directories have no operator.
+    static let operatorID = "did:web:cli-test.example"
+
+    /// Runs `voltpass trie …` on the test's data directory, on the trie of `operatorID` unless the
+    /// arguments name an operator or `defaultOperator` is set.
+    func trie(_ arguments: [String], data: Bool = true, defaultOperator: Bool = false) throws -> CLI.Result {
+        let location = data ? ["--data", self.data] + (defaultOperator || arguments.contains("--operator") ? [] : ["--operator", Self.operatorID]) : []
+        return try CLI.run(["trie"] + [arguments[0]] + location + arguments.dropFirst())
     }
 
     func json(_ result: CLI.Result) throws -> [String: Any] {
@@ -159,7 +164,7 @@ struct TrieCLITests {
         // transaction (the brief one that checks migrations on opening is never seen twice).
         let process = Process()
         process.executableURL = try CLI.executable
-        process.arguments = ["trie", "insert", "--data", data, "--file", big]
+        process.arguments = ["trie", "insert", "--data", data, "--operator", Self.operatorID, "--file", big]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         var killedWhileWriting = false
@@ -191,6 +196,35 @@ struct TrieCLITests {
         #expect(try trie(["get", "pack-1"]).status == 1)
         // The trie still takes batches after the crash.
         #expect(try trie(["insert", "pack-1", "x"]).status == 0)
+    }
+
+    @Test("without --operator the trie is the data directory's operator's (the did:web DID serve created); none or several is a usage error")
+    func defaultOperator() async throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let none = try trie(["insert", "k", "v"], defaultOperator: true)
+        #expect(none.status == 2)
+        #expect(none.error.contains("voltpass serve") && none.error.contains("--operator"), "\(none.error)")
+
+        let port = try CLI.freePort()
+        let serve = try ServeProcess(dataDirectory: URL(fileURLWithPath: data), port: port)
+        try await serve.waitUntilListening()
+        #expect(try await serve.stop(signal: SIGTERM) == 0)
+        let did = "did:web:localhost%3A\(port)"
+        let inserted = try json(try trie(["insert", "k", "v", "--json"], defaultOperator: true))
+        #expect(inserted["operator"] as? String == did)
+        #expect(try json(try trie(["root", "--json", "--operator", did]))["keyCount"] as? Int == 1)
+        #expect(try trie(["get", "k"], defaultOperator: true).output == "'v'\n")
+        #expect(try trie(["get", "k"]).status == 1, "a named operator's trie is another trie")
+
+        let otherPort = try CLI.freePort()
+        let other = try ServeProcess(dataDirectory: URL(fileURLWithPath: data), port: otherPort)
+        try await other.waitUntilListening()
+        #expect(try await other.stop(signal: SIGTERM) == 0)
+        let several = try trie(["get", "k"], defaultOperator: true)
+        #expect(several.status == 2)
+        #expect(several.error.contains(did) && several.error.contains("did:web:localhost%3A\(otherPort)"), "\(several.error)")
+        #expect(try trie(["get", "k", "--operator", did]).output == "'v'\n")
     }
 
     /// Whether process `pid` holds the WAL write lock of `database` (a POSIX lock on byte 120 of its

@@ -38,3 +38,17 @@ public struct FirstFoundFetcher: CredentialFetcher {
         return nil
     }
 }
+
+/// The credentials a `CredentialRepository` keeps, parsed from their stored JSON.
+public struct RepositoryCredentialFetcher: CredentialFetcher {
+    public let repository: any CredentialRepository
+
+    public init(_ repository: any CredentialRepository) {
+        self.repository = repository
+    }
+
+    public func credential(id: String) async throws -> Credential? {
+        guard let stored = try await repository.credential(id: id) else { return nil }
+        return try Credential(parsing: stored.document)
+    }
+}

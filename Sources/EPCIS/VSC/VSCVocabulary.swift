@@ -36,5 +36,6 @@ public enum VSCVocabulary {
         return .object(["@context": .object(terms)])
     }()
 
-    private static let namespace = "https://voltpass.dev/ns/vsc#"
+    /// The IRI the VSC terms expand under (the `vsc:` prefix).
+    public static let namespace = "https://voltpass.dev/ns/vsc#"
 }

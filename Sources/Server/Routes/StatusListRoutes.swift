@@ -25,15 +25,12 @@ actor OperatorStatusLists {
     }
 
     /// The status list table in the same database as `store`.
-    static func repository(beside store: any VoltpassStore, postgresURL: String?) throws -> any StatusListRepository {
+    static func repository(beside store: any VoltpassStore) throws -> any StatusListRepository {
         switch store {
         case let sqlite as SQLiteStore:
-            return try SQLiteStatusListStore(path: sqlite.path)
+            return SQLiteStatusListStore(beside: sqlite)
         case let postgres as PostgresStore:
-            guard let postgresURL else {
-                throw StorageError.invalidDatabaseURL("the status lists beside a PostgreSQL store need its URL")
-            }
-            return try PostgresStatusListStore(url: postgresURL, schema: postgres.schema)
+            return PostgresStatusListStore(beside: postgres)
         default:
             throw StorageError.failed("no status list store for a \(type(of: store))")
         }

@@ -1,1 +1,0 @@
-// The EPCIS module: filled by its own issue; the dependency direction is set in Package.swift.

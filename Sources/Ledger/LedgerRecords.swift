@@ -1,0 +1,73 @@
+import Trie
+
+/// Where a transaction landed: its hash (BLAKE2b-256 of its body) and its slot.
+public struct TransactionReceipt: Sendable, Hashable {
+    /// The transaction hash.
+    public let hash: Hash32
+    /// The slot it was recorded in.
+    public let slot: UInt64
+}
+
+/// One root an operator anchored.
+public struct AnchorRecord: Sendable, Hashable {
+    /// The operator.
+    public let operatorID: String
+    /// The trie root.
+    public let root: Hash32
+    /// The anchoring (or settling) transaction.
+    public let transaction: Hash32
+    /// Its slot.
+    public let slot: UInt64
+}
+
+/// A confirmed commitment; its transaction hash is the challenge.
+public struct CommitmentRecord: Sendable, Hashable {
+    /// The commitment transaction hash, the challenge.
+    public let challenge: Hash32
+    /// The battery to be read.
+    public let batteryID: String
+    /// The committing user's key hash.
+    public let userKeyHash: KeyHash
+    /// The user's nonce.
+    public let nonce: [UInt8]
+    /// The slot of the commitment: the trusted time.
+    public let slot: UInt64
+    /// The reading that consumed it, once consumed.
+    public internal(set) var consumedBy: Hash32?
+}
+
+/// A submitted reading and what became of it.
+public struct ReadingRecord: Sendable, Hashable {
+    /// The submission transaction hash.
+    public let id: Hash32
+    /// What was submitted.
+    public let submission: ReadingSubmission
+    /// The submission's slot.
+    public let slot: UInt64
+    /// The consumed commitment's slot, the reading's trusted time.
+    public let commitmentSlot: UInt64
+    /// Pending, incorporated or rejected.
+    public internal(set) var status: ReadingStatus
+    /// The submission's position in the ledger (orders the pending queue).
+    let sequence: Int
+}
+
+/// Where a reading stands.
+public enum ReadingStatus: Sendable, Hashable {
+    /// Waiting for its operator's batch.
+    case pending
+    /// Incorporated by the settlement transaction, with the reward paid.
+    case incorporated(settlement: Hash32, reward: UInt64)
+    /// Rejected by the settlement transaction, for the reason given.
+    case rejected(settlement: Hash32, reason: String)
+}
+
+/// The ledger's head: how many transactions, the last one's hash and slot.
+public struct LedgerTip: Sendable, Hashable {
+    /// The number of transactions recorded.
+    public internal(set) var count: Int
+    /// The last transaction's hash; the null hash while the ledger is empty.
+    public internal(set) var hash: Hash32
+    /// The last transaction's slot (0 while empty).
+    public internal(set) var slot: UInt64
+}

@@ -1,1 +1,0 @@
-// The Readings module: filled by its own issue; the dependency direction is set in Package.swift.

@@ -1,0 +1,265 @@
+import Credentials
+import EPCIS
+import Encoding
+import Foundation
+import Hummingbird
+import Identity
+import Storage
+
+/// The supply-chain side: stored credentials by id, chain verification, the VSC context, and the
+/// EPCIS query and traceability subset over captured events (all public reads).
+struct EPCISRoutes {
+    let store: any VoltpassStore
+    let operatorKeys: OperatorKeys
+    let statusLists: EventStatusLists
+    let verification: ServiceVerification
+    let tokens: any AccessTokenRepository
+    let maxBodySize: Int
+
+    /// The most events one query returns.
+    static let maxEvents = 10_000
+
+    func add(to router: Router<VoltpassRequestContext>) {
+        // POST /epcis/capture (an EPCIS document): every event validated (one bad event refuses the
+        // document, naming each violation's event and member), signed by the operator as a VSC
+        // credential with a revocation entry, linked to its predecessors, stored together. 201 with
+        // the credential ids in event order.
+        router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+            .post("epcis/capture") { request, _ -> Response in
+                let body = try await request.jsonBody(limit: maxBodySize)
+                let captured: [IssuedEvent]
+                do {
+                    captured = try await capture(body)
+                } catch let refusal as CaptureRefused {
+                    return refusal.response()
+                }
+                return .json(
+                    [
+                        "credentialIds": .array(captured.map { .string($0.record.credentialID) }),
+                        "eventIds": .array(captured.map { .string($0.record.eventID) }),
+                    ], status: .created)
+            }
+        // GET /contexts/vsc/v1: the JSON-LD context of the VSC terms.
+        router.get("contexts/vsc/v1") { _, _ -> Response in
+            .json(VSCVocabulary.contextDocument, mediaType: "application/ld+json")
+        }
+        // GET /credentials/{id}: a stored credential exactly as issued.
+        router.get("credentials/:id") { _, context -> Response in
+            let id = try Self.decoded(try context.parameters.require("id"), name: "credential id")
+            guard let stored = try await store.credential(id: id) else {
+                throw APIError(.notFound, code: "credential_not_found", "no credential with id \(id) is stored here")
+            }
+            return .bytes(stored.document, headers: [.contentType: "application/vc+ld+json"])
+        }
+        // POST /chains/verify {verifiableCredential | credentialId, credentials?}: the credential and
+        // every predecessor its links reach, found among `credentials` and then in the store.
+        router.post("chains/verify") { request, context -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let credential = try await chainHead(body)
+            let given = try (body.object["credentials"]?.arrayValue ?? []).enumerated().map { index, value in
+                do {
+                    return try Credential(value)
+                } catch {
+                    throw RequestBody.invalid("/credentials/\(index)", "must be a credential object")
+                }
+            }
+            var verifier = verification.credentialVerifier()
+            verifier.credentialPolicies.append(
+                EventChainPolicy(
+                    fetcher: FirstFoundFetcher([CredentialSet(given), RepositoryCredentialFetcher(store)]),
+                    proof: ProofPolicy(resolver: verification.resolver), status: verification.statusPolicy()))
+            let result = await verifier.verify(credential)
+            context.logger.audit(result, of: "chain")
+            return CredentialRoutes.response(result, failureStatus: .badRequest)
+        }
+        // GET /epcis/events?epc=…&bizStep=…&eventType=…&limit=…: an EPCISQueryDocument of the matching
+        // events, oldest first, with the id of the credential carrying each.
+        router.get("epcis/events") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            let limit = try Self.limit(parameters.get("limit"))
+            let query = EventQuery(
+                identifier: parameters.get("epc").map(EventCredentialIssuer.canonicalIdentifier), bizStep: parameters.get("bizStep"),
+                eventType: parameters.get("eventType"), limit: limit)
+            let records = try await store.eventRecords(query)
+            return .json(.object(try await queryDocument(records)), mediaType: "application/ld+json")
+        }
+        // GET /epcis/trace?identifier=…&direction=upstream|downstream: what an item was made of, or
+        // what was made of it (recall reach), with the events concerned.
+        router.get("epcis/trace") { request, _ -> Response in
+            let parameters = request.uri.queryParameters
+            guard let identifier = parameters.get("identifier"), !identifier.isEmpty else {
+                throw APIError(.badRequest, code: "invalid_request", "the query parameter 'identifier' is required")
+            }
+            let name = parameters.get("direction") ?? TraceDirection.downstream.rawValue
+            guard let direction = TraceDirection(rawValue: name) else {
+                throw APIError(.badRequest, code: "invalid_request", "direction must be upstream or downstream")
+            }
+            let trace = try await Traceability(repository: store).trace(
+                EventCredentialIssuer.canonicalIdentifier(identifier), direction: direction, limit: try Self.limit(parameters.get("limit")))
+            return .json([
+                "identifier": .string(identifier), "direction": .string(direction.rawValue),
+                "identifiers": .array(trace.identifiers.map { .string($0) }),
+                "events": .array(trace.events.map { .object(Self.summary($0)) }),
+                "truncated": .bool(trace.truncated),
+            ])
+        }
+    }
+
+    /// Validates, signs and stores every event of `body`; a validation failure is a 400 problem
+    /// document listing each violation.
+    private func capture(_ body: JSONValue) async throws -> [IssuedEvent] {
+        let events: [JSONObject]
+        let context: [JSONValue]
+        do {
+            (events, context) = try EventCredentialIssuer.events(of: body)
+        } catch {
+            throw CaptureRefused(error)
+        }
+        guard !events.isEmpty else {
+            throw APIError(.badRequest, code: "epcis_empty_document", "the document has no events to capture")
+        }
+        let (methodID, signer) = try await operatorKeys.currentSigner()
+        let issuer = EventCredentialIssuer(issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID))
+        let known = try await store.latestCredentials(mentioning: EventCredentialIssuer.identifiers(of: events))
+        let statuses = try await statusLists.entries(events.count)
+        let issued = try await issuer.issue(events, context: context, known: known, statuses: statuses)
+        let stored = try issued.map { event in
+            (
+                record: event.record,
+                credential: StoredCredential(
+                    id: event.record.credentialID, issuer: operatorKeys.did, types: event.credential.types,
+                    subject: event.record.eventID, issuedAt: Date(), document: JSONValue.object(event.credential.json).serialized())
+            )
+        }
+        try await store.saveEvents(stored)
+        return issued
+    }
+
+    /// The credential a chain verification starts from: given, or stored under `credentialId`.
+    private func chainHead(_ body: RequestBody) async throws -> Credential {
+        if let document = body.object["verifiableCredential"] {
+            guard let object = document.objectValue else {
+                throw RequestBody.invalid("/verifiableCredential", "must be an object")
+            }
+            return Credential(object)
+        }
+        let id = try body.requiredString("credentialId")
+        guard let stored = try await store.credential(id: id) else {
+            throw APIError(.notFound, code: "credential_not_found", "no credential with id \(id) is stored here")
+        }
+        return try Credential(parsing: stored.document)
+    }
+
+    /// An EPCIS 2.0 query document listing the events of `records`, with the credential ids beside.
+    private func queryDocument(_ records: [EventRecord]) async throws -> JSONObject {
+        var carried: [CarriedEvent] = []
+        for record in records {
+            guard let stored = try await store.credential(id: record.credentialID) else {
+                throw StorageError.corrupt("the event credential \(record.credentialID) is indexed but not stored")
+            }
+            carried.append(try EventCredentialMapping.event(from: Credential(parsing: stored.document)))
+        }
+        let document = EventCredentialMapping.document(of: carried, creationDate: Date())
+        var context = document["@context"]?.arrayValue ?? []
+        context.append(["vsc": .string(VSCVocabulary.namespace)])
+        return [
+            "@context": .array(context),
+            "type": "EPCISQueryDocument",
+            "schemaVersion": "2.0",
+            "creationDate": document["creationDate"] ?? .null,
+            "epcisBody": [
+                "queryResults": [
+                    "queryName": "SimpleEventQuery",
+                    "resultsBody": ["eventList": document["epcisBody"]?["eventList"] ?? []],
+                ]
+            ],
+            "vsc:credentials": .array(records.map { .string($0.credentialID) }),
+        ]
+    }
+
+    static func summary(_ record: EventRecord) -> JSONObject {
+        var object: JSONObject = [
+            "credentialId": .string(record.credentialID), "eventId": .string(record.eventID),
+            "eventType": .string(record.eventType), "eventTime": .string(XSDDateTime.format(record.eventTime)),
+        ]
+        if let bizStep = record.bizStep { object["bizStep"] = .string(bizStep) }
+        return object
+    }
+
+    private static func limit(_ text: String?) throws -> Int {
+        guard let text else { return 1_000 }
+        guard let limit = Int(text), limit > 0, limit <= maxEvents else {
+            throw APIError(.badRequest, code: "invalid_request", "limit must be an integer from 1 to \(maxEvents)")
+        }
+        return limit
+    }
+
+    static func decoded(_ raw: String, name: String) throws -> String {
+        guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_request", "the \(name) '\(raw)' is not valid percent-encoded UTF-8")
+        }
+        return decoded
+    }
+}
+
+/// A capture refused because the document is not valid EPCIS: a 400 problem document whose
+/// `violations` name each event and member.
+struct CaptureRefused: Error {
+    let error: EPCISValidationError
+
+    init(_ error: EPCISValidationError) {
+        self.error = error
+    }
+
+    func response() -> Response {
+        let problem = ProblemDetails(status: .badRequest, code: error.code, detail: error.message)
+        var object: JSONObject = [
+            "type": .string(problem.type), "title": .string(problem.title), "status": .number(Double(problem.status)),
+            "detail": .string(problem.detail), "code": .string(problem.code),
+        ]
+        object["violations"] = .array(
+            error.violations.map { violation in
+                var item: JSONObject = [
+                    "code": .string(violation.code), "pointer": .string(violation.pointer), "message": .string(violation.message),
+                ]
+                if let index = violation.eventIndex { item["eventIndex"] = .number(Double(index)) }
+                return .object(item)
+            })
+        return .json(.object(object), status: .badRequest, mediaType: ProblemDetails.mediaType)
+    }
+}
+
+/// The revocation lists of captured event credentials, `epcis-1`, `epcis-2`, …: created when first
+/// needed, the next one begun when one is full.
+actor EventStatusLists {
+    private let lists: OperatorStatusLists
+    private var number = 1
+
+    init(lists: OperatorStatusLists) {
+        self.lists = lists
+    }
+
+    /// `count` unused revocation entries, as `credentialStatus` values.
+    func entries(_ count: Int) async throws -> [JSONValue] {
+        guard count <= StatusListBitstring.minimumEntryCount else {
+            throw APIError(
+                .contentTooLarge, code: "epcis_too_many_events",
+                "one capture takes at most \(StatusListBitstring.minimumEntryCount) events")
+        }
+        let service = try await lists.service()
+        while true {
+            let id = "epcis-\(number)"
+            do {
+                return try await service.allocateEntries(listID: id, count: count).map { .object($0.json) }
+            } catch let error as StatusListError where error.kind == .statusListNotFound {
+                do {
+                    _ = try await service.createList(id: id, purpose: .revocation)
+                } catch let error as StatusListError where error.kind == .statusListExists {
+                    continue
+                }
+            } catch let error as StatusListError where error.kind == .statusListFull {
+                number += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Credentials
+import EPCIS
+import Foundation
+import Storage
+import Testing
+
+/// The EPCIS event index every `VoltpassStore` keeps, run against each backend.
+struct EPCISStoreConformance {
+    let database: any TestDatabase
+
+    struct Check: Sendable, CustomTestStringConvertible {
+        let name: String
+        let run: @Sendable (EPCISStoreConformance) async throws -> Void
+        var testDescription: String { name }
+    }
+
+    static let checks: [Check] = [
+        Check(name: "events: saved with their credentials, queried by identifier, step and type") { try await $0.queries() },
+        Check(name: "events: a capture is all or nothing") { try await $0.atomicCapture() },
+        Check(name: "events: the latest credential per identifier") { try await $0.latestCredentials() },
+        Check(name: "events: traceability up and down through transformations and assemblies") { try await $0.tracing() },
+        Check(name: "events: negative limit") { try await $0.negativeLimit() },
+    ]
+
+    static let base = Date(timeIntervalSince1970: 1_750_000_000)
+    static let lot = "urn:epc:class:lgtin:4012345.012345.LOT-7"
+    static let cell = "https://id.gs1.org/01/04012345123456/21/CELL-1"
+    static let module = "https://id.gs1.org/01/04012345999999/21/MOD-1"
+    static let pack = "https://id.gs1.org/01/04012345888888/21/PACK-1"
+
+    static func event(
+        _ id: String, type: String = "ObjectEvent", step: String?, minutes: Double, _ identifiers: [EventIdentifier],
+        predecessors: [String] = []
+    ) -> (record: EventRecord, credential: StoredCredential) {
+        let record = EventRecord(
+            credentialID: id, eventID: "ni:///sha-256;\(id.suffix(4))?ver=CBV2.0", eventType: type, bizStep: step,
+            eventTime: base.addingTimeInterval(minutes * 60), identifiers: identifiers, predecessors: predecessors)
+        let credential = StoredCredential(
+            id: id, issuer: "did:web:cells.example.com", types: ["VerifiableCredential", "VscObjectEventCredential"],
+            subject: record.eventID, issuedAt: base, document: Array(#"{"id":"\#(id)"}"#.utf8))
+        return (record, credential)
+    }
+
+    /// Lot → (transformation) → cell → (assembly) → module → (assembly) → pack, plus a shipping event of the pack.
+    static let supplyChain = [
+        event("urn:uuid:00000000-0000-4000-8000-000000000001", step: "commissioning", minutes: 0, [EventIdentifier(lot, .what)]),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-000000000002", type: "TransformationEvent", step: "creating_class_instance",
+            minutes: 10, [EventIdentifier(lot, .input), EventIdentifier(cell, .output)],
+            predecessors: ["urn:uuid:00000000-0000-4000-8000-000000000001"]),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-000000000003", type: "AssociationEvent", step: "assembling", minutes: 20,
+            [EventIdentifier(module, .parent), EventIdentifier(cell, .child)],
+            predecessors: ["urn:uuid:00000000-0000-4000-8000-000000000002"]),
+        event(
+            "urn:uuid:00000000-0000-4000-8000-000000000004", type: "AssociationEvent", step: "assembling", minutes: 30,
+            [EventIdentifier(pack, .parent), EventIdentifier(module, .child)],
+            predecessors: ["urn:uuid:00000000-0000-4000-8000-000000000003"]),
+        event("urn:uuid:00000000-0000-4000-8000-000000000005", step: "shipping", minutes: 40, [EventIdentifier(pack, .what)]),
+    ]
+
+    func queries() async throws {
+        try await database.withStore { store in
+            try await store.saveEvents(Self.supplyChain)
+            let forPack = try await store.eventRecords(EventQuery(identifier: Self.pack))
+            #expect(forPack.map { $0.credentialID.suffix(1) } == ["4", "5"])
+            #expect(forPack.first?.eventTime == Self.base.addingTimeInterval(30 * 60))
+            #expect(forPack.first?.eventType == "AssociationEvent")
+            let shipped = try await store.eventRecords(EventQuery(identifier: Self.pack, bizStep: "shipping"))
+            #expect(shipped.map(\.bizStep) == ["shipping"])
+            let transformations = try await store.eventRecords(EventQuery(eventType: "TransformationEvent"))
+            #expect(transformations.map(\.credentialID) == [Self.supplyChain[1].record.credentialID])
+            let limited = try await store.eventRecords(EventQuery(limit: 2))
+            #expect(limited.map { $0.credentialID.suffix(1) } == ["1", "2"])
+            #expect(try await store.eventRecords(EventQuery(identifier: "urn:epc:id:sgtin:0.0.none")).isEmpty)
+            // The credential itself is stored with the event.
+            let credential = try await store.credential(id: Self.supplyChain[2].credential.id)
+            #expect(credential == Self.supplyChain[2].credential)
+        }
+    }
+
+    func atomicCapture() async throws {
+        try await database.withStore { store in
+            try await store.saveEvents([Self.supplyChain[0]])
+            // The second event's credential id is taken: nothing of this capture is written.
+            var clash = Self.supplyChain[1]
+            clash.credential.id = Self.supplyChain[0].credential.id
+            clash.record.credentialID = Self.supplyChain[0].credential.id
+            await #expect(throws: StorageError.credentialExists(id: Self.supplyChain[0].credential.id)) {
+                try await store.saveEvents([Self.supplyChain[2], clash])
+            }
+            #expect(try await store.credential(id: Self.supplyChain[2].credential.id) == nil)
+            #expect(try await store.eventRecords(EventQuery()).count == 1)
+        }
+    }
+
+    func latestCredentials() async throws {
+        try await database.withStore { store in
+            try await store.saveEvents(Self.supplyChain)
+            let latest = try await store.latestCredentials(mentioning: [Self.pack, Self.cell, Self.lot, "urn:x:none"])
+            #expect(latest[Self.pack] == Self.supplyChain[4].credential.id)
+            #expect(latest[Self.cell] == Self.supplyChain[2].credential.id)
+            #expect(latest[Self.lot] == Self.supplyChain[1].credential.id)
+            #expect(latest["urn:x:none"] == nil)
+        }
+    }
+
+    func tracing() async throws {
+        try await database.withStore { store in
+            try await store.saveEvents(Self.supplyChain)
+            #expect(try await store.linkedIdentifiers(of: Self.lot, direction: .downstream) == [Self.cell])
+            #expect(try await store.linkedIdentifiers(of: Self.pack, direction: .upstream) == [Self.module])
+            let reach = try await Traceability(repository: store).trace(Self.lot, direction: .downstream)
+            #expect(reach.identifiers == [Self.lot, Self.cell, Self.module, Self.pack])
+            #expect(reach.events.count == 5)
+            #expect(!reach.truncated)
+            let provenance = try await Traceability(repository: store).trace(Self.pack, direction: .upstream)
+            #expect(provenance.identifiers == [Self.pack, Self.module, Self.cell, Self.lot])
+            let cut = try await Traceability(repository: store).trace(Self.lot, direction: .downstream, limit: 2)
+            #expect(cut.identifiers == [Self.lot, Self.cell])
+            #expect(cut.truncated)
+        }
+    }
+
+    func negativeLimit() async throws {
+        try await database.withStore { store in
+            await #expect(throws: StorageError.self) { try await store.eventRecords(EventQuery(limit: -1)) }
+        }
+    }
+}
+
+@Suite("SQLite EPCIS event index")
+struct SQLiteEPCISStoreTests {
+    @Test(arguments: EPCISStoreConformance.checks)
+    func conforms(_ check: EPCISStoreConformance.Check) async throws {
+        try await SQLiteTestDatabase.withFresh { try await check.run(EPCISStoreConformance(database: $0)) }
+    }
+}
+
+@Suite("PostgreSQL EPCIS event index", .enabled(if: PostgresTestDatabase.isEnabled, Comment(rawValue: PostgresTestDatabase.skipMessage)))
+struct PostgresEPCISStoreTests {
+    @Test(arguments: EPCISStoreConformance.checks)
+    func conforms(_ check: EPCISStoreConformance.Check) async throws {
+        try await PostgresTestDatabase.withFresh { try await check.run(EPCISStoreConformance(database: $0)) }
+    }
+}
