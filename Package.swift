@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -79,10 +79,15 @@ public struct VoltpassServer: Sendable {
         PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
         StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         EPCISRoutes(
-            store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists),
-            verification: verification, tokens: store, maxBodySize: configuration.maxBodySize
+            store: store, capture: epcisCapture(), verification: verification, tokens: store,
+            maxBodySize: configuration.maxBodySize
         ).add(to: router)
         return router
+    }
+
+    /// The EPCIS capture service over this instance's store, signing with the operator's key.
+    public func epcisCapture() -> EPCISCaptureService {
+        EPCISCaptureService(store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists))
     }
 
     /// The application listening on the configured host and port; `runService()` runs it until

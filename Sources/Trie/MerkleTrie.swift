@@ -66,9 +66,11 @@ public actor MerkleTrie {
     private func applyLocked(_ mutations: [TrieMutation]) async throws -> Hash32 {
         guard !mutations.isEmpty else { return root }
         let paths = mutations.map { Hash32(hashing: $0.key) }
-        try await prefetch(paths)
-        try await validate(mutations, paths: paths)
+        var edited = false
         do {
+            try await prefetch(paths)
+            try await validate(mutations, paths: paths)
+            edited = true
             for (mutation, path) in zip(mutations, paths) {
                 switch mutation {
                 case .insert(let key, let value), .update(let key, let value):
@@ -82,11 +84,18 @@ public actor MerkleTrie {
             }
             return try await commit()
         } catch {
-            // Only a store-backed trie gets here (reads or the write failed). The store still
-            // holds the last committed trie: start again from it.
-            top = storeRoot.flatMap { $0 == .null ? nil : .stored($0) }
-            stale = []
-            puts = []
+            // An in-memory trie gets here only from `validate`, before any edit. A store-backed trie
+            // drops what the batch loaded (memory stays bounded however many batches fail) and,
+            // after edits, starts again from the last committed trie, which the store still holds.
+            if store != nil {
+                if edited {
+                    top = storeRoot.flatMap { $0 == .null ? nil : .stored($0) }
+                } else if let current = top {
+                    top = evict(current, depth: 0)
+                }
+                stale = []
+                puts = []
+            }
             throw error
         }
     }

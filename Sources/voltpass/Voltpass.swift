@@ -10,7 +10,7 @@ struct Voltpass: AsyncParsableCommand {
         abstract: "Verifiable battery passports: credentials, DIDs, EPCIS events, signed readings, anchored tries.",
         subcommands: [
             Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self, CredentialCommand.self, PresentationCommand.self,
-            StatusCommand.self, ChainCommand.self, GS1Command.self,
+            StatusCommand.self, ChainCommand.self, EPCISCommand.self, GS1Command.self,
             BMSCommand.self,
             ReadingCommand.self,
         ])

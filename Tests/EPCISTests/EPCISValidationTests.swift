@@ -284,6 +284,62 @@ struct EPCISValidationTests {
         #expect(EPCISValidator.violations(in: "ObjectEvent").map(\.code) == ["epcis_invalid_document"])
     }
 
+    /// The full ObjectEvent example with one random member replaced by a random JSON value, or
+    /// removed; the same documents on every run.
+    static func damagedDocuments(count: Int) throws -> [JSONValue] {
+        let document = try EPCISCorpus.document(Mutation.fullObjectEvent)
+        let event = try #require(EPCISCorpus.events(of: document).first)
+        var random = SeededRandom(seed: 0x6570_6369_73)
+        let junk: [JSONValue] = [
+            .null, true, 0, -1.5, "", "x", "urn:uuid:1", "2024-02-30T00:00:00Z", "+14:00", [], [1, "a"], [:],
+            ["id": 5], ["type": "Temperature"], [["epcClass": "urn:x"]],
+        ]
+        var documents: [JSONValue] = []
+        while documents.count < count {
+            var value = event
+            var path: [JSONStep] = []
+            var cursor = value
+            while Int.random(in: 0..<3, using: &random) > 0 {
+                if case .object(let object) = cursor, !object.isEmpty {
+                    let key = object.keys[Int.random(in: 0..<object.count, using: &random)]
+                    path.append(.key(key))
+                    cursor = object[key]!
+                } else if case .array(let array) = cursor, !array.isEmpty {
+                    let index = Int.random(in: 0..<array.count, using: &random)
+                    path.append(.index(index))
+                    cursor = array[index]
+                } else {
+                    break
+                }
+            }
+            guard !path.isEmpty else { continue }
+            let replacement = Bool.random(using: &random) ? nil : junk[Int.random(in: 0..<junk.count, using: &random)]
+            value.edit(path[...]) { $0 = replacement }
+            var damaged = document
+            damaged.edit(["epcisBody", "eventList", 0]) { $0 = value }
+            documents.append(damaged)
+        }
+        return documents
+    }
+
+    /// Damaged input is always a list of violations, never a crash; what passes still round-trips.
+    @Test(.vectors)
+    func randomDamageIsReportedNotFatal() throws {
+        var damaged = 0
+        for document in try Self.damagedDocuments(count: 400) {
+            let violations = EPCISValidator.violations(in: document)
+            if violations.isEmpty {
+                let parsed = try EPCISDocument(validating: document)
+                #expect(JSONValue.object(parsed.json).serialized() == document.serialized())
+            } else {
+                damaged += 1
+                #expect(violations.allSatisfy { $0.pointer.hasPrefix("/epcisBody/eventList/0") && $0.eventIndex == 0 })
+                #expect(throws: EPCISValidationError.self) { try EPCISDocument(validating: document) }
+            }
+        }
+        #expect(damaged > 100)
+    }
+
     @Test
     func formats() {
         for valid in [
@@ -320,6 +376,10 @@ struct EPCISValidationTests {
         for mutation in Mutation.all where mutation.inJSONSchema {
             documents.append((mutation.name, try mutation.apply()))
         }
+        let mutations = documents.count
+        for (index, document) in try Self.damagedDocuments(count: 200).enumerated() {
+            documents.append(("random damage \(index)", document))
+        }
         let lines = documents.map { String(decoding: $0.1.serialized(), as: UTF8.self) }.joined(separator: "\n")
         let run = try ReferencePython.run(Self.script, arguments: [try Vectors.url("epcis/schema/EPCIS-JSON-Schema.json").path], input: lines)
         try #require(run.status == 0, "\(run.error)")
@@ -330,7 +390,9 @@ struct EPCISValidationTests {
             #expect(ours.isEmpty == (verdict == "valid"), "\(name): jsonschema says \(verdict), we found \(ours)")
             if verdict != "valid" { rejected += 1 }
         }
-        #expect(rejected == Mutation.all.filter(\.inJSONSchema).count + 1)
+        let rejectedBeforeDamage = zip(documents, run.lines).prefix(mutations).filter { $0.1 != "valid" }.count
+        #expect(rejectedBeforeDamage == Mutation.all.filter(\.inJSONSchema).count + 1)
+        #expect(rejected > rejectedBeforeDamage + 50)
     }
 
     static let schemaCheckerAvailable = ReferencePython.canImport("jsonschema", "rfc3986_validator", "rfc3339_validator")

@@ -27,6 +27,7 @@ struct NodeStoreConformance {
         Check(name: "a refused mutation leaves the store unchanged") { try await $0.refusedMutation() },
         Check(name: "a stored root of the wrong length is storage_corrupt") { try await $0.corruptRoot() },
         Check(name: "nodes stored by hash before migration 5 stay readable until batches replace them") { try await $0.legacyNodes() },
+        Check(name: "two services on one store take turns: each picks up the other's commits") { try await $0.twoWriters() },
     ]
 
     static let time = Date(timeIntervalSince1970: 1_700_000_000.5)
@@ -262,6 +263,22 @@ extension NodeStoreConformance {
         }
         try await expectEmpty("trie_nodes")
         try await expectEmpty("trie_node_positions")
+    }
+
+    /// Two services (two instances of the application) write one trie in turns: each keeps its trie
+    /// open between calls and reopens it when the other has moved the root, so no turn fails.
+    func twoWriters() async throws {
+        try await withTries { tries async throws in
+            let services = [OperatorTries(store: tries, clock: { Self.time }), OperatorTries(store: tries, clock: { Self.time })]
+            let memory = try await MerkleTrie()
+            for turn in 0..<6 {
+                let batch: [TrieMutation] = (0..<5).map { .insert(key: [UInt8(turn), UInt8($0)], value: [UInt8(turn)]) }
+                let commit = try await services[turn % 2].apply(batch, operator: "op")
+                #expect(commit.root == (try await memory.apply(batch)))
+                #expect(commit.sequence == turn + 1)
+                #expect(try await services[(turn + 1) % 2].get([UInt8(turn), 4], operator: "op") == [UInt8(turn)])
+            }
+        }
     }
 
     /// Throws when `table` has a row: copying one into `schema_migrations` would repeat version 1.

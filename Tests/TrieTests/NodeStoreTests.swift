@@ -123,6 +123,14 @@ struct NodeStoreTests {
         let (calls, nodes) = await store.reads
         #expect(calls >= 2 && calls <= 5)
         #expect(nodes > calls)
+
+        // A refused batch keeps nothing it loaded (memory stays bounded however many batches are
+        // refused): the same keys without the refused one are read again.
+        let more: [TrieMutation] = (0..<100).map { .insert(key: Array("more-\($0)".utf8), value: [2]) }
+        await #expect(throws: TrieError.self) { try await trie.apply(more + [.insert(key: Self.items[0].0, value: [1])]) }
+        await store.reset()
+        try await trie.apply(more)
+        #expect(await store.reads.nodes > 0)
     }
 
     /// Positions: the storage key holds the path nibbles up to the depth and the depth, so every

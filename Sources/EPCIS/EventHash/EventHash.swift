@@ -133,8 +133,8 @@ public enum EventHash {
 
     /// Names whose values are date-times: containing "time" in any case, but not "offset".
     private static func isTimeName(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return EventHashValues.contains(lowered, "time") && !EventHashValues.contains(lowered, "offset")
+        EventHashValues.contains(name, "time", ignoringASCIICase: true)
+            && !EventHashValues.contains(name, "offset", ignoringASCIICase: true)
     }
 
     /// Python's default string order: by Unicode code point (the same as UTF-8 byte order).

@@ -180,11 +180,12 @@ struct HashTreeBuilder {
         var childEPCs: [HashNode] = []
         for child in node.children {
             if !child.isPair, child.name.hasSuffix("List") {
-                let element = HashNode(name: String(child.name.dropLast(4)), text: child.text, children: child.children)
-                if let index = lists.firstIndex(where: { $0.0 == child.name }) {
-                    lists[index].1.append(element)
+                let listName = child.name
+                child.name = String(listName.dropLast(4))
+                if let index = lists.firstIndex(where: { $0.0 == listName }) {
+                    lists[index].1.append(child)
                 } else {
-                    lists.append((child.name, [element]))
+                    lists.append((listName, [child]))
                 }
             } else if !child.isPair, child.name == "childEPCs" {
                 childEPCs.append(HashNode(name: "epc", text: child.text))

@@ -147,17 +147,26 @@ enum EventHashValues {
     }
 
     /// Whether `text` contains `needle` (byte-wise; both are UTF-8).
-    static func contains(_ text: String, _ needle: StaticString) -> Bool {
+    /// With `ignoringASCIICase`, ASCII letters of `text` match the lowercase letters of `needle`.
+    static func contains(_ text: String, _ needle: StaticString, ignoringASCIICase: Bool = false) -> Bool {
         var text = text
         return text.withUTF8 { haystack in
             let pattern = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-            guard let head = pattern.first, haystack.count >= pattern.count else { return pattern.isEmpty }
-            var index = 0
-            while index <= haystack.count - pattern.count {
-                if haystack[index] == head, memcmp(haystack.baseAddress! + index, pattern.baseAddress!, pattern.count) == 0 {
-                    return true
+            guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
+            for start in 0...(haystack.count - pattern.count) {
+                if !ignoringASCIICase {
+                    if haystack[start] == pattern[0], memcmp(haystack.baseAddress! + start, pattern.baseAddress!, pattern.count) == 0 {
+                        return true
+                    }
+                    continue
                 }
-                index += 1
+                var offset = 0
+                while offset < pattern.count {
+                    let byte = haystack[start + offset]
+                    guard (byte >= 65 && byte <= 90 ? byte + 32 : byte) == pattern[offset] else { break }
+                    offset += 1
+                }
+                if offset == pattern.count { return true }
             }
             return false
         }

@@ -43,8 +43,10 @@ public struct EPCISDocument: Sendable, Hashable {
 
     /// Reads and validates a document, throwing every violation, structural or not, in document order.
     public init(validating json: JSONValue) throws(EPCISValidationError) {
-        try EPCISValidator.requireValid(json, type: "EPCISDocument")
-        try self.init(json: json)
+        guard case .document(let document) = try EPCISValidator.requireValid(json) else {
+            throw EPCISValidator.wrongKind("an EPCISDocument")
+        }
+        self = document
     }
 
     /// Throws every violation of the EPCIS schema in the document and its events.
@@ -180,8 +182,10 @@ public struct EPCISQueryDocument: Sendable, Hashable {
 
     /// Reads and validates a query document, throwing every violation, structural or not, in document order.
     public init(validating json: JSONValue) throws(EPCISValidationError) {
-        try EPCISValidator.requireValid(json, type: "EPCISQueryDocument")
-        try self.init(json: json)
+        guard case .queryDocument(let document) = try EPCISValidator.requireValid(json) else {
+            throw EPCISValidator.wrongKind("an EPCISQueryDocument")
+        }
+        self = document
     }
 
     /// Throws every violation of the EPCIS schema in the document and its events.

@@ -1,8 +1,9 @@
 import Encoding
 
-/// Reads EPCIS JSON into typed values, collecting every structural problem (a member of the wrong
-/// JSON type, a required member missing) with its JSON Pointer instead of stopping at the first.
-/// The pointer is only built when something is reported, so reading valid input stays cheap.
+/// Walks EPCIS JSON and collects violations with their JSON Pointers instead of stopping at the
+/// first: the model reads with it (members of the wrong JSON type, required members missing) and
+/// the validator reports with it. The pointer is only built when something is reported, so reading
+/// valid input stays cheap.
 struct EPCISReader {
     private enum Step {
         case key(String)

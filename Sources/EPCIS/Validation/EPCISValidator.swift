@@ -8,43 +8,57 @@ public enum EPCISValidator {
     /// Every violation in an EPCIS document, EPCIS query document or single event (which must carry
     /// its own `@context`), structural ones included, in document order.
     public static func violations(in json: JSONValue) -> [EPCISViolation] {
+        inspect(json).violations
+    }
+
+    /// What `json` reads as, when it reads cleanly, and every violation in it.
+    enum Parsed {
+        case document(EPCISDocument)
+        case queryDocument(EPCISQueryDocument)
+        case event(EPCISEvent)
+    }
+
+    static func inspect(_ json: JSONValue) -> (parsed: Parsed?, violations: [EPCISViolation]) {
         var reader = EPCISReader()
         guard case .object(let object) = json else {
             reader.report(.invalidDocument, nil, "an EPCIS document or event is a JSON object")
-            return reader.violations
+            return (nil, reader.violations)
         }
+        var parsed: Parsed?
         switch object["type"]?.stringValue {
         case "EPCISDocument":
             if let document = EPCISDocument.read(object, &reader) {
                 document.check(&reader)
+                parsed = .document(document)
             } else {
                 checkReadableEvents(in: json, at: ["epcisBody", "eventList"], &reader)
             }
         case "EPCISQueryDocument":
             if let document = EPCISQueryDocument.read(object, &reader) {
                 document.check(&reader)
+                parsed = .queryDocument(document)
             } else {
                 checkReadableEvents(in: json, at: ["epcisBody", "queryResults", "resultsBody", "eventList"], &reader)
             }
         default:
-            if let event = EPCISEvent.read(object, &reader) { check(event, standalone: true, &reader) }
+            if let event = EPCISEvent.read(object, &reader) {
+                check(event, standalone: true, &reader)
+                parsed = .event(event)
+            }
         }
-        return inDocumentOrder(reader.violations)
+        return (parsed, inDocumentOrder(reader.violations))
     }
 
-    /// Throws every violation in `json`, which must have `"type": type` (a document type, or nil
-    /// for an event sent on its own).
-    static func requireValid(_ json: JSONValue, type: String?) throws(EPCISValidationError) {
-        let found = json["type"]?.stringValue
-        let isDocument = found == "EPCISDocument" || found == "EPCISQueryDocument"
-        if let type, found != type {
-            throw EPCISValidationError([EPCISViolation(.invalidDocument, at: "/type", "expected an \(type)")])
-        }
-        if type == nil, isDocument {
-            throw EPCISValidationError([EPCISViolation(.invalidDocument, at: "/type", "expected an event, not a document")])
-        }
-        let violations = violations(in: json)
-        if !violations.isEmpty { throw EPCISValidationError(violations) }
+    /// The valid document or event `json` reads as; throws every violation otherwise.
+    static func requireValid(_ json: JSONValue) throws(EPCISValidationError) -> Parsed {
+        let (parsed, violations) = inspect(json)
+        guard violations.isEmpty, let parsed else { throw EPCISValidationError(violations) }
+        return parsed
+    }
+
+    /// The error for input of another kind than `expected`.
+    static func wrongKind(_ expected: String) -> EPCISValidationError {
+        EPCISValidationError([EPCISViolation(.invalidDocument, at: "/type", "expected \(expected)")])
     }
 
     /// When a document did not read cleanly, still checks the rules of each event that did, so one
@@ -299,11 +313,10 @@ extension EPCISEvent {
     /// Reads and validates an event sent on its own (with its `@context`), throwing every
     /// violation, structural or not.
     public init(validating json: JSONValue) throws(EPCISValidationError) {
-        try EPCISValidator.requireValid(json, type: nil)
-        guard case .object(let object) = json else {
-            throw EPCISValidationError([EPCISViolation(.invalidDocument, at: "", "an EPCIS event is a JSON object")])
+        guard case .event(let event) = try EPCISValidator.requireValid(json) else {
+            throw EPCISValidator.wrongKind("an event, not a document")
         }
-        try self.init(json: object)
+        self = event
     }
 
     /// Throws every violation of the rules for this event's type.

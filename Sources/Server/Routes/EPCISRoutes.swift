@@ -10,8 +10,7 @@ import Storage
 /// EPCIS query and traceability subset over captured events (all public reads).
 struct EPCISRoutes {
     let store: any VoltpassStore
-    let operatorKeys: OperatorKeys
-    let statusLists: EventStatusLists
+    let capture: EPCISCaptureService
     let verification: ServiceVerification
     let tokens: any AccessTokenRepository
     let maxBodySize: Int
@@ -29,7 +28,7 @@ struct EPCISRoutes {
                 let body = try await request.jsonBody(limit: maxBodySize)
                 let captured: [IssuedEvent]
                 do {
-                    captured = try await capture(body)
+                    captured = try await capture.capture(body)
                 } catch let refusal as CaptureRefused {
                     return refusal.response()
                 }
@@ -105,36 +104,6 @@ struct EPCISRoutes {
         }
     }
 
-    /// Validates, signs and stores every event of `body`; a validation failure is a 400 problem
-    /// document listing each violation.
-    private func capture(_ body: JSONValue) async throws -> [IssuedEvent] {
-        let events: [JSONObject]
-        let context: [JSONValue]
-        do {
-            (events, context) = try EventCredentialIssuer.events(of: body)
-        } catch {
-            throw CaptureRefused(error)
-        }
-        guard !events.isEmpty else {
-            throw APIError(.badRequest, code: "epcis_empty_document", "the document has no events to capture")
-        }
-        let (methodID, signer) = try await operatorKeys.currentSigner()
-        let issuer = EventCredentialIssuer(issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID))
-        let known = try await store.latestCredentials(mentioning: EventCredentialIssuer.identifiers(of: events))
-        let statuses = try await statusLists.entries(events.count)
-        let issued = try await issuer.issue(events, context: context, known: known, statuses: statuses)
-        let stored = try issued.map { event in
-            (
-                record: event.record,
-                credential: StoredCredential(
-                    id: event.record.credentialID, issuer: operatorKeys.did, types: event.credential.types,
-                    subject: event.record.eventID, issuedAt: Date(), document: JSONValue.object(event.credential.json).serialized())
-            )
-        }
-        try await store.saveEvents(stored)
-        return issued
-    }
-
     /// The credential a chain verification starts from: given, or stored under `credentialId`.
     private func chainHead(_ body: RequestBody) async throws -> Credential {
         if let document = body.object["verifiableCredential"] {
@@ -199,67 +168,5 @@ struct EPCISRoutes {
             throw APIError(.badRequest, code: "invalid_request", "the \(name) '\(raw)' is not valid percent-encoded UTF-8")
         }
         return decoded
-    }
-}
-
-/// A capture refused because the document is not valid EPCIS: a 400 problem document whose
-/// `violations` name each event and member.
-struct CaptureRefused: Error {
-    let error: EPCISValidationError
-
-    init(_ error: EPCISValidationError) {
-        self.error = error
-    }
-
-    func response() -> Response {
-        let problem = ProblemDetails(status: .badRequest, code: error.code, detail: error.message)
-        var object: JSONObject = [
-            "type": .string(problem.type), "title": .string(problem.title), "status": .number(Double(problem.status)),
-            "detail": .string(problem.detail), "code": .string(problem.code),
-        ]
-        object["violations"] = .array(
-            error.violations.map { violation in
-                var item: JSONObject = [
-                    "code": .string(violation.code), "pointer": .string(violation.pointer), "message": .string(violation.message),
-                ]
-                if let index = violation.eventIndex { item["eventIndex"] = .number(Double(index)) }
-                return .object(item)
-            })
-        return .json(.object(object), status: .badRequest, mediaType: ProblemDetails.mediaType)
-    }
-}
-
-/// The revocation lists of captured event credentials, `epcis-1`, `epcis-2`, …: created when first
-/// needed, the next one begun when one is full.
-actor EventStatusLists {
-    private let lists: OperatorStatusLists
-    private var number = 1
-
-    init(lists: OperatorStatusLists) {
-        self.lists = lists
-    }
-
-    /// `count` unused revocation entries, as `credentialStatus` values.
-    func entries(_ count: Int) async throws -> [JSONValue] {
-        guard count <= StatusListBitstring.minimumEntryCount else {
-            throw APIError(
-                .contentTooLarge, code: "epcis_too_many_events",
-                "one capture takes at most \(StatusListBitstring.minimumEntryCount) events")
-        }
-        let service = try await lists.service()
-        while true {
-            let id = "epcis-\(number)"
-            do {
-                return try await service.allocateEntries(listID: id, count: count).map { .object($0.json) }
-            } catch let error as StatusListError where error.kind == .statusListNotFound {
-                do {
-                    _ = try await service.createList(id: id, purpose: .revocation)
-                } catch let error as StatusListError where error.kind == .statusListExists {
-                    continue
-                }
-            } catch let error as StatusListError where error.kind == .statusListFull {
-                number += 1
-            }
-        }
     }
 }

@@ -1,1 +1,0 @@
-// The Passport module: filled by its own issue; the dependency direction is set in Package.swift.
