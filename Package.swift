@@ -38,7 +38,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
-        .target(name: "EPCIS", dependencies: ["Encoding", "Identity", "Credentials"]),
+        .target(
+            name: "EPCIS",
+            dependencies: ["Encoding", "Identity", "Credentials", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Trie", dependencies: ["Encoding"]),
         .target(
             name: "Readings",

@@ -142,6 +142,10 @@ struct SQLiteNodeStore: NodeStore {
                     arguments: [trie, (current?.sequence ?? 0) + 1, batch.root.data, time, commit.changes, keyCount])
             }
         }
+        // Copies the batch's pages from the WAL into the database on the writer's queue, after this
+        // call returns: the copying and its fsync overlap the next batch's reads and hashing
+        // instead of delaying this commit (a failed checkpoint is retried after the next batch).
+        pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
     }
 
     /// The newest commit's sequence, root and key count.

@@ -197,8 +197,9 @@ struct HashTreeBuilder {
             if typedLists.contains(name) {
                 var pairs: [HashNode] = []
                 for element in elements {
-                    guard element.children.count >= 2 else {
-                        throw EventHashError(EventHashError.invalidEvent, "an entry of \(name) needs a type and a value")
+                    // The type is optional (a bizTransaction may have none); the value is not.
+                    guard element.children.contains(where: { $0.name == element.name }) else {
+                        throw EventHashError(EventHashError.invalidEvent, "an entry of \(name) needs a value")
                     }
                     pairs.append(HashNode(name: "", children: Array(element.children.prefix(2)), isPair: true))
                 }

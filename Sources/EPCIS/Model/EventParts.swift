@@ -188,7 +188,8 @@ public enum CertificationInfo: Sendable, Hashable {
         return reader.strings(value, "certificationInfo").map(CertificationInfo.list)
     }
 
-    var json: JSONValue {
+    /// The value as EPCIS JSON, in the form it arrived in.
+    public var json: JSONValue {
         switch self {
         case .single(let uri): .string(uri)
         case .list(let uris): .array(uris.map(JSONValue.string))
