@@ -4,9 +4,9 @@ import Encoding
 import Trie
 
 /// Every operator's trie in the embedded SQLite database (the same file as ``SQLiteStore``, WAL mode):
-/// nodes in `trie_node_positions` under (trie, position), the history of roots in `trie_commits`. A batch is one
-/// write transaction, so a process killed mid-batch leaves the previous commit and its nodes intact.
-/// It shares the connection pool of the ``SQLiteStore`` it is opened beside.
+/// nodes in `trie_node_positions` under (trie, position), the history of roots in `trie_commits`.
+/// A batch is one write transaction, so a process killed mid-batch leaves the previous commit and its
+/// nodes intact. It shares the connection pool of the ``SQLiteStore`` it is opened beside.
 public final class SQLiteTrieStore: OperatorTrieStore {
     /// The database file.
     public let path: String

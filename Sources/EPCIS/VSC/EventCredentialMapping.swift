@@ -15,7 +15,8 @@ public struct CarriedEvent: Sendable, Hashable {
 }
 
 /// Maps one EPCIS event to one VSC credential and back. The credential's subject is the event
-/// itself, member for member, with the event id as the subject `id` and the predecessor links
+/// itself, member for member (its `eventID` is the subject's `@id` in the EPCIS context; an event
+/// without one gets its event hash as the subject `id`), with the predecessor links
 /// (REQ-F04) under `predecessors`; its `@context` is the VC 2.0 context, the EPCIS document's own
 /// context entries, then the VSC context. Nothing is normalized, so the round trip is exact.
 public enum EventCredentialMapping {
@@ -39,7 +40,8 @@ public enum EventCredentialMapping {
         for link in predecessors where !isCredentialID(link) {
             throw EventCredentialError("invalid_predecessor", "predecessor '\(link)' is not a credential id (a URI)")
         }
-        var subject: JSONObject = ["id": .string(eventID)]
+        // In the EPCIS context `eventID` is the node's `@id`: an event that has one needs no `id`.
+        var subject: JSONObject = event.contains("eventID") ? [:] : ["id": .string(eventID)]
         for (key, value) in event { subject[key] = value }
         if !predecessors.isEmpty {
             subject[VSCVocabulary.predecessorsTerm] = .array(predecessors.map { .string($0) })
@@ -68,9 +70,11 @@ public enum EventCredentialMapping {
                 "not_an_event_credential", "an event credential has one credentialSubject object",
                 path: "/credentialSubject")
         }
-        guard let eventID = subject.removeValue(forKey: "id")?.stringValue else {
+        let added = subject.removeValue(forKey: "id")
+        guard let eventID = subject["eventID"]?.stringValue ?? added?.stringValue else {
             throw EventCredentialError(
-                "not_an_event_credential", "the subject's id (the event id) is missing", path: "/credentialSubject/id")
+                "not_an_event_credential", "the subject has neither an eventID nor an id (the event hash)",
+                path: "/credentialSubject/id")
         }
         var predecessors: [String] = []
         if let links = subject.removeValue(forKey: VSCVocabulary.predecessorsTerm) {
