@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -96,30 +96,6 @@ public actor SoftwareSecureElement: Signer {
             "type": "Multikey", "publicKeyMultibase": .string(signer.verificationKey.multikey),
             "secretKeyMultibase": .string(signer.secretKeyMultibase), "counter": .number(Double(counter)),
         ]
-        let bytes = JSONValue.object(object).serialized(pretty: true)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
-        let descriptor = Foundation.open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard descriptor >= 0 else {
-            throw IdentityError(.keyFileUnavailable, "cannot create \(temporary): \(String(cString: strerror(errno)))")
-        }
-        var failure: String?
-        var written = 0
-        while written < bytes.count {
-            let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                break
-            }
-            written += result
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        if failure == nil, rename(temporary, url.path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary)
-            throw IdentityError(.keyFileUnavailable, "cannot write \(url.path): \(failure)")
-        }
+        try KeyFile.writeAtomically(JSONValue.object(object).serialized(pretty: true), to: url)
     }
 }

@@ -22,9 +22,10 @@ extension ModuleGrid {
             rows.withUnsafeBufferPointer { rows in
                 columns.withUnsafeBufferPointer { columns in
                     for line in 0..<size {
-                        let row = UnsafeBufferPointer(rebasing: rows[line * words..<(line + 1) * words])
+                        let lineWords = line * words..<(line + 1) * words
+                        let row = UnsafeBufferPointer(rebasing: rows[lineWords])
                         score += Self.linePenalty(row, size: size, runs: runs)
-                        score += Self.linePenalty(UnsafeBufferPointer(rebasing: columns[line * words..<(line + 1) * words]), size: size, runs: runs)
+                        score += Self.linePenalty(UnsafeBufferPointer(rebasing: columns[lineWords]), size: size, runs: runs)
                         for word in row { dark += word.nonzeroBitCount }
                     }
                 }

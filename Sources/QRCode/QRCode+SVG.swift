@@ -31,7 +31,8 @@ extension QRCode {
         }
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(pixels)" height="\(pixels)" viewBox="0 0 \(side) \(side)" \
-            shape-rendering="crispEdges"><rect width="\(side)" height="\(side)" fill="#fff"/><path fill="#000" d="\(String(decoding: path, as: UTF8.self))"/></svg>
+            shape-rendering="crispEdges"><rect width="\(side)" height="\(side)" fill="#fff"/>\
+            <path fill="#000" d="\(String(decoding: path, as: UTF8.self))"/></svg>
 
             """
     }

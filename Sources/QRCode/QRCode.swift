@@ -68,7 +68,9 @@ public struct QRCode: Sendable, Equatable {
     }
 
     private static func tooLong(_ segments: [QRSegment], version: QRVersion, level: QRErrorCorrection) -> QRCodeError {
-        .dataTooLong(bits: bitCount(segments, version: version), capacity: version.dataCodewords(level) * 8, version: version.number, level: level)
+        .dataTooLong(
+            bits: bitCount(segments, version: version), capacity: version.dataCodewords(level) * 8, version: version.number,
+            level: level)
     }
 
     private init(segments: [QRSegment], errorCorrection: QRErrorCorrection, version: QRVersion, mask: Int?) throws {

@@ -28,9 +28,9 @@ public struct QRCodeError: CodedError, Equatable {
 
     /// A character a numeric or alphanumeric segment cannot hold.
     static func invalidCharacter(_ character: Unicode.Scalar, offset: Int, mode: QRSegment.Mode) -> QRCodeError {
-        QRCodeError(
-            code: "qr_invalid_segment",
-            message: "character U+\(String(character.value, radix: 16, uppercase: true)) at offset \(offset) cannot be encoded in \(mode) mode")
+        let hex = String(character.value, radix: 16, uppercase: true)
+        return QRCodeError(
+            code: "qr_invalid_segment", message: "character U+\(hex) at offset \(offset) cannot be encoded in \(mode) mode")
     }
 
     /// A module size, quiet zone or image size that cannot be rendered.

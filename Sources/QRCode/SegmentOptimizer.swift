@@ -21,7 +21,7 @@ enum SegmentOptimizer {
     }
 
     /// One segment in the narrowest mode that holds every character.
-    static func singleSegment(_ scalars: [Unicode.Scalar]) -> QRSegment {
+    private static func singleSegment(_ scalars: [Unicode.Scalar]) -> QRSegment {
         let mode = [QRSegment.Mode.numeric, .alphanumeric].first { mode in scalars.allSatisfy(mode.canEncode) } ?? .byte
         return segment(mode, scalars[...])
     }

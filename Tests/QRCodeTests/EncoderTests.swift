@@ -41,7 +41,9 @@ import VectorSupport
 
     @Test func dataTooLongForVersionFortyIsATypedError() throws {
         for level in QRErrorCorrection.allCases {
-            let error = try #require(throws: QRCodeError.self) { try QRCode(bytes: [UInt8](repeating: 7, count: 2954), errorCorrection: level) }
+            let error = try #require(throws: QRCodeError.self) {
+                try QRCode(bytes: [UInt8](repeating: 7, count: 2954), errorCorrection: level)
+            }
             #expect(error.code == "qr_data_too_long")
         }
         let digits = String(repeating: "9", count: 7090)

@@ -4,7 +4,8 @@ import Testing
 import VectorSupport
 
 /// A standard reader, zbar (Debian `zbar-tools`), scans our PNG and SVG plates and returns the exact URL.
-@Suite(.enabled(if: Tools.path("zbarimg") != nil || Vectors.required, "zbarimg not found (apt-get install zbar-tools); fails under CI=true"))
+@Suite(.enabled(
+    if: Tools.path("zbarimg") != nil || Vectors.required, "zbarimg not found (apt-get install zbar-tools); fails under CI=true"))
 struct ScanTests {
     static let urls = [
         "https://voltpass.example/01/09506000134352/21/ABC123?t=" + TokenFixture.token,

@@ -56,7 +56,8 @@ struct SegnoCrossCheckTests {
             case 0: text = String((0..<(1 + index * 13)).map { _ in "0123456789".randomElement(using: &random)! })
             case 1: text = String((0..<(1 + index * 9)).map { _ in "0123456789ABCDEFXYZ $%*+-./:".randomElement(using: &random)! })
             case 2: text = String((0..<(1 + index * 7)).map { _ in "aZ09-_~?=&/:.ü€".randomElement(using: &random)! })
-            default: text = "HTTPS://VOLTPASS.EXAMPLE/01/0950600013435\(index % 10)/21/SN\(index)?t=" + TokenFixture.token.prefix(index * 7)
+            default:
+                text = "HTTPS://VOLTPASS.EXAMPLE/01/0950600013435\(index % 10)/21/SN\(index)?t=" + TokenFixture.token.prefix(index * 7)
             }
             codes.append(try QRCode(text, errorCorrection: level))
         }
@@ -65,7 +66,9 @@ struct SegnoCrossCheckTests {
         })
         for (ours, expected) in zip(codes, theirs) {
             let expected = try #require(expected)
-            #expect(ours.asSegnoSymbol(penalties: expected.penalties) == expected, "\(ours.segments.map(\.mode)) level \(ours.errorCorrection)")
+            #expect(
+                ours.asSegnoSymbol(penalties: expected.penalties) == expected,
+                "\(ours.segments.map(\.mode)) level \(ours.errorCorrection)")
             let lowest = try #require(expected.penalties.min())
             #expect(expected.penalties.firstIndex(of: lowest) == ours.mask, "penalties \(expected.penalties)")
         }

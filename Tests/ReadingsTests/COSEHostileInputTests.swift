@@ -51,6 +51,7 @@ import Testing
         #expect(Self.kind(try await Self.message(protected: try CBOR.map([.init(1, -8), .init(2, [])]).encode())) == .malformed)
         #expect(Self.kind(try await Self.message(protected: alg, unprotected: [2: [1]])) == .malformed)
         #expect(Self.kind(try await Self.message(protected: try CBOR.map([.init(1, -8), .init(2, [99]), .init(99, 1)]).encode())) == .unknownCriticalHeader)
+        #expect(Self.kind(try await Self.message(protected: try CBOR.map([.init(1, -8), .init(2, [3])]).encode())) == .malformed)
         // A critical header we understand is fine.
         _ = try COSESign1(decoding: try await Self.message(protected: try CBOR.map([.init(1, -8), .init(2, [4]), .init(4, .bytes([1]))]).encode()))
             .verify(with: Self.signer.verificationKey)

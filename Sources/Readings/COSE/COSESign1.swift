@@ -210,11 +210,16 @@ public struct COSESign1: Sendable, Hashable {
         return writer.bytes
     }
 
-    /// Every critical header must be one we understand (RFC 9052 §3.1).
+    /// Every critical header must be one we understand and present in the protected bucket (RFC 9052 §3.1).
     private func checkCritical() throws(COSEError) {
         guard let critical = protectedHeaders[COSEHeaders.Label.critical]?.arrayValue else { return }
-        for label in critical where !COSEHeaders.Label.understood.contains(label) {
-            throw COSEError(.unknownCriticalHeader, "the critical header \(label) is not understood")
+        for label in critical {
+            guard COSEHeaders.Label.understood.contains(label) else {
+                throw COSEError(.unknownCriticalHeader, "the critical header \(label) is not understood")
+            }
+            guard protectedHeaders[label] != nil else {
+                throw COSEError(.malformed, "the critical header \(label) is not in the protected bucket")
+            }
         }
     }
 

@@ -1,0 +1,228 @@
+import Credentials
+import Foundation
+
+/// An economic operator registered on this instance: its did:web DID, GS1 identity and the status
+/// lists its credentials use. Its trie is the one named by its DID.
+public struct OperatorRecord: Sendable, Equatable {
+    /// The operator's DID, `did:web:<host>:operators:<name>`.
+    public var id: String
+    /// The last segment of the DID's path, letters, digits, `-` and `_`.
+    public var name: String
+    /// The operator's GS1 Global Location Number (13 digits), if it has one.
+    public var gln: String?
+    /// The operator's GS1 company prefix (6 to 12 digits; its length is what turns a Digital Link into an EPC URN).
+    public var companyPrefix: String?
+    /// The id of the suspension list its Device credentials use (a recall suspends them).
+    public var suspensionList: String
+    /// The id of the revocation list its Ownership credentials use (a hand-off revokes the previous one).
+    public var revocationList: String
+    public var createdAt: Date
+
+    public init(
+        id: String, name: String, gln: String? = nil, companyPrefix: String? = nil, suspensionList: String,
+        revocationList: String, createdAt: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.gln = gln
+        self.companyPrefix = companyPrefix
+        self.suspensionList = suspensionList
+        self.revocationList = revocationList
+        self.createdAt = createdAt
+    }
+}
+
+/// A provisioned battery (cell, module or pack): identity, key and the ids of its credentials.
+public struct DeviceRecord: Sendable, Equatable {
+    /// The battery id: its GS1 Digital Link URI `https://<resolver>/01/<gtin>/21/<serial>`, also its trie key.
+    public var id: String
+    public var operatorID: String
+    public var gtin: String
+    public var serial: String
+    public var lot: String?
+    public var model: String
+    /// The did:key of the key its secure element generated.
+    public var did: String
+    public var deviceCredentialID: String
+    public var bomCredentialID: String
+    public var commissioningCredentialID: String
+    /// The Device credential's suspension entry (a recall sets it).
+    public var deviceStatusIndex: Int
+    public var deviceStatusList: String
+    public var createdAt: Date
+
+    public init(
+        id: String, operatorID: String, gtin: String, serial: String, lot: String?, model: String, did: String,
+        deviceCredentialID: String, bomCredentialID: String, commissioningCredentialID: String, deviceStatusIndex: Int,
+        deviceStatusList: String, createdAt: Date
+    ) {
+        self.id = id
+        self.operatorID = operatorID
+        self.gtin = gtin
+        self.serial = serial
+        self.lot = lot
+        self.model = model
+        self.did = did
+        self.deviceCredentialID = deviceCredentialID
+        self.bomCredentialID = bomCredentialID
+        self.commissioningCredentialID = commissioningCredentialID
+        self.deviceStatusIndex = deviceStatusIndex
+        self.deviceStatusList = deviceStatusList
+        self.createdAt = createdAt
+    }
+}
+
+/// One key of a battery's BMS: the key provisioned at end-of-line is sequence 1; each replaced BMS
+/// module adds the next, registered by the operator in a signed credential.
+public struct BMSKeyRecord: Sendable, Equatable {
+    public var deviceID: String
+    public var sequence: Int
+    /// The key as Multikey (`z…`).
+    public var publicKeyMultibase: String
+    /// The operator-signed credential registering the key (the Device credential for sequence 1).
+    public var credentialID: String
+    public var validFrom: Date
+
+    public init(deviceID: String, sequence: Int, publicKeyMultibase: String, credentialID: String, validFrom: Date) {
+        self.deviceID = deviceID
+        self.sequence = sequence
+        self.publicKeyMultibase = publicKeyMultibase
+        self.credentialID = credentialID
+        self.validFrom = validFrom
+    }
+}
+
+/// One link of a battery's ownership chain: the Ownership credential to `owner`.
+public struct OwnershipRecord: Sendable, Equatable {
+    public var deviceID: String
+    /// 1 for the first owner, then one more per hand-off.
+    public var sequence: Int
+    /// The owner's DID.
+    public var owner: String
+    public var credentialID: String
+    /// The credential's revocation entry, set when the next hand-off supersedes it.
+    public var statusIndex: Int
+    public var statusList: String
+    public var transferredAt: Date
+
+    public init(
+        deviceID: String, sequence: Int, owner: String, credentialID: String, statusIndex: Int, statusList: String,
+        transferredAt: Date
+    ) {
+        self.deviceID = deviceID
+        self.sequence = sequence
+        self.owner = owner
+        self.credentialID = credentialID
+        self.statusIndex = statusIndex
+        self.statusList = statusList
+        self.transferredAt = transferredAt
+    }
+}
+
+/// One entry of a battery's status feed: a lifecycle, warranty, recall, firmware, ownership or BMS
+/// key change, with its details as JSON.
+public struct StatusFeedEntry: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case provisioned, lifecycle, warranty, recall, firmware, ownership, bmsKey
+    }
+
+    public var deviceID: String
+    public var kind: Kind
+    /// UTF-8 JSON object with what changed.
+    public var detail: [UInt8]
+    public var recordedAt: Date
+
+    public init(deviceID: String, kind: Kind, detail: [UInt8], recordedAt: Date) {
+        self.deviceID = deviceID
+        self.kind = kind
+        self.detail = detail
+        self.recordedAt = recordedAt
+    }
+}
+
+/// Which of an operator's batteries something applies to.
+public enum DeviceSelector: Sendable, Hashable {
+    case serial(String)
+    case model(String)
+    case lot(String)
+
+    /// `serial`, `model` or `lot`.
+    public var field: String {
+        switch self {
+        case .serial: "serial"
+        case .model: "model"
+        case .lot: "lot"
+        }
+    }
+
+    public var value: String {
+        switch self {
+        case .serial(let value), .model(let value), .lot(let value): value
+        }
+    }
+}
+
+/// A recall an operator issued: by serial, model or lot, with the number of batteries it reached.
+public struct RecallRecord: Sendable, Equatable {
+    public var id: String
+    public var operatorID: String
+    public var selector: DeviceSelector
+    public var reason: String
+    public var affected: Int
+    public var issuedAt: Date
+
+    public init(id: String, operatorID: String, selector: DeviceSelector, reason: String, affected: Int, issuedAt: Date) {
+        self.id = id
+        self.operatorID = operatorID
+        self.selector = selector
+        self.reason = reason
+        self.affected = affected
+        self.issuedAt = issuedAt
+    }
+}
+
+/// Registered operators. `saveOperator` refuses an id or name in use with `operator_exists`.
+public protocol OperatorRepository: Sendable {
+    func saveOperator(_ record: OperatorRecord) async throws
+    func operatorRecord(id: String) async throws -> OperatorRecord?
+    /// All operators, by id.
+    func operators() async throws -> [OperatorRecord]
+}
+
+/// Provisioned devices and their BMS key history.
+public protocol DeviceRepository: Sendable {
+    /// Saves the devices with their credentials, their first BMS keys and `provisioned` feed entries,
+    /// all or nothing: an id (or operator, GTIN and serial) in use is `device_exists`, a credential id in
+    /// use `credential_exists`.
+    func saveDevices(_ devices: [DeviceRecord], keys: [BMSKeyRecord], credentials: [StoredCredential]) async throws
+    func device(id: String) async throws -> DeviceRecord?
+    /// The operator's devices the selector matches, by id.
+    func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord]
+    /// Adds a BMS key with its credential; its sequence must be the next one (`bms_key_conflict` otherwise).
+    func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws
+    /// A device's BMS keys, oldest first.
+    func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord]
+}
+
+/// The ownership chain of each device.
+public protocol OwnershipRepository: Sendable {
+    /// Adds the next link with its credential; its sequence must be the next one (`ownership_conflict`
+    /// otherwise, e.g. when another hand-off won the race).
+    func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws
+    /// A device's ownership chain, first owner first.
+    func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord]
+}
+
+/// The status feed: what changed for each battery, and the recalls.
+public protocol StatusFeedRepository: Sendable {
+    func appendStatus(_ entries: [StatusFeedEntry]) async throws
+    /// A device's feed, newest first (then by insertion, newest first), at most `limit` (`invalid_value` when negative).
+    func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry]
+    /// Saves a recall; an id in use is `recall_exists`.
+    func saveRecall(_ recall: RecallRecord) async throws
+    /// The operator's recalls, newest first.
+    func recalls(operator operatorID: String) async throws -> [RecallRecord]
+}
+
+/// Everything the passport domain keeps.
+public typealias PassportRepository = OperatorRepository & DeviceRepository & OwnershipRepository & StatusFeedRepository
