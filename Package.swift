@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // Pure Swift encodings: JSON + JCS, deterministic CBOR, multibase, BLAKE2b. No dependencies.
@@ -62,15 +63,16 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Passport", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Ledger", "Passport", "QRCode", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,14 +108,14 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Identity", "Credentials", "EPCIS", "Trie", "VectorSupport",
+                "Storage", "Identity", "Credentials", "EPCIS", "Trie", "Passport", "VectorSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Storage", "Identity", "Credentials", "EPCIS", "VectorSupport",
+                "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "VectorSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

@@ -75,7 +75,9 @@ public struct Lifecycle: Sendable {
     public static func allowedStatuses(_ kind: LeafTransition.Kind) -> Set<BatteryLeaf.Status> {
         switch kind {
         case .firstScan: [.virgin]
-        case .recordReading, .transferReadingRight, .repurpose, .recycle: [.active]
+        case .recordReading, .transferReadingRight: [.active]
+        // A battery that never reached a user (stock, returns) can end its first life too.
+        case .repurpose, .recycle: [.virgin, .active]
         case .replaceBMSKey, .setWarranty, .voidWarranty, .recall, .endRecall, .updateFirmware, .setOwnership:
             [.virgin, .active]
         }

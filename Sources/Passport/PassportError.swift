@@ -15,11 +15,11 @@ public struct PassportError: CodedError, Equatable {
 
     static func invalid(_ message: String) -> PassportError { PassportError("invalid_passport_input", message) }
 
-    static func operatorNotFound(_ id: String) -> PassportError {
+    public static func operatorNotFound(_ id: String) -> PassportError {
         PassportError("operator_not_found", "no operator '\(id)' is registered")
     }
 
-    static func deviceNotFound(_ id: String) -> PassportError {
+    public static func deviceNotFound(_ id: String) -> PassportError {
         PassportError("device_not_found", "no device '\(id)' is provisioned")
     }
 }

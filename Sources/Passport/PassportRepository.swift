@@ -181,6 +181,28 @@ public struct RecallRecord: Sendable, Equatable {
     }
 }
 
+/// What provisioning a batch of devices stores: the devices, their first BMS keys, their first
+/// owners, the credentials those name (EPCIS event credentials excepted, which the event index
+/// stores) and their feed entries.
+public struct DeviceBatch: Sendable, Equatable {
+    public var devices: [DeviceRecord]
+    public var keys: [BMSKeyRecord]
+    public var ownership: [OwnershipRecord]
+    public var credentials: [StoredCredential]
+    public var feed: [StatusFeedEntry]
+
+    public init(
+        devices: [DeviceRecord], keys: [BMSKeyRecord], ownership: [OwnershipRecord] = [], credentials: [StoredCredential],
+        feed: [StatusFeedEntry] = []
+    ) {
+        self.devices = devices
+        self.keys = keys
+        self.ownership = ownership
+        self.credentials = credentials
+        self.feed = feed
+    }
+}
+
 /// Registered operators. `saveOperator` refuses an id or name in use with `operator_exists`.
 public protocol OperatorRepository: Sendable {
     func saveOperator(_ record: OperatorRecord) async throws
@@ -191,10 +213,9 @@ public protocol OperatorRepository: Sendable {
 
 /// Provisioned devices and their BMS key history.
 public protocol DeviceRepository: Sendable {
-    /// Saves the devices with their credentials, their first BMS keys and `provisioned` feed entries,
-    /// all or nothing: an id (or operator, GTIN and serial) in use is `device_exists`, a credential id in
-    /// use `credential_exists`.
-    func saveDevices(_ devices: [DeviceRecord], keys: [BMSKeyRecord], credentials: [StoredCredential]) async throws
+    /// Saves a provisioned batch, all or nothing: an id (or operator, GTIN and serial) in use is
+    /// `device_exists`, a credential id in use `credential_exists`.
+    func saveDevices(_ batch: DeviceBatch) async throws
     func device(id: String) async throws -> DeviceRecord?
     /// The operator's devices the selector matches, by id.
     func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord]

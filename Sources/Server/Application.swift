@@ -3,8 +3,12 @@ import Encoding
 import Foundation
 import Hummingbird
 import Identity
+import Ledger
 import Logging
+import Passport
+import ServiceLifecycle
 import Storage
+import Trie
 
 /// What a started instance tells its operator.
 public struct StartupReport: Sendable {
@@ -25,6 +29,8 @@ public struct VoltpassServer: Sendable {
     public let challenges: ChallengeStore
     let statusLists: OperatorStatusLists
     let storageKind: String
+    /// The battery passport service over the registered operators, their tries and the ledger.
+    public let passports: PassportService
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
     /// Returns the server and the report to show (with the admin token secret when it was created now).
@@ -36,14 +42,25 @@ public struct VoltpassServer: Sendable {
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store)
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
+        guard let passportStore = store as? any VoltpassStore & PassportRepository else {
+            throw StorageError.failed("the \(storageKind) store keeps no battery passports")
+        }
+        let statusListRepository = Result { try OperatorStatusLists.repository(beside: store) }
+        let ledger = try LocalLedger(directory: LocalLedger.directory(inData: configuration.dataDirectory))
+        let passports = PassportService(
+            store: passportStore,
+            operators: OperatorDirectory(
+                store: passportStore, statusListRepository: statusListRepository, dataDirectory: configuration.dataDirectory,
+                publicHost: configuration.publicHost),
+            tries: OperatorTries(store: try TrieStores.beside(store)), ledger: ledger,
+            resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(), now: Date.init)
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
             challenges: ChallengeStore(),
             statusLists: OperatorStatusLists(
-                repository: Result { try OperatorStatusLists.repository(beside: store) },
-                operatorKeys: operatorKeys, publicHost: configuration.publicHost),
-            storageKind: storageKind)
+                repository: statusListRepository, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
+            storageKind: storageKind, passports: passports)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
         return (server, report)
@@ -82,6 +99,7 @@ public struct VoltpassServer: Sendable {
             store: store, capture: epcisCapture(), verification: verification, tokens: store,
             maxBodySize: configuration.maxBodySize
         ).add(to: router)
+        PassportRoutes(service: passports, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 
@@ -98,7 +116,33 @@ public struct VoltpassServer: Sendable {
         Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
+            services: configuration.anchorInterval.map { [AnchorScheduler(passports: passports, interval: $0, logger: logger)] } ?? [],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+}
+
+/// Anchors every operator whose trie moved, on the configured cadence, until shutdown.
+struct AnchorScheduler: Service {
+    public let passports: PassportService
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: interval)
+                    do {
+                        let anchored = try await passports.anchorAll()
+                        if anchored > 0 { logger.info("anchored trie roots", metadata: ["operators": "\(anchored)"]) }
+                    } catch {
+                        logger.error("anchoring failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        } catch is CancellationError {
+            // Shutting down.
+        }
     }
 }

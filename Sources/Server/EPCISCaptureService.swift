@@ -77,10 +77,13 @@ public struct CaptureRefused: Error {
 /// needed, the next one begun when one is full.
 actor EventStatusLists {
     private let lists: OperatorStatusLists
+    private let prefix: String
     private var number = 1
 
-    init(lists: OperatorStatusLists) {
+    /// Lists named `<prefix>-1`, `<prefix>-2`, …
+    init(lists: OperatorStatusLists, prefix: String = "epcis") {
         self.lists = lists
+        self.prefix = prefix
     }
 
     /// `count` unused revocation entries, as `credentialStatus` values.
@@ -92,7 +95,7 @@ actor EventStatusLists {
         }
         let service = try await lists.service()
         while true {
-            let id = "epcis-\(number)"
+            let id = "\(prefix)-\(number)"
             do {
                 return try await service.allocateEntries(listID: id, count: count).map { .object($0.json) }
             } catch let error as StatusListError where error.kind == .statusListNotFound {

@@ -29,9 +29,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The HTTP status for a domain error code; input errors are 400 unless listed here.
     static func status(forCode code: String) -> HTTPResponse.Status {
         switch code {
-        case "notFound", "not_found", "status_list_not_found", "credential_not_found": .notFound
-        case "credential_exists", "status_list_exists", "status_list_full": .conflict
-        case "status_update_invalid", "range_error": .unprocessableContent
+        case "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
+            "leaf_not_found":
+            .notFound
+        case "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
+            "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict":
+            .conflict
+        case "status_update_invalid", "range_error", "transition_not_allowed": .unprocessableContent
+        case "actor_not_authorized": .forbidden
         case "resolutionTimeout": .gatewayTimeout
         case "networkError", "documentTooLarge": .badGateway
         case "storage_unavailable": .serviceUnavailable

@@ -13,10 +13,12 @@ public struct ServerConfiguration: Sendable {
     public var postgresURL: String?
     /// The largest request body accepted, in bytes.
     public var maxBodySize: Int
+    /// How often operators' changed trie roots are anchored on the ledger; nil anchors on demand only.
+    public var anchorInterval: Duration?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, publicHost: String? = nil,
-        postgresURL: String? = nil, maxBodySize: Int = 1 << 20
+        postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10)
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -24,5 +26,6 @@ public struct ServerConfiguration: Sendable {
         self.publicHost = publicHost ?? "localhost:\(port)"
         self.postgresURL = postgresURL
         self.maxBodySize = maxBodySize
+        self.anchorInterval = anchorInterval
     }
 }

@@ -121,9 +121,4 @@ extension PostgresStore {
             """
         ) { try $0.decode(String.self) }
     }
-
-    /// Runs `query` on `connection`, discarding its rows.
-    private func run(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
-        for try await _ in try await connection.query(query, logger: logger) {}
-    }
 }

@@ -138,6 +138,7 @@ enum SQLiteSchema {
                 ) STRICT, WITHOUT ROWID
                 """
             ]),
+        Migration(version: 6, name: PassportSchema.name, statements: PassportSchema.sqlite),
     ]
 }
 
@@ -259,5 +260,6 @@ enum PostgresSchema {
                 )
                 """
             ]),
+        Migration(version: 6, name: PassportSchema.name, statements: PassportSchema.postgres),
     ]
 }

@@ -287,7 +287,7 @@ public final class PostgresStore: VoltpassStore {
 
     // MARK: Access and errors
 
-    private func execute(_ query: PostgresQuery) async throws {
+    func execute(_ query: PostgresQuery) async throws {
         try await perform {
             for try await _ in try await self.client.query(query, logger: self.logger) {}
         }
@@ -309,6 +309,25 @@ public final class PostgresStore: VoltpassStore {
         } catch {
             throw PostgresErrors.storageError(error)
         }
+    }
+
+    /// Runs `body` in a transaction on a connection from the pool, rolling back when it throws.
+    func withTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await perform { try await client.withConnection { try await transaction(on: $0, body) } }
+    }
+
+    /// Runs `query` on `connection` (in the caller's transaction) and decodes its rows.
+    func fetch<T>(_ query: PostgresQuery, on connection: PostgresConnection, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
+        var values: [T] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            values.append(try decode(row))
+        }
+        return values
+    }
+
+    /// Runs `query` on `connection` (in the caller's transaction), discarding its rows.
+    func run(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
+        for try await _ in try await connection.query(query, logger: logger) {}
     }
 
     /// Runs `body` in a transaction on `connection`, rolling back when it throws.

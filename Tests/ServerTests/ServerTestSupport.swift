@@ -9,14 +9,18 @@ import Storage
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
 /// loopback (Hummingbird's live test client). The directory is removed afterwards.
 func withLiveServer<Value: Sendable>(
-    maxBodySize: Int = 1 << 20,
+    maxBodySize: Int = 1 << 20, storeKind: String = "sqlite",
     _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
 ) async throws -> Value {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-server-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let configuration = ServerConfiguration(
         dataDirectory: directory, port: 0, publicHost: "localhost:8080", maxBodySize: maxBodySize)
-    return try await StoreConfiguration(dataDirectory: directory).withStore { store in
+    var storeConfiguration = StoreConfiguration(dataDirectory: directory)
+    if storeKind == "postgresql", let url = ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] {
+        storeConfiguration = .postgres(url: url, schema: "server_\(UUID().uuidString.prefix(8).lowercased())")
+    }
+    return try await storeConfiguration.withStore { store in
         let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
         guard let adminToken = report.adminToken else { throw TestSetupError("the first start created no admin token") }
         var logger = Logger(label: "voltpass-test")

@@ -16,12 +16,22 @@ actor OperatorStatusLists {
     nonisolated let baseURL: String
     private var current: (methodID: String, service: StatusListService)?
 
-    init(repository: Result<any StatusListRepository, any Error>, operatorKeys: OperatorKeys, publicHost: String) {
+    /// Lists published under `path` (`status-lists` for the instance's own, `operators/<name>/status-lists`
+    /// for a registered operator's).
+    init(
+        repository: Result<any StatusListRepository, any Error>, operatorKeys: OperatorKeys, publicHost: String,
+        path: String = "status-lists"
+    ) {
         self.repository = repository
         self.operatorKeys = operatorKeys
+        self.baseURL = Self.publicBaseURL(publicHost) + "/" + path
+    }
+
+    /// `http://<publicHost>` for a localhost host, `https://<publicHost>` otherwise.
+    static func publicBaseURL(_ publicHost: String) -> String {
         let host = publicHost.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
         let scheme = ["localhost", "127.0.0.1"].contains(host) ? "http" : "https"
-        self.baseURL = "\(scheme)://\(publicHost)/status-lists"
+        return "\(scheme)://\(publicHost)"
     }
 
     /// The status list table in the same database as `store`.

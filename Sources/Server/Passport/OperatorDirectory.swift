@@ -1,0 +1,101 @@
+import Credentials
+import EPCIS
+import Foundation
+import Identity
+import Passport
+import Storage
+
+/// The economic operators registered on this instance. Each has a did:web DID served by the
+/// instance (`did:web:<host>:operators:<name>`, document at `/operators/<name>/did.json`), its own
+/// key (a key file in the data directory, rotated like the instance's), its own status lists
+/// (published at `/operators/<name>/status-lists/<id>`) and its own trie.
+actor OperatorDirectory {
+    /// One registered operator and the services that act for it.
+    struct Member: Sendable {
+        let record: OperatorRecord
+        let keys: OperatorKeys
+        let statusLists: OperatorStatusLists
+        let events: EventStatusLists
+    }
+
+    private let store: any VoltpassStore & PassportRepository
+    private let statusListRepository: Result<any StatusListRepository, any Error>
+    private let dataDirectory: URL
+    let publicHost: String
+    private var members: [String: Member] = [:]
+
+    init(
+        store: any VoltpassStore & PassportRepository, statusListRepository: Result<any StatusListRepository, any Error>,
+        dataDirectory: URL, publicHost: String
+    ) {
+        self.store = store
+        self.statusListRepository = statusListRepository
+        self.dataDirectory = dataDirectory
+        self.publicHost = publicHost
+    }
+
+    /// The DID an operator named `name` gets on this instance.
+    func did(name: String) throws -> String {
+        guard let url = URL(string: "https://\(publicHost)/operators/\(name)/did.json") else {
+            throw PassportError("invalid_operator", "'\(name)' cannot be part of a URL")
+        }
+        return try DIDWeb.did(forDocumentURL: url)
+    }
+
+    /// Registers an operator: its key, DID document, suspension and revocation lists, and record.
+    /// A name in use is `operator_exists`; names are 1 to 64 letters, digits, `-` and `_`.
+    func register(name: String, gln: String?, companyPrefix: String?) async throws -> OperatorRecord {
+        guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ Self.nameBytes.contains($0) }) else {
+            throw PassportError("invalid_operator", "an operator name has 1 to 64 letters, digits, '-' and '_'")
+        }
+        if let gln, !(gln.count == 13 && gln.allSatisfy(\.isNumber) && GS1CheckDigit.isValid(gln)) {
+            throw PassportError("invalid_operator", "the GLN must have 13 digits with a valid check digit")
+        }
+        if let companyPrefix, !((6...12).contains(companyPrefix.count) && companyPrefix.allSatisfy(\.isNumber)) {
+            throw PassportError("invalid_operator", "a GS1 company prefix has 6 to 12 digits")
+        }
+        let did = try did(name: name)
+        if try await store.operatorRecord(id: did) != nil {
+            throw PassportError("operator_exists", "an operator named '\(name)' is registered")
+        }
+        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory)
+        _ = try await keys.bootstrap()
+        let record = OperatorRecord(
+            id: did, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: "\(name)-devices-1",
+            revocationList: "\(name)-ownership-1", createdAt: Date())
+        let lists = statusLists(name: name, keys: keys)
+        let service = try await lists.service()
+        for (id, purpose) in [(record.suspensionList, StatusPurpose.suspension), (record.revocationList, .revocation)] {
+            do {
+                _ = try await service.createList(id: id, purpose: purpose)
+            } catch let error as StatusListError where error.kind == .statusListExists {
+                // Left by a registration that failed after creating it.
+            }
+        }
+        try await store.saveOperator(record)
+        return record
+    }
+
+    /// The operator with DID `id` and the services acting for it; `operator_not_found` when unknown.
+    func member(_ id: String) async throws -> Member {
+        if let member = members[id] { return member }
+        guard let record = try await store.operatorRecord(id: id) else { throw PassportError.operatorNotFound(id) }
+        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory)
+        let lists = statusLists(name: record.name, keys: keys)
+        let member = Member(record: record, keys: keys, statusLists: lists, events: EventStatusLists(lists: lists, prefix: "\(record.name)-epcis"))
+        members[id] = member
+        return member
+    }
+
+    /// The operator named `name`.
+    func member(named name: String) async throws -> Member {
+        try await member(try did(name: name))
+    }
+
+    private func statusLists(name: String, keys: OperatorKeys) -> OperatorStatusLists {
+        OperatorStatusLists(
+            repository: statusListRepository, operatorKeys: keys, publicHost: publicHost, path: "operators/\(name)/status-lists")
+    }
+
+    private static let nameBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_".utf8)
+}

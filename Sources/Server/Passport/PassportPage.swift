@@ -1,0 +1,127 @@
+import Credentials
+import Encoding
+import Foundation
+import Passport
+
+/// The page a person sees after scanning a battery: a green, amber or red verdict with its reasons,
+/// the public passport attributes, and a link to the offline bundle. Self-contained HTML (no
+/// scripts, no external resources), every value escaped.
+enum PassportPage {
+    static func html(_ result: PassportVerification, scanned: String) -> String {
+        let (title, summary) = headline(result.verdict)
+        var reasons = ""
+        for problem in result.failures + result.warnings {
+            reasons += "<li><code>\(escape(problem.code))</code> \(escape(problem.message))</li>\n"
+        }
+        if reasons.isEmpty { reasons = "<li>Every check passed: \(escape(result.checks.joined(separator: ", ")))</li>\n" }
+        var rows = ""
+        for (name, value) in result.passport {
+            rows += "<tr><th>\(escape(label(name)))</th><td>\(escape(display(value)))</td></tr>\n"
+        }
+        let bundleLink =
+            result.operatorID == nil
+            ? "" : "<p><a id=\"bundle\" href=\"/passports/\(escape(percentEncoded(result.batteryID)))/bundle\" download=\"passport-bundle.json\">Download the offline bundle</a></p>"
+        return """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(escape(title)) · Voltpass</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 0; color: #1b1f23; background: #f6f8fa; }
+            main { max-width: 42rem; margin: 0 auto; padding: 1.5rem; }
+            .verdict { border-radius: 0.75rem; padding: 1.5rem; color: #fff; }
+            .green { background: #1a7f37; } .amber { background: #bf8700; } .red { background: #cf222e; }
+            .verdict h1 { margin: 0 0 0.5rem; font-size: 2rem; }
+            table { border-collapse: collapse; width: 100%; background: #fff; }
+            th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+            th { width: 40%; font-weight: 600; }
+            code { font-size: 0.85em; }
+            .id { word-break: break-all; color: #57606a; }
+            </style>
+            </head>
+            <body>
+            <main>
+            <section id="verdict" class="verdict \(result.verdict.rawValue)" data-verdict="\(result.verdict.rawValue)">
+            <h1>\(escape(title))</h1>
+            <p>\(escape(summary))</p>
+            </section>
+            <p class="id">\(escape(result.batteryID))</p>
+            <h2>Why</h2>
+            <ul id="reasons">
+            \(reasons)</ul>
+            <h2>Passport</h2>
+            <table id="passport">
+            \(rows)</table>
+            \(bundleLink)
+            <p class="id">Checked \(escape(XSDDateTime.format(result.verifiedAt))) for the scan “\(escape(String(scanned.prefix(120))))”.</p>
+            </main>
+            </body>
+            </html>
+
+            """
+    }
+
+    static func headline(_ verdict: PassportVerdict) -> (String, String) {
+        switch verdict {
+        case .green: ("Genuine battery", "Its credentials, status and anchored passport all check out.")
+        case .amber: ("Genuine, needs attention", "The battery is genuine, but something in its passport needs your attention.")
+        case .red: ("Do not accept", "This battery failed verification: it may be counterfeit, recalled or out of service.")
+        }
+    }
+
+    static func label(_ name: String) -> String {
+        var words = ""
+        for character in name {
+            if character.isUppercase { words += " " }
+            words.append(character)
+        }
+        return words.prefix(1).uppercased() + words.dropFirst().lowercased()
+    }
+
+    static func display(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .object(let object): object.map { "\(label($0.key)): \(display($0.value))" }.joined(separator: ", ")
+        case .array(let items): items.map(display).joined(separator: ", ")
+        default: value.serializedString()
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}
+
+/// The RFC 9264 linkset of a battery: where its verification page, result, bundle and credentials are.
+enum PassportLinkset {
+    static func linkset(_ result: PassportVerification, resolverBase: String) -> JSONObject {
+        let encoded = PassportPage.percentEncoded(result.batteryID)
+        var links: JSONObject = [
+            "anchor": .string(result.batteryID),
+            "https://gs1.org/voc/pip": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "text/html"]],
+            "https://gs1.org/voc/recallStatus": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "application/json"]],
+        ]
+        if result.operatorID != nil {
+            links["describedby"] = [["href": .string("\(resolverBase)/passports/\(encoded)/bundle"), "type": "application/json"]]
+        }
+        return ["linkset": [.object(links)]]
+    }
+}

@@ -1,0 +1,63 @@
+import Credentials
+import EPCIS
+import Encoding
+import Foundation
+import Identity
+import Passport
+
+extension PassportService {
+    /// Ends the battery's first life and hands it to `newOperator`: the original leaf becomes
+    /// Repurposed and is anchored, then the new operator provisions a passport (new GTIN and serial,
+    /// same BMS key) whose leaf links to the original by operator, anchored root and proof.
+    func repurpose(_ batteryID: String, to newOperator: String, gtin: String, serial: String) async throws -> ProvisionedDevice {
+        let original = try await device(batteryID)
+        guard newOperator != original.operatorID else {
+            throw PassportError("invalid_repurpose", "a repurposed battery passes to another operator")
+        }
+        _ = try await operators.member(newOperator)
+        let subject = try await credentialSubject(original.deviceCredentialID)
+        let bomSubject = try await credentialSubject(original.bomCredentialID)
+        let keys = try await store.bmsKeys(device: batteryID)
+        guard let key = keys.last, let publicKey = try? PublicKey(multikey: key.publicKeyMultibase) else {
+            throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key")
+        }
+        let leaf = try await leaf(of: original)
+        var spec = DeviceSpec(
+            gtin: gtin, serial: serial, lot: nil, model: subject["model"]?.stringValue ?? original.model,
+            category: DeviceSpec.Category(rawValue: subject["batteryCategory"]?.stringValue ?? "") ?? .stationary,
+            chemistry: subject["batteryChemistry"]?["shortName"]?.stringValue ?? "unknown",
+            ratedCapacityAh: subject["batteryTechicalProperties"]?["ratedCapacity"]?.doubleValue ?? 1,
+            manufacturingDate: DeviceSpec.today(), publicKey: publicKey, firmwareVersion: leaf.firmware.version,
+            firmwareHash: leaf.firmware.hash, bomHash: bomSubject["bomHash"]?.stringValue ?? "",
+            components: [original.deviceCredentialID])
+        spec.ratedEnergyWh = subject["batteryTechicalProperties"]?["ratedEnergy"]?.doubleValue
+        try spec.validate()
+
+        try await change(batteryID, by: .operator(original.operatorID), .repurpose, feed: .lifecycle, ["successorOperator": .string(newOperator)])
+        let anchor = try await self.anchor(operator: original.operatorID)
+        let proof = try await tries.proof(for: Array(batteryID.utf8), operator: original.operatorID)
+        guard proof.root == anchor.root else {
+            throw PassportError("root_conflict", "the trie of \(original.operatorID) moved while repurposing; try again")
+        }
+        let origin = BatteryLeaf.Origin(operatorID: original.operatorID, batteryID: batteryID, anchoredRoot: anchor.root, proof: proof.proof)
+        return try await provision([spec], operator: newOperator, origin: origin)[0]
+    }
+
+    /// A plate URL for the device with a freshly signed token.
+    func plateURL(for device: DeviceRecord) async throws -> String {
+        let member = try await operators.member(device.operatorID)
+        let (_, signer) = try await member.keys.currentSigner()
+        let token = try await PlateToken.sign(batteryID: device.id, operatorID: device.operatorID, issuedAt: now(), signer: signer)
+        let path = String(device.id.dropFirst(GS1DigitalLink.canonicalStem.count))
+        return PlateToken.url(resolverBase: resolverBase, digitalLinkPath: path, token: token)
+    }
+
+    private func credentialSubject(_ id: String) async throws -> JSONObject {
+        guard let stored = try await store.credential(id: id),
+            let subject = try Credential(parsing: stored.document).json["credentialSubject"]?.objectValue
+        else {
+            throw PassportError("credential_not_found", "the credential \(id) is missing from the store")
+        }
+        return subject
+    }
+}

@@ -1,0 +1,121 @@
+import Credentials
+import EPCIS
+import Encoding
+import Foundation
+import Identity
+import Passport
+import Trie
+
+/// What a scan carried: a serial, a Digital Link (URL or path, with or without the plate token), or
+/// the token alone.
+struct ScannedIdentifier: Sendable {
+    enum Kind: Sendable {
+        case batteryID(String)
+        case serial(String)
+    }
+
+    let kind: Kind
+    let token: [UInt8]?
+
+    /// Reads what was scanned. A Digital Link names GTIN and serial (its `t` parameter is the plate
+    /// token); a string that decodes as a signed token names its battery; anything else is a serial.
+    init(_ text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 2_048 else {
+            throw PassportError("invalid_identifier", "a serial, Digital Link or token has 1 to 2,048 bytes")
+        }
+        if let range = trimmed.range(of: "/01/") {
+            let path = String(trimmed[range.lowerBound...])
+            let parts = path.split(separator: "?", maxSplits: 1)
+            var token: [UInt8]?
+            if parts.count == 2 {
+                for item in parts[1].split(separator: "&") where item.hasPrefix(PlateToken.queryItem + "=") {
+                    guard let bytes = try? Base64URL.decode(String(item.dropFirst(2))) else {
+                        throw PassportError("invalid_identifier", "the plate token is not base64url")
+                    }
+                    token = bytes
+                }
+            }
+            let link: GS1DigitalLink
+            do {
+                link = try GS1DigitalLink(parsing: GS1DigitalLink.canonicalStem + String(parts[0]))
+            } catch {
+                throw PassportError("invalid_identifier", "not a GS1 Digital Link: \(error.message)")
+            }
+            kind = .batteryID(link.canonical.uri)
+            self.token = token
+        } else if trimmed.utf8.count > 40, let bytes = try? Base64URL.decode(trimmed),
+            let subject = PlateToken.unverifiedSubject(of: bytes)
+        {
+            kind = .batteryID(subject)
+            token = bytes
+        } else {
+            kind = .serial(trimmed)
+            token = nil
+        }
+    }
+}
+
+extension PassportService {
+    /// The battery a scan names, nil when no registered operator provisioned it.
+    func device(scanned identifier: ScannedIdentifier) async throws -> DeviceRecord? {
+        switch identifier.kind {
+        case .batteryID(let id):
+            return try await store.device(id: id)
+        case .serial(let serial):
+            for record in try await store.operators() {
+                if let device = try await store.devices(operator: record.id, matching: .serial(serial)).first { return device }
+            }
+            return nil
+        }
+    }
+
+    /// Everything needed to verify the battery offline (see ``PassportBundle``).
+    func bundle(for device: DeviceRecord) async throws -> PassportBundle {
+        let member = try await operators.member(device.operatorID)
+        let chain = try await store.ownershipChain(device: device.id)
+        let keys = try await store.bmsKeys(device: device.id)
+        func credential(_ id: String) async throws -> Credential {
+            guard let stored = try await store.credential(id: id) else {
+                throw PassportError("credential_not_found", "the credential \(id) of \(device.id) is missing from the store")
+            }
+            return try Credential(parsing: stored.document)
+        }
+        var ownership: [Credential] = []
+        for link in chain { ownership.append(try await credential(link.credentialID)) }
+        var bmsKeys: [Credential] = []
+        for key in keys.dropFirst() { bmsKeys.append(try await credential(key.credentialID)) }
+        let lists = try await member.statusLists.service()
+        var statusLists: [JSONObject] = [try await lists.publishedCredential(listID: device.deviceStatusList)]
+        for listID in Set(chain.map(\.statusList)).sorted() {
+            statusLists.append(try await lists.publishedCredential(listID: listID))
+        }
+        let proof = try await tries.proof(for: Array(device.id.utf8), operator: device.operatorID)
+        guard let leaf = proof.value else {
+            throw PassportError("leaf_not_found", "the trie of \(device.operatorID) holds no leaf for \(device.id)")
+        }
+        let anchor = try await ledger.currentAnchor(operator: device.operatorID).map {
+            PassportBundle.Anchor(root: $0.root, transaction: $0.transaction, slot: $0.slot)
+        }
+        return PassportBundle(
+            batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
+            bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
+            didDocuments: [try await member.keys.document()], statusLists: statusLists, leaf: leaf, trieRoot: proof.root,
+            proof: proof.proof, anchor: anchor, createdAt: now())
+    }
+
+    /// Verifies what a scan carried: the battery's bundle, and the plate token when there was one.
+    public func verify(_ text: String) async throws -> PassportVerification {
+        let identifier = try ScannedIdentifier(text)
+        guard let device = try await device(scanned: identifier) else {
+            return .unknown(text, at: now())
+        }
+        let bundle = try await bundle(for: device)
+        var rootInHistory = false
+        if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
+            rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }
+        }
+        let verifier = PassportVerifier(operatorAuthorized: true, rootInHistory: rootInHistory, now: now)
+        return await verifier.verify(bundle, token: identifier.token)
+    }
+}

@@ -1,0 +1,272 @@
+import Credentials
+import Encoding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import Passport
+import QRCode
+import Storage
+
+/// The battery passport endpoints: operators (admin), provisioning and lifecycle (issuer), and the
+/// public side: DID documents and status lists of operators, one-scan verification with content
+/// negotiation, bundles, plates and batch verification.
+struct PassportRoutes {
+    let service: PassportService
+    let tokens: any AccessTokenRepository
+    let maxBodySize: Int
+
+    func add(to router: Router<VoltpassRequestContext>) {
+        addPublic(to: router)
+        addOperatorAdministration(to: router)
+        addIssuerRoutes(to: router)
+    }
+
+    private func addPublic(to router: Router<VoltpassRequestContext>) {
+        router.get("contexts/battery/v1") { _, _ -> Response in
+            .json(PassportCredentials.contextDocument, mediaType: "application/ld+json")
+        }
+        // GET /operators/{name}/did.json: a registered operator's did:web document.
+        router.get("operators/:operator/did.json") { _, context -> Response in
+            let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            return .json(.object(try await member.keys.document().json), mediaType: "application/did+json")
+        }
+        // GET /operators/{name}/status-lists/{id}: the operator's signed status list credential.
+        router.get("operators/:operator/status-lists/:id") { _, context -> Response in
+            let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            let credential = try await member.statusLists.service().publishedCredential(listID: try context.parameters.require("id"))
+            return .json(.object(credential), mediaType: "application/vc+ld+json")
+        }
+        // GET /verify/device/{serial | Digital Link | token} and the Digital Link paths themselves.
+        router.get("verify/device/:identifier") { request, context -> Response in
+            let identifier = try context.parameters.require("identifier")
+            let scanned = identifier.removingPercentEncoding ?? identifier
+            return try await verificationResponse(scanned, request: request)
+        }
+        router.get("01/:gtin/21/:serial") { request, context -> Response in
+            let path = "/01/\(try context.parameters.require("gtin"))/21/\(try context.parameters.require("serial"))"
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return try await verificationResponse(path + query, request: request)
+        }
+        // POST /verify/batch {items: [serial | Digital Link | token, …]}: one result per item.
+        router.post("verify/batch") { request, _ -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let items = try body.strings("items")
+            guard (1...1_000).contains(items.count) else {
+                throw APIError(.badRequest, code: "invalid_request", "/items must list 1 to 1,000 serials, links or tokens")
+            }
+            var results: [JSONValue] = []
+            var counts: [String: Int] = ["green": 0, "amber": 0, "red": 0]
+            for item in items {
+                let result: PassportVerification
+                do {
+                    result = try await service.verify(item)
+                } catch let error as PassportError {
+                    result = .unknown(item, code: error.code, message: error.message, at: Date())
+                }
+                counts[result.verdict.rawValue, default: 0] += 1
+                var json = result.json
+                json["item"] = .string(item)
+                results.append(.object(json))
+            }
+            return .json([
+                "total": .number(Double(items.count)),
+                "green": .number(Double(counts["green"]!)), "amber": .number(Double(counts["amber"]!)),
+                "red": .number(Double(counts["red"]!)),
+                "results": .array(results),
+            ])
+        }
+        // POST /diagnostics/challenges: a single-use challenge for a device to sign (field diagnostics).
+        router.post("diagnostics/challenges") { _, _ -> Response in
+            .json(["challenge": .string(await service.diagnostics.issue())], status: .created)
+        }
+        // POST /diagnostics/responses {device, challenge, response}: whether the device's secure element answered.
+        router.post("diagnostics/responses") { request, _ -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let identifier = try ScannedIdentifier(try body.requiredString("device"))
+            let challenge = try body.requiredString("challenge")
+            guard let response = try? Base64URL.decode(try body.requiredString("response")) else {
+                throw RequestBody.invalid("/response", "must be the COSE_Sign1 answer in base64url")
+            }
+            guard let device = try await service.device(scanned: identifier) else {
+                throw PassportError.deviceNotFound(try body.requiredString("device"))
+            }
+            guard await service.diagnostics.consume(challenge), let challengeBytes = try? Base64URL.decode(challenge) else {
+                throw APIError(.badRequest, code: "challenge_invalid", "the challenge was not issued here, was used or has expired")
+            }
+            let key = try await service.currentBMSKey(of: device)
+            let problem = FieldDiagnostics.check(response, challenge: challengeBytes, key: key)
+            return .json([
+                "batteryId": .string(device.id), "genuine": .bool(problem == nil),
+                "failures": .array(problem.map { [$0.json] } ?? []),
+            ])
+        }
+        // GET /passports/{id}: the device, its leaf and recent status feed.
+        router.get("passports/:id") { _, context -> Response in
+            let device = try await device(context)
+            let leaf = try await service.leaf(of: device)
+            let feed = try await service.store.statusFeed(device: device.id, limit: 50)
+            return .json([
+                "batteryId": .string(device.id), "operator": .string(device.operatorID), "did": .string(device.did),
+                "gtin": .string(device.gtin), "serial": .string(device.serial), "model": .string(device.model),
+                "lot": device.lot.map(JSONValue.string) ?? .null, "status": .string(leaf.status.description),
+                "leaf": .string(Hex.encode(leaf.cbor())),
+                "feed": .array(feed.map { entry in
+                    .object([
+                        "kind": .string(entry.kind.rawValue), "recordedAt": .string(XSDDateTime.format(entry.recordedAt)),
+                        "detail": (try? JSONValue(parsing: entry.detail)) ?? .null,
+                    ])
+                }),
+            ])
+        }
+        // GET /passports/{id}/bundle: the offline verification bundle.
+        router.get("passports/:id/bundle") { _, context -> Response in
+            let bundle = try await service.bundle(for: try await device(context))
+            return .json(.object(bundle.json))
+        }
+        // GET /passports/{id}/plate.svg | plate.png: the QR code of the plate URL (a new token each time).
+        router.get("passports/:id/plate.svg") { _, context -> Response in
+            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
+            return .bytes(Array(try code.svg().utf8), headers: [.contentType: "image/svg+xml"])
+        }
+        router.get("passports/:id/plate.png") { _, context -> Response in
+            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
+            return .bytes(try code.png(), headers: [.contentType: "image/png"])
+        }
+    }
+
+    private func addOperatorAdministration(to router: Router<VoltpassRequestContext>) {
+        // POST /operators {name, gln?, companyPrefix?}: registers an economic operator.
+        router.group().add(middleware: RequireRole(.admin, tokens: tokens))
+            .post("operators") { request, _ -> Response in
+                let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+                let record = try await service.operators.register(
+                    name: try body.requiredString("name"), gln: try body.string("gln"), companyPrefix: try body.string("companyPrefix"))
+                return .json(Self.operatorJSON(record), status: .created)
+            }
+    }
+
+    private func addIssuerRoutes(to router: Router<VoltpassRequestContext>) {
+        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        // POST /manufacturing/device/issue {operator, device | devices: [...]}
+        issuer.post("manufacturing/device/issue") { request, _ -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: 16 * maxBodySize))
+            let member = try await member(try body.requiredString("operator"))
+            var specs: [DeviceSpec] = []
+            if let one = body.object["device"] {
+                guard let object = one.objectValue else { throw RequestBody.invalid("/device", "must be an object") }
+                specs.append(try DeviceSpec(json: object, path: "/device"))
+            } else if let many = body.object["devices"]?.arrayValue {
+                for (index, item) in many.enumerated() {
+                    guard let object = item.objectValue else { throw RequestBody.invalid("/devices/\(index)", "must be an object") }
+                    specs.append(try DeviceSpec(json: object, path: "/devices/\(index)"))
+                }
+            } else {
+                throw RequestBody.invalid("/device", "or /devices is required")
+            }
+            let devices = try await service.provision(specs, operator: member.record.id)
+            return .json(["devices": .array(devices.map { .object($0.json) })], status: .created)
+        }
+        // POST /passports/{id}/ownership {owner}: hands the battery to a new owner.
+        issuer.post("passports/:id/ownership") { request, context -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let device = try await device(context)
+            let credential = try await service.transferOwnership(of: device.id, to: try body.requiredString("owner"))
+            return .json(["verifiableCredential": .object(credential.json)], status: .created)
+        }
+        // POST /passports/{id}/lifecycle {action: recycle | repurpose | voidWarranty | firmware, …}
+        issuer.post("passports/:id/lifecycle") { request, context -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let device = try await device(context)
+            let actor = PassportActor.operator(device.operatorID)
+            switch try body.requiredString("action") {
+            case "recycle":
+                try await service.change(device.id, by: actor, .recycle, feed: .lifecycle)
+            case "repurpose":
+                let successor = try await service.repurpose(
+                    device.id, to: try member(try body.requiredString("operator")).record.id, gtin: try body.requiredString("gtin"),
+                    serial: try body.requiredString("serial"))
+                return .json(["successor": .object(successor.json)], status: .created)
+            case "voidWarranty":
+                try await service.change(device.id, by: actor, .voidWarranty, feed: .warranty)
+            case "firmware":
+                guard let hash = try? Hex.decode(try body.requiredString("sha256")), hash.count == 32 else {
+                    throw RequestBody.invalid("/sha256", "must be 64 hex digits")
+                }
+                let firmware = BatteryLeaf.Firmware(version: try body.requiredString("version"), hash: hash, advisory: try body.string("advisory"))
+                try await service.change(device.id, by: actor, .updateFirmware(firmware), feed: .firmware, [
+                    "version": .string(firmware.version), "advisory": firmware.advisory.map(JSONValue.string) ?? .null,
+                ])
+            case let other:
+                throw APIError(.badRequest, code: "invalid_request", "/action '\(other)' is not recycle, repurpose, voidWarranty or firmware")
+            }
+            return .json(["batteryId": .string(device.id), "status": .string(try await service.leaf(of: device).status.description)])
+        }
+        // POST /operators/{name}/recalls {selector: serial | model | lot, value, reason}
+        issuer.post("operators/:operator/recalls") { request, context -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            let value = try body.requiredString("value")
+            let selector: DeviceSelector
+            switch try body.requiredString("selector") {
+            case "serial": selector = .serial(value)
+            case "model": selector = .model(value)
+            case "lot": selector = .lot(value)
+            case let other: throw RequestBody.invalid("/selector", "'\(other)' is not serial, model or lot")
+            }
+            let recall = try await service.recall(operator: member.record.id, selector, reason: try body.requiredString("reason"))
+            return .json(
+                ["id": .string(recall.id), "affected": .number(Double(recall.affected)), "selector": .string(selector.field), "value": .string(value)],
+                status: .created)
+        }
+        // POST /operators/{name}/anchor: anchors the operator's trie root now.
+        issuer.post("operators/:operator/anchor") { _, context -> Response in
+            let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            let anchor = try await service.anchor(operator: member.record.id)
+            return .json([
+                "operator": .string(anchor.operatorID), "root": .string(anchor.root.hex), "transaction": .string(anchor.transaction.hex),
+                "slot": .number(Double(anchor.slot)),
+            ])
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func verificationResponse(_ scanned: String, request: Request) async throws -> Response {
+        let result = try await service.verify(scanned)
+        let accept = request.headers[.accept] ?? ""
+        if accept.contains("application/linkset+json") {
+            return .json(.object(PassportLinkset.linkset(result, resolverBase: service.resolverBase)), mediaType: "application/linkset+json")
+        }
+        if accept.contains("text/html") {
+            let html = PassportPage.html(result, scanned: scanned)
+            return .bytes(Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8"])
+        }
+        return .json(.object(result.json))
+    }
+
+    /// The operator by name or DID.
+    private func member(_ nameOrDID: String) async throws -> OperatorDirectory.Member {
+        nameOrDID.hasPrefix("did:")
+            ? try await service.operators.member(nameOrDID) : try await service.operators.member(named: nameOrDID)
+    }
+
+    /// The device the `id` path parameter names (serial, Digital Link or token).
+    private func device(_ context: VoltpassRequestContext) async throws -> DeviceRecord {
+        let raw = try context.parameters.require("id")
+        let identifier = try ScannedIdentifier(raw.removingPercentEncoding ?? raw)
+        guard let device = try await service.device(scanned: identifier) else { throw PassportError.deviceNotFound(raw) }
+        return device
+    }
+
+    private func plateURL(_ context: VoltpassRequestContext) async throws -> String {
+        try await service.plateURL(for: try await device(context))
+    }
+
+    static func operatorJSON(_ record: OperatorRecord) -> JSONValue {
+        [
+            "id": .string(record.id), "name": .string(record.name), "gln": record.gln.map(JSONValue.string) ?? .null,
+            "companyPrefix": record.companyPrefix.map(JSONValue.string) ?? .null,
+        ]
+    }
+}

@@ -1,0 +1,330 @@
+import Credentials
+import Foundation
+import NIOCore
+import Passport
+import PostgresNIO
+
+/// The passport repository in PostgreSQL. A batch writes each table with one statement (arrays
+/// unnested) in one transaction. Appending a BMS key or an ownership link first locks the device's
+/// row, so appends to one device from several instances are serialized and checked against the
+/// newest committed sequence. Text is ordered by code point (`COLLATE "C"`), as SQLite does.
+extension PostgresStore: PassportRepository {
+    // MARK: Operators
+
+    public func saveOperator(_ record: OperatorRecord) async throws {
+        let createdAt = try StoredValues.microseconds(record.createdAt, field: "createdAt")
+        let inserted = try await fetch(
+            """
+            INSERT INTO passport_operators (id, name, gln, company_prefix, suspension_list, revocation_list, created_at)
+            VALUES (\(record.id), \(record.name), \(record.gln), \(record.companyPrefix), \(record.suspensionList),
+                    \(record.revocationList), \(createdAt))
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """
+        ) { try $0.decode(String.self) }
+        if inserted.isEmpty { throw PassportStoreErrors.operatorExists(record) }
+    }
+
+    public func operatorRecord(id: String) async throws -> OperatorRecord? {
+        try await fetch("\(unescaped: Self.operatorColumns) WHERE id = \(id)", Self.operatorRecord).first
+    }
+
+    public func operators() async throws -> [OperatorRecord] {
+        try await fetch("\(unescaped: Self.operatorColumns) ORDER BY id COLLATE \"C\"", Self.operatorRecord)
+    }
+
+    private static let operatorColumns =
+        "SELECT id, name, gln, company_prefix, suspension_list, revocation_list, created_at FROM passport_operators"
+
+    private static func operatorRecord(_ row: PostgresRow) throws -> OperatorRecord {
+        let (id, name, gln, companyPrefix, suspensionList, revocationList, createdAt) = try row.decode(
+            (String, String, String?, String?, String, String, Int64).self)
+        return OperatorRecord(
+            id: id, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: suspensionList,
+            revocationList: revocationList, createdAt: StoredValues.date(microseconds: createdAt))
+    }
+
+    // MARK: Devices
+
+    public func saveDevices(_ batch: DeviceBatch) async throws {
+        let credentials = try Self.insertCredentials(batch.credentials)
+        let devices = try Self.insertDevices(batch.devices)
+        let keys = try Self.insertKeys(batch.keys)
+        let ownership = try Self.insertOwnership(batch.ownership)
+        let feed = try Self.insertFeed(batch.feed)
+        try await withTransaction { connection in
+            if let id = try await self.skipped(by: credentials, of: batch.credentials.map(\.id), on: connection) {
+                throw StorageError.credentialExists(id: id)
+            }
+            if let id = try await self.skipped(by: devices, of: batch.devices.map(\.id), on: connection) {
+                throw PassportStoreErrors.deviceExists(id)
+            }
+            try await self.run(keys, on: connection)
+            try await self.run(ownership, on: connection)
+            try await self.run(feed, on: connection)
+        }
+    }
+
+    public func device(id: String) async throws -> DeviceRecord? {
+        try await fetch("\(unescaped: Self.deviceColumns) WHERE id = \(id)", Self.deviceRecord).first
+    }
+
+    public func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord] {
+        // The field is one of three column names, never input.
+        try await fetch(
+            """
+            \(unescaped: Self.deviceColumns)
+            WHERE operator_id = \(operatorID) AND \(unescaped: selector.field) = \(selector.value) ORDER BY id COLLATE "C"
+            """, Self.deviceRecord)
+    }
+
+    private static let deviceColumns = """
+        SELECT id, operator_id, gtin, serial, lot, model, did, device_credential, bom_credential,
+            commissioning_credential, device_status_index, device_status_list, created_at FROM passport_devices
+        """
+
+    private static func deviceRecord(_ row: PostgresRow) throws -> DeviceRecord {
+        let (
+            id, operatorID, gtin, serial, lot, model, did, deviceCredential, bomCredential, commissioningCredential, statusIndex,
+            statusList, createdAt
+        ) = try row.decode((String, String, String, String, String?, String, String, String, String, String, Int, String, Int64).self)
+        return DeviceRecord(
+            id: id, operatorID: operatorID, gtin: gtin, serial: serial, lot: lot, model: model, did: did,
+            deviceCredentialID: deviceCredential, bomCredentialID: bomCredential, commissioningCredentialID: commissioningCredential,
+            deviceStatusIndex: statusIndex, deviceStatusList: statusList, createdAt: StoredValues.date(microseconds: createdAt))
+    }
+
+    public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
+        let credentials = try Self.insertCredentials([credential])
+        let keys = try Self.insertKeys([key])
+        try await withTransaction { connection in
+            let last = try await self.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
+            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
+            if try await self.skipped(by: credentials, of: [credential.id], on: connection) != nil {
+                throw StorageError.credentialExists(id: credential.id)
+            }
+            try await self.run(keys, on: connection)
+        }
+    }
+
+    public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
+        try await fetch(
+            """
+            SELECT device_id, sequence, public_key_multibase, credential_id, valid_from FROM passport_bms_keys
+            WHERE device_id = \(deviceID) ORDER BY sequence
+            """
+        ) { row in
+            let (deviceID, sequence, publicKey, credentialID, validFrom) = try row.decode((String, Int, String, String, Int64).self)
+            return BMSKeyRecord(
+                deviceID: deviceID, sequence: sequence, publicKeyMultibase: publicKey, credentialID: credentialID,
+                validFrom: StoredValues.date(microseconds: validFrom))
+        }
+    }
+
+    // MARK: Ownership
+
+    public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
+        let credentials = try Self.insertCredentials([credential])
+        let ownership = try Self.insertOwnership([record])
+        try await withTransaction { connection in
+            let last = try await self.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
+            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
+            if try await self.skipped(by: credentials, of: [credential.id], on: connection) != nil {
+                throw StorageError.credentialExists(id: credential.id)
+            }
+            try await self.run(ownership, on: connection)
+        }
+    }
+
+    public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
+        try await fetch(
+            """
+            SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at
+            FROM passport_ownership WHERE device_id = \(deviceID) ORDER BY sequence
+            """
+        ) { row in
+            let (deviceID, sequence, owner, credentialID, statusIndex, statusList, transferredAt) = try row.decode(
+                (String, Int, String, String, Int, String, Int64).self)
+            return OwnershipRecord(
+                deviceID: deviceID, sequence: sequence, owner: owner, credentialID: credentialID, statusIndex: statusIndex,
+                statusList: statusList, transferredAt: StoredValues.date(microseconds: transferredAt))
+        }
+    }
+
+    /// Locks the device's row until the transaction ends, then reads the newest sequence in `table`
+    /// (0 when there is none). The read is a statement of its own, so it sees what the previous holder
+    /// of the lock committed.
+    private func lastSequence(in table: String, device deviceID: String, on connection: PostgresConnection) async throws -> Int {
+        try await run("SELECT 1 FROM passport_devices WHERE id = \(deviceID) FOR NO KEY UPDATE", on: connection)
+        let last = try await fetch(
+            "SELECT COALESCE(MAX(sequence), 0) FROM \(unescaped: table) WHERE device_id = \(deviceID)", on: connection
+        ) { try $0.decode(Int.self) }
+        return last.first ?? 0
+    }
+
+    // MARK: Status feed and recalls
+
+    public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
+        try await execute(try Self.insertFeed(entries))
+    }
+
+    public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
+        try StoredValues.checkLimit(limit)
+        return try await fetch(
+            """
+            SELECT device_id, kind, detail, recorded_at FROM passport_status_feed WHERE device_id = \(deviceID)
+            ORDER BY recorded_at DESC, sequence DESC LIMIT \(limit)
+            """
+        ) { row in
+            let (deviceID, kind, detail, recordedAt) = try row.decode((String, String, ByteBuffer, Int64).self)
+            return StatusFeedEntry(
+                deviceID: deviceID, kind: try PassportSchema.kind(kind), detail: Array(detail.readableBytesView),
+                recordedAt: StoredValues.date(microseconds: recordedAt))
+        }
+    }
+
+    public func saveRecall(_ recall: RecallRecord) async throws {
+        let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
+        let inserted = try await fetch(
+            """
+            INSERT INTO passport_recalls (id, operator_id, selector, value, reason, affected, issued_at)
+            VALUES (\(recall.id), \(recall.operatorID), \(recall.selector.field), \(recall.selector.value), \(recall.reason),
+                    \(recall.affected), \(issuedAt))
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """
+        ) { try $0.decode(String.self) }
+        if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
+    }
+
+    public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
+        try await fetch(
+            """
+            SELECT id, operator_id, selector, value, reason, affected, issued_at FROM passport_recalls
+            WHERE operator_id = \(operatorID) ORDER BY issued_at DESC, id COLLATE "C" DESC
+            """
+        ) { row in
+            let (id, operatorID, field, value, reason, affected, issuedAt) = try row.decode(
+                (String, String, String, String, String, Int, Int64).self)
+            return RecallRecord(
+                id: id, operatorID: operatorID, selector: try PassportSchema.selector(field: field, value: value),
+                reason: reason, affected: affected, issuedAt: StoredValues.date(microseconds: issuedAt))
+        }
+    }
+
+    // MARK: Statements
+    //
+    // Each inserts its rows with one statement, one array per column. Arrays cannot carry NULL, so an
+    // optional column travels as a value array and a "present" array.
+
+    /// Inserts the credentials, skipping any whose id is in use; returns the ids inserted.
+    private static func insertCredentials(_ credentials: [StoredCredential]) throws -> PostgresQuery {
+        var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
+        var hasSubject: [Bool] = [], issued: [Int64] = [], documents: [ByteBuffer] = []
+        for credential in credentials {
+            ids.append(credential.id)
+            issuers.append(credential.issuer)
+            types.append(String(decoding: try JSONEncoder().encode(credential.types), as: UTF8.self))
+            subjects.append(credential.subject ?? "")
+            hasSubject.append(credential.subject != nil)
+            issued.append(try StoredValues.microseconds(credential.issuedAt, field: "issuedAt"))
+            documents.append(ByteBuffer(bytes: credential.document))
+        }
+        return """
+            INSERT INTO credentials (id, issuer, types, subject, issued_at, document)
+            SELECT id, issuer, ARRAY(SELECT json_array_elements_text(types::json)), CASE WHEN has_subject THEN subject END,
+                   issued_at, document
+            FROM UNNEST(\(ids)::text[], \(issuers)::text[], \(types)::text[], \(subjects)::text[], \(hasSubject)::bool[],
+                        \(issued)::bigint[], \(documents)::bytea[])
+                AS t (id, issuer, types, subject, has_subject, issued_at, document)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """
+    }
+
+    /// Inserts the devices, skipping any whose id (or operator, GTIN and serial) is in use; returns the ids inserted.
+    private static func insertDevices(_ devices: [DeviceRecord]) throws -> PostgresQuery {
+        var ids: [String] = [], operators: [String] = [], gtins: [String] = [], serials: [String] = []
+        var lots: [String] = [], hasLot: [Bool] = [], models: [String] = [], dids: [String] = []
+        var deviceCredentials: [String] = [], bomCredentials: [String] = [], commissioningCredentials: [String] = []
+        var statusIndexes: [Int64] = [], statusLists: [String] = [], created: [Int64] = []
+        for device in devices {
+            ids.append(device.id)
+            operators.append(device.operatorID)
+            gtins.append(device.gtin)
+            serials.append(device.serial)
+            lots.append(device.lot ?? "")
+            hasLot.append(device.lot != nil)
+            models.append(device.model)
+            dids.append(device.did)
+            deviceCredentials.append(device.deviceCredentialID)
+            bomCredentials.append(device.bomCredentialID)
+            commissioningCredentials.append(device.commissioningCredentialID)
+            statusIndexes.append(Int64(device.deviceStatusIndex))
+            statusLists.append(device.deviceStatusList)
+            created.append(try StoredValues.microseconds(device.createdAt, field: "createdAt"))
+        }
+        return """
+            INSERT INTO passport_devices (id, operator_id, gtin, serial, lot, model, did, device_credential, bom_credential,
+                commissioning_credential, device_status_index, device_status_list, created_at)
+            SELECT id, operator_id, gtin, serial, CASE WHEN has_lot THEN lot END, model, did, device_credential, bom_credential,
+                   commissioning_credential, device_status_index, device_status_list, created_at
+            FROM UNNEST(\(ids)::text[], \(operators)::text[], \(gtins)::text[], \(serials)::text[], \(lots)::text[],
+                        \(hasLot)::bool[], \(models)::text[], \(dids)::text[], \(deviceCredentials)::text[],
+                        \(bomCredentials)::text[], \(commissioningCredentials)::text[], \(statusIndexes)::bigint[],
+                        \(statusLists)::text[], \(created)::bigint[])
+                AS t (id, operator_id, gtin, serial, lot, has_lot, model, did, device_credential, bom_credential,
+                      commissioning_credential, device_status_index, device_status_list, created_at)
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """
+    }
+
+    private static func insertKeys(_ keys: [BMSKeyRecord]) throws -> PostgresQuery {
+        let devices = keys.map(\.deviceID), sequences = keys.map { Int64($0.sequence) }
+        let publicKeys = keys.map(\.publicKeyMultibase), credentials = keys.map(\.credentialID)
+        let validFrom = try keys.map { try StoredValues.microseconds($0.validFrom, field: "validFrom") }
+        return """
+            INSERT INTO passport_bms_keys (device_id, sequence, public_key_multibase, credential_id, valid_from)
+            SELECT * FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(publicKeys)::text[], \(credentials)::text[],
+                                 \(validFrom)::bigint[])
+            """
+    }
+
+    private static func insertOwnership(_ records: [OwnershipRecord]) throws -> PostgresQuery {
+        let devices = records.map(\.deviceID), sequences = records.map { Int64($0.sequence) }, owners = records.map(\.owner)
+        let credentials = records.map(\.credentialID), statusIndexes = records.map { Int64($0.statusIndex) }
+        let statusLists = records.map(\.statusList)
+        let transferred = try records.map { try StoredValues.microseconds($0.transferredAt, field: "transferredAt") }
+        return """
+            INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
+            SELECT * FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(owners)::text[], \(credentials)::text[],
+                                 \(statusIndexes)::bigint[], \(statusLists)::text[], \(transferred)::bigint[])
+            """
+    }
+
+    /// Inserts the entries in their order, which their sequence numbers keep.
+    private static func insertFeed(_ entries: [StatusFeedEntry]) throws -> PostgresQuery {
+        let devices = entries.map(\.deviceID), kinds = entries.map(\.kind.rawValue)
+        let details = entries.map { ByteBuffer(bytes: $0.detail) }
+        let recorded = try entries.map { try StoredValues.microseconds($0.recordedAt, field: "recordedAt") }
+        return """
+            INSERT INTO passport_status_feed (device_id, kind, detail, recorded_at)
+            SELECT device_id, kind, detail, recorded_at
+            FROM UNNEST(\(devices)::text[], \(kinds)::text[], \(details)::bytea[], \(recorded)::bigint[])
+                WITH ORDINALITY AS t (device_id, kind, detail, recorded_at, n)
+            ORDER BY n
+            """
+    }
+
+    /// Runs `insert`, which skips conflicting rows and returns the ids it inserted, and names the first
+    /// of `ids` (the ids of its rows, in order) it skipped: one it did not return, or the second of two
+    /// equal ones. Nil when it inserted them all.
+    private func skipped(by insert: PostgresQuery, of ids: [String], on connection: PostgresConnection) async throws -> String? {
+        let inserted = try await fetch(insert, on: connection) { try $0.decode(String.self) }
+        guard inserted.count < ids.count else { return nil }
+        let returned = Set(inserted)
+        var seen: Set<String> = []
+        return ids.first { !returned.contains($0) || !seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,282 @@
+import Credentials
+import Foundation
+import GRDB
+import Passport
+
+extension SQLiteStore: PassportRepository {
+    // MARK: Operators
+
+    public func saveOperator(_ record: OperatorRecord) async throws {
+        let createdAt = try StoredValues.microseconds(record.createdAt, field: "createdAt")
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO passport_operators (id, name, gln, company_prefix, suspension_list, revocation_list, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    record.id, record.name, record.gln, record.companyPrefix, record.suspensionList, record.revocationList,
+                    createdAt,
+                ])
+            if db.changesCount == 0 { throw PassportStoreErrors.operatorExists(record) }
+        }
+    }
+
+    public func operatorRecord(id: String) async throws -> OperatorRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.operatorColumns) WHERE id = ?", arguments: [id]).map(Self.operatorRecord)
+        }
+    }
+
+    public func operators() async throws -> [OperatorRecord] {
+        try await read { db in try Row.fetchAll(db, sql: "\(Self.operatorColumns) ORDER BY id").map(Self.operatorRecord) }
+    }
+
+    private static let operatorColumns =
+        "SELECT id, name, gln, company_prefix, suspension_list, revocation_list, created_at FROM passport_operators"
+
+    private static func operatorRecord(_ row: Row) throws -> OperatorRecord {
+        OperatorRecord(
+            id: try row.decode(atIndex: 0), name: try row.decode(atIndex: 1), gln: try row.decode(atIndex: 2),
+            companyPrefix: try row.decode(atIndex: 3), suspensionList: try row.decode(atIndex: 4),
+            revocationList: try row.decode(atIndex: 5),
+            createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 6)))
+    }
+
+    // MARK: Devices
+
+    public func saveDevices(_ batch: DeviceBatch) async throws {
+        let credentials = try batch.credentials.map(Self.credentialArguments)
+        let devices = try batch.devices.map(Self.deviceArguments)
+        let keys = try batch.keys.map(Self.keyArguments)
+        let ownership = try batch.ownership.map(Self.ownershipArguments)
+        let feed = try batch.feed.map(Self.feedArguments)
+        try await write { db in
+            let credential = try db.makeStatement(sql: Self.insertCredential)
+            for (index, arguments) in credentials.enumerated() {
+                try credential.execute(arguments: arguments)
+                if db.changesCount == 0 { throw StorageError.credentialExists(id: batch.credentials[index].id) }
+            }
+            let device = try db.makeStatement(sql: Self.insertDevice)
+            for (index, arguments) in devices.enumerated() {
+                try device.execute(arguments: arguments)
+                if db.changesCount == 0 { throw PassportStoreErrors.deviceExists(batch.devices[index].id) }
+            }
+            let key = try db.makeStatement(sql: Self.insertKey)
+            for arguments in keys { try key.execute(arguments: arguments) }
+            let owner = try db.makeStatement(sql: Self.insertOwnership)
+            for arguments in ownership { try owner.execute(arguments: arguments) }
+            let entry = try db.makeStatement(sql: Self.insertFeed)
+            for arguments in feed { try entry.execute(arguments: arguments) }
+        }
+    }
+
+    public func device(id: String) async throws -> DeviceRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE id = ?", arguments: [id]).map(Self.deviceRecord)
+        }
+    }
+
+    public func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord] {
+        let sql = "\(Self.deviceColumns) WHERE operator_id = ? AND \(selector.field) = ? ORDER BY id"
+        return try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: [operatorID, selector.value]).map(Self.deviceRecord)
+        }
+    }
+
+    private static let deviceColumns = """
+        SELECT id, operator_id, gtin, serial, lot, model, did, device_credential, bom_credential,
+            commissioning_credential, device_status_index, device_status_list, created_at FROM passport_devices
+        """
+
+    private static func deviceRecord(_ row: Row) throws -> DeviceRecord {
+        DeviceRecord(
+            id: try row.decode(atIndex: 0), operatorID: try row.decode(atIndex: 1), gtin: try row.decode(atIndex: 2),
+            serial: try row.decode(atIndex: 3), lot: try row.decode(atIndex: 4), model: try row.decode(atIndex: 5),
+            did: try row.decode(atIndex: 6), deviceCredentialID: try row.decode(atIndex: 7),
+            bomCredentialID: try row.decode(atIndex: 8), commissioningCredentialID: try row.decode(atIndex: 9),
+            deviceStatusIndex: try row.decode(atIndex: 10), deviceStatusList: try row.decode(atIndex: 11),
+            createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 12)))
+    }
+
+    public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
+        let keyArguments = try Self.keyArguments(key)
+        let credentialArguments = try Self.credentialArguments(credential)
+        try await write { db in
+            let last = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_bms_keys WHERE device_id = ?", arguments: [key.deviceID]) ?? 0
+            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
+            try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
+            if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
+            try db.execute(sql: Self.insertKey, arguments: keyArguments)
+        }
+    }
+
+    public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device_id, sequence, public_key_multibase, credential_id, valid_from FROM passport_bms_keys
+                    WHERE device_id = ? ORDER BY sequence
+                    """, arguments: [deviceID]
+            ).map { row in
+                BMSKeyRecord(
+                    deviceID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1),
+                    publicKeyMultibase: try row.decode(atIndex: 2), credentialID: try row.decode(atIndex: 3),
+                    validFrom: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 4)))
+            }
+        }
+    }
+
+    // MARK: Ownership
+
+    public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
+        let ownershipArguments = try Self.ownershipArguments(record)
+        let credentialArguments = try Self.credentialArguments(credential)
+        try await write { db in
+            let last = try Int.fetchOne(
+                db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_ownership WHERE device_id = ?",
+                arguments: [record.deviceID]) ?? 0
+            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
+            try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
+            if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
+            try db.execute(sql: Self.insertOwnership, arguments: ownershipArguments)
+        }
+    }
+
+    public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at
+                    FROM passport_ownership WHERE device_id = ? ORDER BY sequence
+                    """, arguments: [deviceID]
+            ).map { row in
+                OwnershipRecord(
+                    deviceID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1), owner: try row.decode(atIndex: 2),
+                    credentialID: try row.decode(atIndex: 3), statusIndex: try row.decode(atIndex: 4),
+                    statusList: try row.decode(atIndex: 5),
+                    transferredAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 6)))
+            }
+        }
+    }
+
+    // MARK: Status feed and recalls
+
+    public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
+        let rows = try entries.map(Self.feedArguments)
+        try await write { db in
+            let statement = try db.makeStatement(sql: Self.insertFeed)
+            for arguments in rows { try statement.execute(arguments: arguments) }
+        }
+    }
+
+    public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
+        try StoredValues.checkLimit(limit)
+        return try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device_id, kind, detail, recorded_at FROM passport_status_feed WHERE device_id = ?
+                    ORDER BY recorded_at DESC, sequence DESC LIMIT ?
+                    """, arguments: [deviceID, limit]
+            ).map { row in
+                StatusFeedEntry(
+                    deviceID: try row.decode(atIndex: 0), kind: try PassportSchema.kind(try row.decode(atIndex: 1)),
+                    detail: [UInt8](try row.decode(Data.self, atIndex: 2)),
+                    recordedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 3)))
+            }
+        }
+    }
+
+    public func saveRecall(_ recall: RecallRecord) async throws {
+        let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO passport_recalls (id, operator_id, selector, value, reason, affected, issued_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    recall.id, recall.operatorID, recall.selector.field, recall.selector.value, recall.reason, recall.affected,
+                    issuedAt,
+                ])
+            if db.changesCount == 0 { throw PassportStoreErrors.recallExists(recall.id) }
+        }
+    }
+
+    public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, operator_id, selector, value, reason, affected, issued_at FROM passport_recalls
+                    WHERE operator_id = ? ORDER BY issued_at DESC, id DESC
+                    """, arguments: [operatorID]
+            ).map { row in
+                RecallRecord(
+                    id: try row.decode(atIndex: 0), operatorID: try row.decode(atIndex: 1),
+                    selector: try PassportSchema.selector(field: try row.decode(atIndex: 2), value: try row.decode(atIndex: 3)),
+                    reason: try row.decode(atIndex: 4), affected: try row.decode(atIndex: 5),
+                    issuedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 6)))
+            }
+        }
+    }
+
+    // MARK: Statements
+
+    private static let insertCredential = """
+        INSERT INTO credentials (id, issuer, types, subject, issued_at, document) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO NOTHING
+        """
+    /// Skips (rather than fails on) an id or an operator, GTIN and serial in use, so the caller can name the device.
+    private static let insertDevice = """
+        INSERT INTO passport_devices (id, operator_id, gtin, serial, lot, model, did, device_credential, bom_credential,
+            commissioning_credential, device_status_index, device_status_list, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+        """
+    private static let insertKey = """
+        INSERT INTO passport_bms_keys (device_id, sequence, public_key_multibase, credential_id, valid_from)
+        VALUES (?, ?, ?, ?, ?)
+        """
+    private static let insertOwnership = """
+        INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let insertFeed = "INSERT INTO passport_status_feed (device_id, kind, detail, recorded_at) VALUES (?, ?, ?, ?)"
+
+    private static func credentialArguments(_ credential: StoredCredential) throws -> StatementArguments {
+        [
+            credential.id, credential.issuer, String(decoding: try JSONEncoder().encode(credential.types), as: UTF8.self),
+            credential.subject, try StoredValues.microseconds(credential.issuedAt, field: "issuedAt"), Data(credential.document),
+        ]
+    }
+
+    private static func deviceArguments(_ device: DeviceRecord) throws -> StatementArguments {
+        [
+            device.id, device.operatorID, device.gtin, device.serial, device.lot, device.model, device.did,
+            device.deviceCredentialID, device.bomCredentialID, device.commissioningCredentialID, device.deviceStatusIndex,
+            device.deviceStatusList, try StoredValues.microseconds(device.createdAt, field: "createdAt"),
+        ]
+    }
+
+    private static func keyArguments(_ key: BMSKeyRecord) throws -> StatementArguments {
+        [
+            key.deviceID, key.sequence, key.publicKeyMultibase, key.credentialID,
+            try StoredValues.microseconds(key.validFrom, field: "validFrom"),
+        ]
+    }
+
+    private static func ownershipArguments(_ record: OwnershipRecord) throws -> StatementArguments {
+        [
+            record.deviceID, record.sequence, record.owner, record.credentialID, record.statusIndex, record.statusList,
+            try StoredValues.microseconds(record.transferredAt, field: "transferredAt"),
+        ]
+    }
+
+    private static func feedArguments(_ entry: StatusFeedEntry) throws -> StatementArguments {
+        [entry.deviceID, entry.kind.rawValue, Data(entry.detail), try StoredValues.microseconds(entry.recordedAt, field: "recordedAt")]
+    }
+}

@@ -1,0 +1,219 @@
+import Credentials
+import Encoding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Identity
+import Passport
+import Server
+import Storage
+import Testing
+import Trie
+
+/// The passport product over real HTTP on loopback: operators, provisioning, ownership, anchoring,
+/// and one-scan verification of genuine, counterfeit, recalled, repurposed and recycled batteries,
+/// each with its own result. Runs on SQLite, and on PostgreSQL when `VOLTPASS_POSTGRES_URL` is set.
+@Suite struct PassportEndToEndTests {
+    static var stores: [String] {
+        ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
+    }
+
+    @Test(arguments: stores)
+    func genuineCounterfeitRecalledRepurposedAndRecycled(store: String) async throws {
+        try await withLiveServer(storeKind: store) { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            for name in ["packmaker", "secondlife"] {
+                let registration: JSONObject = ["name": .string(name), "gln": "4012345000009"]
+                let registered = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(registration))
+                #expect(registered.status == .created)
+            }
+            let duplicate = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            #expect(duplicate.status == .conflict)
+            #expect(try duplicate.json["code"] as? String == "operator_exists")
+
+            // End-of-line: three packs, keys generated in their secure elements; one with a first owner.
+            let keys = (0..<3).map { _ in SoftwareSigner.generate(.ed25519) }
+            let integrator = DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey)
+            let devices: [JSONValue] = (0..<3).map { index in
+                var device = PassportFixtures.device(serial: "PK-\(index)", lot: index == 1 ? "LOT-RECALL" : "LOT-OK", key: keys[index])
+                if index == 0 { device["owner"] = .string(integrator) }
+                return .object(device)
+            }
+            let issued = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth,
+                body: jsonBody(["operator": "packmaker", "devices": .array(devices)]))
+            #expect(issued.status == .created)
+            let provisioned = try #require(try issued.json["devices"] as? [[String: Any]])
+            #expect(provisioned.count == 3)
+            let plates = provisioned.map { $0["plateUrl"] as! String }
+            let paths = plates.map { String($0[$0.range(of: "/01/")!.lowerBound...]) }
+
+            // A hand-off to a new owner supersedes the first Ownership credential.
+            let newOwner = DIDKey.did(for: SoftwareSigner.generate(.p256).verificationKey)
+            let transfer = try await client.execute(
+                uri: "/passports/PK-0/ownership", method: .post, headers: auth, body: jsonBody(["owner": .string(newOwner)]))
+            #expect(transfer.status == .created)
+
+            // Before anchoring the passport is genuine but not anchored: amber.
+            let unanchored = try await verify(client, paths[0])
+            #expect(unanchored.verdict == "amber")
+            #expect(unanchored.codes == ["not_anchored"])
+
+            let anchored = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            #expect(anchored.status == .ok)
+
+            // Genuine: the scanned plate (Digital Link path with its token), by serial, and by the verify endpoint.
+            let genuine = try await verify(client, paths[0])
+            #expect(genuine.verdict == "green", "\(genuine.codes)")
+            #expect(genuine.owner == newOwner)
+            let bySerial = try await client.execute(uri: "/verify/device/PK-0", method: .get, headers: [.accept: "application/json"])
+            #expect(try bySerial.json["verdict"] as? String == "green")
+
+            // Counterfeits: an unknown serial, a cloned plate token, a forged token.
+            #expect(try await verify(client, "/verify/device/PK-404").codes == ["unknown_device"])
+            let cloned = paths[1].split(separator: "?")[0] + "?" + paths[0].split(separator: "?")[1]
+            let clonedResult = try await verify(client, String(cloned))
+            #expect(clonedResult.verdict == "red")
+            #expect(clonedResult.codes == ["token_mismatch"])
+            var forgedToken = Array(try Base64URL.decode(String(paths[0].split(separator: "=")[1])))
+            forgedToken[forgedToken.count - 1] ^= 0x01
+            let forged = try await verify(client, String(paths[0].split(separator: "?")[0]) + "?t=" + Base64URL.encode(forgedToken))
+            #expect(forged.codes == ["token_invalid"])
+
+            // Recalled: a recall by lot turns the battery red at once.
+            let recall = try await client.execute(
+                uri: "/operators/packmaker/recalls", method: .post, headers: auth,
+                body: jsonBody(["selector": "lot", "value": "LOT-RECALL", "reason": "separator defect"]))
+            #expect(try recall.json["affected"] as? Double == 1)
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            let recalled = try await verify(client, paths[1])
+            #expect(recalled.verdict == "red")
+            #expect(recalled.codes == ["recalled"])
+
+            // Stale: a change after the last anchor is a failure of its own until the next anchor.
+            let firmware = try await client.execute(
+                uri: "/passports/PK-2/lifecycle", method: .post, headers: auth,
+                body: jsonBody(["action": "firmware", "version": "2.0.1", "sha256": .string(String(repeating: "ab", count: 32))]))
+            #expect(firmware.status == .ok)
+            #expect(try await verify(client, paths[2]).codes == ["anchor_stale"])
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            #expect(try await verify(client, paths[2]).verdict == "green")
+
+            // Recycled: red, and the leaf is final.
+            let recycle = try await client.execute(
+                uri: "/passports/PK-2/lifecycle", method: .post, headers: auth, body: jsonBody(["action": "recycle"]))
+            #expect(recycle.status == .ok)
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            let recycled = try await verify(client, paths[2])
+            #expect(recycled.verdict == "red")
+            #expect(recycled.codes == ["recycled"])
+            let afterRecycling = try await client.execute(
+                uri: "/passports/PK-2/lifecycle", method: .post, headers: auth, body: jsonBody(["action": "voidWarranty"]))
+            #expect(afterRecycling.status == .unprocessableContent)
+            #expect(try afterRecycling.json["code"] as? String == "transition_not_allowed")
+
+            // Repurposed: the original turns amber, the second-life passport links back and is green.
+            let repurpose = try await client.execute(
+                uri: "/passports/PK-0/lifecycle", method: .post, headers: auth,
+                body: jsonBody(["action": "repurpose", "operator": "secondlife", "gtin": "04012345000016", "serial": "SL-0"]))
+            #expect(repurpose.status == .created, "\(String(buffer: repurpose.body))")
+            let successor = try #require(try repurpose.json["successor"] as? [String: Any])
+            let successorPlate = successor["plateUrl"] as! String
+            _ = try await client.execute(uri: "/operators/secondlife/anchor", method: .post, headers: auth)
+            let original = try await verify(client, paths[0])
+            #expect(original.verdict == "amber")
+            #expect(original.codes == ["repurposed"])
+            let secondLife = try await verify(client, String(successorPlate[successorPlate.range(of: "/01/")!.lowerBound...]))
+            #expect(secondLife.verdict == "green", "\(secondLife.codes)")
+        }
+    }
+
+    /// The offline bundle verifies with no network; a forged credential, a tampered leaf, a wrong
+    /// proof and a root that is not the anchored one each fail with their own code.
+    @Test func offlineBundleAndItsForgeries() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let device = PassportFixtures.device(serial: "B-1", lot: "L1", key: SoftwareSigner.generate(.p256))
+            let issued = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth,
+                body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+            #expect(issued.status == .created)
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            let response = try await client.execute(uri: "/passports/B-1/bundle", method: .get)
+            #expect(response.status == .ok)
+            let json = try JSONValue(parsing: Array(buffer: response.body))
+            let bundle = try PassportBundle(json: json)
+            let verifier = PassportVerifier(operatorAuthorized: false)
+
+            let genuine = await verifier.verify(bundle)
+            #expect(genuine.verdict == .green, "\(genuine.failureCodes)")
+            #expect(genuine.warnings.map(\.code) == ["issuer_authority_unconfirmed"])
+            // Through JSON and back, the bundle is the same bundle.
+            #expect(try PassportBundle(json: .object(bundle.json)).json == bundle.json)
+
+            var forgedCredential = bundle
+            var subject = try #require(bundle.device.json["credentialSubject"]?.objectValue)
+            subject["ratedCapacityAh"] = 320
+            var document = bundle.device.json
+            document["credentialSubject"] = .object(subject)
+            forgedCredential.device = Credential(document)
+            #expect(await verifier.verify(forgedCredential).failureCodes == ["PROOF_VERIFICATION_ERROR"])
+
+            var tamperedLeaf = bundle
+            var leaf = try BatteryLeaf(cbor: bundle.leaf)
+            leaf.lastSoH = 990
+            tamperedLeaf.leaf = leaf.cbor()
+            #expect(await verifier.verify(tamperedLeaf).failureCodes == ["trie_proof_invalid"])
+
+            var wrongProof = bundle
+            wrongProof.trieRoot = Hash32(hashing: [1, 2, 3])
+            wrongProof.anchor?.root = wrongProof.trieRoot
+            #expect(await verifier.verify(wrongProof).failureCodes == ["trie_proof_invalid"])
+
+            var notAnchored = bundle
+            notAnchored.anchor?.root = Hash32(hashing: [4, 5, 6])
+            let mismatch = await verifier.verify(notAnchored)
+            #expect(mismatch.failureCodes == ["root_mismatch"])
+            #expect(mismatch.verdict == .red)
+        }
+    }
+
+    /// What a verification response says.
+    struct Outcome {
+        let verdict: String
+        let codes: [String]
+        let owner: String?
+    }
+
+    private func verify(_ client: some TestClientProtocol, _ path: String) async throws -> Outcome {
+        let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
+        #expect(response.status == .ok)
+        let json = try response.json
+        let failures = try #require(json["failures"] as? [[String: Any]])
+        let passport = json["passport"] as? [String: Any]
+        return Outcome(
+            verdict: json["verdict"] as? String ?? "", codes: failures.compactMap { $0["code"] as? String },
+            owner: passport?["owner"] as? String)
+    }
+}
+
+/// Device specs as an end-of-line station would send them.
+enum PassportFixtures {
+    static func device(serial: String, lot: String, key: SoftwareSigner, gtin: String = "04012345000009") -> JSONObject {
+        [
+            "gtin": .string(gtin), "serial": .string(serial), "lot": .string(lot), "model": "LFP-280Ah-Pack",
+            "batteryCategory": "stationary", "chemistry": "LFP", "ratedCapacityAh": 280, "ratedEnergyWh": 14336,
+            "nominalVoltage": 51.2, "massKg": 98.5, "manufacturingDate": "2026-11-30",
+            "publicKeyMultibase": .string(key.verificationKey.multikey),
+            "firmware": ["version": "1.4.2", "sha256": .string(String(repeating: "0f", count: 32))],
+            "bom": ["hash": .string("sha256:" + String(repeating: "1e", count: 32)), "components": ["urn:uuid:cell-lot-7"]],
+            "warrantyMonths": 120,
+        ]
+    }
+}
+
+func jsonBody(_ object: JSONObject) -> ByteBuffer {
+    ByteBuffer(bytes: JSONValue.object(object).serialized())
+}
