@@ -47,21 +47,21 @@ extension PostgresStore: PassportRepository {
     // MARK: Devices
 
     public func saveDevices(_ batch: DeviceBatch) async throws {
-        let credentials = try Self.insertCredentials(batch.credentials)
-        let devices = try Self.insertDevices(batch.devices)
-        let keys = try Self.insertKeys(batch.keys)
-        let ownership = try Self.insertOwnership(batch.ownership)
-        let feed = try Self.insertFeed(batch.feed)
+        let credentialInsert = try Self.insertCredentials(batch.credentials)
+        let deviceInsert = try Self.insertDevices(batch.devices)
+        let keyInsert = try Self.insertKeys(batch.keys)
+        let ownershipInsert = try Self.insertOwnership(batch.ownership)
+        let feedInsert = try Self.insertFeed(batch.feed)
         try await withTransaction { connection in
-            if let id = try await self.skipped(by: credentials, of: batch.credentials.map(\.id), on: connection) {
+            if let id = try await self.skipped(by: credentialInsert, of: batch.credentials.map(\.id), on: connection) {
                 throw StorageError.credentialExists(id: id)
             }
-            if let id = try await self.skipped(by: devices, of: batch.devices.map(\.id), on: connection) {
+            if let id = try await self.skipped(by: deviceInsert, of: batch.devices.map(\.id), on: connection) {
                 throw PassportStoreErrors.deviceExists(id)
             }
-            try await self.run(keys, on: connection)
-            try await self.run(ownership, on: connection)
-            try await self.run(feed, on: connection)
+            try await self.run(keyInsert, on: connection)
+            try await self.run(ownershipInsert, on: connection)
+            try await self.run(feedInsert, on: connection)
         }
     }
 
@@ -95,15 +95,15 @@ extension PostgresStore: PassportRepository {
     }
 
     public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        let credentials = try Self.insertCredentials([credential])
-        let keys = try Self.insertKeys([key])
+        let credentialInsert = try Self.insertCredentials([credential])
+        let keyInsert = try Self.insertKeys([key])
         try await withTransaction { connection in
             let last = try await self.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
             guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
-            if try await self.skipped(by: credentials, of: [credential.id], on: connection) != nil {
+            if try await self.skipped(by: credentialInsert, of: [credential.id], on: connection) != nil {
                 throw StorageError.credentialExists(id: credential.id)
             }
-            try await self.run(keys, on: connection)
+            try await self.run(keyInsert, on: connection)
         }
     }
 
@@ -124,15 +124,15 @@ extension PostgresStore: PassportRepository {
     // MARK: Ownership
 
     public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        let credentials = try Self.insertCredentials([credential])
-        let ownership = try Self.insertOwnership([record])
+        let credentialInsert = try Self.insertCredentials([credential])
+        let ownershipInsert = try Self.insertOwnership([record])
         try await withTransaction { connection in
             let last = try await self.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
             guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
-            if try await self.skipped(by: credentials, of: [credential.id], on: connection) != nil {
+            if try await self.skipped(by: credentialInsert, of: [credential.id], on: connection) != nil {
                 throw StorageError.credentialExists(id: credential.id)
             }
-            try await self.run(ownership, on: connection)
+            try await self.run(ownershipInsert, on: connection)
         }
     }
 
@@ -165,7 +165,7 @@ extension PostgresStore: PassportRepository {
     // MARK: Status feed and recalls
 
     public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
-        try await execute(try Self.insertFeed(entries))
+        try await execute(Self.insertFeed(entries))
     }
 
     public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
@@ -214,10 +214,10 @@ extension PostgresStore: PassportRepository {
 
     // MARK: Statements
     //
-    // Each inserts its rows with one statement, one array per column. Arrays cannot carry NULL, so an
-    // optional column travels as a value array and a "present" array.
+    // Each inserts its rows with one statement, one array per column. PostgresNIO's arrays cannot carry
+    // NULL, so an optional column travels as a value array and a "present" array.
 
-    /// Inserts the credentials, skipping any whose id is in use; returns the ids inserted.
+    /// The statement that inserts the credentials, skipping any whose id is in use, and returns the ids it inserted.
     private static func insertCredentials(_ credentials: [StoredCredential]) throws -> PostgresQuery {
         var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
         var hasSubject: [Bool] = [], issued: [Int64] = [], documents: [ByteBuffer] = []
@@ -242,7 +242,8 @@ extension PostgresStore: PassportRepository {
             """
     }
 
-    /// Inserts the devices, skipping any whose id (or operator, GTIN and serial) is in use; returns the ids inserted.
+    /// The statement that inserts the devices, skipping any whose id (or operator, GTIN and serial) is in use, and
+    /// returns the ids it inserted.
     private static func insertDevices(_ devices: [DeviceRecord]) throws -> PostgresQuery {
         var ids: [String] = [], operators: [String] = [], gtins: [String] = [], serials: [String] = []
         var lots: [String] = [], hasLot: [Bool] = [], models: [String] = [], dids: [String] = []
@@ -303,7 +304,7 @@ extension PostgresStore: PassportRepository {
             """
     }
 
-    /// Inserts the entries in their order, which their sequence numbers keep.
+    /// The statement that inserts the entries in their order, which their sequence numbers keep.
     private static func insertFeed(_ entries: [StatusFeedEntry]) throws -> PostgresQuery {
         let devices = entries.map(\.deviceID), kinds = entries.map(\.kind.rawValue)
         let details = entries.map { ByteBuffer(bytes: $0.detail) }

@@ -317,7 +317,9 @@ public final class PostgresStore: VoltpassStore {
     }
 
     /// Runs `query` on `connection` (in the caller's transaction) and decodes its rows.
-    func fetch<T>(_ query: PostgresQuery, on connection: PostgresConnection, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
+    func fetch<T>(
+        _ query: PostgresQuery, on connection: PostgresConnection, _ decode: (PostgresRow) throws -> T
+    ) async throws -> [T] {
         var values: [T] = []
         for try await row in try await connection.query(query, logger: logger) {
             values.append(try decode(row))

@@ -180,6 +180,76 @@ import Trie
         }
     }
 
+    /// Field diagnostics: only the battery's secure element answers the challenge; a device with an
+    /// unknown key (a counterfeit or swapped BMS) is `device_key_mismatch`.
+    @Test func fieldDiagnosticsTellGenuineFromUnknownKeys() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let element = SoftwareSigner.generate(.ed25519)
+            let device = PassportFixtures.device(serial: "D-1", lot: "L1", key: element)
+            _ = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+            for (signer, genuine) in [(element, true), (SoftwareSigner.generate(.ed25519), false)] {
+                let challenge = try await client.execute(uri: "/diagnostics/challenges", method: .post)
+                let text = try #require(try challenge.json["challenge"] as? String)
+                let answer = try await FieldDiagnostics.respond(to: try Base64URL.decode(text), signer: signer)
+                let body: JSONObject = ["device": "D-1", "challenge": .string(text), "response": .string(Base64URL.encode(answer))]
+                let result = try await client.execute(uri: "/diagnostics/responses", method: .post, body: jsonBody(body))
+                #expect(try result.json["genuine"] as? Bool == genuine)
+                let codes = try #require(try result.json["failures"] as? [[String: Any]]).compactMap { $0["code"] as? String }
+                #expect(codes == (genuine ? [] : ["device_key_mismatch"]))
+                // A challenge answers once.
+                let replay = try await client.execute(uri: "/diagnostics/responses", method: .post, body: jsonBody(body))
+                #expect(try replay.json["code"] as? String == "challenge_invalid")
+            }
+        }
+    }
+
+    /// The plate's QR code, read back by an independent decoder (zbarimg), is the Digital Link URL
+    /// with a token that verifies.
+    @Test(.enabled(if: zbarAvailable || ProcessInfo.processInfo.environment["CI"] == "true", "zbarimg is not installed"))
+    func plateQRCodeDecodesToAVerifyingURL() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let device = PassportFixtures.device(serial: "Q-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
+            _ = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            let png = try await client.execute(uri: "/passports/Q-1/plate.png", method: .get)
+            #expect(png.headers[.contentType] == "image/png")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("plate-\(UUID().uuidString).png")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(buffer: png.body).write(to: file)
+            let zbar = try #require(Self.which("zbarimg"))
+            let decoded = try Self.run(zbar, ["--quiet", "--raw", file.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(decoded.hasPrefix("http://localhost:8080/01/04012345000009/21/Q-1?t="))
+            let path = String(decoded[decoded.range(of: "/01/")!.lowerBound...])
+            let result = try await verify(client, path)
+            #expect(result.verdict == "green", "\(result.codes)")
+        }
+    }
+
+    static let zbarAvailable = which("zbarimg") != nil
+
+    static func which(_ name: String) -> String? {
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// What a verification response says.
     struct Outcome {
         let verdict: String

@@ -67,7 +67,8 @@ struct PassportStoreConformance {
         return DeviceBatch(
             devices: [device],
             keys: [
-                BMSKeyRecord(deviceID: id, sequence: 1, publicKeyMultibase: "z6MkBMS\(serial)", credentialID: credentials[0].id, validFrom: base)
+                BMSKeyRecord(
+                    deviceID: id, sequence: 1, publicKeyMultibase: "z6MkBMS\(serial)", credentialID: credentials[0].id, validFrom: base)
             ],
             ownership: [
                 OwnershipRecord(
@@ -75,7 +76,9 @@ struct PassportStoreConformance {
                     statusList: owner.revocationList, transferredAt: base)
             ],
             credentials: credentials,
-            feed: [StatusFeedEntry(deviceID: id, kind: .provisioned, detail: Array(#"{"model":"\#(model)"}"#.utf8), recordedAt: base)])
+            feed: [
+                StatusFeedEntry(deviceID: id, kind: .provisioned, detail: Array(#"{"model":"\#(model)"}"#.utf8), recordedAt: base)
+            ])
     }
 
     /// The batches as one.
@@ -341,7 +344,8 @@ struct PassportStoreConformance {
             try await store.saveDevices(Self.merged(first, other))
             let device = first.devices[0].id
             func entry(_ kind: StatusFeedEntry.Kind, minutes: Double, _ detail: String) -> StatusFeedEntry {
-                StatusFeedEntry(deviceID: device, kind: kind, detail: Array(detail.utf8), recordedAt: Self.base.addingTimeInterval(minutes * 60))
+                StatusFeedEntry(
+                    deviceID: device, kind: kind, detail: Array(detail.utf8), recordedAt: Self.base.addingTimeInterval(minutes * 60))
             }
             let lifecycle = entry(.lifecycle, minutes: 10, #"{"state":"in_use"}"#)
             let warranty = entry(.warranty, minutes: 10, #"{"until":"2030-01-01"}"#)
@@ -366,7 +370,9 @@ struct PassportStoreConformance {
         try await withStore { store in
             try await store.saveOperator(Self.cells)
             try await store.saveOperator(Self.packs)
-            func recall(_ id: String, _ selector: DeviceSelector, minutes: Double, by owner: OperatorRecord = Self.cells) -> RecallRecord {
+            func recall(
+                _ id: String, _ selector: DeviceSelector, minutes: Double, by owner: OperatorRecord = Self.cells
+            ) -> RecallRecord {
                 RecallRecord(
                     id: id, operatorID: owner.id, selector: selector, reason: "thermal runaway risk (\(id))", affected: 3,
                     issuedAt: Self.base.addingTimeInterval(minutes * 60))
