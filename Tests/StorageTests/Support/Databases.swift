@@ -36,11 +36,19 @@ struct SQLiteTestDatabase: TestDatabase {
     }
 
     func execute(_ sql: String) async throws {
-        try await DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
+        try await directConnection().write { try $0.execute(sql: sql) }
     }
 
     func appliedMigrations() async throws -> [Int] {
-        try await DatabaseQueue(path: path).read { try Int.fetchAll($0, sql: "SELECT version FROM schema_migrations ORDER BY version") }
+        try await directConnection().read { try Int.fetchAll($0, sql: "SELECT version FROM schema_migrations ORDER BY version") }
+    }
+
+    /// A connection of its own that waits for locks, as the store's do: a store just closed may still
+    /// be checkpointing its WAL.
+    private func directConnection() throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        return try DatabaseQueue(path: path, configuration: configuration)
     }
 }
 
