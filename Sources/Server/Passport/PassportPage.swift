@@ -37,6 +37,7 @@ enum PassportPage {
             table { border-collapse: collapse; width: 100%; background: #fff; }
             th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
             th { width: 40%; font-weight: 600; }
+            td { overflow-wrap: anywhere; }
             code { font-size: 0.85em; }
             .id { word-break: break-all; color: #57606a; }
             </style>
