@@ -47,6 +47,11 @@ import Trie
             let provisioned = try #require(try issued.json["devices"] as? [[String: Any]])
             #expect(provisioned.count == 3)
             let plates = provisioned.map { $0["plateUrl"] as! String }
+            let again = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth,
+                body: jsonBody(["operator": "packmaker", "device": devices[0]]))
+            #expect(again.status == .conflict)
+            #expect(try again.json["code"] as? String == "device_exists")
             let paths = plates.map { String($0[$0.range(of: "/01/")!.lowerBound...]) }
 
             // A hand-off to a new owner supersedes the first Ownership credential.

@@ -64,6 +64,11 @@ public struct PassportService: Sendable {
         for spec in specs where !seen.insert(spec.gtin + "/" + spec.serial).inserted {
             throw PassportError("device_exists", "the batch lists \(spec.gtin) serial \(spec.serial) twice")
         }
+        let batteryIDs = specs.map(Self.batteryID)
+        // Refused before anything is signed or allocated (saving the batch checks again, atomically).
+        for id in batteryIDs {
+            guard try await store.device(id: id) == nil else { throw PassportError("device_exists", "\(id) is provisioned already") }
+        }
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
         let lists = try await member.statusLists.service()
@@ -72,7 +77,6 @@ public struct PassportService: Sendable {
         var revocations = ownedCount == 0 ? [] : try await lists.allocateEntries(listID: member.record.revocationList, count: ownedCount)[...]
         let date = now()
 
-        let batteryIDs = specs.map(Self.batteryID)
         let commissioning = try await EPCISCaptureService(store: store, operatorKeys: member.keys, statusLists: member.events)
             .capture(PassportCredentials.commissioningDocument(batteryIDs: batteryIDs, at: date, gln: member.record.gln))
         let commissioningID = commissioning[0].record.credentialID
