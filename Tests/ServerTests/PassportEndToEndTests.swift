@@ -255,6 +255,76 @@ import Trie
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A replaced BMS module's key is registered by the operator: the passport stays green, only the
+    /// new module answers diagnostics, and the feed keeps the history.
+    @Test func bmsKeyReplacementKeepsHistory() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let original = SoftwareSigner.generate(.ed25519)
+            let replacement = SoftwareSigner.generate(.p256)
+            _ = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth,
+                body: jsonBody(["operator": "packmaker", "device": .object(PassportFixtures.device(serial: "K-1", lot: "L", key: original))]))
+            let replaced = try await client.execute(
+                uri: "/passports/K-1/bms-keys", method: .post, headers: auth,
+                body: jsonBody(["publicKeyMultibase": .string(replacement.verificationKey.multikey)]))
+            #expect(replaced.status == .created)
+            let same = try await client.execute(
+                uri: "/passports/K-1/bms-keys", method: .post, headers: auth,
+                body: jsonBody(["publicKeyMultibase": .string(replacement.verificationKey.multikey)]))
+            #expect(try same.json["code"] as? String == "bms_key_unchanged")
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            #expect(try await verify(client, "/verify/device/K-1").verdict == "green")
+            for (signer, genuine) in [(replacement, true), (original, false)] {
+                let challenge = try #require(try await client.execute(uri: "/diagnostics/challenges", method: .post).json["challenge"] as? String)
+                let answer = try await FieldDiagnostics.respond(to: try Base64URL.decode(challenge), signer: signer)
+                let body: JSONObject = ["device": "K-1", "challenge": .string(challenge), "response": .string(Base64URL.encode(answer))]
+                let result = try await client.execute(uri: "/diagnostics/responses", method: .post, body: jsonBody(body))
+                #expect(try result.json["genuine"] as? Bool == genuine)
+            }
+            let passport = try await client.execute(uri: "/passports/K-1", method: .get).json
+            let kinds = try #require(passport["feed"] as? [[String: Any]]).compactMap { $0["kind"] as? String }
+            #expect(kinds == ["bmsKey", "provisioned"])
+        }
+    }
+
+    /// One identifier, three representations: HTML for a browser, JSON, and an RFC 9264 linkset.
+    /// Inbound QA checks many at once.
+    @Test func contentNegotiationAndBatchVerification() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(admin)
+            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let issued = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth,
+                body: jsonBody([
+                    "operator": "packmaker",
+                    "device": .object(PassportFixtures.device(serial: "N-1", lot: "L", key: SoftwareSigner.generate(.ed25519))),
+                ]))
+            let plate = try #require(try issued.json["devices"] as? [[String: Any]]).first?["plateUrl"] as? String
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+
+            let html = try await client.execute(uri: "/verify/device/N-1", method: .get, headers: [.accept: "text/html,application/xhtml+xml"])
+            #expect(html.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(String(buffer: html.body).contains("data-verdict=\"green\""))
+            let linkset = try await client.execute(uri: "/verify/device/N-1", method: .get, headers: [.accept: "application/linkset+json"])
+            #expect(linkset.headers[.contentType] == "application/linkset+json")
+            let links = try #require(try linkset.json["linkset"] as? [[String: Any]])
+            #expect(links.first?["anchor"] as? String == "https://id.gs1.org/01/04012345000009/21/N-1")
+            #expect(links.first?["https://gs1.org/voc/pip"] != nil)
+
+            let items: [JSONValue] = ["N-1", .string(try #require(plate)), "N-404", "https://example.com/01/04012345000009/21/N-1?t=%%%"]
+            let batch = try await client.execute(uri: "/verify/batch", method: .post, body: jsonBody(["items": .array(items)]))
+            let report = try batch.json
+            #expect(report["green"] as? Double == 2)
+            #expect(report["red"] as? Double == 2)
+            let codes = try #require(report["results"] as? [[String: Any]]).map {
+                ($0["failures"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            }
+            #expect(codes == [[], [], ["unknown_device"], ["invalid_identifier"]])
+        }
+    }
+
     /// What a verification response says.
     struct Outcome {
         let verdict: String

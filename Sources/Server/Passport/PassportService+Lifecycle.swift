@@ -43,6 +43,39 @@ extension PassportService {
         return try await provision([spec], operator: newOperator, origin: origin)[0]
     }
 
+    /// Registers the key of a replaced BMS module: a BMS key credential signed by the operator (naming
+    /// the key it replaces), the key's record, and the leaf's new key. Earlier keys stay in the history.
+    func replaceBMSKey(of batteryID: String, with key: PublicKey) async throws -> Credential {
+        let device = try await device(batteryID)
+        let member = try await operators.member(device.operatorID)
+        let keys = try await store.bmsKeys(device: batteryID)
+        guard let previous = keys.last else { throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key") }
+        guard previous.publicKeyMultibase != key.multikey else {
+            throw PassportError("bms_key_unchanged", "the key is the battery's current BMS key")
+        }
+        let (methodID, signer) = try await member.keys.currentSigner()
+        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
+        let date = now()
+        let sequence = previous.sequence + 1
+        let credential = try await issuer.issue(PassportCredentials.bmsKey(
+            batteryID: batteryID, deviceDID: device.did, key: key, sequence: sequence, previousKey: previous.publicKeyMultibase,
+            id: Self.newCredentialID(), issuer: member.record.id, validFrom: date))
+        // The lifecycle decides first, so a recycled battery gets no new key record.
+        let next = try Lifecycle(operatorID: device.operatorID).apply(
+            .replaceBMSKey(key.rawRepresentation), to: try await leaf(of: device), by: .operator(device.operatorID))
+        try await store.appendBMSKey(
+            BMSKeyRecord(deviceID: batteryID, sequence: sequence, publicKeyMultibase: key.multikey, credentialID: credential.id!, validFrom: date),
+            credential: Self.stored(credential, subject: device.did, at: date))
+        try await tries.apply([.update(key: next.key, value: next.cbor())], operator: device.operatorID)
+        try await store.appendStatus([
+            StatusFeedEntry(
+                deviceID: batteryID, kind: .bmsKey,
+                detail: JSONValue.object(["sequence": .number(Double(sequence)), "publicKeyMultibase": .string(key.multikey)]).serialized(),
+                recordedAt: date)
+        ])
+        return credential
+    }
+
     /// A plate URL for the device with a freshly signed token.
     func plateURL(for device: DeviceRecord) async throws -> String {
         let member = try await operators.member(device.operatorID)

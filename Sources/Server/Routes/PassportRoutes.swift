@@ -174,6 +174,19 @@ struct PassportRoutes {
             let credential = try await service.transferOwnership(of: device.id, to: try body.requiredString("owner"))
             return .json(["verifiableCredential": .object(credential.json)], status: .created)
         }
+        // POST /passports/{id}/bms-keys {publicKeyMultibase}: the key of a replaced BMS module.
+        issuer.post("passports/:id/bms-keys") { request, context -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let device = try await device(context)
+            let key: PublicKey
+            do {
+                key = try PublicKey(multikey: try body.requiredString("publicKeyMultibase"))
+            } catch let error as IdentityError {
+                throw RequestBody.invalid("/publicKeyMultibase", "is not an Ed25519 or P-256 Multikey: \(error.message)")
+            }
+            let credential = try await service.replaceBMSKey(of: device.id, with: key)
+            return .json(["verifiableCredential": .object(credential.json)], status: .created)
+        }
         // POST /passports/{id}/lifecycle {action: recycle | repurpose | voidWarranty | firmware, …}
         issuer.post("passports/:id/lifecycle") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
