@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Ledger", "Passport", "QRCode", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "VectorSupport",
+                "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "VectorSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

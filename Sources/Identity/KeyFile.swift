@@ -87,7 +87,7 @@ public enum KeyFile {
     }
 
     /// Writes `bytes` to a new 0600 file beside `url`, syncs it, then renames it over `url`.
-    static func writeAtomically(_ bytes: [UInt8], to url: URL) throws(IdentityError) {
+    public static func writeAtomically(_ bytes: [UInt8], to url: URL) throws(IdentityError) {
         let temporary = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o600)

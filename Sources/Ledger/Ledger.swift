@@ -34,6 +34,8 @@ public protocol Ledger: Sendable {
     func commitment(_ challenge: Hash32) async throws -> CommitmentRecord?
     /// The reading submitted by transaction `id`.
     func reading(_ id: Hash32) async throws -> ReadingRecord?
+    /// The readings submitted for a battery, oldest first.
+    func readings(battery batteryID: String) async throws -> [ReadingRecord]
     /// The operator's pending readings, oldest first.
     func pendingReadings(operator operatorID: String) async throws -> [ReadingRecord]
 

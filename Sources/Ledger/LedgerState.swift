@@ -10,6 +10,8 @@ struct LedgerState: Sendable, Equatable {
     var anchors: [String: [AnchorRecord]] = [:]
     var commitments: [Hash32: CommitmentRecord] = [:]
     var readings: [Hash32: ReadingRecord] = [:]
+    /// Each battery's readings, in submission order.
+    var readingsByBattery: [String: [Hash32]] = [:]
     /// Each operator's pending readings, by id, with their sequence numbers.
     var pending: [String: [Hash32: Int]] = [:]
     /// Reward pools by operator; absent means zero.
@@ -42,6 +44,7 @@ struct LedgerState: Sendable, Equatable {
             readings[hash] = ReadingRecord(
                 id: hash, submission: submission, slot: slot, commitmentSlot: commitment.slot, status: .pending, sequence: tip.count)
             pending[submission.operatorID, default: [:]][hash] = tip.count
+            readingsByBattery[submission.batteryID, default: []].append(hash)
 
         case .fund(let operatorID, let amount):
             try Self.checkIdentifier(operatorID, "operator", parameters)
@@ -182,6 +185,8 @@ struct LedgerState: Sendable, Equatable {
         case .submitReading(let submission):
             commitments[submission.commitment]?.consumedBy = nil
             readings[hash] = nil
+            readingsByBattery[submission.batteryID]?.removeLast()
+            if readingsByBattery[submission.batteryID]?.isEmpty == true { readingsByBattery[submission.batteryID] = nil }
             pending[submission.operatorID]?[hash] = nil
             if pending[submission.operatorID]?.isEmpty == true { pending[submission.operatorID] = nil }
         case .fund(let operatorID, let amount):

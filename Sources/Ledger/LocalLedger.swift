@@ -177,6 +177,10 @@ public actor LocalLedger: Ledger {
 
     public func reading(_ id: Hash32) -> ReadingRecord? { state.readings[id] }
 
+    public func readings(battery batteryID: String) -> [ReadingRecord] {
+        (state.readingsByBattery[batteryID] ?? []).compactMap { state.readings[$0] }
+    }
+
     public func pendingReadings(operator operatorID: String) -> [ReadingRecord] {
         (state.pending[operatorID] ?? [:]).sorted { $0.value < $1.value }.compactMap { state.readings[$0.key] }
     }

@@ -10,7 +10,7 @@ import Trie
 ///
 /// ```
 /// BatteryLeaf = 121([ batteryId, status, readerPkh: Maybe bytes28, bmsPublicKey,
-///                     lastSoH, lastCycleCount, lastReadingSlot, lastRewardedSlot,
+///                     lastSoH, lastCycleCount, lastCounter, lastReadingSlot, lastRewardedSlot,
 ///                     121([deviceCredential, bomCredential, ownershipCredential: Maybe]),
 ///                     warranty: Maybe 121([start, end, voided: Bool]),
 ///                     recall: 121([]) | 122([recallId, since]),
@@ -30,6 +30,7 @@ extension BatteryLeaf {
             w.bytes(bmsPublicKey)
             w.integer(Int64(lastSoH))
             w.integer(Int64(lastCycleCount))
+            w.integer(Int64(lastCounter))
             w.integer(Int64(lastReadingSlot))
             w.integer(Int64(lastRewardedSlot))
             w.constructor(0) { w in
@@ -83,15 +84,15 @@ extension BatteryLeaf {
             throw .leafMalformed("not CBOR: \(error.message)")
         }
         var reader = PlutusReader()
-        let fields = try reader.constructor(data, at: "leaf", index: 0, count: 13)
-        let credentialFields = try reader.constructor(fields[8], at: "credentials", index: 0, count: 3)
-        let firmwareFields = try reader.constructor(fields[11], at: "firmware", index: 0, count: 3)
+        let fields = try reader.constructor(data, at: "leaf", index: 0, count: 14)
+        let credentialFields = try reader.constructor(fields[9], at: "credentials", index: 0, count: 3)
+        let firmwareFields = try reader.constructor(fields[12], at: "firmware", index: 0, count: 3)
         let status = try reader.constructor(fields[1], at: "status", count: 0)
         guard let statusValue = Status(rawValue: status.index) else {
             throw .leafMalformed("status: constructor \(status.index) is not Virgin, Active, Repurposed or Recycled")
         }
         let recall: Recall
-        let recallFields = try reader.constructor(fields[10], at: "recall")
+        let recallFields = try reader.constructor(fields[11], at: "recall")
         switch (recallFields.index, recallFields.fields.count) {
         case (0, 0): recall = .none
         case (1, 2):
@@ -112,15 +113,16 @@ extension BatteryLeaf {
             bmsPublicKey: try reader.bytes(fields[3], at: "bmsPublicKey"),
             lastSoH: Int(try reader.integer(fields[4], at: "lastSoH")),
             lastCycleCount: Int(try reader.integer(fields[5], at: "lastCycleCount")),
-            lastReadingSlot: try reader.slot(fields[6], at: "lastReadingSlot"),
-            lastRewardedSlot: try reader.slot(fields[7], at: "lastRewardedSlot"),
+            lastCounter: try reader.slot(fields[6], at: "lastCounter"),
+            lastReadingSlot: try reader.slot(fields[7], at: "lastReadingSlot"),
+            lastRewardedSlot: try reader.slot(fields[8], at: "lastRewardedSlot"),
             credentials: CredentialIDs(
                 device: try reader.text(credentialFields[0], at: "device credential"),
                 bom: try reader.text(credentialFields[1], at: "BOM credential"),
                 ownership: try reader.maybe(credentialFields[2], at: "ownership credential") { (item, path) throws(PassportError) in
                     try reader.text(item, at: path)
                 }),
-            warranty: try reader.maybe(fields[9], at: "warranty") { (item, path) throws(PassportError) in
+            warranty: try reader.maybe(fields[10], at: "warranty") { (item, path) throws(PassportError) in
                 let parts = try reader.constructor(item, at: path, index: 0, count: 3)
                 let voided = try reader.constructor(parts[2], at: "\(path) voided", count: 0)
                 guard voided.index <= 1 else { throw .leafMalformed("\(path) voided: a Bool is 121([]) or 122([])") }
@@ -135,7 +137,7 @@ extension BatteryLeaf {
                 advisory: try reader.maybe(firmwareFields[2], at: "firmware advisory") { (item, path) throws(PassportError) in
                     try reader.text(item, at: path)
                 }),
-            origin: try reader.maybe(fields[12], at: "origin") { (item, path) throws(PassportError) in
+            origin: try reader.maybe(fields[13], at: "origin") { (item, path) throws(PassportError) in
                 let parts = try reader.constructor(item, at: path, index: 0, count: 4)
                 guard let root = Hash32(bytes: try reader.bytes(parts[2], at: "\(path) root")) else {
                     throw .leafMalformed("\(path) root: a root has 32 bytes")

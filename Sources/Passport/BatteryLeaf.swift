@@ -115,6 +115,8 @@ public struct BatteryLeaf: Sendable, Hashable {
     /// Last known state of health, per mille.
     public var lastSoH: Int
     public var lastCycleCount: Int
+    /// The secure element's monotonic counter in the last accepted reading (0 before the first).
+    public var lastCounter: UInt64
     /// The slot of the last accepted reading.
     public var lastReadingSlot: UInt64
     /// The slot of the last rewarded reading.
@@ -127,7 +129,8 @@ public struct BatteryLeaf: Sendable, Hashable {
 
     public init(
         batteryID: String, status: Status = .virgin, readerKeyHash: KeyHash? = nil, bmsPublicKey: [UInt8],
-        lastSoH: Int = 1_000, lastCycleCount: Int = 0, lastReadingSlot: UInt64 = 0, lastRewardedSlot: UInt64 = 0,
+        lastSoH: Int = 1_000, lastCycleCount: Int = 0, lastCounter: UInt64 = 0, lastReadingSlot: UInt64 = 0,
+        lastRewardedSlot: UInt64 = 0,
         credentials: CredentialIDs, warranty: Warranty? = nil, recall: Recall = .none, firmware: Firmware,
         origin: Origin? = nil
     ) {
@@ -137,6 +140,7 @@ public struct BatteryLeaf: Sendable, Hashable {
         self.bmsPublicKey = bmsPublicKey
         self.lastSoH = lastSoH
         self.lastCycleCount = lastCycleCount
+        self.lastCounter = lastCounter
         self.lastReadingSlot = lastReadingSlot
         self.lastRewardedSlot = lastRewardedSlot
         self.credentials = credentials
@@ -197,8 +201,8 @@ public struct BatteryLeaf: Sendable, Hashable {
         guard Limits.cycleCount.contains(lastCycleCount) else {
             throw PassportError("leaf_invalid", "lastCycleCount must be 0…1,000,000,000, not \(lastCycleCount)")
         }
-        guard lastReadingSlot <= UInt64(Int64.max), lastRewardedSlot <= UInt64(Int64.max) else {
-            throw PassportError("leaf_invalid", "slots must fit a signed 64-bit integer")
+        guard lastReadingSlot <= UInt64(Int64.max), lastRewardedSlot <= UInt64(Int64.max), lastCounter <= UInt64(Int64.max) else {
+            throw PassportError("leaf_invalid", "slots and the counter must fit a signed 64-bit integer")
         }
         if let warranty, warranty.endMilliseconds < warranty.startMilliseconds {
             throw PassportError("leaf_invalid", "the warranty ends before it starts")

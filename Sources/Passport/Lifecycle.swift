@@ -16,7 +16,7 @@ public enum LeafTransition: Sendable, Hashable {
     /// Virgin → Active: the first user's NFC tap sets the reader.
     case firstScan(reader: KeyHash)
     /// Active: an accepted signed reading; `rewarded` also moves the last rewarded slot.
-    case recordReading(stateOfHealth: Int, cycleCount: Int, slot: UInt64, rewarded: Bool)
+    case recordReading(stateOfHealth: Int, cycleCount: Int, counter: UInt64, slot: UInt64, rewarded: Bool)
     /// Active: the current reader hands the reading right on.
     case transferReadingRight(to: KeyHash)
     /// Active → Repurposed, by the operator (end of first life).
@@ -97,19 +97,20 @@ public struct Lifecycle: Sendable {
             try authorize(actor == .reader(reader), transition, "the user whose key is set as reader")
             next.status = .active
             next.readerKeyHash = reader
-        case .recordReading(let stateOfHealth, let cycleCount, let slot, let rewarded):
+        case .recordReading(let stateOfHealth, let cycleCount, let counter, let slot, let rewarded):
             try authorize(isReader || isOperator, transition, "the current reader or the operator")
             guard BatteryLeaf.Limits.stateOfHealth.contains(stateOfHealth), stateOfHealth <= leaf.lastSoH,
                 BatteryLeaf.Limits.cycleCount.contains(cycleCount), cycleCount >= leaf.lastCycleCount,
-                slot >= leaf.lastReadingSlot
+                slot >= leaf.lastReadingSlot, counter > leaf.lastCounter
             else {
                 throw PassportError(
                     "reading_implausible",
-                    "a reading may not raise SoH (\(leaf.lastSoH) → \(stateOfHealth)), lower cycles (\(leaf.lastCycleCount) → \(cycleCount)) or go back in slots (\(leaf.lastReadingSlot) → \(slot))"
+                    "a reading may not raise SoH (\(leaf.lastSoH) → \(stateOfHealth)), lower cycles (\(leaf.lastCycleCount) → \(cycleCount)), go back in slots (\(leaf.lastReadingSlot) → \(slot)) or repeat the counter (\(leaf.lastCounter) → \(counter))"
                 )
             }
             next.lastSoH = stateOfHealth
             next.lastCycleCount = cycleCount
+            next.lastCounter = counter
             next.lastReadingSlot = slot
             if rewarded { next.lastRewardedSlot = slot }
         case .transferReadingRight(let reader):

@@ -6,6 +6,7 @@ import Identity
 import Ledger
 import Logging
 import Passport
+import Readings
 import ServiceLifecycle
 import Storage
 import Trie
@@ -31,6 +32,10 @@ public struct VoltpassServer: Sendable {
     let storageKind: String
     /// The battery passport service over the registered operators, their tries and the ledger.
     public let passports: PassportService
+    /// The signed-readings protocol over the passports and the ledger.
+    public let readings: ReadingService
+    /// The embedded ledger in the data directory.
+    let ledger: LocalLedger
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
     /// Returns the server and the report to show (with the admin token secret when it was created now).
@@ -46,7 +51,8 @@ public struct VoltpassServer: Sendable {
             throw StorageError.failed("the \(storageKind) store keeps no battery passports")
         }
         let statusListRepository = Result { try OperatorStatusLists.repository(beside: store) }
-        let ledger = try LocalLedger(directory: LocalLedger.directory(inData: configuration.dataDirectory))
+        let ledger = try LocalLedger(
+            directory: LocalLedger.directory(inData: configuration.dataDirectory), parameters: configuration.ledgerParameters)
         let passports = PassportService(
             store: passportStore,
             operators: OperatorDirectory(
@@ -54,13 +60,21 @@ public struct VoltpassServer: Sendable {
                 publicHost: configuration.publicHost),
             tries: OperatorTries(store: try TrieStores.beside(store)), ledger: ledger,
             resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(), now: Date.init)
+        let challenges = ChallengeStore()
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
-            challenges: ChallengeStore(),
+            challenges: challenges,
             statusLists: OperatorStatusLists(
                 repository: statusListRepository, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
-            storageKind: storageKind, passports: passports)
+            storageKind: storageKind, passports: passports,
+            readings: ReadingService(
+                passports: passports,
+                gates: ReadingGates(maxAgeSlots: ledger.parameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
+                rewards: configuration.readingRewards,
+                journal: IncorporationJournal(directory: configuration.dataDirectory.appendingPathComponent("incorporation")),
+                challenges: challenges),
+            ledger: ledger)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
         return (server, report)
@@ -100,12 +114,18 @@ public struct VoltpassServer: Sendable {
             maxBodySize: configuration.maxBodySize
         ).add(to: router)
         PassportRoutes(service: passports, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
+        ReadingRoutes(service: readings, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.
     public func epcisCapture() -> EPCISCaptureService {
         EPCISCaptureService(store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists))
+    }
+
+    /// Releases the ledger's directory (the process may end without it; the next open recovers).
+    public func close() async {
+        await ledger.close()
     }
 
     /// The application listening on the configured host and port; `runService()` runs it until
@@ -124,7 +144,7 @@ public struct VoltpassServer: Sendable {
 
 /// Anchors every operator whose trie moved, on the configured cadence, until shutdown.
 struct AnchorScheduler: Service {
-    public let passports: PassportService
+    let passports: PassportService
     let interval: Duration
     let logger: Logger
 

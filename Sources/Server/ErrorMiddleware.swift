@@ -36,6 +36,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict":
             .conflict
         case "status_update_invalid", "range_error", "transition_not_allowed": .unprocessableContent
+        // A signed reading refused by a hard gate or by the ledger's commitment rules.
+        case "signature_invalid", "battery_mismatch", "challenge_mismatch", "stale_challenge", "counter_not_increasing",
+            "soh_increased", "cycles_decreased", "commitment_not_found", "commitment_consumed", "commitment_owner_mismatch",
+            "commitment_battery_mismatch", "submitter_signature_invalid", "reader_signature_invalid", "battery_not_in_service",
+            "reading_malformed", "reading_unsupported_version", "reading_missing_field", "reading_unknown_field",
+            "reading_invalid_field", "reading_out_of_range", "reading_detached_payload", "cose_malformed", "cose_unexpected_tag",
+            "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown":
+            .unprocessableContent
         case "actor_not_authorized": .forbidden
         case "resolutionTimeout": .gatewayTimeout
         case "networkError", "documentTooLarge": .badGateway

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 
 /// How a Voltpass instance runs: where its data lives, where it listens, and its limits.
 public struct ServerConfiguration: Sendable {
@@ -15,10 +16,15 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int
     /// How often operators' changed trie roots are anchored on the ledger; nil anchors on demand only.
     public var anchorInterval: Duration?
+    /// What operators pay for signed readings, and how often.
+    public var readingRewards: ReadingRewards
+    /// The embedded ledger's rules (e.g. how long a commitment stays fresh).
+    public var ledgerParameters: LedgerParameters
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, publicHost: String? = nil,
-        postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10)
+        postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10),
+        readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -27,5 +33,7 @@ public struct ServerConfiguration: Sendable {
         self.postgresURL = postgresURL
         self.maxBodySize = maxBodySize
         self.anchorInterval = anchorInterval
+        self.readingRewards = readingRewards
+        self.ledgerParameters = ledgerParameters
     }
 }

@@ -7,7 +7,7 @@ import Readings
 /// `voltpass reading`: signed BMS readings (COSE_Sign1).
 struct ReadingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reading", abstract: "Work with signed BMS readings (COSE_Sign1).", subcommands: [Verify.self])
+        commandName: "reading", abstract: "Work with signed BMS readings (COSE_Sign1).", subcommands: [Verify.self, Submit.self, Incorporate.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -9,13 +9,14 @@ import Storage
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
 /// loopback (Hummingbird's live test client). The directory is removed afterwards.
 func withLiveServer<Value: Sendable>(
-    maxBodySize: Int = 1 << 20, storeKind: String = "sqlite",
+    maxBodySize: Int = 1 << 20, storeKind: String = "sqlite", configure: (inout ServerConfiguration) -> Void = { _ in },
     _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
 ) async throws -> Value {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-server-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let configuration = ServerConfiguration(
+    var configuration = ServerConfiguration(
         dataDirectory: directory, port: 0, publicHost: "localhost:8080", maxBodySize: maxBodySize)
+    configure(&configuration)
     var storeConfiguration = StoreConfiguration(dataDirectory: directory)
     if storeKind == "postgresql", let url = ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] {
         storeConfiguration = .postgres(url: url, schema: "server_\(UUID().uuidString.prefix(8).lowercased())")
