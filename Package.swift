@@ -130,7 +130,11 @@ let package = Package(
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
-        .testTarget(name: "VoltpassCLITests", dependencies: ["voltpass", "Encoding", "Identity", "Credentials", "VectorSupport"]),
+        .testTarget(
+            name: "VoltpassCLITests",
+            dependencies: [
+                "voltpass", "Encoding", "Identity", "Credentials", "Passport", "Readings", "Ledger", "Server", "Storage", "VectorSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -65,11 +65,15 @@ extension ReadingCommand {
         @Option(help: "A PostgreSQL URL to use instead of the data directory's SQLite database.") var postgres: String?
         @Option(help: "The host[:port] the service runs under (names the operators' DIDs).") var publicHost: String = "localhost:8080"
         @Option(name: .customLong("operator"), help: "The operator's name or DID.") var operatorName: String
+        @Option(help: "What a rewarded reading earns, from the operator's pool.") var rewardPerReading: UInt64 = ReadingRewards().perReading
+        @Option(help: "Slots between two rewarded readings of one battery.") var cooldownSlots: UInt64 = ReadingRewards().cooldownSlots
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func run() async throws {
             let directory = URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL
-            let configuration = ServerConfiguration(dataDirectory: directory, publicHost: publicHost, postgresURL: postgres, anchorInterval: nil)
+            let configuration = ServerConfiguration(
+                dataDirectory: directory, publicHost: publicHost, postgresURL: postgres, anchorInterval: nil,
+                readingRewards: ReadingRewards(perReading: rewardPerReading, cooldownSlots: cooldownSlots))
             let summary = try await StoreConfiguration(dataDirectory: directory, postgresURL: postgres).withStore { store in
                 let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
                 do {

@@ -26,13 +26,18 @@ enum CLI {
         let status: Int32
         let output: String
         let error: String
+        /// Whether a signal ended the process (`status` is then the signal's number).
+        var killed = false
     }
 
-    /// Runs `voltpass arguments…` to completion.
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `voltpass arguments…` to completion, with `environment` added to this process's.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe()
         let error = Pipe()
         process.standardOutput = output
@@ -43,7 +48,7 @@ enum CLI {
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+            error: String(decoding: errorData, as: UTF8.self), killed: process.terminationReason == .uncaughtSignal)
     }
 
     /// A free TCP port on 127.0.0.1 (bound, read back, released).

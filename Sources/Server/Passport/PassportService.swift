@@ -39,8 +39,8 @@ public struct ProvisionedDevice: Sendable {
 public struct PassportService: Sendable {
     let store: any VoltpassStore & PassportRepository
     let operators: OperatorDirectory
-    let tries: OperatorTries
-    let ledger: any Ledger
+    public let tries: OperatorTries
+    public let ledger: any Ledger
     /// Where plates point: `http(s)://<publicHost>`.
     let resolverBase: String
     /// Single-use challenges for field diagnostics.

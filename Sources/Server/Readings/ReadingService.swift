@@ -59,12 +59,13 @@ public struct ReadingService: Sendable {
     /// Single-use challenges for reader-right transfers (`POST /challenges`).
     let challenges: ChallengeStore
 
-    var ledger: any Ledger { passports.ledger }
+    /// The ledger the protocol runs on.
+    public var ledger: any Ledger { passports.ledger }
 
     // MARK: - Commitments and submissions
 
     /// Records a user's commitment to read the battery; its transaction hash is the challenge.
-    func commit(batteryID: String, user: KeyHash, nonce: [UInt8]?) async throws -> CommitmentRecord {
+    public func commit(batteryID: String, user: KeyHash, nonce: [UInt8]? = nil) async throws -> CommitmentRecord {
         let device = try await passports.device(batteryID)
         let leaf = try await passports.leaf(of: device)
         guard leaf.status == .virgin || leaf.status == .active else {
@@ -82,7 +83,7 @@ public struct ReadingService: Sendable {
     /// Submits a signed reading: the submitter proves their key by signing the submission, the hard
     /// gates check it against the battery's leaf, and the ledger consumes its commitment. The reading
     /// then waits for the operator's batch.
-    func submit(_ bytes: [UInt8], submitter key: PublicKey, signature: [UInt8]) async throws -> ReadingRecord {
+    public func submit(_ bytes: [UInt8], submitter key: PublicKey, signature: [UInt8]) async throws -> ReadingRecord {
         let decoded: SignedReading
         do {
             decoded = try SignedReading(decoding: bytes)
@@ -118,7 +119,7 @@ public struct ReadingService: Sendable {
     }
 
     /// Funds the operator's reward pool.
-    func fund(operator operatorID: String, amount: UInt64) async throws -> UInt64 {
+    public func fund(operator operatorID: String, amount: UInt64) async throws -> UInt64 {
         _ = try await passports.operators.member(operatorID)
         try await ledger.fund(operator: operatorID, amount: amount)
         return try await ledger.rewardPool(operator: operatorID)
