@@ -80,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "QRCode", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -83,7 +83,7 @@ extension BatteryLeaf {
         } catch {
             throw .leafMalformed("not CBOR: \(error.message)")
         }
-        var reader = PlutusReader()
+        let reader = PlutusReader()
         let fields = try reader.constructor(data, at: "leaf", index: 0, count: 14)
         let credentialFields = try reader.constructor(fields[9], at: "credentials", index: 0, count: 3)
         let firmwareFields = try reader.constructor(fields[12], at: "firmware", index: 0, count: 3)

@@ -1,6 +1,8 @@
 import Foundation
 import Identity
+import Ledger
 import Passport
+import Readings
 import Server
 import Storage
 
@@ -24,6 +26,48 @@ extension Suite {
                     count: specs.count, seconds: PassportBenchFixtures.seconds(since: start), bytesPerOperation: nil)
             }
         },
+        Suite(name: "readings.incorporate-100k") { _ in
+            try await PassportBenchFixtures.withServer { server in
+                _ = try await server.passports.registerOperator(name: "bench")
+                let operatorID = try await PassportBenchFixtures.operatorID(server.passports)
+                let batteries = 10_000
+                let signers = (0..<batteries).map { _ in SoftwareSigner.generate(.ed25519) }
+                let specs = PassportBenchFixtures.specs(keys: signers.map(\.verificationKey))
+                for batch in 0..<(batteries / 1_000) {
+                    _ = try await server.passports.provision(Array(specs[batch * 1_000..<(batch + 1) * 1_000]), operator: operatorID)
+                }
+                _ = try await server.readings.fund(operator: operatorID, amount: 10_000_000_000_000)
+                let user = SoftwareSigner.generate(.ed25519)
+                let userHash = KeyHash(publicKey: user.publicKey)
+                let ids = specs.map { "https://id.gs1.org/01/\($0.gtin)/21/\($0.serial)" }
+                let ledger = server.readings.ledger
+                for round in 1...10 {
+                    let commits = ids.enumerated().map { index, id in
+                        LedgerTransaction.commit(batteryID: id, userKeyHash: userHash, nonce: [UInt8(round)] + withUnsafeBytes(of: index, Array.init))
+                    }
+                    let receipts = try await ledger.submit(batch: commits)
+                    var submissions: [LedgerTransaction] = []
+                    for (index, receipt) in receipts.enumerated() {
+                        let state = PassportBenchFixtures.state(round: round)
+                        let reading = Reading(batteryID: ids[index], challenge: receipt.hash.bytes, counter: UInt64(round), state: state)
+                        let bytes = try await SignedReading.sign(reading, signer: signers[index]).encoded
+                        submissions.append(.submitReading(ReadingSubmission(
+                            commitment: receipt.hash, challenge: receipt.hash, batteryID: ids[index], submitter: userHash,
+                            operatorID: operatorID, reading: bytes)))
+                    }
+                    _ = try await ledger.submit(batch: submissions)
+                }
+                let start = ContinuousClock.now
+                let summary = try await server.readings.incorporate(operator: operatorID)
+                let seconds = PassportBenchFixtures.seconds(since: start)
+                guard summary.incorporated == batteries * 10 else {
+                    throw PassportError("bench_failed", "incorporated \(summary.incorporated), rejected \(summary.rejected): \(summary.outcomes.prefix(3))")
+                }
+                return Measurement(
+                    operation: "incorporate 100,000 pending readings (10,000 batteries × 10): gates, leaves, root, rewards, settlement",
+                    count: summary.incorporated, seconds: seconds, bytesPerOperation: nil)
+            }
+        },
         Suite(name: "passport.verify") { seconds in
             try await PassportBenchFixtures.withService { service in
                 _ = try await service.registerOperator(name: "bench")
@@ -42,12 +86,18 @@ extension Suite {
 
 enum PassportBenchFixtures {
     static func withService<T: Sendable>(_ body: (PassportService) async throws -> T) async throws -> T {
+        try await withServer { try await body($0.passports) }
+    }
+
+    static func withServer<T: Sendable>(_ body: (VoltpassServer) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
         return try await StoreConfiguration(dataDirectory: directory).withStore { store in
             let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
-            return try await body(server.passports)
+            let result = try await body(server)
+            await server.close()
+            return result
         }
     }
 
@@ -56,14 +106,27 @@ enum PassportBenchFixtures {
     }
 
     static func specs(count: Int) -> [DeviceSpec] {
-        (0..<count).map { index in
+        specs(keys: (0..<count).map { _ in SoftwareSigner.generate(.ed25519).verificationKey })
+    }
+
+    static func specs(keys: [PublicKey]) -> [DeviceSpec] {
+        keys.enumerated().map { index, key in
             DeviceSpec(
                 gtin: "04012345000009", serial: "S-\(index)", lot: "L-\(index / 100)", model: "LFP-280Ah-Pack", chemistry: "LFP",
-                ratedCapacityAh: 280, manufacturingDate: "2026-11-30", publicKey: SoftwareSigner.generate(.ed25519).verificationKey,
+                ratedCapacityAh: 280, manufacturingDate: "2026-11-30", publicKey: key,
                 firmwareVersion: "1.4.2", firmwareHash: [UInt8](repeating: 0x0f, count: 32),
                 bomHash: "sha256:" + String(repeating: "1e", count: 32), owner: index % 2 == 0 ? "did:web:integrator.example" : nil,
                 warrantyMonths: 120)
         }
+    }
+
+    /// A plausible state for the `round`-th reading of a pack: ageing, cycling.
+    static func state(round: Int) -> BatteryState {
+        let soh = 1_000 - round
+        return BatteryState(
+            stateOfHealthPerMille: soh, stateOfChargePerMille: 700, cycleCount: 10 * round, capacityMilliampereHours: 280_000 * soh / 1_000,
+            nominalCapacityMilliampereHours: 280_000, voltageMillivolts: 51_200, currentMilliamperes: 0,
+            minimumTemperatureCentidegrees: 2_100, maximumTemperatureCentidegrees: 2_400, energyThroughputWattHours: 14_000 * round)
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {

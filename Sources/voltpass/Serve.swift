@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Passport
 import Server
 import Storage
 
@@ -34,6 +35,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The lowest log level written (trace, debug, info, notice, warning, error, critical).")
     var logLevel: String = "info"
 
+    @Flag(help: "Seed a demo supply chain (a cell maker, a pack maker, an integrator, their packs and events) and print URLs to open; on a data directory that holds it already, only print them.")
+    var demo = false
+
+    @Option(help: "How many packs the demo provisions (6 to 10,000).")
+    var demoPacks: Int = DemoScenario.defaultPackCount
+
+    func validate() throws {
+        guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
@@ -61,6 +72,20 @@ struct Serve: AsyncParsableCommand {
             }
             // Written and flushed at once: the token must not sit in a buffer if the process is stopped.
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            if demo {
+                let scenario = DemoScenario(server: server, packCount: demoPacks)
+                if !FileManager.default.fileExists(atPath: scenario.recordURL.path) {
+                    FileHandle.standardOutput.write(Data("  seeding the demo (\(demoPacks) packs)…\n".utf8))
+                }
+                do {
+                    let demoReport = try await scenario.run()
+                    let command = Bundle.main.executablePath ?? "voltpass"
+                    FileHandle.standardOutput.write(Data((demoReport.text(voltpass: command) + "\n").utf8))
+                } catch let error as PassportError where error.code == "demo_incomplete" {
+                    // Still a working service; only the demo is missing.
+                    logger.warning("no demo", metadata: ["reason": "\(error.message)"])
+                }
+            }
             let application = server.application(logger: logger) { port in
                 FileHandle.standardOutput.write(Data("  listening on http://\(configuration.host):\(port)\n".utf8))
             }
