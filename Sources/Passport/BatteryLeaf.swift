@@ -119,7 +119,7 @@ public struct BatteryLeaf: Sendable, Hashable {
     public var lastCounter: UInt64
     /// The slot of the last accepted reading.
     public var lastReadingSlot: UInt64
-    /// The slot of the last rewarded reading.
+    /// The slot of the last rewarded reading; 0 while none was rewarded.
     public var lastRewardedSlot: UInt64
     public var credentials: CredentialIDs
     public var warranty: Warranty?

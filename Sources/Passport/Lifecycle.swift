@@ -112,7 +112,8 @@ public struct Lifecycle: Sendable {
             next.lastCycleCount = cycleCount
             next.lastCounter = counter
             next.lastReadingSlot = slot
-            if rewarded { next.lastRewardedSlot = slot }
+            // 0 means never rewarded, so a reward in slot 0 (a new ledger's first second) counts as slot 1.
+            if rewarded { next.lastRewardedSlot = max(slot, 1) }
         case .transferReadingRight(let reader):
             try authorize(isReader, transition, "the current reader")
             next.readerKeyHash = reader

@@ -123,7 +123,7 @@ public struct ReadingGates: Sendable {
     /// rewarded reading has passed at `slot`.
     public func reward(submitter: [UInt8], history: ReadingHistory, at slot: UInt64) -> RewardDecision {
         guard history.reader == submitter else { return .unrewarded(code: "reader_not_authorized") }
-        if let last = history.lastRewardedSlot, slot < last &+ cooldownSlots {
+        if cooldownSlots > 0, let last = history.lastRewardedSlot, slot < last &+ cooldownSlots {
             return .unrewarded(code: "cooldown_active")
         }
         return .rewarded

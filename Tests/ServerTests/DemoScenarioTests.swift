@@ -21,6 +21,13 @@ import Testing
             #expect(report.operators.allSatisfy { $0.did.hasPrefix("did:web:localhost%3A8080:operators:") })
             let path = { (url: String) in String(url.dropFirst(report.resolverBase.count)) }
 
+            // Readings: honest ones rewarded; each attack and misbehaviour refused with its code.
+            #expect(report.readings.map(\.outcome) == [
+                "rewarded", "rewarded", "refused: commitment_consumed", "refused: commitment_consumed",
+                "refused: commitment_not_found", "refused: commitment_not_found", "refused: counter_not_increasing",
+                "refused: soh_increased", "cooldown_active",
+            ])
+
             // Genuine: by serial and by its plate URL.
             let bySerial = try await Self.verify(client, "/verify/device/\(report.genuineSerial)")
             #expect(bySerial.verdict == "green", "\(bySerial.codes)")

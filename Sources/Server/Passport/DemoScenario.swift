@@ -5,6 +5,7 @@ import Encoding
 import Foundation
 import Identity
 import Passport
+import Readings
 import Storage
 
 /// The demo of `voltpass serve --demo`: a realistic supply chain seeded through the passport
@@ -34,20 +35,18 @@ public struct DemoScenario: Sendable {
     static let cellsPerPack = 16
 
     let passports: PassportService
+    let readings: ReadingService
     /// The instance's data directory; the demo keeps its record and device key files in `demo/`.
     public let dataDirectory: URL
     /// Packs the pack maker provisions (6 to 10,000).
     public let packCount: Int
 
-    public init(passports: PassportService, dataDirectory: URL, packCount: Int = defaultPackCount) {
-        self.passports = passports
-        self.dataDirectory = dataDirectory
-        self.packCount = packCount
-    }
-
-    /// The demo on `server`'s passport service and data directory.
+    /// The demo on `server`'s passport and reading services and its data directory.
     public init(server: VoltpassServer, packCount: Int = defaultPackCount) {
-        self.init(passports: server.passports, dataDirectory: server.configuration.dataDirectory, packCount: packCount)
+        self.passports = server.passports
+        self.readings = server.readings
+        self.dataDirectory = server.configuration.dataDirectory
+        self.packCount = packCount
     }
 
     /// `<data>/demo`: the demo record and the secure elements of a few packs.
@@ -133,6 +132,7 @@ public struct DemoScenario: Sendable {
 
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var elements: [String: String] = [:]
+        var emulators: [BMSEmulator] = []
         var provisioned: [ProvisionedDevice] = []
         for (index, range) in batches.enumerated() {
             let lot = cellLots[index]
@@ -142,11 +142,13 @@ public struct DemoScenario: Sendable {
                 let serial = Self.serial(number)
                 let key: PublicKey
                 if number < 3 {
-                    // A few packs' secure elements are kept, for `voltpass device respond`.
-                    let url = directory.appendingPathComponent("\(serial).secure-element.json")
-                    try? FileManager.default.removeItem(at: url)
-                    key = try SoftwareSecureElement.create(.ed25519, at: url).verificationKey
-                    elements[serial] = url.path
+                    // A few packs' BMS (secure element and pack) are kept, for readings and `voltpass device respond`.
+                    let folder = directory.appendingPathComponent(serial, isDirectory: true)
+                    try? FileManager.default.removeItem(at: folder)
+                    let bms = try BMSEmulator.create(at: folder, batteryID: GS1DigitalLink.canonicalStem + Self.digitalLinkPath(serial: serial))
+                    key = bms.publicKey
+                    emulators.append(bms)
+                    elements[serial] = folder.appendingPathComponent(BMSEmulator.secureElementFile).path
                 } else {
                     key = SoftwareSigner.generate(.ed25519).verificationKey
                 }
@@ -203,6 +205,7 @@ public struct DemoScenario: Sendable {
         // One pack reaches the end of its life.
         try await passports.change(
             provisioned[recycled].device.id, by: .operator(packMaker.id), .recycle, feed: .lifecycle)
+        let attempts = try await seedReadings(packMaker: packMaker, emulators: emulators)
         _ = try await passports.anchorAll()
 
         // What to open.
@@ -227,7 +230,7 @@ public struct DemoScenario: Sendable {
             bundleURL: base + "/passports/\(genuine.device.serial)/bundle",
             trieRootURL: base + "/operators/\(Self.pathSegment(packMaker.id))/trie/root",
             bomCredentialID: bom, cellCredentialIDs: Array(lotCredentials), recalledCellLot: recalledLot.lotURN,
-            secureElements: elements.sorted { $0.key < $1.key }.map { .init(serial: $0.key, path: $0.value) })
+            secureElements: elements.sorted { $0.key < $1.key }.map { .init(serial: $0.key, path: $0.value) }, readings: attempts)
     }
 
     private func capture(_ document: JSONValue, by record: OperatorRecord) async throws -> [IssuedEvent] {
@@ -407,6 +410,8 @@ public struct DemoReport: Sendable {
     public var recalledCellLot: String
     /// Secure elements of a few packs, for `voltpass device respond`.
     public var secureElements: [SecureElement]
+    /// The signed readings the demo submitted, honest and hostile, with what became of each.
+    public var readings: [ReadingAttempt]
     /// A warning to show with the report (not stored).
     public var note: String?
 
@@ -464,6 +469,12 @@ public struct DemoReport: Sendable {
             lines.append("    \(link.label):")
             lines.append("      \(link.url)")
         }
+        if !readings.isEmpty {
+            lines.append("  signed readings (commitment on the ledger, BMS tap, submission, the pack maker's batch):")
+            for attempt in readings {
+                lines.append("    " + attempt.label.padding(toLength: 58, withPad: " ", startingAt: 0) + attempt.outcome)
+            }
+        }
         if let element = secureElements.first {
             let folder = URL(fileURLWithPath: element.path).deletingLastPathComponent().path
             let serials = secureElements.map(\.serial).joined(separator: ", ")
@@ -495,6 +506,7 @@ public struct DemoReport: Sendable {
             "cellCredentials": .array(cellCredentialIDs.map(JSONValue.string)),
             "recalledCellLot": .string(recalledCellLot),
             "secureElements": .array(secureElements.map { ["serial": .string($0.serial), "path": .string($0.path)] }),
+            "readings": .array(readings.map { ["label": .string($0.label), "outcome": .string($0.outcome)] }),
             "links": .array(links.map { ["label": .string($0.label), "url": .string($0.url)] }),
         ]
     }
@@ -504,7 +516,7 @@ public struct DemoReport: Sendable {
         genuinePlateURL: String, recalledSerial: String, recalledPlateURL: String, recallID: String, recycledSerial: String,
         recycledPlateURL: String, counterfeitSerial: String, counterfeitURL: String, clonedSerial: String, clonedTokenURL: String,
         bundleURL: String, trieRootURL: String, bomCredentialID: String, cellCredentialIDs: [String], recalledCellLot: String,
-        secureElements: [SecureElement]
+        secureElements: [SecureElement], readings: [ReadingAttempt]
     ) {
         self.seeded = seeded
         self.packCount = packCount
@@ -528,6 +540,7 @@ public struct DemoReport: Sendable {
         self.cellCredentialIDs = cellCredentialIDs
         self.recalledCellLot = recalledCellLot
         self.secureElements = secureElements
+        self.readings = readings
     }
 
     /// Reads a stored record (`demo_incomplete` naming the member when it is not one).
@@ -573,6 +586,10 @@ public struct DemoReport: Sendable {
         secureElements = try array("secureElements").compactMap { item in
             guard let serial = item["serial"]?.stringValue, let path = item["path"]?.stringValue else { return nil }
             return SecureElement(serial: serial, path: path)
+        }
+        readings = (json["readings"]?.arrayValue ?? []).compactMap { item in
+            guard let label = item["label"]?.stringValue, let outcome = item["outcome"]?.stringValue else { return nil }
+            return ReadingAttempt(label: label, outcome: outcome)
         }
     }
 }
