@@ -90,12 +90,49 @@ public struct PassportVerifier: Sendable {
     /// Whether the trie root the bundle names has been seen in the operator's history (the service
     /// knows; offline it cannot be told apart from a forged root, so it is trusted only when anchored).
     public var rootInHistory: Bool
+    /// Work already done for earlier verifications (proofs, decoded status lists), if shared.
+    private let cache: PassportVerificationCache?
     private let now: @Sendable () -> Date
 
-    public init(operatorAuthorized: Bool, rootInHistory: Bool = false, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        operatorAuthorized: Bool, rootInHistory: Bool = false, cache: PassportVerificationCache? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.operatorAuthorized = operatorAuthorized
         self.rootInHistory = rootInHistory
+        self.cache = cache
         self.now = now
+    }
+
+    /// The bundle's status lists, each verified (its proof, data model and validity) and decoded, by
+    /// URL; and why each that could not be used was refused.
+    static func statusLists(_ documents: [JSONObject], verifier: Verifier, cache: PassportVerificationCache) async
+        -> (lists: [String: StatusListCredential], invalid: [String: StatusListError])
+    {
+        var lists: [String: StatusListCredential] = [:]
+        var invalid: [String: StatusListError] = [:]
+        for document in documents {
+            guard let url = document["id"]?.stringValue else { continue }
+            let digest = PassportVerificationCache.digest(document)
+            if let list = cache.statusList(digest) {
+                lists[url] = list
+                continue
+            }
+            let result = await verifier.verify(Credential(document))
+            guard result.verified else {
+                let reasons = result.failures.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
+                invalid[url] = StatusListError(.statusListInvalid, "the status list credential does not verify: \(reasons)")
+                continue
+            }
+            do {
+                let list = try StatusListCredential(document: document)
+                cache.store(list, for: digest)
+                lists[url] = list
+            } catch {
+                invalid[url] = error
+            }
+        }
+        return (lists, invalid)
     }
 
     /// Verifies `bundle`; `token` is the plate token the scan carried, if any.
@@ -105,9 +142,13 @@ public struct PassportVerifier: Sendable {
         var warnings: [VerificationProblem] = []
         var checks: [String] = []
         let resolver = BundleResolver(documents: Dictionary(bundle.didDocuments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
-        let statusCache = StatusListCache(fetcher: BundleStatusLists(bundle.statusLists), resolver: resolver, now: { date })
-        var verifier = Verifier.standard(resolver: resolver, now: { date })
-        verifier.credentialPolicies.append(StatusPolicy(cache: statusCache, maximumAge: .seconds(365 * 24 * 3600)))
+        let cache = self.cache ?? PassportVerificationCache(capacity: 64)
+        let proof = CachedProofPolicy(inner: ProofPolicy(resolver: resolver), cache: cache)
+        let documentPolicies: [any CredentialPolicy] = [DataModelPolicy(), proof, ValidityPeriodPolicy()]
+        let (lists, invalid) = await Self.statusLists(
+            bundle.statusLists, verifier: Verifier(credentialPolicies: documentPolicies, now: { date }), cache: cache)
+        let verifier = Verifier(
+            credentialPolicies: documentPolicies + [SnapshotStatusPolicy(lists: lists, invalid: invalid)], now: { date })
 
         // Credentials: proofs, validity, status; every one issued by the operator.
         checks.append("credentials")
@@ -204,9 +245,10 @@ public struct PassportVerifier: Sendable {
         if leaf.credentials.bom != bundle.bom.id { problems.append("it names another BOM credential") }
         if leaf.credentials.ownership != bundle.ownership.last?.id { problems.append("it names another Ownership credential") }
         let keyCredential = bundle.bmsKeys.last ?? bundle.device
-        if let multikey = keyCredential.json["credentialSubject"]?["bmsPublicKeyMultibase"]?.stringValue,
-            let key = try? PublicKey(multikey: multikey), key.rawRepresentation != leaf.bmsPublicKey
-        {
+        let registered = keyCredential.json["credentialSubject"]?["bmsPublicKeyMultibase"]?.stringValue
+        // A Multikey is a two-byte multicodec header and the raw key, base58btc after `z`.
+        let registeredKey = registered.flatMap { try? Multibase.decode($0).bytes }.map { Array($0.dropFirst(2)) }
+        if registeredKey != leaf.bmsPublicKey {
             problems.append("its BMS key is not the one the credentials register")
         }
         return problems.map { VerificationProblem(code: "leaf_mismatch", message: "the trie leaf does not match the credentials: \($0)") }

@@ -59,7 +59,8 @@ public struct VoltpassServer: Sendable {
                 store: passportStore, statusListRepository: statusListRepository, dataDirectory: configuration.dataDirectory,
                 publicHost: configuration.publicHost),
             tries: OperatorTries(store: try TrieStores.beside(store)), ledger: ledger,
-            resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(), now: Date.init)
+            resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(),
+            verificationCache: PassportVerificationCache(), now: Date.init)
         let challenges = ChallengeStore()
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,

@@ -11,6 +11,11 @@ public actor OperatorKeys {
     private let store: any VoltpassStore
     private let dataDirectory: URL
     private let now: @Sendable () -> Date
+    /// The current signer and DID document, re-read after ``refreshInterval`` (another instance
+    /// sharing the database may have rotated) and at once after a rotation here.
+    private var cachedSigner: (methodID: String, signer: SoftwareSigner, readAt: Date)?
+    private var cachedDocument: (document: DIDDocument, readAt: Date)?
+    private static let refreshInterval: TimeInterval = 5
 
     public init(did: String, store: any VoltpassStore, dataDirectory: URL, now: @escaping @Sendable () -> Date = Date.init) {
         self.did = did
@@ -31,6 +36,8 @@ public actor OperatorKeys {
     /// The DID document is derived from the key records, so it is rebuilt here: a rotation that was
     /// interrupted between saving the records and the document heals on the next start.
     public func bootstrap(algorithm: KeyAlgorithm = .ed25519) async throws -> Bool {
+        cachedSigner = nil
+        cachedDocument = nil
         let records = try await store.keys(controller: did)
         guard records.contains(where: { $0.validUntil == nil }) else {
             _ = try await rotate(to: algorithm)
@@ -45,20 +52,28 @@ public actor OperatorKeys {
 
     /// The DID document as stored.
     public func document() async throws -> DIDDocument {
+        if let cachedDocument, now().timeIntervalSince(cachedDocument.readAt) < Self.refreshInterval { return cachedDocument.document }
         guard let record = try await store.document(did: did) else {
             throw IdentityError(.notFound, "no DID document for \(did)")
         }
-        return try DIDDocument(parsing: record.document)
+        let document = try DIDDocument(parsing: record.document)
+        cachedDocument = (document, now())
+        return document
     }
 
     /// The signer of the current key, loaded from its key file.
     public func currentSigner() async throws -> (methodID: String, signer: SoftwareSigner) {
+        if let cachedSigner, now().timeIntervalSince(cachedSigner.readAt) < Self.refreshInterval {
+            return (cachedSigner.methodID, cachedSigner.signer)
+        }
         guard let current = try await store.keys(controller: did).last(where: { $0.validUntil == nil }),
             let location = current.secretLocation
         else {
             throw IdentityError(.notFound, "\(did) has no current key held by this instance")
         }
-        return (current.id, try KeyFile.load(from: dataDirectory.appendingPathComponent(location)))
+        let loaded = try KeyFile.load(from: dataDirectory.appendingPathComponent(location))
+        cachedSigner = (current.id, loaded, now())
+        return (current.id, loaded)
     }
 
     /// Makes a new key of `algorithm` current and retires the old one; returns the new DID document.
@@ -79,6 +94,8 @@ public actor OperatorKeys {
             try await store.saveKey(record)
         }
         try await store.saveDocument(DIDDocumentRecord(did: did, document: document.serialized, updatedAt: date))
+        cachedSigner = nil
+        cachedDocument = nil
         return document
     }
 }

@@ -24,12 +24,12 @@ extension SQLiteStore: PassportRepository {
 
     public func operatorRecord(id: String) async throws -> OperatorRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.operatorColumns) WHERE id = ?", arguments: [id]).map(Self.operatorRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.operatorColumns) WHERE id = ?"), arguments: [id]).map(Self.operatorRecord)
         }
     }
 
     public func operators() async throws -> [OperatorRecord] {
-        try await read { db in try Row.fetchAll(db, sql: "\(Self.operatorColumns) ORDER BY id").map(Self.operatorRecord) }
+        try await read { db in try Row.fetchAll(db.cachedStatement(sql: "\(Self.operatorColumns) ORDER BY id")).map(Self.operatorRecord) }
     }
 
     private static let operatorColumns =
@@ -73,14 +73,14 @@ extension SQLiteStore: PassportRepository {
 
     public func device(id: String) async throws -> DeviceRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.deviceColumns) WHERE id = ?", arguments: [id]).map(Self.deviceRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.deviceColumns) WHERE id = ?"), arguments: [id]).map(Self.deviceRecord)
         }
     }
 
     public func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord] {
         let sql = "\(Self.deviceColumns) WHERE operator_id = ? AND \(selector.field) = ? ORDER BY id"
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: [operatorID, selector.value]).map(Self.deviceRecord)
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [operatorID, selector.value]).map(Self.deviceRecord)
         }
     }
 
@@ -104,7 +104,7 @@ extension SQLiteStore: PassportRepository {
         let credentialArguments = try Self.credentialArguments(credential)
         try await write { db in
             let last = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_bms_keys WHERE device_id = ?", arguments: [key.deviceID]) ?? 0
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_bms_keys WHERE device_id = ?"), arguments: [key.deviceID]) ?? 0
             guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
             try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
             if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
@@ -115,11 +115,10 @@ extension SQLiteStore: PassportRepository {
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT device_id, sequence, public_key_multibase, credential_id, valid_from FROM passport_bms_keys
                     WHERE device_id = ? ORDER BY sequence
-                    """, arguments: [deviceID]
+                    """), arguments: [deviceID]
             ).map { row in
                 BMSKeyRecord(
                     deviceID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1),
@@ -136,7 +135,7 @@ extension SQLiteStore: PassportRepository {
         let credentialArguments = try Self.credentialArguments(credential)
         try await write { db in
             let last = try Int.fetchOne(
-                db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_ownership WHERE device_id = ?",
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_ownership WHERE device_id = ?"),
                 arguments: [record.deviceID]) ?? 0
             guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
             try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
@@ -148,11 +147,10 @@ extension SQLiteStore: PassportRepository {
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at
                     FROM passport_ownership WHERE device_id = ? ORDER BY sequence
-                    """, arguments: [deviceID]
+                    """), arguments: [deviceID]
             ).map { row in
                 OwnershipRecord(
                     deviceID: try row.decode(atIndex: 0), sequence: try row.decode(atIndex: 1), owner: try row.decode(atIndex: 2),
@@ -177,11 +175,10 @@ extension SQLiteStore: PassportRepository {
         try StoredValues.checkLimit(limit)
         return try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT device_id, kind, detail, recorded_at FROM passport_status_feed WHERE device_id = ?
                     ORDER BY recorded_at DESC, sequence DESC LIMIT ?
-                    """, arguments: [deviceID, limit]
+                    """), arguments: [deviceID, limit]
             ).map { row in
                 StatusFeedEntry(
                     deviceID: try row.decode(atIndex: 0), kind: try PassportSchema.kind(try row.decode(atIndex: 1)),
@@ -210,11 +207,10 @@ extension SQLiteStore: PassportRepository {
     public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
         try await read { db in
             try Row.fetchAll(
-                db,
-                sql: """
+                db.cachedStatement(sql: """
                     SELECT id, operator_id, selector, value, reason, affected, issued_at FROM passport_recalls
                     WHERE operator_id = ? ORDER BY issued_at DESC, id DESC
-                    """, arguments: [operatorID]
+                    """), arguments: [operatorID]
             ).map { row in
                 RecallRecord(
                     id: try row.decode(atIndex: 0), operatorID: try row.decode(atIndex: 1),

@@ -42,7 +42,7 @@ public final class SQLiteStore: VoltpassStore {
     /// transaction, so a concurrent opener waits and then sees the migration as applied.
     private static func applyNextMigration(_ db: Database) throws -> Bool {
         try db.execute(sql: SQLiteSchema.migrationsTable)
-        let current = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations") ?? 0
+        let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ?? 0
         guard let migration = try SQLiteSchema.migrations.next(after: current) else { return false }
         for statement in migration.statements {
             try db.execute(sql: statement)
@@ -58,7 +58,7 @@ public final class SQLiteStore: VoltpassStore {
 
     public func schemaVersion() async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations") ?? 0
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ?? 0
         }
     }
 
@@ -87,14 +87,14 @@ public final class SQLiteStore: VoltpassStore {
 
     public func key(id: String) async throws -> KeyRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.keyColumns) WHERE id = ?", arguments: [id]).map(Self.keyRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.keyColumns) WHERE id = ?"), arguments: [id]).map(Self.keyRecord)
         }
     }
 
     public func keys(controller: String) async throws -> [KeyRecord] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "\(Self.keyColumns) WHERE controller = ? ORDER BY valid_from, id", arguments: [controller]
+                db.cachedStatement(sql: "\(Self.keyColumns) WHERE controller = ? ORDER BY valid_from, id"), arguments: [controller]
             ).map(Self.keyRecord)
         }
     }
@@ -132,7 +132,7 @@ public final class SQLiteStore: VoltpassStore {
 
     public func document(did: String) async throws -> DIDDocumentRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT did, document, updated_at FROM did_documents WHERE did = ?", arguments: [did])
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT did, document, updated_at FROM did_documents WHERE did = ?"), arguments: [did])
                 .map { row in
                     DIDDocumentRecord(
                         did: try row.decode(atIndex: 0), document: [UInt8](try row.decode(Data.self, atIndex: 1)),
@@ -169,14 +169,14 @@ public final class SQLiteStore: VoltpassStore {
 
     public func token(secretHash: String) async throws -> AccessTokenRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.tokenColumns) WHERE secret_hash = ?", arguments: [secretHash])
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.tokenColumns) WHERE secret_hash = ?"), arguments: [secretHash])
                 .map(Self.tokenRecord)
         }
     }
 
     public func tokens() async throws -> [AccessTokenRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "\(Self.tokenColumns) ORDER BY created_at, id").map(Self.tokenRecord)
+            try Row.fetchAll(db.cachedStatement(sql: "\(Self.tokenColumns) ORDER BY created_at, id")).map(Self.tokenRecord)
         }
     }
 
@@ -215,7 +215,7 @@ public final class SQLiteStore: VoltpassStore {
 
     public func credential(id: String) async throws -> StoredCredential? {
         try await read { db in
-            try Row.fetchOne(db, sql: "\(Self.credentialColumns) WHERE id = ?", arguments: [id]).map(Self.credential)
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.credentialColumns) WHERE id = ?"), arguments: [id]).map(Self.credential)
         }
     }
 
@@ -223,7 +223,7 @@ public final class SQLiteStore: VoltpassStore {
         try StoredValues.checkLimit(limit)
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "\(Self.credentialColumns) WHERE issuer = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                db.cachedStatement(sql: "\(Self.credentialColumns) WHERE issuer = ? ORDER BY issued_at DESC, id DESC LIMIT ?"),
                 arguments: [issuer, limit]
             ).map(Self.credential)
         }
@@ -233,7 +233,7 @@ public final class SQLiteStore: VoltpassStore {
         try StoredValues.checkLimit(limit)
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "\(Self.credentialColumns) WHERE subject = ? ORDER BY issued_at DESC, id DESC LIMIT ?",
+                db.cachedStatement(sql: "\(Self.credentialColumns) WHERE subject = ? ORDER BY issued_at DESC, id DESC LIMIT ?"),
                 arguments: [subject, limit]
             ).map(Self.credential)
         }

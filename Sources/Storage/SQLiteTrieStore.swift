@@ -29,15 +29,14 @@ public final class SQLiteTrieStore: OperatorTrieStore {
 
     public func history(operator operatorID: String, limit: Int) async throws -> [TrieCommit] {
         try StoredValues.checkLimit(limit)
-        return try SQLiteErrors.mapped {
-            try pool.read { db in
+        return try await SQLiteErrors.mappedAsync {
+            try await pool.read { db in
                 try Row.fetchAll(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
                         SELECT c.sequence, c.root, c.committed_at, c.changes, c.key_count
                         FROM trie_commits c JOIN tries t ON t.id = c.trie
                         WHERE t.operator = ? ORDER BY c.sequence DESC LIMIT ?
-                        """,
+                        """),
                     arguments: [operatorID, limit]
                 ).map { row in
                     TrieCommit(
@@ -60,8 +59,9 @@ public final class SQLiteTrieStore: OperatorTrieStore {
 /// One operator's nodes in SQLite, in `trie_node_positions` keyed by (trie, position), so a subtree's
 /// nodes share B-tree pages and a changed node is rewritten in place. Nodes written before that table
 /// existed stay in `trie_nodes` (keyed by hash): reads fall back to it, and batches delete from it the
-/// nodes they replace, so it empties as the trie changes. Reads are short synchronous point queries on
-/// a pooled reader (prepared once per connection), which a trie walk issues by the thousand.
+/// nodes they replace, so it empties as the trie changes. Reads are point queries on a pooled reader
+/// (prepared once per connection), batched per call; they are awaited, never blocking a thread of the
+/// concurrency pool on the connection pool (which would deadlock under load).
 struct SQLiteNodeStore: NodeStore {
     let pool: DatabasePool
     let operatorID: String
@@ -69,8 +69,8 @@ struct SQLiteNodeStore: NodeStore {
 
     /// Reads the nodes with one point query each on one reader, after looking the trie up once.
     func nodes(_ refs: [NodeRef]) async throws -> [NodeRef: [UInt8]] {
-        try SQLiteErrors.mapped {
-            try pool.read { db in
+        try await SQLiteErrors.mappedAsync {
+            try await pool.read { db in
                 var found: [NodeRef: [UInt8]] = [:]
                 guard let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])
                 else { return found }
@@ -95,8 +95,8 @@ struct SQLiteNodeStore: NodeStore {
     }
 
     func root() async throws -> Hash32? {
-        try SQLiteErrors.mapped {
-            try pool.read { db in try Self.latest(db, operatorID: operatorID)?.root }
+        try await SQLiteErrors.mappedAsync {
+            try await pool.read { db in try Self.latest(db, operatorID: operatorID)?.root }
         }
     }
 
@@ -114,13 +114,13 @@ struct SQLiteNodeStore: NodeStore {
                     throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
                 }
                 try db.execute(sql: "INSERT INTO tries (operator) VALUES (?) ON CONFLICT (operator) DO NOTHING", arguments: [operatorID])
-                let trie = try Int64.fetchOne(db, sql: "SELECT id FROM tries WHERE operator = ?", arguments: [operatorID])!
+                let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])!
                 let written = Set(batch.puts.map(\.ref.position))
                 let delete = try db.cachedStatement(sql: "DELETE FROM trie_node_positions WHERE trie = ? AND position = ?")
                 for ref in batch.deletes where !written.contains(ref.position) {
                     try delete.execute(arguments: [trie, Data(ref.position.key)])
                 }
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM trie_nodes WHERE trie = ?)", arguments: [trie]) == true {
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM trie_nodes WHERE trie = ?)"), arguments: [trie]) == true {
                     let deleteLegacy = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
                     for ref in batch.deletes {
                         try deleteLegacy.execute(arguments: [trie, ref.hash.data])

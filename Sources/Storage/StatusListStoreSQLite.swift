@@ -47,11 +47,10 @@ public final class SQLiteStatusListStore: StatusListRepository {
         try await SQLiteErrors.mappedAsync {
             try await pool.read { db in
                 try Row.fetchOne(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
                         SELECT id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at
                         FROM status_lists WHERE id = ?
-                        """,
+                        """),
                     arguments: [id]
                 ).map(Self.record)
             }
@@ -61,7 +60,7 @@ public final class SQLiteStatusListStore: StatusListRepository {
     public func allocateStatusEntries(listID: String, count: Int) async throws -> Range<Int>? {
         guard count > 0 else { throw StorageError.invalidValue("an allocation needs a positive count, not \(count)") }
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT allocated, entry_count FROM status_lists WHERE id = ?", arguments: [listID])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT allocated, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
             else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
             let allocated: Int = try row.decode(atIndex: 0)
             let entryCount: Int = try row.decode(atIndex: 1)
@@ -74,7 +73,7 @@ public final class SQLiteStatusListStore: StatusListRepository {
     public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
         let updatedAt = try StoredValues.microseconds(date, field: "date")
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT bits, entry_count FROM status_lists WHERE id = ?", arguments: [listID])
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT bits, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
             else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
             var bits = [UInt8](try row.decode(Data.self, atIndex: 0))
             let entryCount: Int = try row.decode(atIndex: 1)

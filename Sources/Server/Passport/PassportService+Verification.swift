@@ -61,10 +61,17 @@ extension PassportService {
     func device(scanned identifier: ScannedIdentifier) async throws -> DeviceRecord? {
         switch identifier.kind {
         case .batteryID(let id):
-            return try await store.device(id: id)
+            if let device = records.device(id: id) { return device }
+            let device = try await store.device(id: id)
+            if let device { records.remember(device) }
+            return device
         case .serial(let serial):
+            if let device = records.device(serial: serial) { return device }
             for record in try await store.operators() {
-                if let device = try await store.devices(operator: record.id, matching: .serial(serial)).first { return device }
+                if let device = try await store.devices(operator: record.id, matching: .serial(serial)).first {
+                    records.remember(device)
+                    return device
+                }
             }
             return nil
         }
@@ -76,10 +83,13 @@ extension PassportService {
         let chain = try await store.ownershipChain(device: device.id)
         let keys = try await store.bmsKeys(device: device.id)
         func credential(_ id: String) async throws -> Credential {
+            if let known = records.credential(id) { return known }
             guard let stored = try await store.credential(id: id) else {
                 throw PassportError("credential_not_found", "the credential \(id) of \(device.id) is missing from the store")
             }
-            return try Credential(parsing: stored.document)
+            let credential = try Credential(parsing: stored.document)
+            records.remember(credential, id: id)
+            return credential
         }
         var ownership: [Credential] = []
         for link in chain { ownership.append(try await credential(link.credentialID)) }
@@ -115,7 +125,7 @@ extension PassportService {
         if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
             rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }
         }
-        let verifier = PassportVerifier(operatorAuthorized: true, rootInHistory: rootInHistory, now: now)
+        let verifier = PassportVerifier(operatorAuthorized: true, rootInHistory: rootInHistory, cache: verificationCache, now: now)
         return await verifier.verify(bundle, token: identifier.token)
     }
 }

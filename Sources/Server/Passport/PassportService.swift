@@ -45,6 +45,10 @@ public struct PassportService: Sendable {
     let resolverBase: String
     /// Single-use challenges for field diagnostics.
     let diagnostics: ChallengeStore
+    /// Proofs and status lists already verified, shared by every verification of this service.
+    let verificationCache: PassportVerificationCache
+    /// Credentials and devices read once (they never change once stored).
+    let records = ImmutableRecords()
     let now: @Sendable () -> Date
 
     // MARK: - Provisioning

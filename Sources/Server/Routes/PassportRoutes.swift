@@ -190,30 +190,7 @@ struct PassportRoutes {
         // POST /passports/{id}/lifecycle {action: recycle | repurpose | voidWarranty | firmware, …}
         issuer.post("passports/:id/lifecycle") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-            let device = try await device(context)
-            let actor = PassportActor.operator(device.operatorID)
-            switch try body.requiredString("action") {
-            case "recycle":
-                try await service.change(device.id, by: actor, .recycle, feed: .lifecycle)
-            case "repurpose":
-                let successor = try await service.repurpose(
-                    device.id, to: try member(try body.requiredString("operator")).record.id, gtin: try body.requiredString("gtin"),
-                    serial: try body.requiredString("serial"))
-                return .json(["successor": .object(successor.json)], status: .created)
-            case "voidWarranty":
-                try await service.change(device.id, by: actor, .voidWarranty, feed: .warranty)
-            case "firmware":
-                guard let hash = try? Hex.decode(try body.requiredString("sha256")), hash.count == 32 else {
-                    throw RequestBody.invalid("/sha256", "must be 64 hex digits")
-                }
-                let firmware = BatteryLeaf.Firmware(version: try body.requiredString("version"), hash: hash, advisory: try body.string("advisory"))
-                try await service.change(device.id, by: actor, .updateFirmware(firmware), feed: .firmware, [
-                    "version": .string(firmware.version), "advisory": firmware.advisory.map(JSONValue.string) ?? .null,
-                ])
-            case let other:
-                throw APIError(.badRequest, code: "invalid_request", "/action '\(other)' is not recycle, repurpose, voidWarranty or firmware")
-            }
-            return .json(["batteryId": .string(device.id), "status": .string(try await service.leaf(of: device).status.description)])
+            return try await lifecycle(body, device: try await device(context))
         }
         // POST /operators/{name}/recalls {selector: serial | model | lot, value, reason}
         issuer.post("operators/:operator/recalls") { request, context -> Response in
@@ -244,6 +221,33 @@ struct PassportRoutes {
     }
 
     // MARK: - Helpers
+
+    /// Applies the lifecycle action the body names to the device.
+    private func lifecycle(_ body: RequestBody, device: DeviceRecord) async throws -> Response {
+        let actor = PassportActor.operator(device.operatorID)
+        switch try body.requiredString("action") {
+        case "recycle":
+            try await service.change(device.id, by: actor, .recycle, feed: .lifecycle)
+        case "repurpose":
+            let successor = try await service.repurpose(
+                device.id, to: try member(try body.requiredString("operator")).record.id, gtin: try body.requiredString("gtin"),
+                serial: try body.requiredString("serial"))
+            return .json(["successor": .object(successor.json)], status: .created)
+        case "voidWarranty":
+            try await service.change(device.id, by: actor, .voidWarranty, feed: .warranty)
+        case "firmware":
+            guard let hash = try? Hex.decode(try body.requiredString("sha256")), hash.count == 32 else {
+                throw RequestBody.invalid("/sha256", "must be 64 hex digits")
+            }
+            let firmware = BatteryLeaf.Firmware(version: try body.requiredString("version"), hash: hash, advisory: try body.string("advisory"))
+            try await service.change(device.id, by: actor, .updateFirmware(firmware), feed: .firmware, [
+                "version": .string(firmware.version), "advisory": firmware.advisory.map(JSONValue.string) ?? .null,
+            ])
+        case let other:
+            throw APIError(.badRequest, code: "invalid_request", "/action '\(other)' is not recycle, repurpose, voidWarranty or firmware")
+        }
+        return .json(["batteryId": .string(device.id), "status": .string(try await service.leaf(of: device).status.description)])
+    }
 
     private func verificationResponse(_ scanned: String, request: Request) async throws -> Response {
         let result = try await service.verify(scanned)
