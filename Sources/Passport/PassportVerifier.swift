@@ -229,7 +229,9 @@ public struct PassportVerifier: Sendable {
 
         if let token {
             checks.append("plate_token")
-            if let problem = await PlateToken.check(token, batteryID: bundle.batteryID, operatorID: bundle.operatorID, resolver: resolver) {
+            if let problem = await PlateToken.check(
+                token, batteryID: bundle.batteryID, operatorID: bundle.operatorID, resolver: resolver, cache: cache)
+            {
                 failures.append(problem)
             }
         }

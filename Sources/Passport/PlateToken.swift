@@ -1,4 +1,5 @@
 import Credentials
+import Crypto
 import Encoding
 import Foundation
 import Identity
@@ -33,9 +34,9 @@ public enum PlateToken {
     /// Nil when `token` is the operator's token for `batteryID`; otherwise the problem:
     /// `token_invalid` (malformed, or no key of the operator signed it) or `token_mismatch` (the
     /// token of another battery or operator, e.g. a cloned plate).
-    public static func check(_ token: [UInt8], batteryID: String, operatorID: String, resolver: any DIDResolver) async
-        -> VerificationProblem?
-    {
+    public static func check(
+        _ token: [UInt8], batteryID: String, operatorID: String, resolver: any DIDResolver, cache: PassportVerificationCache? = nil
+    ) async -> VerificationProblem? {
         let claims: CWTClaims
         do {
             claims = try CWTClaims(decoding: try COSESign1(decoding: token).payload ?? [])
@@ -47,11 +48,16 @@ public enum PlateToken {
                 code: "token_mismatch",
                 message: "the plate token belongs to \(claims.subject ?? "no battery") of \(claims.issuer ?? "no operator"), not to this battery")
         }
+        let digest = Array(SHA256.hash(data: token + Array(operatorID.utf8)))
+        if cache?.isProven(digest) == true { return nil }
         guard let document = try? await resolver.resolve(operatorID) else {
             return VerificationProblem(code: "token_invalid", message: "the operator's DID document is not available to check the token")
         }
         for method in document.verificationMethods where document.relationships(of: method.id).contains(.assertionMethod) {
-            if let key = try? method.publicKey(), (try? CWT.verify(token, key: key)) != nil { return nil }
+            if let key = try? method.publicKey(), (try? CWT.verify(token, key: key)) != nil {
+                cache?.markProven(digest)
+                return nil
+            }
         }
         return VerificationProblem(code: "token_invalid", message: "no key of \(operatorID) signed the plate token")
     }

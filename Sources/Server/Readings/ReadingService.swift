@@ -193,6 +193,7 @@ public struct ReadingService: Sendable {
         let rootBefore = try await passports.tries.latest(operator: operatorID).root
         var pool = try await ledger.rewardPool(operator: operatorID)
         var leaves: [String: BatteryLeaf] = [:]
+        var keys: [[UInt8]: PublicKey] = [:]
         var settlements: [Settlement] = []
         var codes: [String] = []
         let lifecycle = Lifecycle(operatorID: operatorID)
@@ -205,15 +206,18 @@ public struct ReadingService: Sendable {
                 } else {
                     leaf = try await passports.leaf(of: try await passports.device(submission.batteryID))
                 }
+                // Each battery's key is validated once per batch (point validation dominates otherwise).
+                let key = try keys[leaf.bmsPublicKey] ?? Self.bmsKey(leaf)
+                keys[leaf.bmsPublicKey] = key
                 let signed = try gates.accept(
                     submission.reading, batteryID: submission.batteryID,
                     commitment: CommitmentFacts(challenge: submission.commitment.bytes, batteryID: submission.batteryID, slot: record.commitmentSlot),
-                    at: record.slot, history: try Self.history(leaf))
+                    at: record.slot, history: Self.history(leaf, key: key))
                 if leaf.status == .virgin {
                     leaf = try lifecycle.apply(.firstScan(reader: submission.submitter), to: leaf, by: .reader(submission.submitter))
                 }
                 var reward: UInt64 = 0
-                switch gates.reward(submitter: submission.submitter.bytes, history: try Self.history(leaf), at: record.commitmentSlot) {
+                switch gates.reward(submitter: submission.submitter.bytes, history: Self.history(leaf, key: key), at: record.commitmentSlot) {
                 case .rewarded where pool >= rewards.perReading:
                     reward = rewards.perReading
                     pool -= reward
@@ -283,11 +287,20 @@ public struct ReadingService: Sendable {
 
     // MARK: - Reading
 
+    /// The leaf's BMS key, validated.
+    static func bmsKey(_ leaf: BatteryLeaf) throws -> PublicKey {
+        let algorithm: KeyAlgorithm = leaf.bmsPublicKey.count == 32 ? .ed25519 : .p256
+        return try PublicKey(algorithm: algorithm, rawRepresentation: leaf.bmsPublicKey)
+    }
+
     /// The gates' view of a leaf.
     static func history(_ leaf: BatteryLeaf) throws -> ReadingHistory {
-        let algorithm: KeyAlgorithm = leaf.bmsPublicKey.count == 32 ? .ed25519 : .p256
-        let key = try PublicKey(algorithm: algorithm, rawRepresentation: leaf.bmsPublicKey)
-        return ReadingHistory(
+        history(leaf, key: try bmsKey(leaf))
+    }
+
+    /// The gates' view of a leaf whose key is already validated.
+    static func history(_ leaf: BatteryLeaf, key: PublicKey) -> ReadingHistory {
+        ReadingHistory(
             bmsKey: key, lastCounter: leaf.lastCounter, lastStateOfHealth: leaf.lastSoH, lastCycleCount: leaf.lastCycleCount,
             reader: leaf.readerKeyHash?.bytes, lastRewardedSlot: leaf.lastRewardedSlot == 0 ? nil : leaf.lastRewardedSlot)
     }
