@@ -46,7 +46,7 @@ struct PassportCommand: AsyncParsableCommand {
                 guard let decoded = try? Base64URL.decode(token) else { throw ValidationError("--token must be base64url") }
                 tokenBytes = decoded
             }
-            let result = await PassportVerifier(operatorAuthorized: false, now: { parsed.createdAt }).verify(parsed, token: tokenBytes)
+            let result = await PassportVerifier(operatorAuthorized: false).verify(parsed, token: tokenBytes)
             if json {
                 print(JSONValue.object(result.json).serializedString(pretty: true))
             } else {

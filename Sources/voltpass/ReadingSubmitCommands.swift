@@ -40,7 +40,7 @@ extension ReadingCommand {
                 throw ValidationError("the service answered no challenge")
             }
             let signed = try await emulator.read(challenge: challenge)
-            let signature = try await user.sign(SubmitterProof.submissionMessage(challenge: challenge, reading: signed.encoded))
+            let signature = try await user.sign(SubmitterProof.submissionMessage(challenge: signed.reading.challenge, reading: signed.encoded))
             let answer = try await ReadingCLI.post(
                 server, "/readings",
                 [

@@ -68,6 +68,9 @@ import Trie
             let anchored = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
             #expect(anchored.status == .ok)
 
+            let anchors = try await client.execute(uri: "/operators/packmaker/anchors", method: .get).json
+            #expect((anchors["anchors"] as? [[String: Any]])?.count == 1)
+
             // Genuine: the scanned plate (Digital Link path with its token), by serial, and by the verify endpoint.
             let genuine = try await verify(client, paths[0])
             #expect(genuine.verdict == "green", "\(genuine.codes)")

@@ -111,7 +111,7 @@ extension PassportService {
             batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
             didDocuments: [try await member.keys.document()], statusLists: statusLists, leaf: leaf, trieRoot: proof.root,
-            proof: proof.proof, anchor: anchor, createdAt: Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down)))
+            proof: proof.proof, anchor: anchor, createdAt: Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.up)))
     }
 
     /// Verifies what a scan carried: the battery's bundle, and the plate token when there was one.

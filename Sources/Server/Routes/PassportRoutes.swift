@@ -37,6 +37,19 @@ struct PassportRoutes {
             let credential = try await member.statusLists.service().publishedCredential(listID: try context.parameters.require("id"))
             return .json(.object(credential), mediaType: "application/vc+ld+json")
         }
+        // GET /operators/{name}/anchors: the operator's trie roots anchored on the ledger, newest first.
+        router.get("operators/:operator/anchors") { _, context -> Response in
+            let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            let anchors = try await service.ledger.anchorHistory(operator: member.record.id, limit: 1_000)
+            return .json([
+                "operator": .string(member.record.id),
+                "anchors": .array(anchors.map { anchor in
+                    .object([
+                        "root": .string(anchor.root.hex), "transaction": .string(anchor.transaction.hex), "slot": .number(Double(anchor.slot)),
+                    ])
+                }),
+            ])
+        }
         // GET /verify/device/{serial | Digital Link | token} and the Digital Link paths themselves.
         router.get("verify/device/:identifier") { request, context -> Response in
             let identifier = try context.parameters.require("identifier")
