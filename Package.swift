@@ -51,7 +51,9 @@ let package = Package(
         .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(
             name: "Passport",
-            dependencies: ["Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger"]),
+            dependencies: [
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(
             name: "Storage",
             dependencies: [
@@ -128,6 +130,8 @@ let package = Package(
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(
+            name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
         .testTarget(

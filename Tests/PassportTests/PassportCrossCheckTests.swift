@@ -1,0 +1,151 @@
+import Credentials
+import Encoding
+import Foundation
+import Identity
+import Ledger
+import Passport
+import Readings
+import Testing
+import Trie
+import VectorSupport
+
+/// The formats the passport emits, read by independent implementations: the leaf's Plutus data by
+/// cbor2, the plate token by pycose and cbor2, and the battery credentials by a JSON-LD processor
+/// (PyLD) with the bundled VC 2.0 context and our battery context. Skipped without python3 and those
+/// packages, except under `CI=true`.
+@Suite(.enabled(if: ReferencePython.canImport("cbor2", "pycose", "pyld") || Vectors.required, "cbor2, pycose or pyld not installed"))
+struct PassportCrossCheckTests {
+    /// Prints a CBOR item as JSON: `{"tag": n, "fields": [...]}` for a Plutus constructor, hex for
+    /// bytes, numbers as they are; arrays as lists.
+    static let plutusScript = """
+        import sys, json, cbor2
+        def plain(item):
+            if isinstance(item, cbor2.CBORTag):
+                return {"tag": item.tag, "fields": [plain(x) for x in item.value]}
+            if isinstance(item, bytes):
+                return item.hex()
+            if isinstance(item, (list, tuple)):
+                return [plain(x) for x in item]
+            return item
+        print(json.dumps(plain(cbor2.loads(bytes.fromhex(sys.argv[1]))), separators=(",", ":")))
+        """
+
+    @Test func cbor2ReadsTheLeafAsPlutusData() async throws {
+        let reader = KeyHash(publicKey: SoftwareSigner.generate(.ed25519).publicKey)
+        let proof = Proof(steps: [.leaf(skip: 0, key: Hash32(hashing: [1]), value: Hash32(hashing: [2]))])
+        let leaf = BatteryLeaf(
+            batteryID: "https://id.gs1.org/01/04012345000009/21/X-1", status: .active, readerKeyHash: reader,
+            bmsPublicKey: SoftwareSigner.generate(.ed25519).publicKey, lastSoH: 950, lastCycleCount: 120, lastCounter: 7,
+            lastReadingSlot: 4_000, lastRewardedSlot: 3_000,
+            credentials: .init(device: "urn:uuid:d", bom: "urn:uuid:b", ownership: nil),
+            warranty: .init(startMilliseconds: 1_700_000_000_000, endMilliseconds: 2_000_000_000_000, voided: true),
+            recall: .recalled(id: "recall-1", sinceMilliseconds: 1_800_000_000_000),
+            firmware: .init(version: "2.0", hash: [UInt8](repeating: 0xab, count: 32), advisory: "update"),
+            origin: .init(operatorID: "did:web:a", batteryID: "urn:x", anchoredRoot: Hash32(hashing: [3]), proof: proof))
+        let run = try ReferencePython.run(Self.plutusScript, arguments: [Hex.encode(leaf.cbor())])
+        #expect(run.status == 0, "\(run.error)")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
+        #expect(decoded["tag"] as? Int == 121)
+        let fields = try #require(decoded["fields"] as? [Any])
+        #expect(fields.count == 14)
+        #expect(fields[0] as? String == Hex.encode(Array(leaf.batteryID.utf8)))
+        #expect((fields[1] as? [String: Any])?["tag"] as? Int == 122, "Active is constructor 1")
+        #expect(((fields[2] as? [String: Any])?["fields"] as? [String])?.first == reader.hex, "Just readerPkh")
+        #expect(fields[4] as? Int == 950)
+        #expect(fields[5] as? Int == 120)
+        #expect(fields[6] as? Int == 7)
+        #expect(fields[7] as? Int == 4_000)
+        #expect(fields[8] as? Int == 3_000)
+        let credentials = try #require((fields[9] as? [String: Any])?["fields"] as? [Any])
+        #expect((credentials[2] as? [String: Any])?["tag"] as? Int == 122, "Nothing for no ownership")
+        let warranty = try #require(((fields[10] as? [String: Any])?["fields"] as? [Any])?.first as? [String: Any])
+        #expect((warranty["fields"] as? [Any])?.first as? Int == 1_700_000_000_000)
+        #expect(((warranty["fields"] as? [Any])?.last as? [String: Any])?["tag"] as? Int == 122, "True")
+        #expect((fields[11] as? [String: Any])?["tag"] as? Int == 122, "recalled")
+        #expect(try BatteryLeaf(cbor: leaf.cbor()) == leaf)
+    }
+
+    static let tokenScript = """
+        import sys, cbor2, collections.abc as abc
+        from pycose.messages import Sign1Message
+        from pycose.keys import OKPKey
+        from pycose.keys.curves import Ed25519
+        item = cbor2.loads(bytes.fromhex(sys.argv[2]))
+        if item.tag != 18: sys.exit('not tag 18')
+        fields = [dict(v) if isinstance(v, abc.Mapping) else v for v in item.value]
+        message = Sign1Message.from_cose_obj(fields, True)
+        message.key = OKPKey(crv=Ed25519, x=bytes.fromhex(sys.argv[1]))
+        claims = cbor2.loads(message.payload)
+        print('ok' if message.verify_signature() else 'bad')
+        print(claims[1]); print(claims[2]); print(claims[6])
+        """
+
+    @Test func pycoseVerifiesThePlateToken() async throws {
+        let signer = SoftwareSigner.generate(.ed25519)
+        let date = Date(timeIntervalSince1970: 1_764_547_200)
+        let token = try await PlateToken.sign(
+            batteryID: "https://id.gs1.org/01/04012345000009/21/X-1", operatorID: "did:web:example.com:operators:acme", issuedAt: date,
+            signer: signer)
+        let run = try ReferencePython.run(Self.tokenScript, arguments: [Hex.encode(signer.publicKey), Hex.encode(token)])
+        #expect(run.lines == ["ok", "did:web:example.com:operators:acme", "https://id.gs1.org/01/04012345000009/21/X-1", "1764547200"], "\(run.error)")
+    }
+
+    static let jsonLDScript = """
+        import json, sys
+        from pyld import jsonld
+        files = {"https://www.w3.org/ns/credentials/v2": sys.argv[1], "https://voltpass.dev/ns/battery/v1": sys.argv[2]}
+        def loader(url, options=None):
+            if url not in files:
+                raise jsonld.JsonLdError("not bundled: " + url, "loading document failed")
+            return {"contextUrl": None, "documentUrl": url, "document": json.load(open(files[url]))}
+        for line in sys.stdin.read().split("\\n"):
+            credential = json.loads(line)
+            try:
+                node = jsonld.expand(credential, {"documentLoader": loader})[0]
+            except Exception as error:
+                print("error " + str(error).replace("\\n", " ")[:300]); continue
+            subject = node.get("https://www.w3.org/2018/credentials#credentialSubject", [{}])[0]
+            expected = len([k for k in credential["credentialSubject"] if k != "id"])
+            got = len([k for k in subject if not k.startswith("@")])
+            print("ok" if got == expected else "subject members dropped: %d of %d kept" % (got, expected))
+        """
+
+    @Test(.vectors) func batteryCredentialsExpandWithoutLoss() async throws {
+        let issuer = try CredentialIssuer(didKeySigner: .generate(.ed25519))
+        let key = SoftwareSigner.generate(.p256).verificationKey
+        let spec = DeviceSpec(
+            gtin: "04012345000009", serial: "X-1", lot: "L-7", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
+            ratedEnergyWh: 14_336, nominalVoltage: 51.2, massKg: 98.5, manufacturingDate: "2026-11-30", publicKey: key,
+            firmwareVersion: "1.4.2", firmwareHash: [UInt8](repeating: 1, count: 32), bomHash: "sha256:" + String(repeating: "2a", count: 32),
+            components: ["urn:uuid:cells"], warrantyMonths: 120)
+        let status: JSONObject = [
+            "id": "https://example.com/status/1#5", "type": "BitstringStatusListEntry", "statusPurpose": "suspension",
+            "statusListIndex": "5", "statusListCredential": "https://example.com/status/1",
+        ]
+        let battery = "https://id.gs1.org/01/04012345000009/21/X-1"
+        let device = DIDKey.did(for: key)
+        let documents = [
+            PassportCredentials.device(spec, id: "urn:uuid:1", batteryID: battery, deviceDID: device, issuer: issuer.did, status: status, validFrom: Date()),
+            PassportCredentials.bom(
+                batteryID: battery, deviceDID: device, bomHash: spec.bomHash, components: spec.components, id: "urn:uuid:2", issuer: issuer.did,
+                validFrom: Date()),
+            PassportCredentials.ownership(
+                batteryID: battery, deviceDID: device, owner: "did:web:integrator.example", sequence: 2, previous: "urn:uuid:3", id: "urn:uuid:4",
+                issuer: issuer.did, status: status, validFrom: Date()),
+            PassportCredentials.bmsKey(
+                batteryID: battery, deviceDID: device, key: SoftwareSigner.generate(.ed25519).verificationKey, sequence: 2,
+                previousKey: key.multikey, id: "urn:uuid:5", issuer: issuer.did, validFrom: Date()),
+        ]
+        var lines: [String] = []
+        for document in documents {
+            lines.append(JSONValue.object(try await issuer.issue(document).json).serializedString())
+        }
+        let context = FileManager.default.temporaryDirectory.appendingPathComponent("battery-\(UUID().uuidString).jsonld")
+        try Data(PassportCredentials.contextDocument.serialized()).write(to: context)
+        defer { try? FileManager.default.removeItem(at: context) }
+        let run = try ReferencePython.run(
+            Self.jsonLDScript, arguments: [try Vectors.url("contexts/credentials-v2.jsonld").path, context.path],
+            input: lines.joined(separator: "\n"))
+        #expect(run.lines == ["ok", "ok", "ok", "ok"], "\(run.error)")
+    }
+}
