@@ -14,12 +14,17 @@ public struct ReadingAttempt: Sendable, Hashable {
 }
 
 extension DemoScenario {
+    /// The demo reader's key file in `<data>/demo`.
+    static let readerKeyFile = "reader.key.json"
+
     /// A reader earns rewards for honest readings of two packs in the pack maker's batch; then each
     /// attack of the specification's table, and each misbehaviour of a BMS, is tried and refused.
     func seedReadings(packMaker: OperatorRecord, emulators: [BMSEmulator]) async throws -> [ReadingAttempt] {
         guard emulators.count >= 2 else { return [] }
         _ = try await readings.fund(operator: packMaker.id, amount: 1_000 * readings.rewards.perReading)
         let reader = SoftwareSigner.generate(.ed25519)
+        // Kept, so the reader can go on with `voltpass reading submit --key`.
+        try KeyFile.write(reader, to: directory.appendingPathComponent(Self.readerKeyFile))
         var attempts: [ReadingAttempt] = []
         var honest: [UInt8] = []
         for bms in emulators.prefix(2) {

@@ -476,9 +476,12 @@ public struct DemoReport: Sendable {
             }
         }
         if let element = secureElements.first {
-            let folder = URL(fileURLWithPath: element.path).deletingLastPathComponent().path
+            let packFolder = URL(fileURLWithPath: element.path).deletingLastPathComponent()
+            let demoFolder = packFolder.deletingLastPathComponent().path
             let serials = secureElements.map(\.serial).joined(separator: ", ")
-            lines.append("  field diagnostics: the secure elements of \(serials) are in \(folder); only a pack's own answers:")
+            lines.append("  more readings: the BMS of \(serials) are in \(demoFolder)/<serial>, the reader's key in \(demoFolder)/\(DemoScenario.readerKeyFile):")
+            lines.append("    \(voltpass) reading submit --server \(resolverBase) --key \(demoFolder)/\(DemoScenario.readerKeyFile) --bms \(packFolder.path)")
+            lines.append("  field diagnostics: only a pack's own secure element answers:")
             lines.append("    C=$(curl -s -X POST \(resolverBase)/diagnostics/challenges | sed 's/.*\"challenge\":\"\\([^\"]*\\)\".*/\\1/')")
             lines.append("    R=$(\(voltpass) device respond --element \(element.path) --challenge $C)")
             lines.append(
