@@ -47,6 +47,9 @@ public struct PassportBundle: Sendable {
     public var proof: Proof
     /// The operator's ledger anchor, nil when it has never anchored.
     public var anchor: Anchor?
+    /// For a repurposed battery's second-life passport: the original leaf (final, Repurposed), which
+    /// the leaf's origin proof leads from to the root the original operator anchored.
+    public var originLeaf: [UInt8]?
     /// When the bundle was assembled.
     public var createdAt: Date
 
@@ -95,6 +98,7 @@ public struct PassportBundle: Sendable {
         } else {
             object["anchor"] = .null
         }
+        if let originLeaf { object["originLeaf"] = .string(Hex.encode(originLeaf)) }
         return object
     }
 
@@ -172,6 +176,7 @@ public struct PassportBundle: Sendable {
         default:
             throw invalid("anchor", "must be an object or null")
         }
+        originLeaf = try object["originLeaf"].map { value throws(PassportError) in try hex(value.stringValue, "originLeaf") }
     }
 }
 

@@ -44,13 +44,18 @@ public struct PassportVerification: Sendable {
         self.checks = checks
         self.passport = passport
         self.verifiedAt = verifiedAt
-        if failures.isEmpty {
-            verdict = .green
-        } else if failures.allSatisfy({ Self.amberCodes.contains($0.code) }) {
-            verdict = .amber
-        } else {
-            verdict = .red
-        }
+        verdict = Self.verdict(failures)
+    }
+
+    static func verdict(_ failures: [VerificationProblem]) -> PassportVerdict {
+        if failures.isEmpty { return .green }
+        return failures.allSatisfy({ amberCodes.contains($0.code) }) ? .amber : .red
+    }
+
+    /// Adds a failure found outside the bundle (e.g. by the service, against its ledger).
+    public mutating func fail(_ problem: VerificationProblem) {
+        failures.append(problem)
+        verdict = Self.verdict(failures)
     }
 
     /// The result for an identifier that names no battery of any registered operator.
@@ -221,6 +226,11 @@ public struct PassportVerifier: Sendable {
             failures.append(VerificationProblem(code: "not_anchored", message: "the operator has not anchored its trie root yet"))
         }
 
+        if let origin = leaf?.origin {
+            checks.append("origin")
+            if let problem = Self.originProblem(origin, originLeaf: bundle.originLeaf) { failures.append(problem) }
+        }
+
         // Lifecycle, recall, warranty and firmware.
         checks.append("lifecycle")
         if let leaf {
@@ -238,6 +248,22 @@ public struct PassportVerifier: Sendable {
         return PassportVerification(
             batteryID: bundle.batteryID, operatorID: bundle.operatorID, failures: failures, warnings: warnings, checks: checks,
             passport: Self.publicAttributes(bundle, leaf: leaf), verifiedAt: date)
+    }
+
+    /// Nil when the original leaf is Repurposed and the origin proof leads from it to the root the
+    /// original operator anchored; otherwise `origin_invalid`.
+    static func originProblem(_ origin: BatteryLeaf.Origin, originLeaf: [UInt8]?) -> VerificationProblem? {
+        guard let originLeaf, let original = try? BatteryLeaf(cbor: originLeaf) else {
+            return VerificationProblem(code: "origin_invalid", message: "the original passport's leaf is missing or malformed")
+        }
+        guard original.batteryID == origin.batteryID, original.status == .repurposed else {
+            return VerificationProblem(code: "origin_invalid", message: "the original leaf is not \(origin.batteryID) in status Repurposed")
+        }
+        guard MPF.has(root: origin.anchoredRoot, key: Array(origin.batteryID.utf8), value: originLeaf, proof: origin.proof) else {
+            return VerificationProblem(
+                code: "origin_invalid", message: "the origin proof does not lead to the root \(origin.anchoredRoot.hex) of \(origin.operatorID)")
+        }
+        return nil
     }
 
     static func leafMismatches(_ leaf: BatteryLeaf, _ bundle: PassportBundle) -> [VerificationProblem] {

@@ -134,6 +134,13 @@ import Trie
             #expect(original.codes == ["repurposed"])
             let secondLife = try await verify(client, String(successorPlate[successorPlate.range(of: "/01/")!.lowerBound...]))
             #expect(secondLife.verdict == "green", "\(secondLife.codes)")
+            // The second-life bundle carries the original leaf its origin proof starts from.
+            let successorBundle = try await client.execute(uri: "/passports/SL-0/bundle", method: .get)
+            var bundle = try PassportBundle(json: try JSONValue(parsing: Array(buffer: successorBundle.body)))
+            #expect(bundle.originLeaf != nil)
+            #expect(await PassportVerifier(operatorAuthorized: true).verify(bundle).failureCodes == [])
+            bundle.originLeaf = nil
+            #expect(await PassportVerifier(operatorAuthorized: true).verify(bundle).failureCodes == ["origin_invalid"])
         }
     }
 

@@ -107,11 +107,15 @@ extension PassportService {
         let anchor = try await ledger.currentAnchor(operator: device.operatorID).map {
             PassportBundle.Anchor(root: $0.root, transaction: $0.transaction, slot: $0.slot)
         }
-        return PassportBundle(
+        var bundle = PassportBundle(
             batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
             didDocuments: [try await member.keys.document()], statusLists: statusLists, leaf: leaf, trieRoot: proof.root,
             proof: proof.proof, anchor: anchor, createdAt: Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.up)))
+        if let origin = try BatteryLeaf(cbor: leaf).origin {
+            bundle.originLeaf = try await tries.get(Array(origin.batteryID.utf8), operator: origin.operatorID)
+        }
+        return bundle
     }
 
     /// Verifies what a scan carried: the battery's bundle, and the plate token when there was one.
@@ -126,6 +130,13 @@ extension PassportService {
             rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }
         }
         let verifier = PassportVerifier(operatorAuthorized: true, rootInHistory: rootInHistory, cache: verificationCache, now: now)
-        return await verifier.verify(bundle, token: identifier.token)
+        var result = await verifier.verify(bundle, token: identifier.token)
+        if let origin = try BatteryLeaf(cbor: bundle.leaf).origin,
+            try await !ledger.anchorHistory(operator: origin.operatorID).contains(where: { $0.root == origin.anchoredRoot })
+        {
+            result.fail(VerificationProblem(
+                code: "origin_not_anchored", message: "\(origin.operatorID) never anchored the root \(origin.anchoredRoot.hex) the origin names"))
+        }
+        return result
     }
 }
