@@ -51,7 +51,13 @@ public struct StatusPolicy: CredentialPolicy {
     }
 
     private func check(_ entry: StatusListEntry, issuer: String?) async throws(StatusListError) {
-        let list = try await cache.list(at: entry.listCredential, maximumAge: maximumAge)
+        try Self.check(entry, in: try await cache.list(at: entry.listCredential, maximumAge: maximumAge), issuer: issuer)
+    }
+
+    /// Checks one status entry of a credential by `issuer` against its verified, decoded list:
+    /// `status_list_invalid` for a list of another id or issuer, `revoked` or `suspended` when the
+    /// entry's bit is set (refresh and message purposes are information, not failures).
+    public static func check(_ entry: StatusListEntry, in list: StatusListCredential, issuer: String?) throws(StatusListError) {
         guard list.id == String(entry.listCredential.prefix { $0 != "#" }) else {
             throw StatusListError(.statusListInvalid, "the list at \(entry.listCredential) says its id is \(list.id)")
         }

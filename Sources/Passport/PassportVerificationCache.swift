@@ -94,15 +94,6 @@ struct SnapshotStatusPolicy: CredentialPolicy {
         let url = String(entry.listCredential.prefix { $0 != "#" })
         if let error = invalid[url] { throw error }
         guard let list = lists[url] else { throw StatusListError(.statusUnreachable, "the bundle carries no status list \(url)") }
-        guard list.issuer == issuer else {
-            throw StatusListError(.statusListInvalid, "the list at \(url) is issued by \(list.issuer), not by the credential's issuer")
-        }
-        let status = try entry.status(in: list)
-        guard status != 0 else { return }
-        switch entry.purpose {
-        case .revocation: throw StatusListError(.revoked, "the credential is revoked (\(url) index \(entry.index))")
-        case .suspension: throw StatusListError(.suspended, "the credential is suspended (\(url) index \(entry.index))")
-        default: return
-        }
+        try StatusPolicy.check(entry, in: list, issuer: issuer)
     }
 }

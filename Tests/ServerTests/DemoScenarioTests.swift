@@ -29,9 +29,9 @@ import Testing
             ])
 
             // Genuine: by serial and by its plate URL.
-            let bySerial = try await Self.verify(client, "/verify/device/\(report.genuineSerial)")
+            let bySerial = try await verifyOverHTTP(client, "/verify/device/\(report.genuineSerial)")
             #expect(bySerial.verdict == "green", "\(bySerial.codes)")
-            let plate = try await Self.verify(client, path(report.genuinePlateURL))
+            let plate = try await verifyOverHTTP(client, path(report.genuinePlateURL))
             #expect(plate.verdict == "green", "\(plate.codes)")
             #expect(plate.owner?.hasPrefix("did:key:") == true, "the genuine pack was sold on by the integrator")
 
@@ -40,11 +40,11 @@ import Testing
                 (report.recalledPlateURL, "recalled"), (report.recycledPlateURL, "recycled"), (report.counterfeitURL, "unknown_device"),
                 (report.clonedTokenURL, "token_mismatch"),
             ] {
-                let result = try await Self.verify(client, path(url))
+                let result = try await verifyOverHTTP(client, path(url))
                 #expect(result.verdict == "red", "\(url)")
                 #expect(result.codes == [code], "\(url)")
             }
-            let counterfeit = try await Self.verify(client, "/verify/device/\(report.counterfeitSerial)")
+            let counterfeit = try await verifyOverHTTP(client, "/verify/device/\(report.counterfeitSerial)")
             #expect(counterfeit.verdict == "red")
             #expect(counterfeit.codes == ["unknown_device"])
 
@@ -92,7 +92,7 @@ import Testing
             #expect(second.operators == first.operators)
             let root = try await client.execute(uri: String(first.trieRootURL.dropFirst(first.resolverBase.count)), method: .get)
             #expect(try root.json["keyCount"] as? Double == 20)
-            #expect(try await Self.verify(client, "/verify/device/\(first.genuineSerial)").verdict == "green")
+            #expect(try await verifyOverHTTP(client, "/verify/device/\(first.genuineSerial)").verdict == "green")
 
             // The demo's operators without its record: not a demo to reprint, and nothing is seeded over them.
             try FileManager.default.removeItem(at: scenario.recordURL)
@@ -101,19 +101,4 @@ import Testing
         }
     }
 
-    struct Outcome {
-        let verdict: String
-        let codes: [String]
-        let owner: String?
-    }
-
-    static func verify(_ client: some TestClientProtocol, _ path: String) async throws -> Outcome {
-        let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
-        #expect(response.status == .ok)
-        let json = try response.json
-        let failures = try #require(json["failures"] as? [[String: Any]])
-        return Outcome(
-            verdict: json["verdict"] as? String ?? "", codes: failures.compactMap { $0["code"] as? String },
-            owner: (json["passport"] as? [String: Any])?["owner"] as? String)
-    }
 }

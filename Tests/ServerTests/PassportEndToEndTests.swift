@@ -61,7 +61,7 @@ import Trie
             #expect(transfer.status == .created)
 
             // Before anchoring the passport is genuine but not anchored: amber.
-            let unanchored = try await verify(client, paths[0])
+            let unanchored = try await verifyOverHTTP(client, paths[0])
             #expect(unanchored.verdict == "amber")
             #expect(unanchored.codes == ["not_anchored"])
 
@@ -72,21 +72,21 @@ import Trie
             #expect((anchors["anchors"] as? [[String: Any]])?.count == 1)
 
             // Genuine: the scanned plate (Digital Link path with its token), by serial, and by the verify endpoint.
-            let genuine = try await verify(client, paths[0])
+            let genuine = try await verifyOverHTTP(client, paths[0])
             #expect(genuine.verdict == "green", "\(genuine.codes)")
             #expect(genuine.owner == newOwner)
             let bySerial = try await client.execute(uri: "/verify/device/PK-0", method: .get, headers: [.accept: "application/json"])
             #expect(try bySerial.json["verdict"] as? String == "green")
 
             // Counterfeits: an unknown serial, a cloned plate token, a forged token.
-            #expect(try await verify(client, "/verify/device/PK-404").codes == ["unknown_device"])
+            #expect(try await verifyOverHTTP(client, "/verify/device/PK-404").codes == ["unknown_device"])
             let cloned = paths[1].split(separator: "?")[0] + "?" + paths[0].split(separator: "?")[1]
-            let clonedResult = try await verify(client, String(cloned))
+            let clonedResult = try await verifyOverHTTP(client, String(cloned))
             #expect(clonedResult.verdict == "red")
             #expect(clonedResult.codes == ["token_mismatch"])
             var forgedToken = Array(try Base64URL.decode(String(paths[0].split(separator: "=")[1])))
             forgedToken[forgedToken.count - 1] ^= 0x01
-            let forged = try await verify(client, String(paths[0].split(separator: "?")[0]) + "?t=" + Base64URL.encode(forgedToken))
+            let forged = try await verifyOverHTTP(client, String(paths[0].split(separator: "?")[0]) + "?t=" + Base64URL.encode(forgedToken))
             #expect(forged.codes == ["token_invalid"])
 
             // Recalled: a recall by lot turns the battery red at once.
@@ -95,7 +95,7 @@ import Trie
                 body: jsonBody(["selector": "lot", "value": "LOT-RECALL", "reason": "separator defect"]))
             #expect(try recall.json["affected"] as? Double == 1)
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            let recalled = try await verify(client, paths[1])
+            let recalled = try await verifyOverHTTP(client, paths[1])
             #expect(recalled.verdict == "red")
             #expect(recalled.codes == ["recalled"])
 
@@ -104,16 +104,16 @@ import Trie
                 uri: "/passports/PK-2/lifecycle", method: .post, headers: auth,
                 body: jsonBody(["action": "firmware", "version": "2.0.1", "sha256": .string(String(repeating: "ab", count: 32))]))
             #expect(firmware.status == .ok)
-            #expect(try await verify(client, paths[2]).codes == ["anchor_stale"])
+            #expect(try await verifyOverHTTP(client, paths[2]).codes == ["anchor_stale"])
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            #expect(try await verify(client, paths[2]).verdict == "green")
+            #expect(try await verifyOverHTTP(client, paths[2]).verdict == "green")
 
             // Recycled: red, and the leaf is final.
             let recycle = try await client.execute(
                 uri: "/passports/PK-2/lifecycle", method: .post, headers: auth, body: jsonBody(["action": "recycle"]))
             #expect(recycle.status == .ok)
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            let recycled = try await verify(client, paths[2])
+            let recycled = try await verifyOverHTTP(client, paths[2])
             #expect(recycled.verdict == "red")
             #expect(recycled.codes == ["recycled"])
             let afterRecycling = try await client.execute(
@@ -129,10 +129,10 @@ import Trie
             let successor = try #require(try repurpose.json["successor"] as? [String: Any])
             let successorPlate = successor["plateUrl"] as! String
             _ = try await client.execute(uri: "/operators/secondlife/anchor", method: .post, headers: auth)
-            let original = try await verify(client, paths[0])
+            let original = try await verifyOverHTTP(client, paths[0])
             #expect(original.verdict == "amber")
             #expect(original.codes == ["repurposed"])
-            let secondLife = try await verify(client, String(successorPlate[successorPlate.range(of: "/01/")!.lowerBound...]))
+            let secondLife = try await verifyOverHTTP(client, String(successorPlate[successorPlate.range(of: "/01/")!.lowerBound...]))
             #expect(secondLife.verdict == "green", "\(secondLife.codes)")
             // The second-life bundle carries the original leaf its origin proof starts from.
             let successorBundle = try await client.execute(uri: "/passports/SL-0/bundle", method: .get)
@@ -241,7 +241,7 @@ import Trie
             let decoded = try Self.run(zbar, ["--quiet", "--raw", file.path]).trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(decoded.hasPrefix("http://localhost:8080/01/04012345000009/21/Q-1?t="))
             let path = String(decoded[decoded.range(of: "/01/")!.lowerBound...])
-            let result = try await verify(client, path)
+            let result = try await verifyOverHTTP(client, path)
             #expect(result.verdict == "green", "\(result.codes)")
         }
     }
@@ -285,7 +285,7 @@ import Trie
                 body: jsonBody(["publicKeyMultibase": .string(replacement.verificationKey.multikey)]))
             #expect(try same.json["code"] as? String == "bms_key_unchanged")
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            #expect(try await verify(client, "/verify/device/K-1").verdict == "green")
+            #expect(try await verifyOverHTTP(client, "/verify/device/K-1").verdict == "green")
             for (signer, genuine) in [(replacement, true), (original, false)] {
                 let challenge = try #require(try await client.execute(uri: "/diagnostics/challenges", method: .post).json["challenge"] as? String)
                 let answer = try await FieldDiagnostics.respond(to: try Base64URL.decode(challenge), signer: signer)
@@ -333,24 +333,6 @@ import Trie
             }
             #expect(codes == [[], [], ["unknown_device"], ["invalid_identifier"]])
         }
-    }
-
-    /// What a verification response says.
-    struct Outcome {
-        let verdict: String
-        let codes: [String]
-        let owner: String?
-    }
-
-    private func verify(_ client: some TestClientProtocol, _ path: String) async throws -> Outcome {
-        let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
-        #expect(response.status == .ok)
-        let json = try response.json
-        let failures = try #require(json["failures"] as? [[String: Any]])
-        let passport = json["passport"] as? [String: Any]
-        return Outcome(
-            verdict: json["verdict"] as? String ?? "", codes: failures.compactMap { $0["code"] as? String },
-            owner: passport?["owner"] as? String)
     }
 }
 

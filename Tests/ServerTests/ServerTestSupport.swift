@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Server
 import Storage
+import Testing
 
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
 /// loopback (Hummingbird's live test client). The directory is removed afterwards.
@@ -51,4 +52,23 @@ extension TestResponse {
             return dictionary
         }
     }
+}
+
+/// What a passport verification response says.
+struct VerificationOutcome {
+    let verdict: String
+    let codes: [String]
+    let owner: String?
+}
+
+/// GETs `path` as JSON and reads the verdict, the failure codes and the owner.
+func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) async throws -> VerificationOutcome {
+    let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
+    #expect(response.status == .ok)
+    let json = try response.json
+    let failures = try #require(json["failures"] as? [[String: Any]])
+    let passport = json["passport"] as? [String: Any]
+    return VerificationOutcome(
+        verdict: json["verdict"] as? String ?? "", codes: failures.compactMap { $0["code"] as? String },
+        owner: passport?["owner"] as? String)
 }

@@ -92,6 +92,11 @@ actor OperatorDirectory {
         try await member(try did(name: name))
     }
 
+    /// The operator by its DID (`did:…`) or its name.
+    func member(nameOrDID: String) async throws -> Member {
+        nameOrDID.hasPrefix("did:") ? try await member(nameOrDID) : try await member(named: nameOrDID)
+    }
+
     private func statusLists(name: String, keys: OperatorKeys) -> OperatorStatusLists {
         OperatorStatusLists(
             repository: statusListRepository, operatorKeys: keys, publicHost: publicHost, path: "operators/\(name)/status-lists")

@@ -147,8 +147,7 @@ public struct ReadingService: Sendable {
 
     /// The batch of the operator named `nameOrDID`.
     public func incorporate(operatorNamed nameOrDID: String) async throws -> IncorporationSummary {
-        let member = nameOrDID.hasPrefix("did:") ? try await passports.operators.member(nameOrDID) : try await passports.operators.member(named: nameOrDID)
-        return try await incorporate(operator: member.record.id)
+        try await incorporate(operator: try await passports.operators.member(nameOrDID: nameOrDID).record.id)
     }
 
     /// The operator's batch: finishes an interrupted batch first, then takes every pending reading

@@ -164,7 +164,7 @@ struct PassportRoutes {
         // POST /manufacturing/device/issue {operator, device | devices: [...]}
         issuer.post("manufacturing/device/issue") { request, _ -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: 16 * maxBodySize))
-            let member = try await member(try body.requiredString("operator"))
+            let member = try await service.operators.member(nameOrDID: try body.requiredString("operator"))
             var specs: [DeviceSpec] = []
             if let one = body.object["device"] {
                 guard let object = one.objectValue else { throw RequestBody.invalid("/device", "must be an object") }
@@ -243,7 +243,8 @@ struct PassportRoutes {
             try await service.change(device.id, by: actor, .recycle, feed: .lifecycle)
         case "repurpose":
             let successor = try await service.repurpose(
-                device.id, to: try member(try body.requiredString("operator")).record.id, gtin: try body.requiredString("gtin"),
+                device.id, to: try await service.operators.member(nameOrDID: try body.requiredString("operator")).record.id,
+                gtin: try body.requiredString("gtin"),
                 serial: try body.requiredString("serial"))
             return .json(["successor": .object(successor.json)], status: .created)
         case "voidWarranty":
@@ -273,12 +274,6 @@ struct PassportRoutes {
             return .bytes(Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8"])
         }
         return .json(.object(result.json))
-    }
-
-    /// The operator by name or DID.
-    private func member(_ nameOrDID: String) async throws -> OperatorDirectory.Member {
-        nameOrDID.hasPrefix("did:")
-            ? try await service.operators.member(nameOrDID) : try await service.operators.member(named: nameOrDID)
     }
 
     /// The device the `id` path parameter names (serial, Digital Link or token).
