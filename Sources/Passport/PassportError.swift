@@ -13,8 +13,6 @@ public struct PassportError: CodedError, Equatable {
 
     static func leafMalformed(_ message: String) -> PassportError { PassportError("leaf_malformed", message) }
 
-    static func invalid(_ message: String) -> PassportError { PassportError("invalid_passport_input", message) }
-
     public static func operatorNotFound(_ id: String) -> PassportError {
         PassportError("operator_not_found", "no operator '\(id)' is registered")
     }

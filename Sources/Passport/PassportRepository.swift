@@ -34,7 +34,7 @@ public struct OperatorRecord: Sendable, Equatable {
 
 /// A provisioned battery (cell, module or pack): identity, key and the ids of its credentials.
 public struct DeviceRecord: Sendable, Equatable {
-    /// The battery id: its GS1 Digital Link URI `https://<resolver>/01/<gtin>/21/<serial>`, also its trie key.
+    /// The battery id: its canonical GS1 Digital Link URI `https://id.gs1.org/01/<gtin>/21/<serial>`, also its trie key.
     public var id: String
     public var operatorID: String
     public var gtin: String
