@@ -100,16 +100,10 @@ extension SQLiteStore: PassportRepository {
     }
 
     public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        let keyArguments = try Self.keyArguments(key)
-        let credentialArguments = try Self.credentialArguments(credential)
-        try await write { db in
-            let last = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_bms_keys WHERE device_id = ?"), arguments: [key.deviceID]) ?? 0
-            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
-            try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
-            if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
-            try db.execute(sql: Self.insertKey, arguments: keyArguments)
-        }
+        try await append(
+            table: "passport_bms_keys", deviceID: key.deviceID, sequence: key.sequence, insert: Self.insertKey,
+            arguments: try Self.keyArguments(key), credential: credential
+        ) { last in PassportStoreErrors.bmsKeyConflict(key, last: last) }
     }
 
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
@@ -131,16 +125,26 @@ extension SQLiteStore: PassportRepository {
     // MARK: Ownership
 
     public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        let ownershipArguments = try Self.ownershipArguments(record)
+        try await append(
+            table: "passport_ownership", deviceID: record.deviceID, sequence: record.sequence, insert: Self.insertOwnership,
+            arguments: try Self.ownershipArguments(record), credential: credential
+        ) { last in PassportStoreErrors.ownershipConflict(record, last: last) }
+    }
+
+    /// Inserts the next row of a device's numbered history (`table` is one of ours, never input) with
+    /// its credential, in one transaction; `conflict(last)` when `sequence` is not the next one.
+    private func append(
+        table: String, deviceID: String, sequence: Int, insert: String, arguments: StatementArguments, credential: StoredCredential,
+        conflict: @escaping @Sendable (Int) -> PassportError
+    ) async throws {
         let credentialArguments = try Self.credentialArguments(credential)
         try await write { db in
             let last = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM passport_ownership WHERE device_id = ?"),
-                arguments: [record.deviceID]) ?? 0
-            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
+                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM \(table) WHERE device_id = ?"), arguments: [deviceID]) ?? 0
+            guard sequence == last + 1 else { throw conflict(last) }
             try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
             if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
-            try db.execute(sql: Self.insertOwnership, arguments: ownershipArguments)
+            try db.execute(sql: insert, arguments: arguments)
         }
     }
 

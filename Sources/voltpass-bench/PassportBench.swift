@@ -16,7 +16,7 @@ extension Suite {
                 _ = try await service.registerOperator(name: "bench")
                 let batches = 10
                 let specs = PassportBenchFixtures.specs(count: batches * 1_000)
-                let operatorID = try await PassportBenchFixtures.operatorID(service)
+                let operatorID = try PassportBenchFixtures.operatorID()
                 let start = ContinuousClock.now
                 for batch in 0..<batches {
                     _ = try await service.provision(Array(specs[batch * 1_000..<(batch + 1) * 1_000]), operator: operatorID)
@@ -29,7 +29,7 @@ extension Suite {
         Suite(name: "readings.incorporate-100k") { _ in
             try await PassportBenchFixtures.withServer { server in
                 _ = try await server.passports.registerOperator(name: "bench")
-                let operatorID = try await PassportBenchFixtures.operatorID(server.passports)
+                let operatorID = try PassportBenchFixtures.operatorID()
                 let batteries = 10_000
                 let signers = (0..<batteries).map { _ in SoftwareSigner.generate(.ed25519) }
                 let specs = PassportBenchFixtures.specs(keys: signers.map(\.verificationKey))
@@ -71,7 +71,7 @@ extension Suite {
         Suite(name: "passport.verify") { seconds in
             try await PassportBenchFixtures.withService { service in
                 _ = try await service.registerOperator(name: "bench")
-                let operatorID = try await PassportBenchFixtures.operatorID(service)
+                let operatorID = try PassportBenchFixtures.operatorID()
                 _ = try await service.provision(PassportBenchFixtures.specs(count: 1_000), operator: operatorID)
                 try await service.anchor(operator: operatorID)
                 var index = 0
@@ -101,7 +101,7 @@ enum PassportBenchFixtures {
         }
     }
 
-    static func operatorID(_ service: PassportService) async throws -> String {
+    static func operatorID() throws -> String {
         try DIDWeb.did(forDocumentURL: URL(string: "https://localhost:8080/operators/bench/did.json")!)
     }
 

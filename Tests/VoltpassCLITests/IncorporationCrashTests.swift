@@ -24,7 +24,7 @@ import Testing
 
         try await withServer(directory) { server in
             _ = try await server.passports.registerOperator(name: "packmaker")
-            let operatorID = try await operatorDID(server)
+            let operatorID = try operatorDID()
             let spec = DeviceSpec(
                 gtin: "04012345000009", serial: "C-1", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
                 manufacturingDate: "2026-11-30", publicKey: bms.publicKey, firmwareVersion: "1.0",
@@ -38,7 +38,7 @@ import Testing
         let killed = try CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-trie"])
         #expect(killed.killed && killed.status == SIGKILL, "\(killed.error)")
         try await withServer(directory) { server in
-            let operatorID = try await operatorDID(server)
+            let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.pendingReadings(operator: operatorID).count == 3)
             #expect(try await server.readings.ledger.balance(of: userHash) == 0)
         }
@@ -46,7 +46,7 @@ import Testing
         #expect(rerun.status == 0, "\(rerun.error)")
         #expect(rerun.output.contains("\"recovered\": true"))
         try await withServer(directory) { server in
-            let operatorID = try await operatorDID(server)
+            let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.pendingReadings(operator: operatorID).isEmpty)
             #expect(try await server.readings.ledger.balance(of: userHash) == 3 * Self.reward)
             let anchored = try await server.readings.ledger.currentAnchor(operator: operatorID)?.root
@@ -61,7 +61,7 @@ import Testing
         #expect(again.status == 0, "\(again.error)")
         #expect(again.output.contains("\"incorporated\": 0"))
         try await withServer(directory) { server in
-            let operatorID = try await operatorDID(server)
+            let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.balance(of: userHash) == 4 * Self.reward)
             #expect(try await server.readings.ledger.rewardPool(operator: operatorID) == 6 * Self.reward)
             let history = try await server.readings.ledger.readings(battery: "https://id.gs1.org/01/04012345000009/21/C-1")
@@ -88,7 +88,7 @@ import Testing
         }
     }
 
-    private func operatorDID(_ server: VoltpassServer) async throws -> String {
+    private func operatorDID() throws -> String {
         try DIDWeb.did(forDocumentURL: URL(string: "https://localhost:8080/operators/packmaker/did.json")!)
     }
 

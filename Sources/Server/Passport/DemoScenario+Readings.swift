@@ -41,30 +41,30 @@ extension DemoScenario {
         let batteryID = await bms.battery.batteryID
         // Replay: an old reading submitted again.
         let replayChallenge = try SignedReading(decoding: honest).reading.challenge
-        attempts.append(await attempt("replay an old reading", reader) { _ = try await submit(honest, challenge: replayChallenge, reader: reader) })
+        attempts.append(await attempt("replay an old reading") { _ = try await submit(honest, challenge: replayChallenge, reader: reader) })
         // Stockpile: two taps for one commitment, the second submitted too.
         let stockpiled = try await commit(batteryID, reader: reader)
         let first = try await bms.read(challenge: stockpiled).encoded
         let second = try await bms.read(challenge: stockpiled).encoded
         _ = try await submit(first, challenge: stockpiled, reader: reader)
-        attempts.append(await attempt("stockpile: a second reading for one commitment", reader) {
+        attempts.append(await attempt("stockpile: a second reading for one commitment") {
             _ = try await submit(second, challenge: stockpiled, reader: reader)
         })
         // Backdate: a past ledger transaction claimed as the challenge.
         if let anchor = try await readings.ledger.currentAnchor(operator: packMaker.id) {
             let backdated = try await bms.read(challenge: anchor.transaction.bytes).encoded
-            attempts.append(await attempt("backdate: an old ledger transaction as challenge", reader) {
+            attempts.append(await attempt("backdate: an old ledger transaction as challenge") {
                 _ = try await submit(backdated, challenge: anchor.transaction.bytes, reader: reader)
             })
         }
         // Forged commitment: a challenge no commitment transaction has.
         let forged = Array(SHA256.hash(data: Array("forged commitment".utf8)))
         let forgedReading = try await bms.read(challenge: forged).encoded
-        attempts.append(await attempt("forge a commitment", reader) { _ = try await submit(forgedReading, challenge: forged, reader: reader) })
+        attempts.append(await attempt("forge a commitment") { _ = try await submit(forgedReading, challenge: forged, reader: reader) })
         // Misbehaving BMS firmware.
         for (misbehaviour, label) in [(BMSEmulator.Misbehaviour.resetCounter, "BMS resets its counter"), (.risingSoH, "BMS reports rising SoH")] {
             try await bms.misbehave(misbehaviour)
-            attempts.append(await attempt(label, reader) { _ = try await submitTap(bms, reader: reader) })
+            attempts.append(await attempt(label) { _ = try await submitTap(bms, reader: reader) })
         }
         try await bms.misbehave(.none)
         // The stockpile's first reading is incorporated in the next batch, within the cooldown.
@@ -90,7 +90,7 @@ extension DemoScenario {
     }
 
     /// Runs a hostile submission; its outcome is the code that refused it (`accepted` if none did).
-    private func attempt(_ label: String, _ reader: SoftwareSigner, _ body: () async throws -> Void) async -> ReadingAttempt {
+    private func attempt(_ label: String, _ body: () async throws -> Void) async -> ReadingAttempt {
         do {
             try await body()
             return ReadingAttempt(label: label, outcome: "accepted")

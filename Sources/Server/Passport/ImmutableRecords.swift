@@ -31,14 +31,16 @@ final class ImmutableRecords: Sendable {
 
     func device(serial: String) -> DeviceRecord? { entries.withLock { $0.serials[serial] } }
 
-    func remember(_ device: DeviceRecord) {
+    /// Remembers a device by id and, when it was found by its serial, by that serial too (a serial is
+    /// unique only within an operator and GTIN, so only the serial search's own answer is kept).
+    func remember(_ device: DeviceRecord, foundBySerial: Bool = false) {
         entries.withLock { entries in
             if entries.devices.count >= capacity {
                 entries.devices.removeAll(keepingCapacity: true)
                 entries.serials.removeAll(keepingCapacity: true)
             }
             entries.devices[device.id] = device
-            entries.serials[device.serial] = device
+            if foundBySerial { entries.serials[device.serial] = device }
         }
     }
 }

@@ -69,7 +69,7 @@ extension PassportService {
             if let device = records.device(serial: serial) { return device }
             for record in try await store.operators() {
                 if let device = try await store.devices(operator: record.id, matching: .serial(serial)).first {
-                    records.remember(device)
+                    records.remember(device, foundBySerial: true)
                     return device
                 }
             }
