@@ -84,7 +84,8 @@ public struct DeviceSpec: Sendable, Hashable {
     /// Reads a spec from its JSON form (the members are this type's properties; `publicKeyMultibase`
     /// for the key, `firmware: {version, sha256}`, `bom: {hash, components}`). Each problem is
     /// `invalid_device` naming the member.
-    public init(json object: JSONObject, path: String = "") throws(PassportError) {
+    /// `today` is the manufacturing date when the object names none.
+    public init(json object: JSONObject, path: String = "", today: @autoclosure () -> String = DeviceSpec.today(Date())) throws(PassportError) {
         var reader = SpecReader(object: object, path: path)
         gtin = try reader.string("gtin")
         serial = try reader.string("serial")
@@ -100,7 +101,7 @@ public struct DeviceSpec: Sendable, Hashable {
         ratedEnergyWh = try reader.optionalNumber("ratedEnergyWh")
         nominalVoltage = try reader.optionalNumber("nominalVoltage")
         massKg = try reader.optionalNumber("massKg")
-        manufacturingDate = try reader.optionalString("manufacturingDate") ?? Self.today()
+        manufacturingDate = try reader.optionalString("manufacturingDate") ?? today()
         let multikey = try reader.string("publicKeyMultibase")
         do {
             publicKey = try PublicKey(multikey: multikey)
@@ -162,8 +163,8 @@ public struct DeviceSpec: Sendable, Hashable {
     }
 
     /// Today in UTC, `YYYY-MM-DD`.
-    public static func today() -> String {
-        String(XSDDateTime.format(Date()).prefix(10))
+    public static func today(_ now: Date) -> String {
+        String(XSDDateTime.format(now).prefix(10))
     }
 }
 

@@ -39,35 +39,33 @@ public struct VoltpassServer: Sendable {
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
     /// Returns the server and the report to show (with the admin token secret when it was created now).
+    /// `faults` lets crash tests stop a write at a named step; `clock` is the time every service uses.
     public static func prepare(
-        configuration: ServerConfiguration, store: any VoltpassStore, resolver: (any DIDResolver)? = nil
+        configuration: ServerConfiguration, store: any VoltpassStore, resolver: (any DIDResolver)? = nil,
+        faults: any FaultInjector = NoFaults(), clock: @escaping @Sendable () -> Date = Date.init
     ) async throws -> (VoltpassServer, StartupReport) {
         let did = try OperatorKeys.did(publicHost: configuration.publicHost)
         let operatorKeys = OperatorKeys(did: did, store: store, dataDirectory: configuration.dataDirectory)
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store)
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
-        guard let passportStore = store as? any VoltpassStore & PassportRepository else {
-            throw StorageError.failed("the \(storageKind) store keeps no battery passports")
-        }
-        let statusListRepository = Result { try OperatorStatusLists.repository(beside: store) }
         let ledger = try LocalLedger(
             directory: LocalLedger.directory(inData: configuration.dataDirectory), parameters: configuration.ledgerParameters)
         let passports = PassportService(
-            store: passportStore,
+            store: store,
             operators: OperatorDirectory(
-                store: passportStore, statusListRepository: statusListRepository, dataDirectory: configuration.dataDirectory,
-                publicHost: configuration.publicHost),
-            tries: OperatorTries(store: try TrieStores.beside(store)), ledger: ledger,
+                store: store, statusListRepository: store.statusLists, dataDirectory: configuration.dataDirectory,
+                publicHost: configuration.publicHost, now: clock),
+            tries: OperatorTries(store: store.operatorTries, clock: clock), ledger: ledger, writer: OperatorWriter(),
             resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(),
-            verificationCache: PassportVerificationCache(), now: Date.init)
+            verificationCache: PassportVerificationCache(), faults: faults, now: clock)
         let challenges = ChallengeStore()
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
             challenges: challenges,
             statusLists: OperatorStatusLists(
-                repository: statusListRepository, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
+                repository: store.statusLists, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
             storageKind: storageKind, passports: passports,
             readings: ReadingService(
                 passports: passports,
@@ -95,13 +93,14 @@ public struct VoltpassServer: Sendable {
     /// The router with every route group and the shared middleware.
     public func router() -> Router<VoltpassRequestContext> {
         let router = Router(context: VoltpassRequestContext.self)
+        let idempotency = IdempotencyKeys(store: store)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
-        TrieRoutes(tries: Result { try TrieStores.beside(store) }).add(to: router)
+        TrieRoutes(tries: passports.tries).add(to: router)
         let verification = ServiceVerification(
             resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
         CredentialRoutes(
@@ -111,17 +110,17 @@ public struct VoltpassServer: Sendable {
         PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
         StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         EPCISRoutes(
-            store: store, capture: epcisCapture(), verification: verification, tokens: store,
+            store: store, capture: epcisCapture(), verification: verification, tokens: store, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize
         ).add(to: router)
-        PassportRoutes(service: passports, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
+        PassportRoutes(service: passports, tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize).add(to: router)
         ReadingRoutes(service: readings, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.
     public func epcisCapture() -> EPCISCaptureService {
-        EPCISCaptureService(store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists))
+        EPCISCaptureService(store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
     }
 
     /// Releases the ledger's directory (the process may end without it; the next open recovers).

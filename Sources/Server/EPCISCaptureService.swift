@@ -3,6 +3,7 @@ import EPCIS
 import Encoding
 import Foundation
 import Hummingbird
+import Passport
 import Storage
 
 /// Captures EPCIS documents (`POST /epcis/capture`): every event validated, signed by the operator
@@ -12,10 +13,28 @@ public struct EPCISCaptureService: Sendable {
     let store: any VoltpassStore
     let operatorKeys: OperatorKeys
     let statusLists: EventStatusLists
+    let now: @Sendable () -> Date
 
-    /// Captures `document`; a document that is not valid EPCIS throws `CaptureRefused` (every
-    /// violation named), one without events `epcis_empty_document`.
-    public func capture(_ document: JSONValue) async throws -> [IssuedEvent] {
+    /// A capture signed and ready to commit: the issued credentials and what the store keeps of them.
+    public struct Prepared: Sendable {
+        public let issued: [IssuedEvent]
+        public let stored: [(record: EventRecord, credential: StoredCredential)]
+    }
+
+    /// Captures `document` in one transaction; a document that is not valid EPCIS throws
+    /// `CaptureRefused` (every violation named), one without events `epcis_empty_document`.
+    public func capture(_ document: JSONValue, idempotency: IdempotentWrite<[IssuedEvent]>? = nil) async throws -> [IssuedEvent] {
+        let prepared = try await prepare(document)
+        var changes = ChangeSet()
+        changes.events = prepared.stored
+        changes.response = try idempotency?.response(for: prepared.issued, at: now())
+        try await store.commit(changes)
+        return prepared.issued
+    }
+
+    /// Validates and signs `document`'s events, linked to the latest stored credential about each
+    /// item, without storing anything (the caller commits ``Prepared/stored`` with its other changes).
+    public func prepare(_ document: JSONValue) async throws -> Prepared {
         let events: [JSONObject]
         let context: [JSONValue]
         do {
@@ -27,11 +46,11 @@ public struct EPCISCaptureService: Sendable {
             throw APIError(.badRequest, code: "epcis_empty_document", "the document has no events to capture")
         }
         let (methodID, signer) = try await operatorKeys.currentSigner()
-        let issuer = EventCredentialIssuer(issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID))
+        let issuer = EventCredentialIssuer(issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now))
         let known = try await store.latestCredentials(mentioning: EventCredentialIssuer.identifiers(of: events))
         let statuses = try await statusLists.entries(events.count)
         let issued = try await issuer.issue(events, context: context, known: known, statuses: statuses)
-        let issuedAt = Date()
+        let issuedAt = now()
         let stored = issued.map { event in
             (
                 record: event.record,
@@ -40,8 +59,7 @@ public struct EPCISCaptureService: Sendable {
                     subject: event.record.eventID, issuedAt: issuedAt, document: JSONValue.object(event.credential.json).serialized())
             )
         }
-        try await store.saveEvents(stored)
-        return issued
+        return Prepared(issued: issued, stored: stored)
     }
 }
 

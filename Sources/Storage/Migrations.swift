@@ -139,6 +139,22 @@ enum SQLiteSchema {
                 """
             ]),
         Migration(version: 6, name: PassportSchema.name, statements: PassportSchema.sqlite),
+        Migration(
+            version: 7, name: "responses kept under idempotency keys",
+            statements: [
+                """
+                CREATE TABLE idempotent_responses (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BLOB NOT NULL,
+                    status INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    PRIMARY KEY (scope, key)
+                ) STRICT
+                """
+            ]),
     ]
 }
 
@@ -261,5 +277,21 @@ enum PostgresSchema {
                 """
             ]),
         Migration(version: 6, name: PassportSchema.name, statements: PassportSchema.postgres),
+        Migration(
+            version: 7, name: "responses kept under idempotency keys",
+            statements: [
+                """
+                CREATE TABLE idempotent_responses (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BYTEA NOT NULL,
+                    status INTEGER NOT NULL,
+                    content_type TEXT NOT NULL,
+                    body BYTEA NOT NULL,
+                    recorded_at BIGINT NOT NULL,
+                    PRIMARY KEY (scope, key)
+                )
+                """
+            ]),
     ]
 }

@@ -20,6 +20,8 @@ public enum StorageError: CodedError, Equatable {
     case invalidSchemaName(String)
     /// A value given to the store cannot be stored, e.g. a date out of range or a negative limit.
     case invalidValue(String)
+    /// Another request already recorded its response under this idempotency key.
+    case idempotencyKeyExists(key: String)
 
     public var code: String {
         switch self {
@@ -32,6 +34,7 @@ public enum StorageError: CodedError, Equatable {
         case .invalidDatabaseURL: "invalid_database_url"
         case .invalidSchemaName: "invalid_schema_name"
         case .invalidValue: "invalid_value"
+        case .idempotencyKeyExists: "idempotency_key_exists"
         }
     }
 
@@ -48,6 +51,7 @@ public enum StorageError: CodedError, Equatable {
         case .invalidSchemaName(let name):
             "invalid schema name '\(name)': use lowercase letters, digits and '_', starting with a letter or '_'"
         case .invalidValue(let reason): "cannot store the value: \(reason)"
+        case .idempotencyKeyExists(let key): "another request recorded its response under the idempotency key '\(key)'"
         }
     }
 }

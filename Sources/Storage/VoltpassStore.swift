@@ -3,9 +3,12 @@ import EPCIS
 import Foundation
 import Identity
 import Logging
+import Passport
+import Trie
 
 /// Everything a Voltpass instance keeps: key history, DID documents, API tokens, issued credentials and
-/// the index of captured EPCIS events.
+/// the index of captured EPCIS events, the battery passports, the operators' tries
+/// and status lists, and the unit of work that writes several of them at once.
 ///
 /// Both implementations behave the same:
 /// - Dates are stored as integer microseconds since 1970-01-01T00:00:00Z, so a date reads back as the
@@ -18,10 +21,28 @@ import Logging
 ///   refused with `invalid_value`.
 /// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
 public protocol VoltpassStore: KeyRepository, DIDDocumentRepository, AccessTokenRepository, CredentialRepository,
-    EPCISEventRepository
+    EPCISEventRepository, PassportRepository, ChangeSetRepository
 {
     /// The newest schema migration applied to the database.
     func schemaVersion() async throws -> Int
+    /// The operators' tries in this database, over the store's connection pool.
+    var operatorTries: any OperatorTrieStore { get }
+    /// The status lists in this database, over the store's connection pool.
+    var statusLists: any StatusListRepository { get }
+    /// The did:web DIDs that `voltpass serve` bootstrapped in this database (each with a DID document
+    /// and a current key whose secret an instance holds), sorted; empty before the first `serve`.
+    func localOperatorDIDs() async throws -> [String]
+}
+
+extension VoltpassStore {
+    /// The query behind ``localOperatorDIDs()``, the same on both backends.
+    static var localOperatorsQuery: String {
+        """
+        SELECT DISTINCT k.controller FROM keys k JOIN did_documents d ON d.did = k.controller
+        WHERE k.valid_until IS NULL AND k.secret_location IS NOT NULL AND k.controller LIKE 'did:web:%'
+        ORDER BY k.controller
+        """
+    }
 }
 
 /// Where a Voltpass instance keeps its state.

@@ -23,6 +23,38 @@ public struct OperatorTries: Sendable {
     /// (`key_exists`, `key_not_found`) or another writer committed first (`root_conflict`).
     @discardableResult
     public func apply(_ mutations: [TrieMutation], operator operatorID: String) async throws -> TrieCommit {
+        let commit = try pendingCommit(mutations)
+        let root = try await apply(mutations, operator: operatorID, through: store.nodeStore(operator: operatorID, recording: commit))
+        // Another writer may have committed since; ours is the newest commit with our root.
+        let recent = try await store.history(operator: operatorID, limit: 16)
+        guard let commit = recent.first(where: { $0.root == root }) ?? recent.first else {
+            throw OperatorTrieError.operatorNotFound(operatorID)
+        }
+        return commit
+    }
+
+    /// Computes the batch `mutations` make to `operatorID`'s trie and hands it to `write`, which
+    /// commits it with the rest of a unit of work (checking that the root is still the batch's
+    /// previous root, `root_conflict` otherwise). Returns the new root. When `write` throws, nothing
+    /// changes and the open trie starts again from the stored root.
+    @discardableResult
+    public func apply(
+        _ mutations: [TrieMutation], operator operatorID: String, committing write: @escaping @Sendable (TrieWrite) async throws -> Void
+    ) async throws -> Hash32 {
+        let view = CommittingNodeView(
+            reads: store.nodeStore(operator: operatorID, recording: nil), operatorID: operatorID, commit: try pendingCommit(mutations),
+            write: write)
+        return try await apply(mutations, operator: operatorID, through: view)
+    }
+
+    private func apply(_ mutations: [TrieMutation], operator operatorID: String, through writer: any NodeStore) async throws -> Hash32 {
+        let trie = try await open.trie(of: operatorID, storeRoot: try await writer.root()) {
+            try await MerkleTrie(store: writer, residentDepth: residentDepth)
+        }
+        return try await trie.apply(mutations, through: writer)
+    }
+
+    private func pendingCommit(_ mutations: [TrieMutation]) throws -> PendingCommit {
         guard !mutations.isEmpty else { throw OperatorTrieError.emptyBatch }
         let keyDelta = mutations.reduce(0) { delta, mutation in
             switch mutation {
@@ -31,18 +63,7 @@ public struct OperatorTries: Sendable {
             case .delete: delta - 1
             }
         }
-        let commit = PendingCommit(time: clock(), changes: mutations.count, keyDelta: keyDelta)
-        let writer = store.nodeStore(operator: operatorID, recording: commit)
-        let trie = try await open.trie(of: operatorID, storeRoot: try await writer.root()) {
-            try await MerkleTrie(store: writer, residentDepth: residentDepth)
-        }
-        let root = try await trie.apply(mutations, through: writer)
-        // Another writer may have committed since; ours is the newest commit with our root.
-        let recent = try await store.history(operator: operatorID, limit: 16)
-        guard let commit = recent.first(where: { $0.root == root }) ?? recent.first else {
-            throw OperatorTrieError.operatorNotFound(operatorID)
-        }
-        return commit
+        return PendingCommit(time: clock(), changes: mutations.count, keyDelta: keyDelta)
     }
 
     /// The newest commit of `operatorID`'s trie; `operator_not_found` when it has none.
@@ -61,18 +82,33 @@ public struct OperatorTries: Sendable {
 
     /// The value of `key` in `operatorID`'s trie, nil when absent; `operator_not_found` without a trie.
     public func get(_ key: [UInt8], operator operatorID: String) async throws -> [UInt8]? {
-        try await openForReading(operatorID).get(key)
+        try await reading(operatorID) { try await $0.get(key) }
     }
 
     /// The proof for `key` against the current root of `operatorID`'s trie: membership when it holds
     /// the key, otherwise absence. `operator_not_found` without a trie.
     public func proof(for key: [UInt8], operator operatorID: String) async throws -> KeyProof {
-        try await openForReading(operatorID).proof(for: key)
+        try await reading(operatorID) { try await $0.proof(for: key) }
     }
 
-    private func openForReading(_ operatorID: String) async throws -> MerkleTrie {
+    /// Runs `body` on the trie at its current root. Stores replace nodes in place, so a read that
+    /// started from a root a writer has since replaced may find a node gone (`node_missing`): the read
+    /// then starts again from the new root, and fails only when the root did not move.
+    private func reading<T: Sendable>(_ operatorID: String, _ body: (MerkleTrie) async throws -> T) async throws -> T {
         let nodes = store.nodeStore(operator: operatorID, recording: nil)
-        guard let root = try await nodes.root() else { throw OperatorTrieError.operatorNotFound(operatorID) }
-        return try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: nodes, residentDepth: residentDepth) }
+        var attempts = 0
+        while true {
+            guard let root = try await nodes.root() else { throw OperatorTrieError.operatorNotFound(operatorID) }
+            do {
+                let trie = try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: nodes, residentDepth: residentDepth) }
+                return try await body(trie)
+            } catch let error as NodeStoreError where error.code == "node_missing" {
+                attempts += 1
+                guard attempts < Self.readAttempts, try await nodes.root() != root else { throw error }
+            }
+        }
     }
+
+    /// How many roots a read tries before it gives up on a trie that keeps moving under it.
+    private static let readAttempts = 64
 }

@@ -228,7 +228,7 @@ struct TrieLocation: ParsableArguments {
             if let chosen = self.operatorID {
                 operatorID = chosen
             } else {
-                let local = try await LocalOperators.dids(in: store)
+                let local = try await store.localOperatorDIDs()
                 operatorID = try TrieCLI.usage { () throws -> String in
                     guard let only = local.first else {
                         throw TrieCLI.usageError(
@@ -240,7 +240,7 @@ struct TrieLocation: ParsableArguments {
                     return only
                 }
             }
-            return try await body(OperatorTries(store: try TrieStores.beside(store)), operatorID)
+            return try await body(OperatorTries(store: store.operatorTries), operatorID)
         }
     }
 }

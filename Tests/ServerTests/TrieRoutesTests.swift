@@ -16,7 +16,7 @@ struct TrieRoutesTests {
 
     /// Commits two batches to the operator's trie in the server's database; returns their commits.
     static func populate(_ server: VoltpassServer) async throws -> [TrieCommit] {
-        let tries = OperatorTries(store: try TrieStores.beside(server.store, postgresURL: nil))
+        let tries = OperatorTries(store: server.store.operatorTries)
         let first = try await tries.apply(
             [.insert(key: Array("cell 1".utf8), value: Array("soh 98".utf8)), .insert(key: [0x00, 0xFF], value: [1, 2, 3])],
             operator: operatorID)

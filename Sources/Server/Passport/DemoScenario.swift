@@ -235,7 +235,8 @@ public struct DemoScenario: Sendable {
 
     private func capture(_ document: JSONValue, by record: OperatorRecord) async throws -> [IssuedEvent] {
         let member = try await passports.operators.member(record.id)
-        return try await EPCISCaptureService(store: passports.store, operatorKeys: member.keys, statusLists: member.events).capture(document)
+        return try await EPCISCaptureService(store: passports.store, operatorKeys: member.keys, statusLists: member.events, now: passports.now)
+            .capture(document)
     }
 
     // MARK: - The parties and their identifiers

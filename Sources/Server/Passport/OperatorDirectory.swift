@@ -18,16 +18,18 @@ actor OperatorDirectory {
         let events: EventStatusLists
     }
 
-    private let store: any VoltpassStore & PassportRepository
-    private let statusListRepository: Result<any StatusListRepository, any Error>
+    private let store: any VoltpassStore
+    private let statusListRepository: any StatusListRepository
     private let dataDirectory: URL
     let publicHost: String
+    private let now: @Sendable () -> Date
     private var members: [String: Member] = [:]
 
     init(
-        store: any VoltpassStore & PassportRepository, statusListRepository: Result<any StatusListRepository, any Error>,
-        dataDirectory: URL, publicHost: String
+        store: any VoltpassStore, statusListRepository: any StatusListRepository,
+        dataDirectory: URL, publicHost: String, now: @escaping @Sendable () -> Date
     ) {
+        self.now = now
         self.store = store
         self.statusListRepository = statusListRepository
         self.dataDirectory = dataDirectory
@@ -62,7 +64,7 @@ actor OperatorDirectory {
         _ = try await keys.bootstrap()
         let record = OperatorRecord(
             id: did, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: "\(name)-devices-1",
-            revocationList: "\(name)-ownership-1", createdAt: Date())
+            revocationList: "\(name)-ownership-1", createdAt: now())
         let lists = statusLists(name: name, keys: keys)
         let service = try await lists.service()
         for (id, purpose) in [(record.suspensionList, StatusPurpose.suspension), (record.revocationList, .revocation)] {

@@ -9,7 +9,13 @@ extension PassportService {
     /// Ends the battery's first life and hands it to `newOperator`: the original leaf becomes
     /// Repurposed and is anchored, then the new operator provisions a passport (new GTIN and serial,
     /// same BMS key) whose leaf links to the original by operator, anchored root and proof.
-    func repurpose(_ batteryID: String, to newOperator: String, gtin: String, serial: String) async throws -> ProvisionedDevice {
+    ///
+    /// The two operators' tries change in two transactions with the anchor between them (the new leaf
+    /// names the anchored root). A repurpose cut off after the first goes on where it stopped when it
+    /// is sent again: a leaf already Repurposed is anchored and provisioned, not refused.
+    func repurpose(
+        _ batteryID: String, to newOperator: String, gtin: String, serial: String, idempotency: IdempotentWrite<[ProvisionedDevice]>? = nil
+    ) async throws -> ProvisionedDevice {
         let original = try await device(batteryID)
         guard newOperator != original.operatorID else {
             throw PassportError("invalid_repurpose", "a repurposed battery passes to another operator")
@@ -27,53 +33,60 @@ extension PassportService {
             category: DeviceSpec.Category(rawValue: subject["batteryCategory"]?.stringValue ?? "") ?? .stationary,
             chemistry: subject["batteryChemistry"]?["shortName"]?.stringValue ?? "unknown",
             ratedCapacityAh: subject["batteryTechicalProperties"]?["ratedCapacity"]?.doubleValue ?? 1,
-            manufacturingDate: DeviceSpec.today(), publicKey: publicKey, firmwareVersion: leaf.firmware.version,
+            manufacturingDate: DeviceSpec.today(now()), publicKey: publicKey, firmwareVersion: leaf.firmware.version,
             firmwareHash: leaf.firmware.hash, bomHash: bomSubject["bomHash"]?.stringValue ?? "",
             components: [original.deviceCredentialID])
         spec.ratedEnergyWh = subject["batteryTechicalProperties"]?["ratedEnergy"]?.doubleValue
         try spec.validate()
+        guard try await store.device(id: Self.batteryID(spec)) == nil else {
+            throw PassportError("device_exists", "\(Self.batteryID(spec)) is provisioned already")
+        }
 
-        try await change(batteryID, by: .operator(original.operatorID), .repurpose, feed: .lifecycle, ["successorOperator": .string(newOperator)])
+        if leaf.status != .repurposed {
+            try await change(batteryID, by: .operator(original.operatorID), .repurpose, feed: .lifecycle, ["successorOperator": .string(newOperator)])
+        }
         let anchor = try await self.anchor(operator: original.operatorID)
         let proof = try await tries.proof(for: Array(batteryID.utf8), operator: original.operatorID)
         guard proof.root == anchor.root else {
             throw PassportError("root_conflict", "the trie of \(original.operatorID) moved while repurposing; try again")
         }
         let origin = BatteryLeaf.Origin(operatorID: original.operatorID, batteryID: batteryID, anchoredRoot: anchor.root, proof: proof.proof)
-        return try await provision([spec], operator: newOperator, origin: origin)[0]
+        return try await provision([spec], operator: newOperator, origin: origin, idempotency: idempotency)[0]
     }
 
     /// Registers the key of a replaced BMS module: a BMS key credential signed by the operator (naming
-    /// the key it replaces), the key's record, and the leaf's new key. Earlier keys stay in the history.
-    func replaceBMSKey(of batteryID: String, with key: PublicKey) async throws -> Credential {
+    /// the key it replaces), the key's record, the leaf's new key and the feed entry, in one
+    /// transaction. Earlier keys stay in the history.
+    func replaceBMSKey(of batteryID: String, with key: PublicKey, idempotency: IdempotentWrite<Credential>? = nil) async throws -> Credential {
         let device = try await device(batteryID)
         let member = try await operators.member(device.operatorID)
-        let keys = try await store.bmsKeys(device: batteryID)
-        guard let previous = keys.last else { throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key") }
-        guard previous.publicKeyMultibase != key.multikey else {
-            throw PassportError("bms_key_unchanged", "the key is the battery's current BMS key")
-        }
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
-        let date = now()
-        let sequence = previous.sequence + 1
-        let credential = try await issuer.issue(PassportCredentials.bmsKey(
-            batteryID: batteryID, deviceDID: device.did, key: key, sequence: sequence, previousKey: previous.publicKeyMultibase,
-            id: Self.newCredentialID(), issuer: member.record.id, validFrom: date))
-        // The lifecycle decides first, so a recycled battery gets no new key record.
-        let next = try Lifecycle(operatorID: device.operatorID).apply(
-            .replaceBMSKey(key.rawRepresentation), to: try await leaf(of: device), by: .operator(device.operatorID))
-        try await store.appendBMSKey(
-            BMSKeyRecord(deviceID: batteryID, sequence: sequence, publicKeyMultibase: key.multikey, credentialID: credential.id!, validFrom: date),
-            credential: Self.stored(credential, subject: device.did, at: date))
-        try await tries.apply([.update(key: next.key, value: next.cbor())], operator: device.operatorID)
-        try await store.appendStatus([
-            StatusFeedEntry(
-                deviceID: batteryID, kind: .bmsKey,
-                detail: JSONValue.object(["sequence": .number(Double(sequence)), "publicKeyMultibase": .string(key.multikey)]).serialized(),
-                recordedAt: date)
-        ])
-        return credential
+        return try await writer.write(operator: device.operatorID) {
+            let keys = try await store.bmsKeys(device: batteryID)
+            guard let previous = keys.last else { throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key") }
+            guard previous.publicKeyMultibase != key.multikey else {
+                throw PassportError("bms_key_unchanged", "the key is the battery's current BMS key")
+            }
+            // The lifecycle decides first, so a recycled battery gets no new key record.
+            let next = try Lifecycle(operatorID: device.operatorID).apply(
+                .replaceBMSKey(key.rawRepresentation), to: try await leaf(of: device), by: .operator(device.operatorID))
+            let date = now()
+            let sequence = previous.sequence + 1
+            let credential = try await issuer.issue(PassportCredentials.bmsKey(
+                batteryID: batteryID, deviceDID: device.did, key: key, sequence: sequence, previousKey: previous.publicKeyMultibase,
+                id: Self.newCredentialID(), issuer: member.record.id, validFrom: date))
+            var changes = ChangeSet()
+            changes.credentials = [Self.stored(credential, subject: device.did, at: date)]
+            changes.bmsKeys = [BMSKeyRecord(
+                deviceID: batteryID, sequence: sequence, publicKeyMultibase: key.multikey, credentialID: credential.id!, validFrom: date)]
+            changes.feed = [Self.feed(
+                batteryID, .bmsKey, transition: nil,
+                ["sequence": .number(Double(sequence)), "publicKeyMultibase": .string(key.multikey)], at: date)]
+            changes.response = try idempotency?.response(for: credential, at: date)
+            try await commitLeaves([next], changes, operator: device.operatorID)
+            return credential
+        }
     }
 
     /// A plate URL for the device with a freshly signed token.

@@ -77,9 +77,28 @@ extension PassportService {
         }
     }
 
-    /// Everything needed to verify the battery offline (see ``PassportBundle``).
+    /// Everything needed to verify the battery offline (see ``PassportBundle``), read as of one trie
+    /// root: every write that changes the records a bundle carries moves the root in the same
+    /// transaction, so a bundle whose root did not move while it was read is consistent; otherwise it
+    /// is read again.
     func bundle(for device: DeviceRecord) async throws -> PassportBundle {
+        var attempts = 0
+        while true {
+            let bundle = try await readBundle(for: device)
+            attempts += 1
+            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot || attempts == Self.bundleAttempts {
+                return bundle
+            }
+        }
+    }
+
+    /// How many times a bundle is read while the operator's trie keeps moving under it.
+    private static let bundleAttempts = 16
+
+    private func readBundle(for device: DeviceRecord) async throws -> PassportBundle {
         let member = try await operators.member(device.operatorID)
+        // The proof first: the records read after it are checked against its root.
+        let proof = try await tries.proof(for: Array(device.id.utf8), operator: device.operatorID)
         let chain = try await store.ownershipChain(device: device.id)
         let keys = try await store.bmsKeys(device: device.id)
         func credential(_ id: String) async throws -> Credential {
@@ -100,7 +119,6 @@ extension PassportService {
         for listID in Set(chain.map(\.statusList)).sorted() {
             statusLists.append(try await lists.publishedCredential(listID: listID))
         }
-        let proof = try await tries.proof(for: Array(device.id.utf8), operator: device.operatorID)
         guard let leaf = proof.value else {
             throw PassportError("leaf_not_found", "the trie of \(device.operatorID) holds no leaf for \(device.id)")
         }

@@ -36,11 +36,18 @@ public struct ProvisionedDevice: Sendable {
 /// status changes, anchoring, and the bundles verification runs on. Credentials are signed with the
 /// operator's key; each change of a battery updates its leaf in the operator's trie, which the next
 /// anchor commits to the ledger.
+///
+/// Every write is one unit of work: what it signs is signed first, then everything it changes
+/// (credentials, status bits, records, feed, EPCIS events, trie nodes and root, and the response kept
+/// under its idempotency key) is committed in one transaction by the operator's ``OperatorWriter``,
+/// which serializes writes to one operator and runs a write again when another instance committed first.
 public struct PassportService: Sendable {
-    let store: any VoltpassStore & PassportRepository
+    let store: any VoltpassStore
     let operators: OperatorDirectory
     public let tries: OperatorTries
     public let ledger: any Ledger
+    /// Serializes the writes to each operator's trie and records.
+    let writer: OperatorWriter
     /// Where plates point: `http(s)://<publicHost>`.
     let resolverBase: String
     /// Single-use challenges for field diagnostics.
@@ -49,17 +56,21 @@ public struct PassportService: Sendable {
     let verificationCache: PassportVerificationCache
     /// Credentials and devices read once (they never change once stored).
     let records = ImmutableRecords()
+    /// Stops a write at a named step (crash tests); does nothing in production.
+    let faults: any FaultInjector
     let now: @Sendable () -> Date
 
     // MARK: - Provisioning
 
     /// Provisions `specs` for the operator `operatorID`: Device, BOM and (with an owner) Ownership
     /// credentials, one EPCIS commissioning event for the batch, leaves in the operator's trie and
-    /// signed plate tokens. All devices are checked first; nothing is stored when one is refused.
-    /// `origin`, for a repurposed battery, links each new leaf to the original one.
-    public func provision(_ specs: [DeviceSpec], operator operatorID: String, origin: BatteryLeaf.Origin? = nil) async throws
-        -> [ProvisionedDevice]
-    {
+    /// signed plate tokens, all committed in one transaction. All devices are checked first; nothing
+    /// is stored when one is refused. `origin`, for a repurposed battery, links each new leaf to the
+    /// original one. With `idempotency`, the response is kept with the batch.
+    public func provision(
+        _ specs: [DeviceSpec], operator operatorID: String, origin: BatteryLeaf.Origin? = nil,
+        idempotency: IdempotentWrite<[ProvisionedDevice]>? = nil
+    ) async throws -> [ProvisionedDevice] {
         guard (1...10_000).contains(specs.count) else {
             throw PassportError("invalid_device", "a batch has 1 to 10,000 devices, not \(specs.count)")
         }
@@ -69,7 +80,7 @@ public struct PassportService: Sendable {
             throw PassportError("device_exists", "the batch lists \(spec.gtin) serial \(spec.serial) twice")
         }
         let batteryIDs = specs.map(Self.batteryID)
-        // Refused before anything is signed or allocated (saving the batch checks again, atomically).
+        // Refused before anything is signed or allocated (the commit checks again, atomically).
         for id in batteryIDs {
             guard try await store.device(id: id) == nil else { throw PassportError("device_exists", "\(id) is provisioned already") }
         }
@@ -80,12 +91,14 @@ public struct PassportService: Sendable {
         let ownedCount = specs.filter { $0.owner != nil }.count
         var revocations = ownedCount == 0 ? [] : try await lists.allocateEntries(listID: member.record.revocationList, count: ownedCount)[...]
         let date = now()
+        try await faults.reach(.provisionAllocated)
 
-        let commissioning = try await EPCISCaptureService(store: store, operatorKeys: member.keys, statusLists: member.events)
-            .capture(PassportCredentials.commissioningDocument(batteryIDs: batteryIDs, at: date, gln: member.record.gln))
-        let commissioningID = commissioning[0].record.credentialID
+        let commissioning = try await EPCISCaptureService(store: store, operatorKeys: member.keys, statusLists: member.events, now: now)
+            .prepare(PassportCredentials.commissioningDocument(batteryIDs: batteryIDs, at: date, gln: member.record.gln))
+        let commissioningID = commissioning.issued[0].record.credentialID
 
-        var batch = DeviceBatch(devices: [], keys: [], credentials: [])
+        var changes = ChangeSet()
+        changes.events = commissioning.stored
         var provisioned: [ProvisionedDevice] = []
         var mutations: [TrieMutation] = []
         for (index, spec) in specs.enumerated() {
@@ -104,7 +117,7 @@ public struct PassportService: Sendable {
                     batteryID: batteryID, deviceDID: deviceDID, owner: owner, sequence: 1, previous: nil, id: Self.newCredentialID(),
                     issuer: member.record.id, status: entry.json, validFrom: date))
                 ownership = credential
-                batch.ownership.append(OwnershipRecord(
+                changes.ownership.append(OwnershipRecord(
                     deviceID: batteryID, sequence: 1, owner: owner, credentialID: credential.id!, statusIndex: entry.index,
                     statusList: member.record.revocationList, transferredAt: date))
             }
@@ -112,20 +125,20 @@ public struct PassportService: Sendable {
                 id: batteryID, operatorID: member.record.id, gtin: spec.gtin, serial: spec.serial, lot: spec.lot, model: spec.model,
                 did: deviceDID, deviceCredentialID: device.id!, bomCredentialID: bom.id!, commissioningCredentialID: commissioningID,
                 deviceStatusIndex: suspensions[index].index, deviceStatusList: member.record.suspensionList, createdAt: date)
-            batch.devices.append(record)
-            batch.keys.append(BMSKeyRecord(
+            changes.devices.append(record)
+            changes.bmsKeys.append(BMSKeyRecord(
                 deviceID: batteryID, sequence: 1, publicKeyMultibase: spec.publicKey.multikey, credentialID: device.id!, validFrom: date))
             for credential in [device, bom] + (ownership.map { [$0] } ?? []) {
-                batch.credentials.append(Self.stored(credential, subject: deviceDID, at: date))
+                changes.credentials.append(Self.stored(credential, subject: deviceDID, at: date))
             }
-            batch.feed.append(StatusFeedEntry(
+            changes.feed.append(StatusFeedEntry(
                 deviceID: batteryID, kind: .provisioned,
                 detail: JSONValue.object(["model": .string(spec.model), "firmware": .string(spec.firmwareVersion)]).serialized(),
                 recordedAt: date))
             let leaf = BatteryLeaf(
                 batteryID: batteryID, bmsPublicKey: spec.publicKey.rawRepresentation,
                 credentials: .init(device: device.id!, bom: bom.id!, ownership: ownership?.id),
-                warranty: spec.warrantyMonths.map { Self.warranty(from: spec.manufacturingDate, months: $0) },
+                warranty: spec.warrantyMonths.map { Self.warranty(from: spec.manufacturingDate, months: $0, or: date) },
                 firmware: .init(version: spec.firmwareVersion, hash: spec.firmwareHash), origin: origin)
             try leaf.validate()
             mutations.append(.insert(key: leaf.key, value: leaf.cbor()))
@@ -134,8 +147,12 @@ public struct PassportService: Sendable {
                 device: record, ownershipCredentialID: ownership?.id,
                 plateURL: PlateToken.url(resolverBase: resolverBase, digitalLinkPath: spec.digitalLinkPath, token: token)))
         }
-        try await store.saveDevices(batch)
-        try await tries.apply(mutations, operator: member.record.id)
+        changes.response = try idempotency?.response(for: provisioned, at: date)
+        try await faults.reach(.provisionSigned)
+        try await writer.write(operator: member.record.id) { [changes, mutations] in
+            try await commit(changes, mutations: mutations, operator: member.record.id)
+        }
+        try await faults.reach(.provisionCommitted)
         return provisioned
     }
 
@@ -147,84 +164,92 @@ public struct PassportService: Sendable {
     // MARK: - Ownership
 
     /// Hands the battery to `newOwner`: a new Ownership credential that names the one it supersedes,
-    /// whose revocation entry is then set. Returns the new credential.
-    func transferOwnership(of batteryID: String, to newOwner: String) async throws -> Credential {
+    /// whose revocation entry is set in the same transaction. Returns the new credential.
+    func transferOwnership(of batteryID: String, to newOwner: String, idempotency: IdempotentWrite<Credential>? = nil) async throws
+        -> Credential
+    {
         guard (try? DIDURL(newOwner))?.isBareDID == true else {
             throw PassportError("invalid_owner", "the new owner must be a DID, not '\(newOwner)'")
         }
         let device = try await device(batteryID)
         let member = try await operators.member(device.operatorID)
-        let chain = try await store.ownershipChain(device: batteryID)
-        let lists = try await member.statusLists.service()
-        let entry = try await lists.allocateEntry(listID: member.record.revocationList)
+        let entry = try await member.statusLists.service().allocateEntry(listID: member.record.revocationList)
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
-        let date = now()
-        let credential = try await issuer.issue(PassportCredentials.ownership(
-            batteryID: batteryID, deviceDID: device.did, owner: newOwner, sequence: chain.count + 1, previous: chain.last?.credentialID,
-            id: Self.newCredentialID(), issuer: member.record.id, status: entry.json, validFrom: date))
-        try await store.appendOwnership(
-            OwnershipRecord(
-                deviceID: batteryID, sequence: chain.count + 1, owner: newOwner, credentialID: credential.id!, statusIndex: entry.index,
-                statusList: member.record.revocationList, transferredAt: date),
-            credential: Self.stored(credential, subject: device.did, at: date))
-        if let previous = chain.last {
-            try await lists.update(listID: previous.statusList, index: previous.statusIndex, .revoke)
+        return try await writer.write(operator: device.operatorID) {
+            let chain = try await store.ownershipChain(device: batteryID)
+            let id = Self.newCredentialID()
+            let next = try Lifecycle(operatorID: device.operatorID).apply(
+                .setOwnership(credentialID: id), to: try await leaf(of: device), by: .operator(member.record.id))
+            let date = now()
+            let credential = try await issuer.issue(PassportCredentials.ownership(
+                batteryID: batteryID, deviceDID: device.did, owner: newOwner, sequence: chain.count + 1, previous: chain.last?.credentialID,
+                id: id, issuer: member.record.id, status: entry.json, validFrom: date))
+            var changes = ChangeSet()
+            changes.credentials = [Self.stored(credential, subject: device.did, at: date)]
+            changes.ownership = [OwnershipRecord(
+                deviceID: batteryID, sequence: chain.count + 1, owner: newOwner, credentialID: id, statusIndex: entry.index,
+                statusList: member.record.revocationList, transferredAt: date)]
+            if let previous = chain.last {
+                changes.statusBits = [StatusBitChange(listID: previous.statusList, index: previous.statusIndex, value: true, at: date)]
+            }
+            changes.feed = [Self.feed(batteryID, .ownership, transition: .setOwnership, ["owner": .string(newOwner), "credential": .string(id)], at: date)]
+            changes.response = try idempotency?.response(for: credential, at: date)
+            try await commitLeaves([next], changes, operator: device.operatorID)
+            return credential
         }
-        try await change(batteryID, by: .operator(member.record.id), .setOwnership(credentialID: credential.id!), feed: .ownership, [
-            "owner": .string(newOwner), "credential": .string(credential.id!),
-        ])
-        return credential
     }
 
     // MARK: - Lifecycle and status
 
     /// Applies a lifecycle transition to the battery's leaf (the lifecycle rules decide whether the
-    /// actor may) and records it in the status feed.
+    /// actor may) and records it in the status feed, in one transaction. Returns the new leaf.
+    @discardableResult
     func change(
         _ batteryID: String, by actor: PassportActor, _ transition: LeafTransition, feed kind: StatusFeedEntry.Kind,
-        _ detail: JSONObject = [:]
-    ) async throws {
+        _ detail: JSONObject = [:], idempotency: IdempotentWrite<BatteryLeaf>? = nil
+    ) async throws -> BatteryLeaf {
         let device = try await device(batteryID)
-        let leaf = try await leaf(of: device)
-        let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: leaf, by: actor)
-        try await tries.apply([.update(key: next.key, value: next.cbor())], operator: device.operatorID)
-        var detail = detail
-        detail["transition"] = .string(transition.kind.rawValue)
-        try await store.appendStatus([
-            StatusFeedEntry(deviceID: batteryID, kind: kind, detail: JSONValue.object(detail).serialized(), recordedAt: now())
-        ])
+        return try await writer.write(operator: device.operatorID) {
+            let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: try await leaf(of: device), by: actor)
+            let date = now()
+            var changes = ChangeSet()
+            changes.feed = [Self.feed(batteryID, kind, transition: transition.kind, detail, at: date)]
+            changes.response = try idempotency?.response(for: next, at: date)
+            try await commitLeaves([next], changes, operator: device.operatorID)
+            return next
+        }
     }
 
     /// Recalls the operator's batteries the selector matches: each leaf shows the recall and each
-    /// Device credential is suspended. Returns the recall with the number of batteries it reached.
-    func recall(operator operatorID: String, _ selector: DeviceSelector, reason: String) async throws -> RecallRecord {
+    /// Device credential is suspended, with the recall record, in one transaction. Returns the recall
+    /// with the number of batteries it reached.
+    func recall(
+        operator operatorID: String, _ selector: DeviceSelector, reason: String, idempotency: IdempotentWrite<RecallRecord>? = nil
+    ) async throws -> RecallRecord {
         guard (1...512).contains(reason.utf8.count) else { throw PassportError("invalid_recall", "a recall needs a reason of 1 to 512 bytes") }
-        let member = try await operators.member(operatorID)
-        let devices = try await store.devices(operator: operatorID, matching: selector)
-        let date = now()
-        let recall = RecallRecord(
-            id: "recall-" + UUID().uuidString.lowercased(), operatorID: operatorID, selector: selector, reason: reason,
-            affected: devices.count, issuedAt: date)
-        try await store.saveRecall(recall)
-        let lists = try await member.statusLists.service()
-        var mutations: [TrieMutation] = []
-        var feed: [StatusFeedEntry] = []
-        let lifecycle = Lifecycle(operatorID: operatorID)
-        for device in devices {
-            try await lists.update(listID: device.deviceStatusList, index: device.deviceStatusIndex, .suspend)
-            let leaf = try await leaf(of: device)
-            guard !leaf.isRecalled, leaf.status == .virgin || leaf.status == .active else { continue }
-            let next = try lifecycle.apply(
-                .recall(id: recall.id, sinceMilliseconds: Int64(date.timeIntervalSince1970 * 1000)), to: leaf, by: .operator(operatorID))
-            mutations.append(.update(key: next.key, value: next.cbor()))
-            feed.append(StatusFeedEntry(
-                deviceID: device.id, kind: .recall,
-                detail: JSONValue.object(["recall": .string(recall.id), "reason": .string(reason)]).serialized(), recordedAt: date))
+        _ = try await operators.member(operatorID)
+        let id = "recall-" + UUID().uuidString.lowercased()
+        return try await writer.write(operator: operatorID) {
+            let devices = try await store.devices(operator: operatorID, matching: selector)
+            let date = now()
+            let recall = RecallRecord(id: id, operatorID: operatorID, selector: selector, reason: reason, affected: devices.count, issuedAt: date)
+            var changes = ChangeSet()
+            changes.recalls = [recall]
+            var leaves: [BatteryLeaf] = []
+            let lifecycle = Lifecycle(operatorID: operatorID)
+            for device in devices {
+                changes.statusBits.append(StatusBitChange(listID: device.deviceStatusList, index: device.deviceStatusIndex, value: true, at: date))
+                let leaf = try await leaf(of: device)
+                guard !leaf.isRecalled, leaf.status == .virgin || leaf.status == .active else { continue }
+                leaves.append(try lifecycle.apply(
+                    .recall(id: id, sinceMilliseconds: Int64(date.timeIntervalSince1970 * 1000)), to: leaf, by: .operator(operatorID)))
+                changes.feed.append(Self.feed(device.id, .recall, transition: nil, ["recall": .string(id), "reason": .string(reason)], at: date))
+            }
+            changes.response = try idempotency?.response(for: recall, at: date)
+            try await commitLeaves(leaves, changes, operator: operatorID)
+            return recall
         }
-        if !mutations.isEmpty { try await tries.apply(mutations, operator: operatorID) }
-        if !feed.isEmpty { try await store.appendStatus(feed) }
-        return recall
     }
 
     /// Anchors the operator's current trie root on the ledger (nothing when it is already anchored).
@@ -250,6 +275,30 @@ public struct PassportService: Sendable {
             }
         }
         return count
+    }
+
+    // MARK: - Committing
+
+    /// Commits `changes` with the new `leaves` written over the operator's trie. The caller holds the
+    /// operator's writer.
+    func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String) async throws {
+        try await commit(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID)
+    }
+
+    /// Commits `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
+    /// batch is computed from the current root and handed over with the change set (`root_conflict`
+    /// when another instance moved the root first). The caller holds the operator's writer.
+    func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String) async throws {
+        guard !mutations.isEmpty else {
+            try await store.commit(changes)
+            return
+        }
+        let store = store
+        try await tries.apply(mutations, operator: operatorID) { trie in
+            var changes = changes
+            changes.trie = trie
+            try await store.commit(changes)
+        }
     }
 
     // MARK: - Reading state
@@ -285,15 +334,24 @@ public struct PassportService: Sendable {
 
     static func newCredentialID() -> String { "urn:uuid:" + UUID().uuidString.lowercased() }
 
+    /// A status feed entry naming the transition it records.
+    static func feed(
+        _ batteryID: String, _ kind: StatusFeedEntry.Kind, transition: LeafTransition.Kind?, _ detail: JSONObject, at date: Date
+    ) -> StatusFeedEntry {
+        var detail = detail
+        if let transition { detail["transition"] = .string(transition.rawValue) }
+        return StatusFeedEntry(deviceID: batteryID, kind: kind, detail: JSONValue.object(detail).serialized(), recordedAt: date)
+    }
+
     static func stored(_ credential: Credential, subject: String, at date: Date) -> StoredCredential {
         StoredCredential(
             id: credential.id!, issuer: credential.issuerID ?? "", types: credential.types, subject: subject, issuedAt: date,
             document: JSONValue.object(credential.json).serialized())
     }
 
-    /// A warranty of `months` from the day of manufacture.
-    static func warranty(from day: String, months: Int) -> BatteryLeaf.Warranty {
-        let start = XSDDateTime.parse(day + "T00:00:00Z") ?? Date()
+    /// A warranty of `months` from the day of manufacture (`fallback` when the day does not parse).
+    static func warranty(from day: String, months: Int, or fallback: Date) -> BatteryLeaf.Warranty {
+        let start = XSDDateTime.parse(day + "T00:00:00Z") ?? fallback
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let end = calendar.date(byAdding: .month, value: months, to: start) ?? start

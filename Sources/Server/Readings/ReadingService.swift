@@ -156,6 +156,11 @@ public struct ReadingService: Sendable {
     /// settles on the ledger (readings, rewards, new root) in one transaction.
     public func incorporate(operator operatorID: String) async throws -> IncorporationSummary {
         _ = try await passports.operators.member(operatorID)
+        // Alone among this instance's writes to the operator, so the leaves it read stay current.
+        return try await passports.writer.write(operator: operatorID) { try await incorporateAlone(operator: operatorID) }
+    }
+
+    private func incorporateAlone(operator operatorID: String) async throws -> IncorporationSummary {
         var summary = IncorporationSummary(
             operatorID: operatorID, incorporated: 0, rejected: 0, rewarded: 0, paid: 0, root: nil, transaction: nil, recovered: false,
             outcomes: [])

@@ -13,10 +13,18 @@ struct EPCISRoutes {
     let capture: EPCISCaptureService
     let verification: ServiceVerification
     let tokens: any AccessTokenRepository
+    let idempotency: IdempotencyKeys
     let maxBodySize: Int
 
     /// The most events one query returns.
     static let maxEvents = 10_000
+
+    static func capturedJSON(_ captured: [IssuedEvent]) -> JSONValue {
+        [
+            "credentialIds": .array(captured.map { .string($0.record.credentialID) }),
+            "eventIds": .array(captured.map { .string($0.record.eventID) }),
+        ]
+    }
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /epcis/capture (an EPCIS document): every event validated (one bad event refuses the
@@ -24,19 +32,15 @@ struct EPCISRoutes {
         // credential with a revocation entry, linked to its predecessors, stored together. 201 with
         // the credential ids in event order.
         router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
-            .post("epcis/capture") { request, _ -> Response in
+            .post("epcis/capture") { request, context -> Response in
                 let body = try await request.jsonBody(limit: maxBodySize)
-                let captured: [IssuedEvent]
                 do {
-                    captured = try await capture.capture(body)
+                    return try await idempotency.run(request, context: context, body: body, status: .created, json: Self.capturedJSON) {
+                        try await capture.capture(body, idempotency: $0)
+                    }
                 } catch let refusal as CaptureRefused {
                     return refusal.response()
                 }
-                return .json(
-                    [
-                        "credentialIds": .array(captured.map { .string($0.record.credentialID) }),
-                        "eventIds": .array(captured.map { .string($0.record.eventID) }),
-                    ], status: .created)
             }
         // GET /contexts/vsc/v1: the JSON-LD context of the VSC terms.
         router.get("contexts/vsc/v1") { _, _ -> Response in

@@ -14,6 +14,7 @@ import Storage
 struct PassportRoutes {
     let service: PassportService
     let tokens: any AccessTokenRepository
+    let idempotency: IdempotencyKeys
     let maxBodySize: Int
 
     func add(to router: Router<VoltpassRequestContext>) {
@@ -162,34 +163,40 @@ struct PassportRoutes {
     private func addIssuerRoutes(to router: Router<VoltpassRequestContext>) {
         let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
         // POST /manufacturing/device/issue {operator, device | devices: [...]}
-        issuer.post("manufacturing/device/issue") { request, _ -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: 16 * maxBodySize))
+        issuer.post("manufacturing/device/issue") { request, context -> Response in
+            let json = try await request.jsonBody(limit: 16 * maxBodySize)
+            let body = try RequestBody(json)
             let member = try await service.operators.member(nameOrDID: try body.requiredString("operator"))
+            let today = DeviceSpec.today(service.now())
             var specs: [DeviceSpec] = []
             if let one = body.object["device"] {
                 guard let object = one.objectValue else { throw RequestBody.invalid("/device", "must be an object") }
-                specs.append(try DeviceSpec(json: object, path: "/device"))
+                specs.append(try DeviceSpec(json: object, path: "/device", today: today))
             } else if let many = body.object["devices"]?.arrayValue {
                 for (index, item) in many.enumerated() {
                     guard let object = item.objectValue else { throw RequestBody.invalid("/devices/\(index)", "must be an object") }
-                    specs.append(try DeviceSpec(json: object, path: "/devices/\(index)"))
+                    specs.append(try DeviceSpec(json: object, path: "/devices/\(index)", today: today))
                 }
             } else {
                 throw RequestBody.invalid("/device", "or /devices is required")
             }
-            let devices = try await service.provision(specs, operator: member.record.id)
-            return .json(["devices": .array(devices.map { .object($0.json) })], status: .created)
+            return try await idempotency.run(request, context: context, body: json, status: .created, json: Self.devicesJSON) {
+                try await service.provision(specs, operator: member.record.id, idempotency: $0)
+            }
         }
         // POST /passports/{id}/ownership {owner}: hands the battery to a new owner.
         issuer.post("passports/:id/ownership") { request, context -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let owner = try RequestBody(json).requiredString("owner")
             let device = try await device(context)
-            let credential = try await service.transferOwnership(of: device.id, to: try body.requiredString("owner"))
-            return .json(["verifiableCredential": .object(credential.json)], status: .created)
+            return try await idempotency.run(request, context: context, body: json, status: .created, json: Self.credentialJSON) {
+                try await service.transferOwnership(of: device.id, to: owner, idempotency: $0)
+            }
         }
         // POST /passports/{id}/bms-keys {publicKeyMultibase}: the key of a replaced BMS module.
         issuer.post("passports/:id/bms-keys") { request, context -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let device = try await device(context)
             let key: PublicKey
             do {
@@ -197,17 +204,19 @@ struct PassportRoutes {
             } catch let error as IdentityError {
                 throw RequestBody.invalid("/publicKeyMultibase", "is not an Ed25519 or P-256 Multikey: \(error.message)")
             }
-            let credential = try await service.replaceBMSKey(of: device.id, with: key)
-            return .json(["verifiableCredential": .object(credential.json)], status: .created)
+            return try await idempotency.run(request, context: context, body: json, status: .created, json: Self.credentialJSON) {
+                try await service.replaceBMSKey(of: device.id, with: key, idempotency: $0)
+            }
         }
         // POST /passports/{id}/lifecycle {action: recycle | repurpose | voidWarranty | firmware, …}
         issuer.post("passports/:id/lifecycle") { request, context -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-            return try await lifecycle(body, device: try await device(context))
+            let json = try await request.jsonBody(limit: maxBodySize)
+            return try await lifecycle(try RequestBody(json), json: json, device: try await device(context), request: request, context: context)
         }
         // POST /operators/{name}/recalls {selector: serial | model | lot, value, reason}
         issuer.post("operators/:operator/recalls") { request, context -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
             let value = try body.requiredString("value")
             let selector: DeviceSelector
@@ -217,10 +226,10 @@ struct PassportRoutes {
             case "lot": selector = .lot(value)
             case let other: throw RequestBody.invalid("/selector", "'\(other)' is not serial, model or lot")
             }
-            let recall = try await service.recall(operator: member.record.id, selector, reason: try body.requiredString("reason"))
-            return .json(
-                ["id": .string(recall.id), "affected": .number(Double(recall.affected)), "selector": .string(selector.field), "value": .string(value)],
-                status: .created)
+            let reason = try body.requiredString("reason")
+            return try await idempotency.run(request, context: context, body: json, status: .created, json: Self.recallJSON) {
+                try await service.recall(operator: member.record.id, selector, reason: reason, idempotency: $0)
+            }
         }
         // POST /operators/{name}/anchor: anchors the operator's trie root now.
         issuer.post("operators/:operator/anchor") { _, context -> Response in
@@ -236,31 +245,59 @@ struct PassportRoutes {
     // MARK: - Helpers
 
     /// Applies the lifecycle action the body names to the device.
-    private func lifecycle(_ body: RequestBody, device: DeviceRecord) async throws -> Response {
+    private func lifecycle(
+        _ body: RequestBody, json: JSONValue, device: DeviceRecord, request: Request, context: VoltpassRequestContext
+    ) async throws -> Response {
         let actor = PassportActor.operator(device.operatorID)
+        let transition: LeafTransition
+        var feed = StatusFeedEntry.Kind.lifecycle
+        var detail: JSONObject = [:]
         switch try body.requiredString("action") {
         case "recycle":
-            try await service.change(device.id, by: actor, .recycle, feed: .lifecycle)
+            transition = .recycle
         case "repurpose":
-            let successor = try await service.repurpose(
-                device.id, to: try await service.operators.member(nameOrDID: try body.requiredString("operator")).record.id,
-                gtin: try body.requiredString("gtin"),
-                serial: try body.requiredString("serial"))
-            return .json(["successor": .object(successor.json)], status: .created)
+            let successor = try await service.operators.member(nameOrDID: try body.requiredString("operator")).record.id
+            let (gtin, serial) = (try body.requiredString("gtin"), try body.requiredString("serial"))
+            return try await idempotency.run(
+                request, context: context, body: json, status: .created, json: { ["successor": $0.first.map { .object($0.json) } ?? .null] }
+            ) { write in
+                [try await service.repurpose(device.id, to: successor, gtin: gtin, serial: serial, idempotency: write)]
+            }
         case "voidWarranty":
-            try await service.change(device.id, by: actor, .voidWarranty, feed: .warranty)
+            transition = .voidWarranty
+            feed = .warranty
         case "firmware":
             guard let hash = try? Hex.decode(try body.requiredString("sha256")), hash.count == 32 else {
                 throw RequestBody.invalid("/sha256", "must be 64 hex digits")
             }
             let firmware = BatteryLeaf.Firmware(version: try body.requiredString("version"), hash: hash, advisory: try body.string("advisory"))
-            try await service.change(device.id, by: actor, .updateFirmware(firmware), feed: .firmware, [
-                "version": .string(firmware.version), "advisory": firmware.advisory.map(JSONValue.string) ?? .null,
-            ])
+            transition = .updateFirmware(firmware)
+            feed = .firmware
+            detail = ["version": .string(firmware.version), "advisory": firmware.advisory.map(JSONValue.string) ?? .null]
         case let other:
             throw APIError(.badRequest, code: "invalid_request", "/action '\(other)' is not recycle, repurpose, voidWarranty or firmware")
         }
-        return .json(["batteryId": .string(device.id), "status": .string(try await service.leaf(of: device).status.description)])
+        let id = device.id
+        return try await idempotency.run(
+            request, context: context, body: json, status: .ok, json: { ["batteryId": .string(id), "status": .string($0.status.description)] }
+        ) {
+            try await service.change(device.id, by: actor, transition, feed: feed, detail, idempotency: $0)
+        }
+    }
+
+    static func devicesJSON(_ devices: [ProvisionedDevice]) -> JSONValue {
+        ["devices": .array(devices.map { .object($0.json) })]
+    }
+
+    static func credentialJSON(_ credential: Credential) -> JSONValue {
+        ["verifiableCredential": .object(credential.json)]
+    }
+
+    static func recallJSON(_ recall: RecallRecord) -> JSONValue {
+        [
+            "id": .string(recall.id), "affected": .number(Double(recall.affected)), "selector": .string(recall.selector.field),
+            "value": .string(recall.selector.value),
+        ]
     }
 
     private func verificationResponse(_ scanned: String, request: Request) async throws -> Response {

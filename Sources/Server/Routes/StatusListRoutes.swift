@@ -10,7 +10,7 @@ import Storage
 /// key (rebuilt after a rotation), over the status list table beside the store. Lists are published
 /// at `<scheme>://<publicHost>/status-lists/<id>`: `http` for a localhost host, `https` otherwise.
 actor OperatorStatusLists {
-    private let repository: Result<any StatusListRepository, any Error>
+    private let repository: any StatusListRepository
     private let operatorKeys: OperatorKeys
     /// Where the lists are published, without a trailing slash.
     nonisolated let baseURL: String
@@ -19,7 +19,7 @@ actor OperatorStatusLists {
     /// Lists published under `path` (`status-lists` for the instance's own, `operators/<name>/status-lists`
     /// for a registered operator's).
     init(
-        repository: Result<any StatusListRepository, any Error>, operatorKeys: OperatorKeys, publicHost: String,
+        repository: any StatusListRepository, operatorKeys: OperatorKeys, publicHost: String,
         path: String = "status-lists"
     ) {
         self.repository = repository
@@ -34,24 +34,12 @@ actor OperatorStatusLists {
         return "\(scheme)://\(publicHost)"
     }
 
-    /// The status list table in the same database as `store`.
-    static func repository(beside store: any VoltpassStore) throws -> any StatusListRepository {
-        switch store {
-        case let sqlite as SQLiteStore:
-            return SQLiteStatusListStore(beside: sqlite)
-        case let postgres as PostgresStore:
-            return PostgresStatusListStore(beside: postgres)
-        default:
-            throw StorageError.failed("no status list store for a \(type(of: store))")
-        }
-    }
-
     /// The service signing with the operator's current key.
     func service() async throws -> StatusListService {
         let (methodID, signer) = try await operatorKeys.currentSigner()
         if let current, current.methodID == methodID { return current.service }
         let service = StatusListService(
-            repository: try repository.get(), issuer: operatorKeys.did, signer: signer, verificationMethod: methodID,
+            repository: repository, issuer: operatorKeys.did, signer: signer, verificationMethod: methodID,
             baseURL: baseURL)
         current = (methodID, service)
         return service

@@ -7,8 +7,8 @@ import Trie
 /// Public read side of the operators' tries: the current root with its history, and membership or
 /// non-membership proofs that anyone can check against an anchored root.
 struct TrieRoutes {
-    /// The operators' tries, or why they could not be opened (reported by every request).
-    let tries: Result<any OperatorTrieStore, any Error>
+    /// The operators' tries (the passport service's, so reads share its open trie).
+    let tries: OperatorTries
 
     /// The most commits one request returns.
     static let maxHistory = 1000
@@ -18,8 +18,7 @@ struct TrieRoutes {
         router.get("operators/:operator/trie/root") { request, context -> Response in
             let operatorID = try Self.operatorID(context)
             let limit = try Self.historyLimit(request)
-            let service = OperatorTries(store: try tries.get())
-            let commits = try await Self.found(operatorID) { try await service.history(operator: operatorID, limit: limit) }
+            let commits = try await Self.found(operatorID) { try await tries.history(operator: operatorID, limit: limit) }
             guard let latest = commits.first else { throw Self.notFound(operatorID) }
             return .json([
                 "operator": .string(operatorID), "root": .string(latest.root.hex), "keyCount": .number(Double(latest.keyCount)),
@@ -30,8 +29,7 @@ struct TrieRoutes {
         router.get("operators/:operator/trie/proofs/:key") { request, context -> Response in
             let operatorID = try Self.operatorID(context)
             let key = try Self.key(request, context)
-            let service = OperatorTries(store: try tries.get())
-            let proof = try await Self.found(operatorID) { try await service.proof(for: key, operator: operatorID) }
+            let proof = try await Self.found(operatorID) { try await tries.proof(for: key, operator: operatorID) }
             var document = proof.json
             document["operator"] = .string(operatorID)
             return .json(.object(document))

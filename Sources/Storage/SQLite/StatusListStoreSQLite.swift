@@ -72,23 +72,27 @@ public final class SQLiteStatusListStore: StatusListRepository {
 
     public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
         let updatedAt = try StoredValues.microseconds(date, field: "date")
-        return try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT bits, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
-            else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
-            var bits = [UInt8](try row.decode(Data.self, atIndex: 0))
-            let entryCount: Int = try row.decode(atIndex: 1)
-            guard index >= 0, index < entryCount, index >> 3 < bits.count else {
-                throw StatusListError(.rangeError, "index \(index) is outside the \(entryCount) entries of '\(listID)'")
-            }
-            let mask = UInt8(0x80) >> UInt8(index & 7)
-            let previous = bits[index >> 3] & mask != 0
-            guard previous != value else { return previous }
-            bits[index >> 3] ^= mask
-            try db.execute(
-                sql: "UPDATE status_lists SET bits = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-                arguments: [Data(bits), updatedAt, listID])
-            return previous
+        return try await write { db in try Self.setBit(listID: listID, index: index, to: value, updatedAt: updatedAt, in: db) }
+    }
+
+    /// Sets or clears one bit inside the caller's transaction (the revision moves only on a change);
+    /// returns the bit's previous value.
+    static func setBit(listID: String, index: Int, to value: Bool, updatedAt: Int64, in db: Database) throws -> Bool {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT bits, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
+        else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
+        var bits = [UInt8](try row.decode(Data.self, atIndex: 0))
+        let entryCount: Int = try row.decode(atIndex: 1)
+        guard index >= 0, index < entryCount, index >> 3 < bits.count else {
+            throw StatusListError(.rangeError, "index \(index) is outside the \(entryCount) entries of '\(listID)'")
         }
+        let mask = UInt8(0x80) >> UInt8(index & 7)
+        let previous = bits[index >> 3] & mask != 0
+        guard previous != value else { return previous }
+        bits[index >> 3] ^= mask
+        try db.execute(
+            sql: "UPDATE status_lists SET bits = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+            arguments: [Data(bits), updatedAt, listID])
+        return previous
     }
 
     private static func record(_ row: Row) throws -> StatusListRecord {

@@ -8,6 +8,13 @@ extension PostgresStore {
     /// Writes every row of the capture with one statement per table (arrays unnested), in one transaction.
     public func saveEvents(_ events: [(record: EventRecord, credential: StoredCredential)]) async throws {
         guard !events.isEmpty else { return }
+        try await withTransaction { connection in try await self.insertEvents(events, on: connection) }
+    }
+
+    /// Writes every row of the capture with one statement per table (arrays unnested), inside the
+    /// caller's transaction.
+    func insertEvents(_ events: [(record: EventRecord, credential: StoredCredential)], on connection: PostgresConnection) async throws {
+        guard !events.isEmpty else { return }
         // Absent subjects and business steps travel as "" (never a valid value) and are stored as NULL.
         var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
         var issued: [Int64] = [], documents: [ByteBuffer] = []
@@ -35,45 +42,41 @@ extension PostgresStore {
                 linkTo.append(predecessor)
             }
         }
-        try await client.withConnection { connection in
-            try await self.transaction(on: connection) { connection in
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO credentials (id, issuer, types, subject, issued_at, document)
-                    SELECT id, issuer, ARRAY(SELECT json_array_elements_text(types::json)), NULLIF(subject, ''), issued_at, document
-                    FROM UNNEST(\(ids)::text[], \(issuers)::text[], \(types)::text[], \(subjects)::text[],
-                                \(issued)::bigint[], \(documents)::bytea[])
-                        AS t (id, issuer, types, subject, issued_at, document)
-                    ON CONFLICT (id) DO NOTHING
-                    RETURNING id
-                    """, logger: self.logger)
-                var written: Set<String> = []
-                for try await row in inserted { written.insert(try row.decode(String.self)) }
-                if let existing = ids.first(where: { !written.contains($0) }) {
-                    throw StorageError.credentialExists(id: existing)
-                }
-                try await self.run(
-                    """
-                    INSERT INTO epcis_events (credential_id, event_id, event_type, biz_step, event_time)
-                    SELECT a, b, c, NULLIF(d, ''), e
-                    FROM UNNEST(\(ids)::text[], \(eventIDs)::text[], \(eventTypes)::text[], \(steps)::text[],
-                                \(times)::bigint[]) WITH ORDINALITY AS t (a, b, c, d, e, n)
-                    ORDER BY n
-                    """, on: connection)
-                try await self.run(
-                    """
-                    INSERT INTO epcis_identifiers (identifier, role, credential_id)
-                    SELECT * FROM UNNEST(\(identifierValues)::text[], \(identifierRoles)::text[], \(identifierEvents)::text[])
-                    ON CONFLICT DO NOTHING
-                    """, on: connection)
-                try await self.run(
-                    """
-                    INSERT INTO epcis_links (credential_id, predecessor_id)
-                    SELECT * FROM UNNEST(\(linkFrom)::text[], \(linkTo)::text[])
-                    ON CONFLICT DO NOTHING
-                    """, on: connection)
-            }
+        let inserted = try await connection.query(
+            """
+            INSERT INTO credentials (id, issuer, types, subject, issued_at, document)
+            SELECT id, issuer, ARRAY(SELECT json_array_elements_text(types::json)), NULLIF(subject, ''), issued_at, document
+            FROM UNNEST(\(ids)::text[], \(issuers)::text[], \(types)::text[], \(subjects)::text[],
+                        \(issued)::bigint[], \(documents)::bytea[])
+                AS t (id, issuer, types, subject, issued_at, document)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """, logger: self.logger)
+        var written: Set<String> = []
+        for try await row in inserted { written.insert(try row.decode(String.self)) }
+        if let existing = ids.first(where: { !written.contains($0) }) {
+            throw StorageError.credentialExists(id: existing)
         }
+        try await self.run(
+            """
+            INSERT INTO epcis_events (credential_id, event_id, event_type, biz_step, event_time)
+            SELECT a, b, c, NULLIF(d, ''), e
+            FROM UNNEST(\(ids)::text[], \(eventIDs)::text[], \(eventTypes)::text[], \(steps)::text[],
+                        \(times)::bigint[]) WITH ORDINALITY AS t (a, b, c, d, e, n)
+            ORDER BY n
+            """, on: connection)
+        try await self.run(
+            """
+            INSERT INTO epcis_identifiers (identifier, role, credential_id)
+            SELECT * FROM UNNEST(\(identifierValues)::text[], \(identifierRoles)::text[], \(identifierEvents)::text[])
+            ON CONFLICT DO NOTHING
+            """, on: connection)
+        try await self.run(
+            """
+            INSERT INTO epcis_links (credential_id, predecessor_id)
+            SELECT * FROM UNNEST(\(linkFrom)::text[], \(linkTo)::text[])
+            ON CONFLICT DO NOTHING
+            """, on: connection)
     }
 
     public func eventRecords(_ query: EventQuery) async throws -> [EventRecord] {

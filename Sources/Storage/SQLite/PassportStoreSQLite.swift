@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Passport
 
-extension SQLiteStore: PassportRepository {
+extension SQLiteStore {
     // MARK: Operators
 
     public func saveOperator(_ record: OperatorRecord) async throws {
@@ -46,29 +46,13 @@ extension SQLiteStore: PassportRepository {
     // MARK: Devices
 
     public func saveDevices(_ batch: DeviceBatch) async throws {
-        let credentials = try batch.credentials.map(Self.credentialArguments)
-        let devices = try batch.devices.map(Self.deviceArguments)
-        let keys = try batch.keys.map(Self.keyArguments)
-        let ownership = try batch.ownership.map(Self.ownershipArguments)
-        let feed = try batch.feed.map(Self.feedArguments)
-        try await write { db in
-            let credential = try db.makeStatement(sql: Self.insertCredential)
-            for (index, arguments) in credentials.enumerated() {
-                try credential.execute(arguments: arguments)
-                if db.changesCount == 0 { throw StorageError.credentialExists(id: batch.credentials[index].id) }
-            }
-            let device = try db.makeStatement(sql: Self.insertDevice)
-            for (index, arguments) in devices.enumerated() {
-                try device.execute(arguments: arguments)
-                if db.changesCount == 0 { throw PassportStoreErrors.deviceExists(batch.devices[index].id) }
-            }
-            let key = try db.makeStatement(sql: Self.insertKey)
-            for arguments in keys { try key.execute(arguments: arguments) }
-            let owner = try db.makeStatement(sql: Self.insertOwnership)
-            for arguments in ownership { try owner.execute(arguments: arguments) }
-            let entry = try db.makeStatement(sql: Self.insertFeed)
-            for arguments in feed { try entry.execute(arguments: arguments) }
-        }
+        var changes = ChangeSet()
+        changes.credentials = batch.credentials
+        changes.devices = batch.devices
+        changes.bmsKeys = batch.keys
+        changes.ownership = batch.ownership
+        changes.feed = batch.feed
+        try await commit(changes)
     }
 
     public func device(id: String) async throws -> DeviceRecord? {
@@ -100,10 +84,10 @@ extension SQLiteStore: PassportRepository {
     }
 
     public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        try await append(
-            table: "passport_bms_keys", deviceID: key.deviceID, sequence: key.sequence, insert: Self.insertKey,
-            arguments: try Self.keyArguments(key), credential: credential
-        ) { last in PassportStoreErrors.bmsKeyConflict(key, last: last) }
+        var changes = ChangeSet()
+        changes.credentials = [credential]
+        changes.bmsKeys = [key]
+        try await commit(changes)
     }
 
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
@@ -125,27 +109,10 @@ extension SQLiteStore: PassportRepository {
     // MARK: Ownership
 
     public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        try await append(
-            table: "passport_ownership", deviceID: record.deviceID, sequence: record.sequence, insert: Self.insertOwnership,
-            arguments: try Self.ownershipArguments(record), credential: credential
-        ) { last in PassportStoreErrors.ownershipConflict(record, last: last) }
-    }
-
-    /// Inserts the next row of a device's numbered history (`table` is one of ours, never input) with
-    /// its credential, in one transaction; `conflict(last)` when `sequence` is not the next one.
-    private func append(
-        table: String, deviceID: String, sequence: Int, insert: String, arguments: StatementArguments, credential: StoredCredential,
-        conflict: @escaping @Sendable (Int) -> PassportError
-    ) async throws {
-        let credentialArguments = try Self.credentialArguments(credential)
-        try await write { db in
-            let last = try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM \(table) WHERE device_id = ?"), arguments: [deviceID]) ?? 0
-            guard sequence == last + 1 else { throw conflict(last) }
-            try db.execute(sql: Self.insertCredential, arguments: credentialArguments)
-            if db.changesCount == 0 { throw StorageError.credentialExists(id: credential.id) }
-            try db.execute(sql: insert, arguments: arguments)
-        }
+        var changes = ChangeSet()
+        changes.credentials = [credential]
+        changes.ownership = [record]
+        try await commit(changes)
     }
 
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
@@ -168,11 +135,9 @@ extension SQLiteStore: PassportRepository {
     // MARK: Status feed and recalls
 
     public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
-        let rows = try entries.map(Self.feedArguments)
-        try await write { db in
-            let statement = try db.makeStatement(sql: Self.insertFeed)
-            for arguments in rows { try statement.execute(arguments: arguments) }
-        }
+        var changes = ChangeSet()
+        changes.feed = entries
+        try await commit(changes)
     }
 
     public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
@@ -193,19 +158,9 @@ extension SQLiteStore: PassportRepository {
     }
 
     public func saveRecall(_ recall: RecallRecord) async throws {
-        let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
-        try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO passport_recalls (id, operator_id, selector, value, reason, affected, issued_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """,
-                arguments: [
-                    recall.id, recall.operatorID, recall.selector.field, recall.selector.value, recall.reason, recall.affected,
-                    issuedAt,
-                ])
-            if db.changesCount == 0 { throw PassportStoreErrors.recallExists(recall.id) }
-        }
+        var changes = ChangeSet()
+        changes.recalls = [recall]
+        try await commit(changes)
     }
 
     public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
@@ -227,34 +182,34 @@ extension SQLiteStore: PassportRepository {
 
     // MARK: Statements
 
-    private static let insertCredential = """
+    static let insertCredential = """
         INSERT INTO credentials (id, issuer, types, subject, issued_at, document) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """
     /// Skips (rather than fails on) an id or an operator, GTIN and serial in use, so the caller can name the device.
-    private static let insertDevice = """
+    static let insertDevice = """
         INSERT INTO passport_devices (id, operator_id, gtin, serial, lot, model, did, device_credential, bom_credential,
             commissioning_credential, device_status_index, device_status_list, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
         """
-    private static let insertKey = """
+    static let insertKey = """
         INSERT INTO passport_bms_keys (device_id, sequence, public_key_multibase, credential_id, valid_from)
         VALUES (?, ?, ?, ?, ?)
         """
-    private static let insertOwnership = """
+    static let insertOwnership = """
         INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """
-    private static let insertFeed = "INSERT INTO passport_status_feed (device_id, kind, detail, recorded_at) VALUES (?, ?, ?, ?)"
+    static let insertFeed = "INSERT INTO passport_status_feed (device_id, kind, detail, recorded_at) VALUES (?, ?, ?, ?)"
 
-    private static func credentialArguments(_ credential: StoredCredential) throws -> StatementArguments {
+    static func credentialArguments(_ credential: StoredCredential) throws -> StatementArguments {
         [
             credential.id, credential.issuer, String(decoding: try JSONEncoder().encode(credential.types), as: UTF8.self),
             credential.subject, try StoredValues.microseconds(credential.issuedAt, field: "issuedAt"), Data(credential.document),
         ]
     }
 
-    private static func deviceArguments(_ device: DeviceRecord) throws -> StatementArguments {
+    static func deviceArguments(_ device: DeviceRecord) throws -> StatementArguments {
         [
             device.id, device.operatorID, device.gtin, device.serial, device.lot, device.model, device.did,
             device.deviceCredentialID, device.bomCredentialID, device.commissioningCredentialID, device.deviceStatusIndex,
@@ -262,21 +217,21 @@ extension SQLiteStore: PassportRepository {
         ]
     }
 
-    private static func keyArguments(_ key: BMSKeyRecord) throws -> StatementArguments {
+    static func keyArguments(_ key: BMSKeyRecord) throws -> StatementArguments {
         [
             key.deviceID, key.sequence, key.publicKeyMultibase, key.credentialID,
             try StoredValues.microseconds(key.validFrom, field: "validFrom"),
         ]
     }
 
-    private static func ownershipArguments(_ record: OwnershipRecord) throws -> StatementArguments {
+    static func ownershipArguments(_ record: OwnershipRecord) throws -> StatementArguments {
         [
             record.deviceID, record.sequence, record.owner, record.credentialID, record.statusIndex, record.statusList,
             try StoredValues.microseconds(record.transferredAt, field: "transferredAt"),
         ]
     }
 
-    private static func feedArguments(_ entry: StatusFeedEntry) throws -> StatementArguments {
+    static func feedArguments(_ entry: StatusFeedEntry) throws -> StatementArguments {
         [entry.deviceID, entry.kind.rawValue, Data(entry.detail), try StoredValues.microseconds(entry.recordedAt, field: "recordedAt")]
     }
 }

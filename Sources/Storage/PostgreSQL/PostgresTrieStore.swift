@@ -121,68 +121,75 @@ struct PostgresNodeStore: NodeStore {
 
     func apply(_ batch: NodeBatch) async throws {
         guard let commit else { throw OperatorTrieError.readOnly }
+        let write = TrieWrite(operatorID: operatorID, batch: batch, commit: commit)
         let time = try StoredValues.microseconds(commit.time, field: "committedAt")
-        let operatorID = operatorID
         try await trieStore.withConnection { connection, logger in
             try await connection.execute("BEGIN", logger: logger)
             do {
-                try await connection.execute(
-                    "INSERT INTO tries (operator) VALUES (\(operatorID)) ON CONFLICT (operator) DO NOTHING", logger: logger)
-                var trie: Int64?
-                for try await id in try await connection.query(
-                    "SELECT id FROM tries WHERE operator = \(operatorID) FOR UPDATE", logger: logger
-                ).decode(Int64.self) {
-                    trie = id
-                }
-                guard let trie else { throw StorageError.failed("the trie of '\(operatorID)' vanished mid-batch") }
-                let current = try await Self.latest(connection, logger: logger, operatorID: operatorID)
-                guard current?.root == batch.previousRoot else {
-                    throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
-                }
-                let keyCount = (current?.keyCount ?? 0) + commit.keyDelta
-                guard keyCount >= 0 else {
-                    throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
-                }
-                let written = Set(batch.puts.map(\.ref.position))
-                let emptied = batch.deletes.filter { !written.contains($0.position) }
-                if !emptied.isEmpty {
-                    try await connection.execute(
-                        """
-                        DELETE FROM trie_node_positions
-                        WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) }))
-                        """, logger: logger)
-                }
-                if !batch.deletes.isEmpty {
-                    // Nodes stored before positions were: deleting them is a no-op once none are left.
-                    try await connection.execute(
-                        """
-                        DELETE FROM trie_nodes
-                        WHERE trie = \(trie) AND hash = ANY(\(batch.deletes.map { ByteBuffer(bytes: $0.hash.bytes) }))
-                        """, logger: logger)
-                }
-                if !batch.puts.isEmpty {
-                    try await connection.execute(
-                        """
-                        INSERT INTO trie_node_positions (trie, position, hash, node)
-                        SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) })::bytea[],
-                                                       \(batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) })::bytea[],
-                                                       \(batch.puts.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
-                        ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
-                        """, logger: logger)
-                }
-                let sequence = Int64((current?.sequence ?? 0) + 1)
-                try await connection.execute(
-                    """
-                    INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
-                    VALUES (\(trie), \(sequence), \(ByteBuffer(bytes: batch.root.bytes)), \(time),
-                            \(Int64(commit.changes)), \(Int64(keyCount)))
-                    """, logger: logger)
+                try await Self.write(write, committedAt: time, on: connection, logger: logger)
                 try await connection.execute("COMMIT", logger: logger)
             } catch {
                 try? await connection.execute("ROLLBACK", logger: logger)
                 throw error
             }
         }
+    }
+
+    /// Writes the batch's nodes and appends its commit inside the caller's transaction, after locking
+    /// the operator's `tries` row; `root_conflict` when the stored root is not the batch's previous root.
+    static func write(_ write: TrieWrite, committedAt time: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+        let (batch, commit, operatorID) = (write.batch, write.commit, write.operatorID)
+        try await connection.execute(
+            "INSERT INTO tries (operator) VALUES (\(operatorID)) ON CONFLICT (operator) DO NOTHING", logger: logger)
+        var trie: Int64?
+        for try await id in try await connection.query(
+            "SELECT id FROM tries WHERE operator = \(operatorID) FOR UPDATE", logger: logger
+        ).decode(Int64.self) {
+            trie = id
+        }
+        guard let trie else { throw StorageError.failed("the trie of '\(operatorID)' vanished mid-batch") }
+        let current = try await latest(connection, logger: logger, operatorID: operatorID)
+        guard current?.root == batch.previousRoot else {
+            throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
+        }
+        let keyCount = (current?.keyCount ?? 0) + commit.keyDelta
+        guard keyCount >= 0 else {
+            throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
+        }
+        let written = Set(batch.puts.map(\.ref.position))
+        let emptied = batch.deletes.filter { !written.contains($0.position) }
+        if !emptied.isEmpty {
+            try await connection.execute(
+                """
+                DELETE FROM trie_node_positions
+                WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) }))
+                """, logger: logger)
+        }
+        if !batch.deletes.isEmpty {
+            // Nodes stored before positions were: deleting them is a no-op once none are left.
+            try await connection.execute(
+                """
+                DELETE FROM trie_nodes
+                WHERE trie = \(trie) AND hash = ANY(\(batch.deletes.map { ByteBuffer(bytes: $0.hash.bytes) }))
+                """, logger: logger)
+        }
+        if !batch.puts.isEmpty {
+            try await connection.execute(
+                """
+                INSERT INTO trie_node_positions (trie, position, hash, node)
+                SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) })::bytea[],
+                                               \(batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) })::bytea[],
+                                               \(batch.puts.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
+                ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
+                """, logger: logger)
+        }
+        let sequence = Int64((current?.sequence ?? 0) + 1)
+        try await connection.execute(
+            """
+            INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
+            VALUES (\(trie), \(sequence), \(ByteBuffer(bytes: batch.root.bytes)), \(time),
+                    \(Int64(commit.changes)), \(Int64(keyCount)))
+            """, logger: logger)
     }
 
     /// The newest commit's sequence, root and key count.
@@ -203,7 +210,7 @@ struct PostgresNodeStore: NodeStore {
 
 extension PostgresConnection {
     /// Runs `query` and discards its rows.
-    fileprivate func execute(_ query: PostgresQuery, logger: Logger) async throws {
+    func execute(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
     }
 }

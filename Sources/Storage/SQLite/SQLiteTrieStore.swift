@@ -102,50 +102,60 @@ struct SQLiteNodeStore: NodeStore {
 
     func apply(_ batch: NodeBatch) async throws {
         guard let commit else { throw OperatorTrieError.readOnly }
+        let write = TrieWrite(operatorID: operatorID, batch: batch, commit: commit)
         let time = try StoredValues.microseconds(commit.time, field: "committedAt")
         try await SQLiteErrors.mappedAsync {
-            try await pool.write { db in
-                let current = try Self.latest(db, operatorID: operatorID)
-                guard current?.root == batch.previousRoot else {
-                    throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
-                }
-                let keyCount = (current?.keyCount ?? 0) + commit.keyDelta
-                guard keyCount >= 0 else {
-                    throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
-                }
-                try db.execute(sql: "INSERT INTO tries (operator) VALUES (?) ON CONFLICT (operator) DO NOTHING", arguments: [operatorID])
-                let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])!
-                let written = Set(batch.puts.map(\.ref.position))
-                let delete = try db.cachedStatement(sql: "DELETE FROM trie_node_positions WHERE trie = ? AND position = ?")
-                for ref in batch.deletes where !written.contains(ref.position) {
-                    try delete.execute(arguments: [trie, Data(ref.position.key)])
-                }
-                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM trie_nodes WHERE trie = ?)"), arguments: [trie]) == true {
-                    let deleteLegacy = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
-                    for ref in batch.deletes {
-                        try deleteLegacy.execute(arguments: [trie, ref.hash.data])
-                    }
-                }
-                let upsert = try db.cachedStatement(
-                    sql: """
-                        INSERT INTO trie_node_positions (trie, position, hash, node) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
-                        """)
-                for put in batch.puts {
-                    try upsert.execute(arguments: [trie, Data(put.ref.position.key), put.ref.hash.data, Data(put.bytes)])
-                }
-                try db.execute(
-                    sql: """
-                        INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [trie, (current?.sequence ?? 0) + 1, batch.root.data, time, commit.changes, keyCount])
+            try await pool.write { db in try Self.write(write, committedAt: time, in: db) }
+        }
+        Self.checkpointSoon(pool)
+    }
+
+    /// Copies a batch's pages from the WAL into the database on the writer's queue, after the commit:
+    /// the copying and its fsync overlap the next batch's reads and hashing instead of delaying this
+    /// commit (a failed checkpoint is retried after the next batch).
+    static func checkpointSoon(_ pool: DatabasePool) {
+        pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
+    }
+
+    /// Writes the batch's nodes and appends its commit inside the caller's transaction;
+    /// `root_conflict` when the stored root is not the batch's previous root.
+    static func write(_ write: TrieWrite, committedAt time: Int64, in db: Database) throws {
+        let (batch, commit, operatorID) = (write.batch, write.commit, write.operatorID)
+        let current = try latest(db, operatorID: operatorID)
+        guard current?.root == batch.previousRoot else {
+            throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
+        }
+        let keyCount = (current?.keyCount ?? 0) + commit.keyDelta
+        guard keyCount >= 0 else {
+            throw StorageError.invalidValue("the batch would leave \(keyCount) keys in the trie of '\(operatorID)'")
+        }
+        try db.execute(sql: "INSERT INTO tries (operator) VALUES (?) ON CONFLICT (operator) DO NOTHING", arguments: [operatorID])
+        let trie = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM tries WHERE operator = ?"), arguments: [operatorID])!
+        let written = Set(batch.puts.map(\.ref.position))
+        let delete = try db.cachedStatement(sql: "DELETE FROM trie_node_positions WHERE trie = ? AND position = ?")
+        for ref in batch.deletes where !written.contains(ref.position) {
+            try delete.execute(arguments: [trie, Data(ref.position.key)])
+        }
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM trie_nodes WHERE trie = ?)"), arguments: [trie]) == true {
+            let deleteLegacy = try db.cachedStatement(sql: "DELETE FROM trie_nodes WHERE trie = ? AND hash = ?")
+            for ref in batch.deletes {
+                try deleteLegacy.execute(arguments: [trie, ref.hash.data])
             }
         }
-        // Copies the batch's pages from the WAL into the database on the writer's queue, after this
-        // call returns: the copying and its fsync overlap the next batch's reads and hashing
-        // instead of delaying this commit (a failed checkpoint is retried after the next batch).
-        pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO trie_node_positions (trie, position, hash, node) VALUES (?, ?, ?, ?)
+                ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
+                """)
+        for put in batch.puts {
+            try upsert.execute(arguments: [trie, Data(put.ref.position.key), put.ref.hash.data, Data(put.bytes)])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [trie, (current?.sequence ?? 0) + 1, batch.root.data, time, commit.changes, keyCount])
     }
 
     /// The newest commit's sequence, root and key count.

@@ -8,7 +8,7 @@ import PostgresNIO
 /// unnested) in one transaction. Appending a BMS key or an ownership link first locks the device's
 /// row, so appends to one device from several instances are serialized and checked against the
 /// newest committed sequence. Text is ordered by code point (`COLLATE "C"`), as SQLite does.
-extension PostgresStore: PassportRepository {
+extension PostgresStore {
     // MARK: Operators
 
     public func saveOperator(_ record: OperatorRecord) async throws {
@@ -47,22 +47,13 @@ extension PostgresStore: PassportRepository {
     // MARK: Devices
 
     public func saveDevices(_ batch: DeviceBatch) async throws {
-        let credentialInsert = try Self.insertCredentials(batch.credentials)
-        let deviceInsert = try Self.insertDevices(batch.devices)
-        let keyInsert = try Self.insertKeys(batch.keys)
-        let ownershipInsert = try Self.insertOwnership(batch.ownership)
-        let feedInsert = try Self.insertFeed(batch.feed)
-        try await withTransaction { connection in
-            if let id = try await self.skipped(by: credentialInsert, of: batch.credentials.map(\.id), on: connection) {
-                throw StorageError.credentialExists(id: id)
-            }
-            if let id = try await self.skipped(by: deviceInsert, of: batch.devices.map(\.id), on: connection) {
-                throw PassportStoreErrors.deviceExists(id)
-            }
-            try await self.run(keyInsert, on: connection)
-            try await self.run(ownershipInsert, on: connection)
-            try await self.run(feedInsert, on: connection)
-        }
+        var changes = ChangeSet()
+        changes.credentials = batch.credentials
+        changes.devices = batch.devices
+        changes.bmsKeys = batch.keys
+        changes.ownership = batch.ownership
+        changes.feed = batch.feed
+        try await commit(changes)
     }
 
     public func device(id: String) async throws -> DeviceRecord? {
@@ -95,16 +86,10 @@ extension PostgresStore: PassportRepository {
     }
 
     public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        let credentialInsert = try Self.insertCredentials([credential])
-        let keyInsert = try Self.insertKeys([key])
-        try await withTransaction { connection in
-            let last = try await self.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
-            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
-            if try await self.skipped(by: credentialInsert, of: [credential.id], on: connection) != nil {
-                throw StorageError.credentialExists(id: credential.id)
-            }
-            try await self.run(keyInsert, on: connection)
-        }
+        var changes = ChangeSet()
+        changes.credentials = [credential]
+        changes.bmsKeys = [key]
+        try await commit(changes)
     }
 
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
@@ -124,16 +109,10 @@ extension PostgresStore: PassportRepository {
     // MARK: Ownership
 
     public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        let credentialInsert = try Self.insertCredentials([credential])
-        let ownershipInsert = try Self.insertOwnership([record])
-        try await withTransaction { connection in
-            let last = try await self.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
-            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
-            if try await self.skipped(by: credentialInsert, of: [credential.id], on: connection) != nil {
-                throw StorageError.credentialExists(id: credential.id)
-            }
-            try await self.run(ownershipInsert, on: connection)
-        }
+        var changes = ChangeSet()
+        changes.credentials = [credential]
+        changes.ownership = [record]
+        try await commit(changes)
     }
 
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
@@ -154,7 +133,7 @@ extension PostgresStore: PassportRepository {
     /// Locks the device's row until the transaction ends, then reads the newest sequence in `table`
     /// (0 when there is none). The read is a statement of its own, so it sees what the previous holder
     /// of the lock committed.
-    private func lastSequence(in table: String, device deviceID: String, on connection: PostgresConnection) async throws -> Int {
+    func lastSequence(in table: String, device deviceID: String, on connection: PostgresConnection) async throws -> Int {
         try await run("SELECT 1 FROM passport_devices WHERE id = \(deviceID) FOR NO KEY UPDATE", on: connection)
         let last = try await fetch(
             "SELECT COALESCE(MAX(sequence), 0) FROM \(unescaped: table) WHERE device_id = \(deviceID)", on: connection
@@ -165,7 +144,9 @@ extension PostgresStore: PassportRepository {
     // MARK: Status feed and recalls
 
     public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
-        try await execute(Self.insertFeed(entries))
+        var changes = ChangeSet()
+        changes.feed = entries
+        try await commit(changes)
     }
 
     public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
@@ -184,17 +165,9 @@ extension PostgresStore: PassportRepository {
     }
 
     public func saveRecall(_ recall: RecallRecord) async throws {
-        let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
-        let inserted = try await fetch(
-            """
-            INSERT INTO passport_recalls (id, operator_id, selector, value, reason, affected, issued_at)
-            VALUES (\(recall.id), \(recall.operatorID), \(recall.selector.field), \(recall.selector.value), \(recall.reason),
-                    \(recall.affected), \(issuedAt))
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
-            """
-        ) { try $0.decode(String.self) }
-        if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
+        var changes = ChangeSet()
+        changes.recalls = [recall]
+        try await commit(changes)
     }
 
     public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
@@ -218,7 +191,7 @@ extension PostgresStore: PassportRepository {
     // NULL, so an optional column travels as a value array and a "present" array.
 
     /// The statement that inserts the credentials, skipping any whose id is in use, and returns the ids it inserted.
-    private static func insertCredentials(_ credentials: [StoredCredential]) throws -> PostgresQuery {
+    static func insertCredentials(_ credentials: [StoredCredential]) throws -> PostgresQuery {
         var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
         var hasSubject: [Bool] = [], issued: [Int64] = [], documents: [ByteBuffer] = []
         for credential in credentials {
@@ -244,7 +217,7 @@ extension PostgresStore: PassportRepository {
 
     /// The statement that inserts the devices, skipping any whose id (or operator, GTIN and serial) is in use, and
     /// returns the ids it inserted.
-    private static func insertDevices(_ devices: [DeviceRecord]) throws -> PostgresQuery {
+    static func insertDevices(_ devices: [DeviceRecord]) throws -> PostgresQuery {
         var ids: [String] = [], operators: [String] = [], gtins: [String] = [], serials: [String] = []
         var lots: [String] = [], hasLot: [Bool] = [], models: [String] = [], dids: [String] = []
         var deviceCredentials: [String] = [], bomCredentials: [String] = [], commissioningCredentials: [String] = []
@@ -281,7 +254,7 @@ extension PostgresStore: PassportRepository {
             """
     }
 
-    private static func insertKeys(_ keys: [BMSKeyRecord]) throws -> PostgresQuery {
+    static func insertKeys(_ keys: [BMSKeyRecord]) throws -> PostgresQuery {
         let devices = keys.map(\.deviceID), sequences = keys.map { Int64($0.sequence) }
         let publicKeys = keys.map(\.publicKeyMultibase), credentials = keys.map(\.credentialID)
         let validFrom = try keys.map { try StoredValues.microseconds($0.validFrom, field: "validFrom") }
@@ -292,7 +265,7 @@ extension PostgresStore: PassportRepository {
             """
     }
 
-    private static func insertOwnership(_ records: [OwnershipRecord]) throws -> PostgresQuery {
+    static func insertOwnership(_ records: [OwnershipRecord]) throws -> PostgresQuery {
         let devices = records.map(\.deviceID), sequences = records.map { Int64($0.sequence) }, owners = records.map(\.owner)
         let credentials = records.map(\.credentialID), statusIndexes = records.map { Int64($0.statusIndex) }
         let statusLists = records.map(\.statusList)
@@ -305,7 +278,7 @@ extension PostgresStore: PassportRepository {
     }
 
     /// The statement that inserts the entries in their order, which their sequence numbers keep.
-    private static func insertFeed(_ entries: [StatusFeedEntry]) throws -> PostgresQuery {
+    static func insertFeed(_ entries: [StatusFeedEntry]) throws -> PostgresQuery {
         let devices = entries.map(\.deviceID), kinds = entries.map(\.kind.rawValue)
         let details = entries.map { ByteBuffer(bytes: $0.detail) }
         let recorded = try entries.map { try StoredValues.microseconds($0.recordedAt, field: "recordedAt") }
@@ -321,7 +294,7 @@ extension PostgresStore: PassportRepository {
     /// Runs `insert`, which skips conflicting rows and returns the ids it inserted, and names the first
     /// of `ids` (the ids of its rows, in order) it skipped: one it did not return, or the second of two
     /// equal ones. Nil when it inserted them all.
-    private func skipped(by insert: PostgresQuery, of ids: [String], on connection: PostgresConnection) async throws -> String? {
+    func skipped(by insert: PostgresQuery, of ids: [String], on connection: PostgresConnection) async throws -> String? {
         let inserted = try await fetch(insert, on: connection) { try $0.decode(String.self) }
         guard inserted.count < ids.count else { return nil }
         let returned = Set(inserted)

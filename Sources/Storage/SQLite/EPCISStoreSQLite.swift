@@ -5,7 +5,15 @@ import GRDB
 
 extension SQLiteStore {
     public func saveEvents(_ events: [(record: EventRecord, credential: StoredCredential)]) async throws {
-        let rows = try events.map { event in
+        let rows = try Self.eventRows(events)
+        try await write { db in try Self.insertEvents(rows, in: db) }
+    }
+
+    /// An event's row values, dates and types encoded.
+    typealias EventRow = (record: EventRecord, credential: StoredCredential, eventTime: Int64, issuedAt: Int64, types: String)
+
+    static func eventRows(_ events: [(record: EventRecord, credential: StoredCredential)]) throws -> [EventRow] {
+        try events.map { event in
             (
                 event.record, event.credential,
                 try StoredValues.microseconds(event.record.eventTime, field: "eventTime"),
@@ -13,37 +21,40 @@ extension SQLiteStore {
                 String(decoding: try JSONEncoder().encode(event.credential.types), as: UTF8.self)
             )
         }
-        try await write { db in
-            var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM epcis_events") ?? 0
-            let credential = try db.makeStatement(
-                sql: """
-                    INSERT INTO credentials (id, issuer, types, subject, issued_at, document) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO NOTHING
-                    """)
-            let event = try db.makeStatement(
-                sql: """
-                    INSERT INTO epcis_events (credential_id, event_id, event_type, biz_step, event_time, sequence)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-            let identifier = try db.makeStatement(
-                sql: "INSERT OR IGNORE INTO epcis_identifiers (identifier, role, credential_id) VALUES (?, ?, ?)")
-            let link = try db.makeStatement(
-                sql: "INSERT OR IGNORE INTO epcis_links (credential_id, predecessor_id) VALUES (?, ?)")
-            for (record, stored, eventTime, issuedAt, types) in rows {
-                try credential.execute(arguments: [
-                    stored.id, stored.issuer, types, stored.subject, issuedAt, Data(stored.document),
-                ])
-                if db.changesCount == 0 { throw StorageError.credentialExists(id: stored.id) }
-                sequence += 1
-                try event.execute(arguments: [
-                    record.credentialID, record.eventID, record.eventType, record.bizStep, eventTime, sequence,
-                ])
-                for item in record.identifiers {
-                    try identifier.execute(arguments: [item.value, item.role.rawValue, record.credentialID])
-                }
-                for predecessor in record.predecessors {
-                    try link.execute(arguments: [record.credentialID, predecessor])
-                }
+    }
+
+    /// Inserts the events, their credentials, identifiers and links inside the caller's transaction.
+    static func insertEvents(_ rows: [EventRow], in db: Database) throws {
+        guard !rows.isEmpty else { return }
+        var sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM epcis_events") ?? 0
+        let credential = try db.cachedStatement(
+            sql: """
+                INSERT INTO credentials (id, issuer, types, subject, issued_at, document) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """)
+        let event = try db.cachedStatement(
+            sql: """
+                INSERT INTO epcis_events (credential_id, event_id, event_type, biz_step, event_time, sequence)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let identifier = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO epcis_identifiers (identifier, role, credential_id) VALUES (?, ?, ?)")
+        let link = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO epcis_links (credential_id, predecessor_id) VALUES (?, ?)")
+        for (record, stored, eventTime, issuedAt, types) in rows {
+            try credential.execute(arguments: [
+                stored.id, stored.issuer, types, stored.subject, issuedAt, Data(stored.document),
+            ])
+            if db.changesCount == 0 { throw StorageError.credentialExists(id: stored.id) }
+            sequence += 1
+            try event.execute(arguments: [
+                record.credentialID, record.eventID, record.eventType, record.bizStep, eventTime, sequence,
+            ])
+            for item in record.identifiers {
+                try identifier.execute(arguments: [item.value, item.role.rawValue, record.credentialID])
+            }
+            for predecessor in record.predecessors {
+                try link.execute(arguments: [record.credentialID, predecessor])
             }
         }
     }

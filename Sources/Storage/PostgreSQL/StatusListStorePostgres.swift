@@ -70,12 +70,20 @@ public struct PostgresStatusListStore: StatusListRepository {
     }
 
     public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
+        let previous = try await rows(Self.setBitQuery(listID: listID, index: index, to: value, at: date)) { try $0.decode(Bool.self) }
+        if let bit = previous.first { return bit }
+        let list = try await requireList(listID)
+        throw StatusListError(.rangeError, "index \(index) is outside the \(list.entryCount) entries of '\(listID)'")
+    }
+
+    /// The statement that sets or clears one bit (the revision moves only on a change) and returns the
+    /// bit's previous value; no row when the list or the index does not exist.
+    static func setBitQuery(listID: String, index: Int, to value: Bool, at date: Date) throws -> PostgresQuery {
         let updatedAt = try StoredValues.microseconds(date, field: "date")
         let byte = Int64(index >> 3)
         let mask = Int64(0x80 >> (index & 7))
         // The CTE locks the row and reads the old byte; the update writes the new one only on a change.
-        let previous = try await rows(
-            """
+        return """
             WITH old AS (
                 SELECT get_byte(bits, \(byte)::INT) AS value FROM status_lists
                 WHERE id = \(listID) AND \(Int64(index)) >= 0 AND \(Int64(index)) < entry_count FOR UPDATE
@@ -87,10 +95,6 @@ public struct PostgresStatusListStore: StatusListRepository {
             )
             SELECT (value & \(mask)::INT) <> 0 FROM old
             """
-        ) { try $0.decode(Bool.self) }
-        if let bit = previous.first { return bit }
-        let list = try await requireList(listID)
-        throw StatusListError(.rangeError, "index \(index) is outside the \(list.entryCount) entries of '\(listID)'")
     }
 
     @discardableResult

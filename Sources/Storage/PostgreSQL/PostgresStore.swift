@@ -3,6 +3,7 @@ import Foundation
 import Identity
 import Logging
 import PostgresNIO
+import Trie
 
 /// The shared store: a PostgreSQL database that several Voltpass instances use at once.
 ///
@@ -122,6 +123,14 @@ public final class PostgresStore: VoltpassStore {
             """,
             logger: logger)
         return true
+    }
+
+    public var operatorTries: any OperatorTrieStore { PostgresTrieStore(beside: self) }
+
+    public var statusLists: any StatusListRepository { PostgresStatusListStore(beside: self) }
+
+    public func localOperatorDIDs() async throws -> [String] {
+        try await fetch(PostgresQuery(unsafeSQL: Self.localOperatorsQuery)) { try $0.decode(String.self) }
     }
 
     public func schemaVersion() async throws -> Int {
@@ -360,12 +369,5 @@ private actor RunState {
     func start() -> Bool {
         defer { started = true }
         return !started
-    }
-}
-
-extension PostgresConnection {
-    /// Runs `query` and discards its rows.
-    fileprivate func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        for try await _ in try await self.query(query, logger: logger) {}
     }
 }

@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import GRDB
 import Identity
+import Trie
 
 /// The embedded store: one SQLite file in WAL mode, read concurrently and written by one writer at a
 /// time. Several processes may open the same file; a writer waits up to 30 s for another's lock.
@@ -54,6 +55,14 @@ public final class SQLiteStore: VoltpassStore {
                 """,
             arguments: [migration.version, migration.name])
         return true
+    }
+
+    public var operatorTries: any OperatorTrieStore { SQLiteTrieStore(beside: self) }
+
+    public var statusLists: any StatusListRepository { SQLiteStatusListStore(beside: self) }
+
+    public func localOperatorDIDs() async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: Self.localOperatorsQuery) }
     }
 
     public func schemaVersion() async throws -> Int {
