@@ -21,10 +21,13 @@ public struct OperatorTries: Sendable {
     /// Applies `mutations` to `operatorID`'s trie (creating it on the first batch) as one atomic batch
     /// and returns the commit it recorded. Nothing changes when a mutation is not allowed
     /// (`key_exists`, `key_not_found`) or another writer committed first (`root_conflict`).
+    /// `basedOn`, when given, is the root the mutations were computed from (see
+    /// ``apply(_:operator:basedOn:committing:)``).
     @discardableResult
-    public func apply(_ mutations: [TrieMutation], operator operatorID: String) async throws -> TrieCommit {
+    public func apply(_ mutations: [TrieMutation], operator operatorID: String, basedOn expected: Hash32? = nil) async throws -> TrieCommit {
         let commit = try pendingCommit(mutations)
-        let root = try await apply(mutations, operator: operatorID, through: store.nodeStore(operator: operatorID, recording: commit))
+        let root = try await apply(
+            mutations, operator: operatorID, basedOn: expected, through: store.nodeStore(operator: operatorID, recording: commit))
         // Another writer may have committed since; ours is the newest commit with our root.
         let recent = try await store.history(operator: operatorID, limit: 16)
         guard let commit = recent.first(where: { $0.root == root }) ?? recent.first else {
@@ -37,21 +40,37 @@ public struct OperatorTries: Sendable {
     /// commits it with the rest of a unit of work (checking that the root is still the batch's
     /// previous root, `root_conflict` otherwise). Returns the new root. When `write` throws, nothing
     /// changes and the open trie starts again from the stored root.
+    ///
+    /// `basedOn` is the root the caller read the values it changes at (a read-modify-write): when
+    /// the trie has moved since, the batch is `root_conflict` before anything is computed, so a
+    /// change made from an outdated leaf never overwrites a newer one.
     @discardableResult
     public func apply(
-        _ mutations: [TrieMutation], operator operatorID: String, committing write: @escaping @Sendable (TrieWrite) async throws -> Void
+        _ mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil,
+        committing write: @escaping @Sendable (TrieWrite) async throws -> Void
     ) async throws -> Hash32 {
         let view = CommittingNodeView(
             reads: store.nodeStore(operator: operatorID, recording: nil), operatorID: operatorID, commit: try pendingCommit(mutations),
             write: write)
-        return try await apply(mutations, operator: operatorID, through: view)
+        return try await apply(mutations, operator: operatorID, basedOn: root, through: view)
     }
 
-    private func apply(_ mutations: [TrieMutation], operator operatorID: String, through writer: any NodeStore) async throws -> Hash32 {
-        let trie = try await open.trie(of: operatorID, storeRoot: try await writer.root()) {
-            try await MerkleTrie(store: writer, residentDepth: residentDepth)
+    /// A batch computed while another writer (another instance) replaced nodes it walks finds them
+    /// gone: that is the other writer's commit, so it fails as `root_conflict`, to be run again
+    /// against the new root.
+    private func apply(
+        _ mutations: [TrieMutation], operator operatorID: String, basedOn expected: Hash32?, through writer: any NodeStore
+    ) async throws -> Hash32 {
+        let root = try await writer.root()
+        if let expected, root != expected { throw NodeStoreError.rootConflict(expected: expected, found: root) }
+        do {
+            let trie = try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: writer, residentDepth: residentDepth) }
+            return try await trie.apply(mutations, through: writer)
+        } catch let error as NodeStoreError where error.code == "node_missing" {
+            let current = try await writer.root()
+            guard current != root else { throw error }
+            throw NodeStoreError.rootConflict(expected: root, found: current)
         }
-        return try await trie.apply(mutations, through: writer)
     }
 
     private func pendingCommit(_ mutations: [TrieMutation]) throws -> PendingCommit {

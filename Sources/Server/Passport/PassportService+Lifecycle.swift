@@ -63,6 +63,7 @@ extension PassportService {
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
         return try await writer.write(operator: device.operatorID) {
+            let root = try await currentRoot(device.operatorID)
             let keys = try await store.bmsKeys(device: batteryID)
             guard let previous = keys.last else { throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key") }
             guard previous.publicKeyMultibase != key.multikey else {
@@ -84,7 +85,7 @@ extension PassportService {
                 batteryID, .bmsKey, transition: nil,
                 ["sequence": .number(Double(sequence)), "publicKeyMultibase": .string(key.multikey)], at: date)]
             changes.response = try idempotency?.response(for: credential, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID)
+            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
             return credential
         }
     }

@@ -173,14 +173,16 @@ public struct PassportService: Sendable {
         }
         let device = try await device(batteryID)
         let member = try await operators.member(device.operatorID)
-        let entry = try await member.statusLists.service().allocateEntry(listID: member.record.revocationList)
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
         return try await writer.write(operator: device.operatorID) {
+            let root = try await currentRoot(device.operatorID)
             let chain = try await store.ownershipChain(device: batteryID)
             let id = Self.newCredentialID()
             let next = try Lifecycle(operatorID: device.operatorID).apply(
                 .setOwnership(credentialID: id), to: try await leaf(of: device), by: .operator(member.record.id))
+            // Handed out once the hand-off is allowed, so a refused one takes no entry.
+            let entry = try await member.statusLists.service().allocateEntry(listID: member.record.revocationList)
             let date = now()
             let credential = try await issuer.issue(PassportCredentials.ownership(
                 batteryID: batteryID, deviceDID: device.did, owner: newOwner, sequence: chain.count + 1, previous: chain.last?.credentialID,
@@ -195,7 +197,7 @@ public struct PassportService: Sendable {
             }
             changes.feed = [Self.feed(batteryID, .ownership, transition: .setOwnership, ["owner": .string(newOwner), "credential": .string(id)], at: date)]
             changes.response = try idempotency?.response(for: credential, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID)
+            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
             return credential
         }
     }
@@ -211,12 +213,13 @@ public struct PassportService: Sendable {
     ) async throws -> BatteryLeaf {
         let device = try await device(batteryID)
         return try await writer.write(operator: device.operatorID) {
+            let root = try await currentRoot(device.operatorID)
             let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: try await leaf(of: device), by: actor)
             let date = now()
             var changes = ChangeSet()
             changes.feed = [Self.feed(batteryID, kind, transition: transition.kind, detail, at: date)]
             changes.response = try idempotency?.response(for: next, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID)
+            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
             return next
         }
     }
@@ -231,6 +234,7 @@ public struct PassportService: Sendable {
         _ = try await operators.member(operatorID)
         let id = "recall-" + UUID().uuidString.lowercased()
         return try await writer.write(operator: operatorID) {
+            let root = try await currentRoot(operatorID)
             let devices = try await store.devices(operator: operatorID, matching: selector)
             let date = now()
             let recall = RecallRecord(id: id, operatorID: operatorID, selector: selector, reason: reason, affected: devices.count, issuedAt: date)
@@ -247,7 +251,7 @@ public struct PassportService: Sendable {
                 changes.feed.append(Self.feed(device.id, .recall, transition: nil, ["recall": .string(id), "reason": .string(reason)], at: date))
             }
             changes.response = try idempotency?.response(for: recall, at: date)
-            try await commitLeaves(leaves, changes, operator: operatorID)
+            try await commitLeaves(leaves, changes, operator: operatorID, basedOn: root)
             return recall
         }
     }
@@ -279,22 +283,23 @@ public struct PassportService: Sendable {
 
     // MARK: - Committing
 
-    /// Commits `changes` with the new `leaves` written over the operator's trie. The caller holds the
-    /// operator's writer.
-    func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String) async throws {
-        try await commit(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID)
+    /// Commits `changes` with the new `leaves` written over the operator's trie, which must still be
+    /// at `root`, the root the leaves were read at. The caller holds the operator's writer.
+    func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String, basedOn root: Hash32) async throws {
+        try await commit(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID, basedOn: root)
     }
 
     /// Commits `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
-    /// batch is computed from the current root and handed over with the change set (`root_conflict`
-    /// when another instance moved the root first). The caller holds the operator's writer.
-    func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String) async throws {
+    /// batch is computed from the current root (which must be `root`, when given) and handed over
+    /// with the change set; `root_conflict` when another instance moved the root first. The caller
+    /// holds the operator's writer.
+    func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil) async throws {
         guard !mutations.isEmpty else {
             try await store.commit(changes)
             return
         }
         let store = store
-        try await tries.apply(mutations, operator: operatorID) { trie in
+        try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
             var changes = changes
             changes.trie = trie
             try await store.commit(changes)
@@ -307,6 +312,12 @@ public struct PassportService: Sendable {
     func device(_ batteryID: String) async throws -> DeviceRecord {
         guard let device = try await store.device(id: batteryID) else { throw PassportError.deviceNotFound(batteryID) }
         return device
+    }
+
+    /// The operator's current trie root: a write reads it before the leaves it changes, and commits
+    /// only while the trie is still there.
+    func currentRoot(_ operatorID: String) async throws -> Hash32 {
+        try await tries.latest(operator: operatorID).root
     }
 
     /// The battery's current leaf in its operator's trie.

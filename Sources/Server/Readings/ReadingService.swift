@@ -256,7 +256,7 @@ public struct ReadingService: Sendable {
         if !settled {
             let current = try await passports.tries.latest(operator: plan.operatorID).root
             if current == plan.rootBefore, !plan.mutations.isEmpty {
-                try await passports.tries.apply(plan.mutations, operator: plan.operatorID)
+                try await passports.tries.apply(plan.mutations, operator: plan.operatorID, basedOn: plan.rootBefore)
             } else if current != plan.rootBefore, try await !isWritten(plan) {
                 // Nothing of the plan was written or settled: drop it, the next batch plans anew.
                 try journal.remove(plan.operatorID)
