@@ -12,19 +12,10 @@ import Storage
 extension Suite {
     static let passport: [Suite] = [
         Suite(name: "passport.provision") { _ in
-            try await PassportBenchFixtures.withService { service in
-                _ = try await service.registerOperator(name: "bench")
-                let batches = 10
-                let specs = PassportBenchFixtures.specs(count: batches * 1_000)
-                let operatorID = try PassportBenchFixtures.operatorID()
-                let start = ContinuousClock.now
-                for batch in 0..<batches {
-                    _ = try await service.provision(Array(specs[batch * 1_000..<(batch + 1) * 1_000]), operator: operatorID)
-                }
-                return Measurement(
-                    operation: "provision devices, batches of 1,000 (credentials, EPCIS event, trie leaf, plate token, SQLite)",
-                    count: specs.count, seconds: PassportBenchFixtures.seconds(since: start), bytesPerOperation: nil)
-            }
+            try await PassportBenchFixtures.provisioning(on: .sqlite)
+        },
+        Suite(name: "passport.update.concurrent") { _ in
+            try await PassportBenchFixtures.concurrentUpdates(on: .sqlite)
         },
         Suite(name: "readings.incorporate-100k") { _ in
             try await PassportBenchFixtures.withServer { server in
@@ -81,22 +72,112 @@ extension Suite {
                 }
             }
         },
-    ]
+    ] + (PassportBenchFixtures.postgresURL.map { url in
+        [
+            Suite(name: "passport.postgres.provision") { _ in try await PassportBenchFixtures.provisioning(on: .postgres(url)) },
+            Suite(name: "passport.postgres.update.concurrent") { _ in try await PassportBenchFixtures.concurrentUpdates(on: .postgres(url)) },
+        ]
+    } ?? [])
 }
 
 enum PassportBenchFixtures {
+    /// PostgreSQL for the `passport.postgres.*` suites (skipped without it), in a scratch schema dropped afterwards.
+    static let postgresURL = ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    enum Backend {
+        case sqlite
+        case postgres(String)
+
+        var name: String {
+            switch self {
+            case .sqlite: "SQLite"
+            case .postgres: "PostgreSQL"
+            }
+        }
+    }
+
+    /// 10 batches of 1,000 devices, one after another: each batch's credentials, EPCIS event, leaves,
+    /// plate tokens and records committed in one transaction.
+    static func provisioning(on backend: Backend) async throws -> Measurement {
+        try await withServer(on: backend) { server in
+            let service = server.passports
+            _ = try await service.registerOperator(name: "bench")
+            let batches = 10
+            let specs = specs(count: batches * 1_000)
+            let operatorID = try operatorID()
+            let start = ContinuousClock.now
+            for batch in 0..<batches {
+                _ = try await service.provision(Array(specs[batch * 1_000..<(batch + 1) * 1_000]), operator: operatorID)
+            }
+            return Measurement(
+                operation: "provision devices, batches of 1,000 (credentials, EPCIS event, trie leaf, plate token, \(backend.name), one transaction each)",
+                count: specs.count, seconds: seconds(since: start), bytesPerOperation: nil)
+        }
+    }
+
+    /// Single-battery writes from 4 concurrent clients on one operator's 1,000 batteries: hand-offs
+    /// and firmware updates alternating, each one transaction (credential, status bit, record, feed,
+    /// leaf and root), serialized by the operator's writer.
+    static func concurrentUpdates(on backend: Backend) async throws -> Measurement {
+        try await withServer(on: backend) { server in
+            let service = server.passports
+            _ = try await service.registerOperator(name: "bench")
+            let operatorID = try operatorID()
+            _ = try await service.provision(specs(count: 1_000), operator: operatorID)
+            let clients = Int(ProcessInfo.processInfo.environment["PROBE_CLIENTS"] ?? "4")!
+            let perClient = 2000 / clients
+            let mode = ProcessInfo.processInfo.environment["PROBE_MODE"] ?? "both"
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for client in 0..<clients {
+                    group.addTask {
+                        for step in 0..<perClient {
+                            let batteryID = "https://id.gs1.org/01/04012345000009/21/S-\((client * 250 + step * 7) % 1_000)"
+                            if mode == "handoff" || (mode == "both" && step % 2 == 0) {
+                                _ = try await service.transferOwnership(of: batteryID, to: "did:web:owner-\(client)-\(step).example")
+                            } else {
+                                let firmware = BatteryLeaf.Firmware(version: "2.\(client).\(step)", hash: [UInt8](repeating: 7, count: 32))
+                                try await service.change(batteryID, by: .operator(operatorID), .updateFirmware(firmware), feed: .firmware)
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return Measurement(
+                operation: "single-battery updates, 4 concurrent clients on one operator (hand-off | firmware, \(backend.name))",
+                count: clients * perClient, seconds: seconds(since: start), bytesPerOperation: nil)
+        }
+    }
+
     static func withService<T: Sendable>(_ body: (PassportService) async throws -> T) async throws -> T {
         try await withServer { try await body($0.passports) }
     }
 
-    static func withServer<T: Sendable>(_ body: (VoltpassServer) async throws -> T) async throws -> T {
+    static func withServer<T: Sendable>(on backend: Backend = .sqlite, _ body: (VoltpassServer) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
-        return try await StoreConfiguration(dataDirectory: directory).withStore { store in
+        var configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
+        let storeConfiguration: StoreConfiguration
+        switch backend {
+        case .sqlite:
+            storeConfiguration = StoreConfiguration(dataDirectory: directory)
+        case .postgres(let url):
+            configuration.postgresURL = url
+            storeConfiguration = .postgres(url: url, schema: "voltpass_bench_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "_"))")
+        }
+        return try await storeConfiguration.withStore { store in
             let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
-            let result = try await body(server)
+            let result: T
+            do {
+                result = try await body(server)
+            } catch {
+                await server.close()
+                try? await (store as? PostgresStore)?.dropSchema()
+                throw error
+            }
             await server.close()
+            try await (store as? PostgresStore)?.dropSchema()
             return result
         }
     }

@@ -13,7 +13,7 @@ extension PassportService {
     /// The two operators' tries change in two transactions with the anchor between them (the new leaf
     /// names the anchored root). A repurpose cut off after the first goes on where it stopped when it
     /// is sent again: a leaf already Repurposed is anchored and provisioned, not refused.
-    func repurpose(
+    public func repurpose(
         _ batteryID: String, to newOperator: String, gtin: String, serial: String, idempotency: IdempotentWrite<[ProvisionedDevice]>? = nil
     ) async throws -> ProvisionedDevice {
         let original = try await device(batteryID)
@@ -57,7 +57,7 @@ extension PassportService {
     /// Registers the key of a replaced BMS module: a BMS key credential signed by the operator (naming
     /// the key it replaces), the key's record, the leaf's new key and the feed entry, in one
     /// transaction. Earlier keys stay in the history.
-    func replaceBMSKey(of batteryID: String, with key: PublicKey, idempotency: IdempotentWrite<Credential>? = nil) async throws -> Credential {
+    public func replaceBMSKey(of batteryID: String, with key: PublicKey, idempotency: IdempotentWrite<Credential>? = nil) async throws -> Credential {
         let device = try await device(batteryID)
         let member = try await operators.member(device.operatorID)
         let (methodID, signer) = try await member.keys.currentSigner()

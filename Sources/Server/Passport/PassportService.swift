@@ -165,7 +165,7 @@ public struct PassportService: Sendable {
 
     /// Hands the battery to `newOwner`: a new Ownership credential that names the one it supersedes,
     /// whose revocation entry is set in the same transaction. Returns the new credential.
-    func transferOwnership(of batteryID: String, to newOwner: String, idempotency: IdempotentWrite<Credential>? = nil) async throws
+    public func transferOwnership(of batteryID: String, to newOwner: String, idempotency: IdempotentWrite<Credential>? = nil) async throws
         -> Credential
     {
         guard (try? DIDURL(newOwner))?.isBareDID == true else {
@@ -207,7 +207,7 @@ public struct PassportService: Sendable {
     /// Applies a lifecycle transition to the battery's leaf (the lifecycle rules decide whether the
     /// actor may) and records it in the status feed, in one transaction. Returns the new leaf.
     @discardableResult
-    func change(
+    public func change(
         _ batteryID: String, by actor: PassportActor, _ transition: LeafTransition, feed kind: StatusFeedEntry.Kind,
         _ detail: JSONObject = [:], idempotency: IdempotentWrite<BatteryLeaf>? = nil
     ) async throws -> BatteryLeaf {
@@ -227,7 +227,7 @@ public struct PassportService: Sendable {
     /// Recalls the operator's batteries the selector matches: each leaf shows the recall and each
     /// Device credential is suspended, with the recall record, in one transaction. Returns the recall
     /// with the number of batteries it reached.
-    func recall(
+    public func recall(
         operator operatorID: String, _ selector: DeviceSelector, reason: String, idempotency: IdempotentWrite<RecallRecord>? = nil
     ) async throws -> RecallRecord {
         guard (1...512).contains(reason.utf8.count) else { throw PassportError("invalid_recall", "a recall needs a reason of 1 to 512 bytes") }

@@ -41,8 +41,8 @@ public struct PostgresTrieStore: OperatorTrieStore {
             let rows = try await connection.query(
                 """
                 SELECT c.sequence, c.root, c.committed_at, c.changes, c.key_count
-                FROM trie_commits c JOIN tries t ON t.id = c.trie
-                WHERE t.operator = \(operatorID) ORDER BY c.sequence DESC LIMIT \(limit)
+                FROM trie_commits c
+                WHERE c.trie = (SELECT id FROM tries WHERE operator = \(operatorID)) ORDER BY c.sequence DESC LIMIT \(limit)
                 """, logger: logger)
             for try await (sequence, root, committedAt, changes, keyCount) in rows.decode((Int64, ByteBuffer, Int64, Int64, Int64).self) {
                 commits.append(

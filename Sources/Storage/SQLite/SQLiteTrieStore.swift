@@ -34,8 +34,8 @@ public final class SQLiteTrieStore: OperatorTrieStore {
                 try Row.fetchAll(
                     db.cachedStatement(sql: """
                         SELECT c.sequence, c.root, c.committed_at, c.changes, c.key_count
-                        FROM trie_commits c JOIN tries t ON t.id = c.trie
-                        WHERE t.operator = ? ORDER BY c.sequence DESC LIMIT ?
+                        FROM trie_commits c
+                        WHERE c.trie = (SELECT id FROM tries WHERE operator = ?) ORDER BY c.sequence DESC LIMIT ?
                         """),
                     arguments: [operatorID, limit]
                 ).map { row in
