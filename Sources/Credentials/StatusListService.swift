@@ -32,6 +32,8 @@ public actor StatusListService {
     private let timeToLive: Int?
     private let now: @Sendable () -> Date
     private var published: [String: (revision: Int, credential: JSONObject)] = [:]
+    /// Lists by id without their bits: only what never changes is read from them.
+    private var shapes: [String: StatusListRecord] = [:]
 
     /// - Parameters:
     ///   - repository: where lists are kept.
@@ -93,7 +95,7 @@ public actor StatusListService {
     /// Hands out `count` unused indices of a list at once.
     public func allocateEntries(listID: String, count: Int) async throws -> [StatusListEntry] {
         guard count > 0 else { return [] }
-        let list = try await record(listID)
+        let list = try await shape(listID)
         guard let numbers = try await repository.allocateStatusEntries(listID: listID, count: count) else {
             throw StatusListError(.statusListFull, "the status list \(listID) has fewer than \(count) unused entries")
         }
@@ -155,6 +157,15 @@ public actor StatusListService {
             signer: signer)
         if (published[listID]?.revision ?? -1) <= list.revision { published[listID] = (list.revision, signed) }
         return signed
+    }
+
+    /// What never changes about a list (purpose, size, allocation key), read once.
+    private func shape(_ id: String) async throws -> StatusListRecord {
+        if let known = shapes[id] { return known }
+        var list = try await record(id)
+        list.bits = []
+        shapes[id] = list
+        return list
     }
 
     private func record(_ id: String) async throws -> StatusListRecord {

@@ -217,6 +217,8 @@ public protocol DeviceRepository: Sendable {
     /// `device_exists`, a credential id in use `credential_exists`.
     func saveDevices(_ batch: DeviceBatch) async throws
     func device(id: String) async throws -> DeviceRecord?
+    /// Which of `ids` are provisioned already, in one query.
+    func provisionedDeviceIDs(_ ids: [String]) async throws -> Set<String>
     /// The operator's devices the selector matches, by id.
     func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord]
     /// Adds a BMS key with its credential; its sequence must be the next one (`bms_key_conflict` otherwise).

@@ -82,7 +82,7 @@ public actor MerkleTrie {
                     top = remove(path, from: top!, cursor: 0)
                 }
             }
-            return try await commit()
+            return try await commit(along: paths)
         } catch {
             // An in-memory trie gets here only from `validate`, before any edit. A store-backed trie
             // drops what the batch loaded (memory stays bounded however many batches fail) and,
@@ -91,7 +91,7 @@ public actor MerkleTrie {
                 if edited {
                     top = storeRoot.flatMap { $0 == .null ? nil : .stored($0) }
                 } else if let current = top {
-                    top = evict(current, depth: 0)
+                    top = evict(current, along: paths, cursor: 0, depth: 0)
                 }
                 stale = []
                 puts = []
@@ -149,8 +149,9 @@ public actor MerkleTrie {
         }
     }
 
-    /// Hashes the changed nodes, writes them with the root move, and forgets deep nodes.
-    private func commit() async throws -> Hash32 {
+    /// Hashes the changed nodes, writes them with the root move, and forgets the deep nodes on the
+    /// batch's `paths`.
+    private func commit(along paths: [Hash32]) async throws -> Hash32 {
         let newRoot = top.map { hashNode($0, at: .root) } ?? .null
         if let store {
             let batch = NodeBatch(
@@ -160,7 +161,7 @@ public actor MerkleTrie {
             stale = []
             try await store.apply(batch)
             storeRoot = newRoot
-            if let current = top { top = evict(current, depth: 0) }
+            if let current = top { top = evict(current, along: paths, cursor: 0, depth: 0) }
         }
         root = newRoot
         return newRoot
@@ -204,13 +205,21 @@ public actor MerkleTrie {
         }
     }
 
-    /// Replaces resident nodes at `residentDepth` and below by their hashes.
-    private func evict(_ child: Child, depth: Int) -> Child {
+    /// Replaces the nodes at `residentDepth` and below on `paths` by their hashes. A batch loads and
+    /// creates nodes only along its own paths (reads keep nothing), so only those paths are walked,
+    /// whatever the size of the resident levels.
+    private func evict(_ child: Child, along paths: [Hash32], cursor: Int, depth: Int) -> Child {
         guard case .branch(let branch) = child else { return depth >= residentDepth ? .stored(child.cachedHash!) : child }
         if depth >= residentDepth { return .stored(branch.hash!) }
-        for index in branch.children.indices {
+        let next = cursor + branch.prefix.count
+        var byNibble: [UInt8: [Hash32]] = [:]
+        for path in paths where branch.matches(path, at: cursor) == nil {
+            byNibble[path.nibble(next), default: []].append(path)
+        }
+        for (nibble, group) in byNibble {
+            guard let index = branch.index(of: nibble) else { continue }
             if case .stored = branch.children[index] { continue }
-            branch.children[index] = evict(branch.children[index], depth: depth + 1)
+            branch.children[index] = evict(branch.children[index], along: group, cursor: next + 1, depth: depth + 1)
         }
         return child
     }

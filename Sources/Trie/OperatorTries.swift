@@ -61,8 +61,8 @@ public struct OperatorTries: Sendable {
     private func apply(
         _ mutations: [TrieMutation], operator operatorID: String, basedOn expected: Hash32?, through writer: any NodeStore
     ) async throws -> Hash32 {
-        let root = try await writer.root()
-        if let expected, root != expected { throw NodeStoreError.rootConflict(expected: expected, found: root) }
+        // Computed from the expected root when there is one: the commit checks it is still current.
+        let root = if let expected { expected } else { try await writer.root() }
         do {
             let trie = try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: writer, residentDepth: residentDepth) }
             return try await trie.apply(mutations, through: writer)
@@ -102,6 +102,19 @@ public struct OperatorTries: Sendable {
     /// The value of `key` in `operatorID`'s trie, nil when absent; `operator_not_found` without a trie.
     public func get(_ key: [UInt8], operator operatorID: String) async throws -> [UInt8]? {
         try await reading(operatorID) { try await $0.get(key) }
+    }
+
+    /// The value of `key` in `operatorID`'s trie at `root`, a root the caller read (a writer reads
+    /// its leaves at the root it will commit on); `root_conflict` when the trie has moved since.
+    public func get(_ key: [UInt8], operator operatorID: String, at root: Hash32) async throws -> [UInt8]? {
+        let nodes = store.nodeStore(operator: operatorID, recording: nil)
+        do {
+            let trie = try await open.trie(of: operatorID, storeRoot: root) { try await MerkleTrie(store: nodes, residentDepth: residentDepth) }
+            guard await trie.root == root else { throw NodeStoreError.rootConflict(expected: root, found: await trie.root) }
+            return try await trie.get(key)
+        } catch let error as NodeStoreError where error.code == "node_missing" {
+            throw NodeStoreError.rootConflict(expected: root, found: try await nodes.root())
+        }
     }
 
     /// The proof for `key` against the current root of `operatorID`'s trie: membership when it holds

@@ -71,7 +71,7 @@ extension PassportService {
             }
             // The lifecycle decides first, so a recycled battery gets no new key record.
             let next = try Lifecycle(operatorID: device.operatorID).apply(
-                .replaceBMSKey(key.rawRepresentation), to: try await leaf(of: device), by: .operator(device.operatorID))
+                .replaceBMSKey(key.rawRepresentation), to: try await leaf(of: device, at: root), by: .operator(device.operatorID))
             let date = now()
             let sequence = previous.sequence + 1
             let credential = try await issuer.issue(PassportCredentials.bmsKey(

@@ -81,8 +81,8 @@ public struct PassportService: Sendable {
         }
         let batteryIDs = specs.map(Self.batteryID)
         // Refused before anything is signed or allocated (the commit checks again, atomically).
-        for id in batteryIDs {
-            guard try await store.device(id: id) == nil else { throw PassportError("device_exists", "\(id) is provisioned already") }
+        if let id = batteryIDs.first(where: try await store.provisionedDeviceIDs(batteryIDs).contains) {
+            throw PassportError("device_exists", "\(id) is provisioned already")
         }
         let (methodID, signer) = try await member.keys.currentSigner()
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
@@ -180,7 +180,7 @@ public struct PassportService: Sendable {
             let chain = try await store.ownershipChain(device: batteryID)
             let id = Self.newCredentialID()
             let next = try Lifecycle(operatorID: device.operatorID).apply(
-                .setOwnership(credentialID: id), to: try await leaf(of: device), by: .operator(member.record.id))
+                .setOwnership(credentialID: id), to: try await leaf(of: device, at: root), by: .operator(member.record.id))
             // Handed out once the hand-off is allowed, so a refused one takes no entry.
             let entry = try await member.statusLists.service().allocateEntry(listID: member.record.revocationList)
             let date = now()
@@ -214,7 +214,7 @@ public struct PassportService: Sendable {
         let device = try await device(batteryID)
         return try await writer.write(operator: device.operatorID) {
             let root = try await currentRoot(device.operatorID)
-            let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: try await leaf(of: device), by: actor)
+            let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: try await leaf(of: device, at: root), by: actor)
             let date = now()
             var changes = ChangeSet()
             changes.feed = [Self.feed(batteryID, kind, transition: transition.kind, detail, at: date)]
@@ -244,7 +244,7 @@ public struct PassportService: Sendable {
             let lifecycle = Lifecycle(operatorID: operatorID)
             for device in devices {
                 changes.statusBits.append(StatusBitChange(listID: device.deviceStatusList, index: device.deviceStatusIndex, value: true, at: date))
-                let leaf = try await leaf(of: device)
+                let leaf = try await leaf(of: device, at: root)
                 guard !leaf.isRecalled, leaf.status == .virgin || leaf.status == .active else { continue }
                 leaves.append(try lifecycle.apply(
                     .recall(id: id, sinceMilliseconds: Int64(date.timeIntervalSince1970 * 1000)), to: leaf, by: .operator(operatorID)))
@@ -310,7 +310,9 @@ public struct PassportService: Sendable {
 
     /// The device with this battery id; `device_not_found` when none is provisioned.
     func device(_ batteryID: String) async throws -> DeviceRecord {
+        if let known = records.device(id: batteryID) { return known }
         guard let device = try await store.device(id: batteryID) else { throw PassportError.deviceNotFound(batteryID) }
+        records.remember(device)
         return device
     }
 
@@ -320,9 +322,14 @@ public struct PassportService: Sendable {
         try await tries.latest(operator: operatorID).root
     }
 
-    /// The battery's current leaf in its operator's trie.
-    func leaf(of device: DeviceRecord) async throws -> BatteryLeaf {
-        guard let bytes = try await tries.get(Array(device.id.utf8), operator: device.operatorID) else {
+    /// The battery's leaf in its operator's trie at `root` (a write reads its leaves at the root it
+    /// commits on), or at the current root.
+    func leaf(of device: DeviceRecord, at root: Hash32? = nil) async throws -> BatteryLeaf {
+        let key = Array(device.id.utf8)
+        let found = if let root { try await tries.get(key, operator: device.operatorID, at: root) } else {
+            try await tries.get(key, operator: device.operatorID)
+        }
+        guard let bytes = found else {
             throw PassportError("leaf_not_found", "the trie of \(device.operatorID) holds no leaf for \(device.id)")
         }
         return try BatteryLeaf(cbor: bytes)

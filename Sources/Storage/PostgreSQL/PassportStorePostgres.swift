@@ -60,6 +60,10 @@ extension PostgresStore {
         try await fetch("\(unescaped: Self.deviceColumns) WHERE id = \(id)", Self.deviceRecord).first
     }
 
+    public func provisionedDeviceIDs(_ ids: [String]) async throws -> Set<String> {
+        Set(try await fetch("SELECT id FROM passport_devices WHERE id = ANY(\(ids))") { try $0.decode(String.self) })
+    }
+
     public func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord] {
         // The field is one of three column names, never input.
         try await fetch(

@@ -139,11 +139,12 @@ struct PostgresNodeStore: NodeStore {
     /// the operator's `tries` row; `root_conflict` when the stored root is not the batch's previous root.
     static func write(_ write: TrieWrite, committedAt time: Int64, on connection: PostgresConnection, logger: Logger) async throws {
         let (batch, commit, operatorID) = (write.batch, write.commit, write.operatorID)
-        try await connection.execute(
-            "INSERT INTO tries (operator) VALUES (\(operatorID)) ON CONFLICT (operator) DO NOTHING", logger: logger)
+        // Creates the operator's trie row if needed and locks it (the upsert's update takes the row
+        // lock) until the transaction ends, in one statement.
         var trie: Int64?
         for try await id in try await connection.query(
-            "SELECT id FROM tries WHERE operator = \(operatorID) FOR UPDATE", logger: logger
+            "INSERT INTO tries (operator) VALUES (\(operatorID)) ON CONFLICT (operator) DO UPDATE SET operator = excluded.operator RETURNING id",
+            logger: logger
         ).decode(Int64.self) {
             trie = id
         }

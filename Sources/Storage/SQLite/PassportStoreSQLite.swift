@@ -61,6 +61,13 @@ extension SQLiteStore {
         }
     }
 
+    public func provisionedDeviceIDs(_ ids: [String]) async throws -> Set<String> {
+        try await read { db in
+            let statement = try db.cachedStatement(sql: "SELECT 1 FROM passport_devices WHERE id = ?")
+            return try Set(ids.filter { try Bool.fetchOne(statement, arguments: [$0]) != nil })
+        }
+    }
+
     public func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord] {
         let sql = "\(Self.deviceColumns) WHERE operator_id = ? AND \(selector.field) = ? ORDER BY id"
         return try await read { db in

@@ -11,7 +11,7 @@ extension SQLiteStore {
         guard !changes.isEmpty else { return }
         let rows = try SQLiteChangeRows(changes)
         try await write { db in try rows.write(changes, in: db) }
-        if changes.trie != nil { SQLiteNodeStore.checkpointSoon(pool) }
+        if let trie = changes.trie { checkpointer.committed(nodes: trie.batch.puts.count) }
     }
 
     public func recordedResponse(scope: String, key: String) async throws -> RecordedResponse? {
@@ -92,18 +92,24 @@ private struct SQLiteChangeRows: Sendable {
             try device.execute(arguments: arguments)
             if db.changesCount == 0 { throw PassportStoreErrors.deviceExists(changes.devices[index].id) }
         }
-        for (index, arguments) in keys.enumerated() {
-            let key = changes.bmsKeys[index]
-            let last = try Self.lastSequence(in: "passport_bms_keys", device: key.deviceID, db)
-            // A batch's first keys are sequence 1 of new devices; later keys must follow the newest.
-            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
-            try db.execute(sql: SQLiteStore.insertKey, arguments: arguments)
+        // The keys and owners of devices this change set provisions go in as they are (their devices
+        // are new rows); the others must follow the device's newest sequence.
+        let provisioned = Set(changes.devices.map(\.id))
+        let insertKey = try db.cachedStatement(sql: SQLiteStore.insertKey)
+        for (key, arguments) in zip(changes.bmsKeys, keys) {
+            if !provisioned.contains(key.deviceID) {
+                let last = try Self.lastSequence(in: "passport_bms_keys", device: key.deviceID, db)
+                guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
+            }
+            try insertKey.execute(arguments: arguments)
         }
-        for (index, arguments) in ownership.enumerated() {
-            let record = changes.ownership[index]
-            let last = try Self.lastSequence(in: "passport_ownership", device: record.deviceID, db)
-            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
-            try db.execute(sql: SQLiteStore.insertOwnership, arguments: arguments)
+        let insertOwnership = try db.cachedStatement(sql: SQLiteStore.insertOwnership)
+        for (record, arguments) in zip(changes.ownership, ownership) {
+            if !provisioned.contains(record.deviceID) {
+                let last = try Self.lastSequence(in: "passport_ownership", device: record.deviceID, db)
+                guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
+            }
+            try insertOwnership.execute(arguments: arguments)
         }
         let feedEntry = try db.cachedStatement(sql: SQLiteStore.insertFeed)
         for arguments in feed { try feedEntry.execute(arguments: arguments) }

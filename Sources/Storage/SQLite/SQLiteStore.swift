@@ -12,6 +12,8 @@ public final class SQLiteStore: VoltpassStore {
     public let path: String
     /// The connection pool every store on this database shares.
     let pool: DatabasePool
+    /// Checkpoints the WAL after trie commits, for every store on this database.
+    let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path` and applies any pending migrations.
     /// The file's directory must exist.
@@ -24,7 +26,7 @@ public final class SQLiteStore: VoltpassStore {
             // Trie batches touch nodes all over their table: a 64 MiB page cache per connection
             // (instead of 8 MiB) keeps the upper levels of its B-tree in memory, and reads map the
             // file instead of copying it. Trie batches checkpoint the WAL themselves, off their
-            // commit path (``SQLiteTrieStore``); the automatic checkpoint inside a commit is kept
+            // commit path (``WALCheckpointer``); the automatic checkpoint inside a commit is kept
             // for a WAL beyond ~200 MB only.
             try db.execute(sql: "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA mmap_size = 1073741824")
@@ -32,6 +34,7 @@ public final class SQLiteStore: VoltpassStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            checkpointer = WALCheckpointer(pool: pool)
         } catch {
             throw SQLiteErrors.storageError(error)
         }

@@ -11,10 +11,12 @@ public final class SQLiteTrieStore: OperatorTrieStore {
     /// The database file.
     public let path: String
     private let pool: DatabasePool
+    private let checkpointer: WALCheckpointer
 
     /// The tries in `store`'s database, over its connection pool.
     public init(beside store: SQLiteStore) {
         pool = store.pool
+        checkpointer = store.checkpointer
         path = store.path
     }
 
@@ -24,7 +26,7 @@ public final class SQLiteTrieStore: OperatorTrieStore {
     }
 
     public func nodeStore(operator operatorID: String, recording commit: PendingCommit?) -> any NodeStore {
-        SQLiteNodeStore(pool: pool, operatorID: operatorID, commit: commit)
+        SQLiteNodeStore(pool: pool, checkpointer: checkpointer, operatorID: operatorID, commit: commit)
     }
 
     public func history(operator operatorID: String, limit: Int) async throws -> [TrieCommit] {
@@ -64,6 +66,7 @@ public final class SQLiteTrieStore: OperatorTrieStore {
 /// concurrency pool on the connection pool (which would deadlock under load).
 struct SQLiteNodeStore: NodeStore {
     let pool: DatabasePool
+    let checkpointer: WALCheckpointer
     let operatorID: String
     let commit: PendingCommit?
 
@@ -107,14 +110,7 @@ struct SQLiteNodeStore: NodeStore {
         try await SQLiteErrors.mappedAsync {
             try await pool.write { db in try Self.write(write, committedAt: time, in: db) }
         }
-        Self.checkpointSoon(pool)
-    }
-
-    /// Copies a batch's pages from the WAL into the database on the writer's queue, after the commit:
-    /// the copying and its fsync overlap the next batch's reads and hashing instead of delaying this
-    /// commit (a failed checkpoint is retried after the next batch).
-    static func checkpointSoon(_ pool: DatabasePool) {
-        pool.asyncWriteWithoutTransaction { db in _ = try? db.checkpoint(.passive) }
+        checkpointer.committed(nodes: batch.puts.count)
     }
 
     /// Writes the batch's nodes and appends its commit inside the caller's transaction;
