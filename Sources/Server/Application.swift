@@ -45,9 +45,9 @@ public struct VoltpassServer: Sendable {
         faults: any FaultInjector = NoFaults(), clock: @escaping @Sendable () -> Date = Date.init
     ) async throws -> (VoltpassServer, StartupReport) {
         let did = try OperatorKeys.did(publicHost: configuration.publicHost)
-        let operatorKeys = OperatorKeys(did: did, store: store, dataDirectory: configuration.dataDirectory)
+        let operatorKeys = OperatorKeys(did: did, store: store, dataDirectory: configuration.dataDirectory, now: clock)
         _ = try await operatorKeys.bootstrap()
-        let adminToken = try await Self.createFirstAdminToken(in: store)
+        let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
         let ledger = try LocalLedger(
             directory: LocalLedger.directory(inData: configuration.dataDirectory), parameters: configuration.ledgerParameters)
@@ -80,13 +80,13 @@ public struct VoltpassServer: Sendable {
     }
 
     /// Creates an admin token when none exists yet and returns its secret (shown once, stored hashed).
-    static func createFirstAdminToken(in tokens: any AccessTokenRepository) async throws -> String? {
+    static func createFirstAdminToken(in tokens: any AccessTokenRepository, at date: Date) async throws -> String? {
         guard try await tokens.tokens().isEmpty else { return nil }
         let secret = BearerToken.generateSecret()
         try await tokens.saveToken(
             AccessTokenRecord(
                 id: UUID().uuidString.lowercased(), secretHash: BearerToken.hash(secret), role: .admin,
-                label: "created on first start", createdAt: Date()))
+                label: "created on first start", createdAt: date))
         return secret
     }
 
@@ -99,19 +99,19 @@ public struct VoltpassServer: Sendable {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
-        AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize).add(to: router)
+        AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize, now: passports.now).add(to: router)
         TrieRoutes(tries: passports.tries).add(to: router)
         let verification = ServiceVerification(
             resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
         CredentialRoutes(
             operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, tokens: store,
-            maxBodySize: configuration.maxBodySize
+            maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
         StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
         EPCISRoutes(
             store: store, capture: epcisCapture(), verification: verification, tokens: store, idempotency: idempotency,
-            maxBodySize: configuration.maxBodySize
+            maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PassportRoutes(service: passports, tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize).add(to: router)
         ReadingRoutes(service: readings, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)

@@ -11,7 +11,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return try error.response(from: request, context: context)
         } catch let error as any CodedError {
-            let status = Self.status(forCode: error.code)
+            let status = ProblemStatus.status(forCode: error.code)
             if status.code >= 500 {
                 context.logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
             }
@@ -26,33 +26,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The HTTP status for a domain error code; input errors are 400 unless listed here.
-    static func status(forCode code: String) -> HTTPResponse.Status {
-        switch code {
-        case "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
-            "leaf_not_found":
-            .notFound
-        case "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
-            "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict":
-            .conflict
-        case "status_update_invalid", "range_error", "transition_not_allowed": .unprocessableContent
-        // A signed reading refused by a hard gate or by the ledger's commitment rules.
-        case "signature_invalid", "battery_mismatch", "challenge_mismatch", "stale_challenge", "counter_not_increasing",
-            "soh_increased", "cycles_decreased", "commitment_not_found", "commitment_consumed", "commitment_owner_mismatch",
-            "commitment_battery_mismatch", "submitter_signature_invalid", "reader_signature_invalid", "battery_not_in_service",
-            "reading_malformed", "reading_unsupported_version", "reading_missing_field", "reading_unknown_field",
-            "reading_invalid_field", "reading_out_of_range", "reading_detached_payload", "cose_malformed", "cose_unexpected_tag",
-            "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown":
-            .unprocessableContent
-        case "actor_not_authorized": .forbidden
-        case "resolutionTimeout": .gatewayTimeout
-        case "networkError", "documentTooLarge": .badGateway
-        case "storage_unavailable": .serviceUnavailable
-        case "storage_corrupt", "schema_too_new", "internal_error": .internalServerError
-        default: .badRequest
-        }
-    }
-
     /// Codes for the errors Hummingbird raises itself (unknown route, body too large, ...).
     static func describe(_ error: HTTPError) -> (code: String, detail: String) {
         switch error.status {
@@ -63,4 +36,43 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         default: ("http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
         }
     }
+}
+
+/// The HTTP status of each domain error code: the one table that decides it.
+enum ProblemStatus {
+    /// The status for `code`; input errors are 400 unless listed here.
+    static func status(forCode code: String) -> HTTPResponse.Status {
+        byCode[code] ?? .badRequest
+    }
+
+    private static let byCode: [String: HTTPResponse.Status] = {
+        let groups: [(HTTPResponse.Status, [String])] = [
+            (.notFound, [
+                "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
+                "leaf_not_found",
+            ]),
+            (.conflict, [
+                "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
+                "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict", "incorporation_conflict",
+                "idempotency_key_exists",
+            ]),
+            (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed"]),
+            // A signed reading refused by a hard gate or by the ledger's commitment rules.
+            (.unprocessableContent, [
+                "signature_invalid", "battery_mismatch", "challenge_mismatch", "stale_challenge", "counter_not_increasing",
+                "soh_increased", "cycles_decreased", "commitment_not_found", "commitment_consumed", "commitment_owner_mismatch",
+                "commitment_battery_mismatch", "submitter_signature_invalid", "reader_signature_invalid", "battery_not_in_service",
+                "reading_malformed", "reading_unsupported_version", "reading_missing_field", "reading_unknown_field",
+                "reading_invalid_field", "reading_out_of_range", "reading_detached_payload", "cose_malformed", "cose_unexpected_tag",
+                "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown",
+            ]),
+            (.forbidden, ["actor_not_authorized"]),
+            (.gatewayTimeout, ["resolutionTimeout"]),
+            (.badGateway, ["networkError", "documentTooLarge"]),
+            // A trie that kept moving under a read: the read may simply be tried again.
+            (.serviceUnavailable, ["storage_unavailable", "node_missing"]),
+            (.internalServerError, ["storage_corrupt", "schema_too_new", "internal_error", "node_corrupt"]),
+        ]
+        return Dictionary(groups.flatMap { status, codes in codes.map { ($0, status) } }, uniquingKeysWith: { first, _ in first })
+    }()
 }

@@ -60,7 +60,7 @@ actor OperatorDirectory {
         if try await store.operatorRecord(id: did) != nil {
             throw PassportError("operator_exists", "an operator named '\(name)' is registered")
         }
-        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory)
+        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, now: now)
         _ = try await keys.bootstrap()
         let record = OperatorRecord(
             id: did, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: "\(name)-devices-1",
@@ -82,7 +82,7 @@ actor OperatorDirectory {
     func member(_ id: String) async throws -> Member {
         if let member = members[id] { return member }
         guard let record = try await store.operatorRecord(id: id) else { throw PassportError.operatorNotFound(id) }
-        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory)
+        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, now: now)
         let lists = statusLists(name: record.name, keys: keys)
         let member = Member(record: record, keys: keys, statusLists: lists, events: EventStatusLists(lists: lists, prefix: "\(record.name)-epcis"))
         members[id] = member

@@ -8,6 +8,7 @@ struct AdminRoutes {
     let tokens: any AccessTokenRepository
     let operatorKeys: OperatorKeys
     let maxBodySize: Int
+    let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
         let admin = router.group("admin").add(middleware: RequireRole(.admin, tokens: tokens))
@@ -39,7 +40,7 @@ struct AdminRoutes {
         let label = body["label"]?.stringValue ?? ""
         let secret = BearerToken.generateSecret()
         let record = AccessTokenRecord(
-            id: UUID().uuidString.lowercased(), secretHash: BearerToken.hash(secret), role: role, label: label, createdAt: Date())
+            id: UUID().uuidString.lowercased(), secretHash: BearerToken.hash(secret), role: role, label: label, createdAt: now())
         try await tokens.saveToken(record)
         return (record, secret)
     }

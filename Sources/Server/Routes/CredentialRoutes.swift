@@ -49,6 +49,7 @@ struct CredentialRoutes {
     let verification: ServiceVerification
     let tokens: any AccessTokenRepository
     let maxBodySize: Int
+    let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /credentials/issue {credential, options: {cryptosuite?, credentialId?, statusLists?}}
@@ -106,7 +107,7 @@ struct CredentialRoutes {
         let credential = try await issuer.issue(document)
         try await credentials.saveCredential(
             StoredCredential(
-                id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: Date(),
+                id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: now(),
                 document: JSONValue.object(credential.json).serialized()))
         return credential
     }

@@ -15,6 +15,7 @@ struct EPCISRoutes {
     let tokens: any AccessTokenRepository
     let idempotency: IdempotencyKeys
     let maxBodySize: Int
+    let now: @Sendable () -> Date
 
     /// The most events one query returns.
     static let maxEvents = 10_000
@@ -132,7 +133,7 @@ struct EPCISRoutes {
             }
             carried.append(try EventCredentialMapping.event(from: Credential(parsing: stored.document)))
         }
-        let document = EventCredentialMapping.document(of: carried, creationDate: Date())
+        let document = EventCredentialMapping.document(of: carried, creationDate: now())
         var context = document["@context"]?.arrayValue ?? []
         context.append(["vsc": .string(VSCVocabulary.namespace)])
         return [

@@ -76,7 +76,7 @@ struct PassportRoutes {
                 do {
                     result = try await service.verify(item)
                 } catch let error as PassportError {
-                    result = .unknown(item, code: error.code, message: error.message, at: Date())
+                    result = .unknown(item, code: error.code, message: error.message, at: service.now())
                 }
                 counts[result.verdict.rawValue, default: 0] += 1
                 var json = result.json
