@@ -54,7 +54,7 @@ public struct StatusListBitstring: Sendable, Equatable {
 
     /// The `encodedList` value: `u` + base64url(GZIP(bytes)).
     public var encodedList: String {
-        Multibase.encode(StatusListGzip.compress(bytes), as: .base64url)
+        get throws(StatusListError) { Multibase.encode(try StatusListGzip.compress(bytes), as: .base64url) }
     }
 
     /// Fails with `status_list_length_error` when the list has fewer than 131,072 entries.

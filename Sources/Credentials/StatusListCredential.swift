@@ -52,11 +52,12 @@ public struct StatusListCredential: Sendable, Equatable {
     /// The unsigned credential (VC Data Model 2.0), ready to be secured with a proof. The subject's id
     /// is the list's id with `#list`.
     public var document: JSONObject {
+        get throws(StatusListError) {
         var subject: JSONObject = [
             "id": .string(id + "#list"),
             "type": "BitstringStatusList",
             "statusPurpose": purposes.count == 1 ? .string(purposes[0].rawValue) : .array(purposes.map { .string($0.rawValue) }),
-            "encodedList": .string(bitstring.encodedList),
+            "encodedList": .string(try bitstring.encodedList),
         ]
         if let timeToLive { subject["ttl"] = .number(Double(timeToLive)) }
         var document: JSONObject = [
@@ -69,6 +70,7 @@ public struct StatusListCredential: Sendable, Equatable {
         if let validUntil { document["validUntil"] = .string(XSDDateTime.format(validUntil)) }
         document["credentialSubject"] = .object(subject)
         return document
+        }
     }
 
     /// Reads a status list credential (its proof is checked elsewhere). Anything that is not a

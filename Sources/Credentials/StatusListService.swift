@@ -147,7 +147,7 @@ public actor StatusListService {
         let list = try await record(listID)
         if let cached = published[listID], cached.revision == list.revision { return cached.credential }
         let date = now()
-        let unsigned = StatusListCredential(
+        let unsigned = try StatusListCredential(
             id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
             validFrom: date, timeToLive: timeToLive
         ).document

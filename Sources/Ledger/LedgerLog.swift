@@ -49,8 +49,14 @@ struct LedgerLog {
         guard descriptor >= 0 else { throw .io("cannot open \(path): \(errorText())") }
         var keep = false
         defer { if !keep { _ = systemClose(descriptor) } }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            throw LedgerError(code: "ledger_locked", message: "another ledger instance has \(path) open")
+        // A lock just released can linger for a moment in a process forked at that instant (the
+        // descriptor is close-on-exec, but a fork holds it until its exec), so a busy lock is tried
+        // again for up to a second before another instance is taken to hold it.
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            guard attempts < 20 else { throw LedgerError(code: "ledger_locked", message: "another ledger instance has \(path) open") }
+            usleep(50_000)
         }
         let bytes = try readAll(descriptor, path: path)
         let stored = try parseFileHeader(bytes, path: path)

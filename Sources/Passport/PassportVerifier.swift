@@ -85,28 +85,43 @@ public struct PassportVerification: Sendable {
     }
 }
 
-/// Checks a ``PassportBundle``: every credential's proof, validity and status, that the operator
-/// issued them, the ownership chain, the leaf against the credentials and its trie proof against the
-/// anchored root, the lifecycle status, and (when the scan carried one) the plate token.
+/// Checks a ``PassportBundle`` with a list of ``PassportPolicy``s, as the credential ``Verifier``
+/// does with its policies: every credential's proof, validity and status, that the operator issued
+/// them, the ownership chain, the leaf against the credentials and its trie proof against the
+/// anchored root, the origin of a second-life passport, the lifecycle status, and (when the scan
+/// carried one) the plate token. Each failure carries its stable code; the verdict follows from them.
 public struct PassportVerifier: Sendable {
-    /// Whether the operator is known to be authorized (registered with this instance); otherwise the
-    /// result warns `issuer_authority_unconfirmed`.
-    public var operatorAuthorized: Bool
-    /// Whether the trie root the bundle names has been seen in the operator's history (the service
-    /// knows; offline it cannot be told apart from a forged root, so it is trusted only when anchored).
-    public var rootInHistory: Bool
+    /// The checks, in order.
+    public var policies: [any PassportPolicy]
     /// Work already done for earlier verifications (proofs, decoded status lists), if shared.
     private let cache: PassportVerificationCache?
     private let now: @Sendable () -> Date
 
+    public init(policies: [any PassportPolicy], cache: PassportVerificationCache? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+        self.policies = policies
+        self.cache = cache
+        self.now = now
+    }
+
+    /// The standard checks. `operatorAuthorized`: whether the operator is known to be authorized
+    /// (registered with this instance); otherwise the result warns `issuer_authority_unconfirmed`.
+    /// `rootInHistory`: whether the trie root the bundle names has been seen in the operator's
+    /// history (the service knows; offline it cannot be told apart from a forged root, so it is
+    /// trusted only when anchored).
     public init(
         operatorAuthorized: Bool, rootInHistory: Bool = false, cache: PassportVerificationCache? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
-        self.operatorAuthorized = operatorAuthorized
-        self.rootInHistory = rootInHistory
-        self.cache = cache
-        self.now = now
+        self.init(policies: Self.standardPolicies(operatorAuthorized: operatorAuthorized, rootInHistory: rootInHistory), cache: cache, now: now)
+    }
+
+    /// Every check a scan runs, in order.
+    public static func standardPolicies(operatorAuthorized: Bool, rootInHistory: Bool) -> [any PassportPolicy] {
+        [
+            CredentialsPassportPolicy(), IssuerPassportPolicy(operatorAuthorized: operatorAuthorized), OwnershipChainPassportPolicy(),
+            LeafPassportPolicy(), TrieProofPassportPolicy(), AnchorPassportPolicy(rootInHistory: rootInHistory), OriginPassportPolicy(),
+            LifecyclePassportPolicy(), PlateTokenPassportPolicy(),
+        ]
     }
 
     /// The bundle's status lists, each verified (its proof, data model and validity) and decoded, by
@@ -143,111 +158,31 @@ public struct PassportVerifier: Sendable {
     /// Verifies `bundle`; `token` is the plate token the scan carried, if any.
     public func verify(_ bundle: PassportBundle, token: [UInt8]? = nil) async -> PassportVerification {
         let date = now()
-        var failures: [VerificationProblem] = []
-        var warnings: [VerificationProblem] = []
-        var checks: [String] = []
         let resolver = BundleResolver(documents: Dictionary(bundle.didDocuments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
         let cache = self.cache ?? PassportVerificationCache(capacity: 64)
         let proof = CachedProofPolicy(inner: ProofPolicy(resolver: resolver), cache: cache)
         let documentPolicies: [any CredentialPolicy] = [DataModelPolicy(), proof, ValidityPeriodPolicy()]
         let (lists, invalid) = await Self.statusLists(
             bundle.statusLists, verifier: Verifier(credentialPolicies: documentPolicies, now: { date }), cache: cache)
-        let verifier = Verifier(
-            credentialPolicies: documentPolicies + [SnapshotStatusPolicy(lists: lists, invalid: invalid)], now: { date })
-
-        // Credentials: proofs, validity, status; every one issued by the operator.
-        checks.append("credentials")
-        let current = bundle.ownership.last
-        for credential in [bundle.device, bundle.bom] + bundle.ownership + bundle.bmsKeys {
-            let result = await verifier.verify(credential)
-            for failure in result.failures {
-                if failure.code == "revoked", credential.id != nil, credential.id != current?.id,
-                    bundle.ownership.contains(where: { $0.id == credential.id })
-                {
-                    continue  // a superseded owner's credential is revoked by the hand-off
-                }
-                if failure.code == "suspended", credential.id == bundle.device.id {
-                    failures.append(VerificationProblem(code: "recalled", message: "the Device credential is suspended by a recall", credentialId: credential.id))
-                    continue
-                }
-                failures.append(failure)
+        let context = PassportContext(
+            now: date, leaf: Result { () throws(PassportError) in try BatteryLeaf(cbor: bundle.leaf) }, token: token,
+            credentialVerifier: Verifier(
+                credentialPolicies: documentPolicies + [SnapshotStatusPolicy(lists: lists, invalid: invalid)], now: { date }),
+            resolver: resolver, cache: cache)
+        var failures: [VerificationProblem] = []
+        var warnings: [VerificationProblem] = []
+        var checks: [String] = []
+        for policy in policies where policy.applies(to: bundle, in: context) {
+            checks.append(policy.name)
+            let outcome = await policy.evaluate(bundle, in: context)
+            for failure in outcome.failures where !(failure.code == "recalled" && failures.contains { $0.code == "recalled" }) {
+                failures.append(failure)  // a recall shows once, whether the credential or the leaf told
             }
-            if credential.issuerID != bundle.operatorID {
-                failures.append(VerificationProblem(
-                    code: "issuer_mismatch", message: "issued by \(credential.issuerID ?? "nobody"), not by the operator \(bundle.operatorID)",
-                    credentialId: credential.id))
-            }
-        }
-        checks.append("issuer_authority")
-        if !operatorAuthorized {
-            warnings.append(VerificationProblem(
-                code: "issuer_authority_unconfirmed", message: "\(bundle.operatorID) is not confirmed by a registry this verifier trusts"))
-        }
-
-        // Ownership chain: each hand-off names the credential it supersedes.
-        checks.append("ownership_chain")
-        for (index, credential) in bundle.ownership.enumerated() {
-            let previous = credential.json["credentialSubject"]?["previousOwnership"]?.stringValue
-            let expected = index == 0 ? nil : bundle.ownership[index - 1].id
-            if previous != expected {
-                failures.append(VerificationProblem(
-                    code: "ownership_chain_broken", message: "ownership credential \(index + 1) does not supersede the one before it",
-                    credentialId: credential.id))
-            }
-        }
-
-        // The leaf: it must describe these credentials and be proven in the anchored trie.
-        checks.append("leaf")
-        var leaf: BatteryLeaf?
-        do {
-            let decoded = try BatteryLeaf(cbor: bundle.leaf)
-            leaf = decoded
-            failures += Self.leafMismatches(decoded, bundle)
-        } catch {
-            failures.append(VerificationProblem(code: error.code, message: error.message))
-        }
-        checks.append("trie_proof")
-        if !MPF.has(root: bundle.trieRoot, key: Array(bundle.batteryID.utf8), value: bundle.leaf, proof: bundle.proof) {
-            failures.append(VerificationProblem(
-                code: "trie_proof_invalid", message: "the leaf and proof do not lead to the trie root \(bundle.trieRoot.hex)"))
-        }
-        checks.append("anchor")
-        if let anchor = bundle.anchor {
-            if anchor.root != bundle.trieRoot {
-                if rootInHistory {
-                    failures.append(VerificationProblem(
-                        code: "anchor_stale", message: "the passport changed after the last anchor (slot \(anchor.slot)); the next batch anchors it"))
-                } else {
-                    failures.append(VerificationProblem(
-                        code: "root_mismatch", message: "the trie root \(bundle.trieRoot.hex) is not the anchored root \(anchor.root.hex)"))
-                }
-            }
-        } else {
-            failures.append(VerificationProblem(code: "not_anchored", message: "the operator has not anchored its trie root yet"))
-        }
-
-        if let origin = leaf?.origin {
-            checks.append("origin")
-            if let problem = Self.originProblem(origin, originLeaf: bundle.originLeaf) { failures.append(problem) }
-        }
-
-        // Lifecycle, recall, warranty and firmware.
-        checks.append("lifecycle")
-        if let leaf {
-            failures += Self.statusProblems(leaf, at: date, hasSuspendedCredential: failures.contains { $0.code == "recalled" })
-        }
-
-        if let token {
-            checks.append("plate_token")
-            if let problem = await PlateToken.check(
-                token, batteryID: bundle.batteryID, operatorID: bundle.operatorID, resolver: resolver, cache: cache)
-            {
-                failures.append(problem)
-            }
+            warnings += outcome.warnings
         }
         return PassportVerification(
             batteryID: bundle.batteryID, operatorID: bundle.operatorID, failures: failures, warnings: warnings, checks: checks,
-            passport: Self.publicAttributes(bundle, leaf: leaf), verifiedAt: date)
+            passport: Self.publicAttributes(bundle, leaf: try? context.leaf.get()), verifiedAt: date)
     }
 
     /// Nil when the original leaf is Repurposed and the origin proof leads from it to the root the
@@ -282,9 +217,9 @@ public struct PassportVerifier: Sendable {
         return problems.map { VerificationProblem(code: "leaf_mismatch", message: "the trie leaf does not match the credentials: \($0)") }
     }
 
-    static func statusProblems(_ leaf: BatteryLeaf, at date: Date, hasSuspendedCredential: Bool) -> [VerificationProblem] {
+    static func statusProblems(_ leaf: BatteryLeaf, at date: Date) -> [VerificationProblem] {
         var problems: [VerificationProblem] = []
-        if case .recalled(let id, _) = leaf.recall, !hasSuspendedCredential {
+        if case .recalled(let id, _) = leaf.recall {
             problems.append(VerificationProblem(code: "recalled", message: "the battery is under recall \(id)"))
         }
         switch leaf.status {

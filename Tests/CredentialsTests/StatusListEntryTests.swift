@@ -139,7 +139,7 @@ struct StatusListEntryTests {
         let list = StatusListCredential(
             id: "https://example.com/sl/7", issuer: "did:example:1", purposes: [.suspension], bitstring: bitstring,
             validFrom: XSDDateTime.parse("2026-01-02T03:04:05Z"), timeToLive: 300_000)
-        let document = list.document
+        let document = try list.document
         #expect(document["credentialSubject"]?["type"] == "BitstringStatusList")
         #expect(document["credentialSubject"]?["statusPurpose"] == "suspension")
         #expect(document["credentialSubject"]?["ttl"] == 300_000)
@@ -148,14 +148,14 @@ struct StatusListEntryTests {
 
         var both = list
         both.purposes = [.revocation, .suspension]
-        #expect(both.document["credentialSubject"]?["statusPurpose"] == ["revocation", "suspension"])
+        #expect(try both.document["credentialSubject"]?["statusPurpose"] == ["revocation", "suspension"])
         let read = try StatusListCredential(document: both.document)
         #expect(read.purposes == [.revocation, .suspension])
         #expect(try StatusListEntry(purpose: .suspension, index: 42, listCredential: list.id).status(in: read) == 1)
     }
 
     @Test func malformedListCredentialsAreInvalid() throws {
-        let good = StatusListCredential(
+        let good = try StatusListCredential(
             id: "https://example.com/sl/1", issuer: "did:example:1", purposes: [.revocation], bitstring: StatusListBitstring()
         ).document
         func changed(_ edit: (inout JSONObject) -> Void) -> JSONObject {

@@ -13,15 +13,16 @@ import Trie
 /// Writes under concurrency, over real HTTP on loopback, through one instance and through two
 /// instances on one database: no batch refused for racing another, no acknowledged change lost,
 /// and reads never failing because of a write. On SQLite and, when `VOLTPASS_POSTGRES_URL` is set,
-/// on PostgreSQL.
-@Suite struct WritesThatHoldTests {
+/// on PostgreSQL. The cases run one after another: each loads both cores.
+@Suite(.serialized) struct WritesThatHoldTests {
     static let clients = 4
     static let batchesPerClient = 40
     static let batchSize = 50
 
-    /// (store, instances): one instance, and two on one database.
+    /// (store, instances): one SQLite instance, and two instances on one PostgreSQL database (on one
+    /// SQLite file when no PostgreSQL server is given).
     static var layouts: [(String, Int)] {
-        testedStores.flatMap { [($0, 1), ($0, 2)] }
+        [("sqlite", 1), (testedStores.contains("postgresql") ? "postgresql" : "sqlite", 2)]
     }
 
     @Test("4 clients × 40 batches of 50 provision concurrently: none refused, every device green on every instance", arguments: layouts)
