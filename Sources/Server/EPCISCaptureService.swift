@@ -3,6 +3,7 @@ import EPCIS
 import Encoding
 import Foundation
 import Hummingbird
+import Identity
 import Passport
 import Storage
 

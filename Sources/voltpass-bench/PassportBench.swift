@@ -14,8 +14,11 @@ extension Suite {
         Suite(name: "passport.provision") { _ in
             try await PassportBenchFixtures.provisioning(on: .sqlite)
         },
-        Suite(name: "passport.update.concurrent") { _ in
-            try await PassportBenchFixtures.concurrentUpdates(on: .sqlite)
+        Suite(name: "passport.update.handoff") { _ in
+            try await PassportBenchFixtures.concurrentUpdates(.handOff, on: .sqlite)
+        },
+        Suite(name: "passport.update.firmware") { _ in
+            try await PassportBenchFixtures.concurrentUpdates(.firmware, on: .sqlite)
         },
         Suite(name: "readings.incorporate-100k") { _ in
             try await PassportBenchFixtures.withServer { server in
@@ -60,7 +63,8 @@ extension Suite {
             }
         },
         Suite(name: "passport.verify") { seconds in
-            try await PassportBenchFixtures.withService { service in
+            try await PassportBenchFixtures.withServer { server in
+                let service = server.passports
                 _ = try await service.registerOperator(name: "bench")
                 let operatorID = try PassportBenchFixtures.operatorID()
                 _ = try await service.provision(PassportBenchFixtures.specs(count: 1_000), operator: operatorID)
@@ -75,7 +79,8 @@ extension Suite {
     ] + (PassportBenchFixtures.postgresURL.map { url in
         [
             Suite(name: "passport.postgres.provision") { _ in try await PassportBenchFixtures.provisioning(on: .postgres(url)) },
-            Suite(name: "passport.postgres.update.concurrent") { _ in try await PassportBenchFixtures.concurrentUpdates(on: .postgres(url)) },
+            Suite(name: "passport.postgres.update.handoff") { _ in try await PassportBenchFixtures.concurrentUpdates(.handOff, on: .postgres(url)) },
+            Suite(name: "passport.postgres.update.firmware") { _ in try await PassportBenchFixtures.concurrentUpdates(.firmware, on: .postgres(url)) },
         ]
     } ?? [])
 }
@@ -115,27 +120,33 @@ enum PassportBenchFixtures {
         }
     }
 
-    /// Single-battery writes from 4 concurrent clients on one operator's 1,000 batteries: hand-offs
-    /// and firmware updates alternating, each one transaction (credential, status bit, record, feed,
-    /// leaf and root), serialized by the operator's writer.
-    static func concurrentUpdates(on backend: Backend) async throws -> Measurement {
+    /// A single-battery write.
+    enum Update: String {
+        case handOff = "hand-off"
+        case firmware = "firmware update"
+    }
+
+    /// Single-battery writes from 4 concurrent clients on one operator's 1,000 batteries, each one
+    /// transaction serialized by the operator's writer: a hand-off (credential signed, status entry,
+    /// previous owner revoked, record, feed, leaf and root) or a firmware update (feed, leaf and root).
+    static func concurrentUpdates(_ update: Update, on backend: Backend) async throws -> Measurement {
         try await withServer(on: backend) { server in
             let service = server.passports
             _ = try await service.registerOperator(name: "bench")
             let operatorID = try operatorID()
             _ = try await service.provision(specs(count: 1_000), operator: operatorID)
-            let clients = Int(ProcessInfo.processInfo.environment["PROBE_CLIENTS"] ?? "4")!
-            let perClient = 2000 / clients
-            let mode = ProcessInfo.processInfo.environment["PROBE_MODE"] ?? "both"
+            let clients = 4
+            let perClient = 500
             let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for client in 0..<clients {
                     group.addTask {
                         for step in 0..<perClient {
                             let batteryID = "https://id.gs1.org/01/04012345000009/21/S-\((client * 250 + step * 7) % 1_000)"
-                            if mode == "handoff" || (mode == "both" && step % 2 == 0) {
+                            switch update {
+                            case .handOff:
                                 _ = try await service.transferOwnership(of: batteryID, to: "did:web:owner-\(client)-\(step).example")
-                            } else {
+                            case .firmware:
                                 let firmware = BatteryLeaf.Firmware(version: "2.\(client).\(step)", hash: [UInt8](repeating: 7, count: 32))
                                 try await service.change(batteryID, by: .operator(operatorID), .updateFirmware(firmware), feed: .firmware)
                             }
@@ -145,13 +156,9 @@ enum PassportBenchFixtures {
                 try await group.waitForAll()
             }
             return Measurement(
-                operation: "single-battery updates, 4 concurrent clients on one operator (hand-off | firmware, \(backend.name))",
+                operation: "single-battery \(update.rawValue)s, 4 concurrent clients on one operator (\(backend.name), one transaction each)",
                 count: clients * perClient, seconds: seconds(since: start), bytesPerOperation: nil)
         }
-    }
-
-    static func withService<T: Sendable>(_ body: (PassportService) async throws -> T) async throws -> T {
-        try await withServer { try await body($0.passports) }
     }
 
     static func withServer<T: Sendable>(on backend: Backend = .sqlite, _ body: (VoltpassServer) async throws -> T) async throws -> T {

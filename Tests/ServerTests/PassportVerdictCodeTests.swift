@@ -22,7 +22,7 @@ import Trie
     private func withPassport(
         _ body: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ admin: String, _ bundle: PassportBundle) async throws -> Void
     ) async throws {
-        try await withLiveServer { client, server, admin in
+        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, server, admin in
             #expect(try await client.post("/operators", ["name": "packmaker"], token: admin).status == .created)
             var device = PassportFixtures.device(serial: "V-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
             device["owner"] = .string(DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey))

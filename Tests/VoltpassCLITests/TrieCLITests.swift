@@ -158,7 +158,7 @@ struct TrieCLITests {
         let first = (0..<300).map { "cell-\($0)\tsoh \($0 % 100)" }
         #expect(try trie(["insert", "--file", try write(first.joined(separator: "\n"), to: "first.tsv")]).status == 0)
         let before = try json(try trie(["root", "--json"]))
-        let big = try write((0..<30_000).map { "pack-\($0)\t\(String(repeating: "x", count: 40))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
+        let big = try write((0..<100_000).map { "pack-\($0)\t\(String(repeating: "x", count: 40))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
 
         // Killed while it holds SQLite's WAL write lock, seen twice in a row: inside the batch's write
         // transaction (the brief one that checks migrations on opening is never seen twice).

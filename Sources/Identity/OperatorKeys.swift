@@ -1,23 +1,23 @@
 import Foundation
-import Identity
-import Storage
 
 /// The operator's did:web identity: key history and DID document in the store, secret keys in key
 /// files (mode 0600) under `keys/` in the data directory. Rotation retires the current key and keeps
 /// it in the DID document, so credentials it signed keep verifying (REQ-NF05).
 public actor OperatorKeys {
     /// The operator's DID, e.g. `did:web:localhost%3A8080`.
-    public let did: String
-    private let store: any VoltpassStore
+    public nonisolated let did: String
+    private let store: any KeyRepository & DIDDocumentRepository
     private let dataDirectory: URL
     private let now: @Sendable () -> Date
     /// The current signer and DID document, re-read after ``refreshInterval`` (another instance
     /// sharing the database may have rotated) and at once after a rotation here.
-    private var cachedSigner: (methodID: String, signer: SoftwareSigner, readAt: Date)?
+    private var cachedSigner: (methodID: String, signer: any Signer, readAt: Date)?
     private var cachedDocument: (document: DIDDocument, readAt: Date)?
     private static let refreshInterval: TimeInterval = 5
 
-    public init(did: String, store: any VoltpassStore, dataDirectory: URL, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        did: String, store: any KeyRepository & DIDDocumentRepository, dataDirectory: URL, now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.did = did
         self.store = store
         self.dataDirectory = dataDirectory
@@ -61,8 +61,8 @@ public actor OperatorKeys {
         return document
     }
 
-    /// The signer of the current key, loaded from its key file.
-    public func currentSigner() async throws -> (methodID: String, signer: SoftwareSigner) {
+    /// The signer of the current key (loaded from its key file) and its verification method.
+    public func currentSigner() async throws -> (methodID: String, signer: any Signer) {
         if let cachedSigner, now().timeIntervalSince(cachedSigner.readAt) < Self.refreshInterval {
             return (cachedSigner.methodID, cachedSigner.signer)
         }
