@@ -46,16 +46,6 @@ extension PostgresStore {
 
     // MARK: Devices
 
-    public func saveDevices(_ batch: DeviceBatch) async throws {
-        var changes = ChangeSet()
-        changes.credentials = batch.credentials
-        changes.devices = batch.devices
-        changes.bmsKeys = batch.keys
-        changes.ownership = batch.ownership
-        changes.feed = batch.feed
-        try await commit(changes)
-    }
-
     public func device(id: String) async throws -> DeviceRecord? {
         try await fetch("\(unescaped: Self.deviceColumns) WHERE id = \(id)", Self.deviceRecord).first
     }
@@ -89,13 +79,6 @@ extension PostgresStore {
             deviceStatusIndex: statusIndex, deviceStatusList: statusList, createdAt: StoredValues.date(microseconds: createdAt))
     }
 
-    public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        var changes = ChangeSet()
-        changes.credentials = [credential]
-        changes.bmsKeys = [key]
-        try await commit(changes)
-    }
-
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
         try await fetch(
             """
@@ -111,13 +94,6 @@ extension PostgresStore {
     }
 
     // MARK: Ownership
-
-    public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        var changes = ChangeSet()
-        changes.credentials = [credential]
-        changes.ownership = [record]
-        try await commit(changes)
-    }
 
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
         try await fetch(
@@ -147,12 +123,6 @@ extension PostgresStore {
 
     // MARK: Status feed and recalls
 
-    public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
-        var changes = ChangeSet()
-        changes.feed = entries
-        try await commit(changes)
-    }
-
     public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
         try StoredValues.checkLimit(limit)
         return try await fetch(
@@ -166,12 +136,6 @@ extension PostgresStore {
                 deviceID: deviceID, kind: try PassportSchema.kind(kind), detail: Array(detail.readableBytesView),
                 recordedAt: StoredValues.date(microseconds: recordedAt))
         }
-    }
-
-    public func saveRecall(_ recall: RecallRecord) async throws {
-        var changes = ChangeSet()
-        changes.recalls = [recall]
-        try await commit(changes)
     }
 
     public func recalls(operator operatorID: String) async throws -> [RecallRecord] {

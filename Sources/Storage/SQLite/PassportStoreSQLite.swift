@@ -45,16 +45,6 @@ extension SQLiteStore {
 
     // MARK: Devices
 
-    public func saveDevices(_ batch: DeviceBatch) async throws {
-        var changes = ChangeSet()
-        changes.credentials = batch.credentials
-        changes.devices = batch.devices
-        changes.bmsKeys = batch.keys
-        changes.ownership = batch.ownership
-        changes.feed = batch.feed
-        try await commit(changes)
-    }
-
     public func device(id: String) async throws -> DeviceRecord? {
         try await read { db in
             try Row.fetchOne(db.cachedStatement(sql: "\(Self.deviceColumns) WHERE id = ?"), arguments: [id]).map(Self.deviceRecord)
@@ -90,13 +80,6 @@ extension SQLiteStore {
             createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 12)))
     }
 
-    public func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws {
-        var changes = ChangeSet()
-        changes.credentials = [credential]
-        changes.bmsKeys = [key]
-        try await commit(changes)
-    }
-
     public func bmsKeys(device deviceID: String) async throws -> [BMSKeyRecord] {
         try await read { db in
             try Row.fetchAll(
@@ -114,13 +97,6 @@ extension SQLiteStore {
     }
 
     // MARK: Ownership
-
-    public func appendOwnership(_ record: OwnershipRecord, credential: StoredCredential) async throws {
-        var changes = ChangeSet()
-        changes.credentials = [credential]
-        changes.ownership = [record]
-        try await commit(changes)
-    }
 
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
         try await read { db in
@@ -141,12 +117,6 @@ extension SQLiteStore {
 
     // MARK: Status feed and recalls
 
-    public func appendStatus(_ entries: [StatusFeedEntry]) async throws {
-        var changes = ChangeSet()
-        changes.feed = entries
-        try await commit(changes)
-    }
-
     public func statusFeed(device deviceID: String, limit: Int) async throws -> [StatusFeedEntry] {
         try StoredValues.checkLimit(limit)
         return try await read { db in
@@ -162,12 +132,6 @@ extension SQLiteStore {
                     recordedAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 3)))
             }
         }
-    }
-
-    public func saveRecall(_ recall: RecallRecord) async throws {
-        var changes = ChangeSet()
-        changes.recalls = [recall]
-        try await commit(changes)
     }
 
     public func recalls(operator operatorID: String) async throws -> [RecallRecord] {
