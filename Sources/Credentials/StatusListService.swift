@@ -111,7 +111,15 @@ public actor StatusListService {
     /// (`revoke` a revocation list; `suspend` and `reinstate` a suspension list) and the index must have
     /// been handed out; otherwise `status_update_invalid`.
     public func update(listID: String, index: Int, _ action: Action) async throws {
-        let list = try await record(listID)
+        let change = try await bitChange(listID: listID, index: index, action)
+        _ = try await repository.setStatusBit(listID: listID, index: index, to: change.value, at: now())
+    }
+
+    /// The bit `action` sets on the entry at `index` of a list, after the checks of
+    /// ``update(listID:index:_:)``, without writing it: for a caller that writes it in a transaction
+    /// of its own.
+    public func bitChange(listID: String, index: Int, _ action: Action) async throws -> (listID: String, index: Int, value: Bool) {
+        let list = try await shape(listID)
         let required: StatusPurpose = action == .revoke ? .revocation : .suspension
         guard list.purpose == required else {
             throw StatusListError(.statusUpdateInvalid, "'\(action.rawValue)' needs a \(required) list; \(listID) is a \(list.purpose) list")
@@ -120,19 +128,25 @@ public actor StatusListService {
             throw StatusListError(.rangeError, "index \(index) is outside the \(list.entryCount) entries of \(listID)")
         }
         let number = list.allocationKey.map { StatusListIndexPermutation(count: list.entryCount, key: $0).allocationNumber(of: index) } ?? index
-        guard number < list.allocated else {
+        guard number < (try await record(listID)).allocated else {
             throw StatusListError(.statusUpdateInvalid, "index \(index) of \(listID) has not been handed out")
         }
-        _ = try await repository.setStatusBit(listID: listID, index: index, to: action != .reinstate, at: now())
+        return (listID, index, action != .reinstate)
     }
 
     /// Applies `action` to a credential's entry, which must point into one of this service's lists.
     public func update(_ entry: StatusListEntry, _ action: Action) async throws {
+        let change = try await bitChange(entry, action)
+        _ = try await repository.setStatusBit(listID: change.listID, index: change.index, to: change.value, at: now())
+    }
+
+    /// The bit `action` sets on a credential's entry (see ``bitChange(listID:index:_:)``).
+    public func bitChange(_ entry: StatusListEntry, _ action: Action) async throws -> (listID: String, index: Int, value: Bool) {
         let prefix = baseURL + "/"
         guard entry.listCredential.hasPrefix(prefix) else {
             throw StatusListError(.statusListNotFound, "\(entry.listCredential) is not a list published under \(baseURL)")
         }
-        try await update(listID: String(entry.listCredential.dropFirst(prefix.count)), index: entry.index, action)
+        return try await bitChange(listID: String(entry.listCredential.dropFirst(prefix.count)), index: entry.index, action)
     }
 
     /// Whether the bit at `index` is set.

@@ -104,11 +104,14 @@ public struct VoltpassServer: Sendable {
         let verification = ServiceVerification(
             resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
         CredentialRoutes(
-            operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, tokens: store,
-            maxBodySize: configuration.maxBodySize, now: passports.now
+            operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, changes: store,
+            tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
-        StatusListRoutes(lists: statusLists, credentials: store, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
+        StatusListRoutes(
+            lists: statusLists, credentials: store, changes: store, tokens: store, idempotency: idempotency,
+            maxBodySize: configuration.maxBodySize, now: passports.now
+        ).add(to: router)
         EPCISRoutes(
             store: store, capture: epcisCapture(), verification: verification, tokens: store, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now

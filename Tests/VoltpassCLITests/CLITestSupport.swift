@@ -89,12 +89,24 @@ final class ServeProcess: @unchecked Sendable {
         let log = Pipe()
         process.standardOutput = output
         process.standardError = log
+        // At end of file (the process exited or was killed) each handler removes itself: a handler
+        // left on a closed pipe keeps its dispatch source firing, which can bring libdispatch down.
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
             self?.lock.withLock { self?.collectedOutput += text }
         }
         log.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
+            let data = handle.availableData
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
+            let text = String(decoding: data, as: UTF8.self)
             self?.lock.withLock { self?.collectedLog += text }
         }
         try process.run()

@@ -3,6 +3,7 @@ import Encoding
 import Foundation
 import Hummingbird
 import Identity
+import Passport
 
 /// Answers the operator's own DID from its store (current and retired keys, no request to
 /// ourselves) and every other DID through `base`.
@@ -47,17 +48,21 @@ struct CredentialRoutes {
     let credentials: any CredentialRepository
     let statusLists: OperatorStatusLists
     let verification: ServiceVerification
+    let changes: any ChangeSetRepository
     let tokens: any AccessTokenRepository
+    let idempotency: IdempotencyKeys
     let maxBodySize: Int
     let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /credentials/issue {credential, options: {cryptosuite?, credentialId?, statusLists?}}
         router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
-            .post("credentials/issue") { request, _ -> Response in
-                let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-                let credential = try await issue(body)
-                return .json(["verifiableCredential": .object(credential.json)], status: .created)
+            .post("credentials/issue") { request, context -> Response in
+                let json = try await request.jsonBody(limit: maxBodySize)
+                let body = try RequestBody(json)
+                return try await idempotency.run(
+                    request, context: context, body: json, status: .created, json: { ["verifiableCredential": .object($0.json)] }
+                ) { try await issue(body, idempotency: $0) }
             }
         // POST /credentials/verify {verifiableCredential, options}: 200 with the result when it
         // verifies, otherwise 400 `verification_failed` carrying the same result.
@@ -71,7 +76,8 @@ struct CredentialRoutes {
         }
     }
 
-    private func issue(_ body: RequestBody) async throws -> Credential {
+    /// Signs the credential and stores it (with the response kept under its idempotency key) in one transaction.
+    private func issue(_ body: RequestBody, idempotency: IdempotentWrite<Credential>?) async throws -> Credential {
         var document = try body.requiredObject("credential")
         let options = try body.object("options")
         let (methodID, signer) = try await operatorKeys.currentSigner()
@@ -105,10 +111,15 @@ struct CredentialRoutes {
         }
         let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, cryptosuite: cryptosuite)
         let credential = try await issuer.issue(document)
-        try await credentials.saveCredential(
+        let date = now()
+        var change = ChangeSet()
+        change.credentials = [
             StoredCredential(
-                id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: now(),
-                document: JSONValue.object(credential.json).serialized()))
+                id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: date,
+                document: JSONValue.object(credential.json).serialized())
+        ]
+        change.response = try idempotency?.response(for: credential, at: date)
+        try await changes.commit(change)
         return credential
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import Passport
 import Storage
 
 /// The operator's Bitstring Status Lists: a `StatusListService` signing with the operator's current
@@ -76,8 +77,11 @@ struct OperatorStatusListFetcher: StatusListFetcher {
 struct StatusListRoutes {
     let lists: OperatorStatusLists
     let credentials: any CredentialRepository
+    let changes: any ChangeSetRepository
     let tokens: any AccessTokenRepository
+    let idempotency: IdempotencyKeys
     let maxBodySize: Int
+    let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
         // GET /status-lists/{id}: the signed BitstringStatusListCredential, public.
@@ -109,8 +113,9 @@ struct StatusListRoutes {
                 .with(header: .location, url)
         }
         // POST /credentials/status {credentialId, credentialStatus: {statusPurpose, …}, status}
-        issuer.post("credentials/status") { request, _ -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+        issuer.post("credentials/status") { request, context -> Response in
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let credentialID = try body.requiredString("credentialId")
             let wanted = try body.object("credentialStatus")
             let purpose = StatusPurpose(rawValue: try wanted.requiredString("statusPurpose"))
@@ -124,10 +129,14 @@ struct StatusListRoutes {
             default:
                 throw StatusListError(.statusUpdateInvalid, "status \(status) cannot be set for the purpose '\(purpose)'")
             }
-            try await lists.service().update(entry, action)
-            return .json([
-                "credentialId": .string(credentialID), "credentialStatus": .object(entry.json), "status": .bool(status),
-            ])
+            let bit = try await lists.service().bitChange(entry, action)
+            let answer: JSONValue = ["credentialId": .string(credentialID), "credentialStatus": .object(entry.json), "status": .bool(status)]
+            return try await idempotency.run(request, context: context, body: json, status: .ok, json: { _ in answer }) { write in
+                var change = ChangeSet()
+                change.statusBits = [StatusBitChange(listID: bit.listID, index: bit.index, value: bit.value, at: now())]
+                change.response = try write?.response(for: (), at: now())
+                try await changes.commit(change)
+            }
         }
     }
 
