@@ -1,5 +1,6 @@
 import Credentials
 import EPCIS
+import Identity
 import Foundation
 import Trie
 
@@ -122,4 +123,13 @@ public struct IdempotentWrite<Output>: Sendable {
             scope: scope, key: key, fingerprint: fingerprint, status: rendered.status, contentType: rendered.contentType,
             body: rendered.body, recordedAt: date)
     }
+}
+
+/// Everything the passport service keeps, in one database: passports and their credentials, EPCIS
+/// events, operator keys and DID documents, status lists, and the unit of work that writes them.
+public protocol PassportStore: PassportRepository, ChangeSetRepository, CredentialRepository, EPCISEventRepository, KeyRepository,
+    DIDDocumentRepository
+{
+    /// The status lists in the same database.
+    var statusLists: any StatusListRepository { get }
 }

@@ -1,4 +1,5 @@
 import Credentials
+import EPCIS
 import Encoding
 import Foundation
 import Hummingbird
@@ -113,7 +114,7 @@ public struct VoltpassServer: Sendable {
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         EPCISRoutes(
-            store: store, capture: epcisCapture(), verification: verification, tokens: store, idempotency: idempotency,
+            store: store, capture: epcisCapture(), changes: store, verification: verification, tokens: store, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PassportRoutes(service: passports, tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize).add(to: router)
@@ -122,8 +123,8 @@ public struct VoltpassServer: Sendable {
     }
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.
-    public func epcisCapture() -> EPCISCaptureService {
-        EPCISCaptureService(store: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
+    public func epcisCapture() -> EventCapture {
+        EventCapture(events: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
     }
 
     /// Releases the ledger's directory (the process may end without it; the next open recovers).

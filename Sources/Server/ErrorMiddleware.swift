@@ -67,6 +67,7 @@ enum ProblemStatus {
                 "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown",
             ]),
             (.forbidden, ["actor_not_authorized"]),
+            (.contentTooLarge, ["epcis_too_many_events"]),
             (.gatewayTimeout, ["resolutionTimeout"]),
             (.badGateway, ["networkError", "documentTooLarge"]),
             // A trie that kept moving under a read: the read may simply be tried again.

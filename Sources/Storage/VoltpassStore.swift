@@ -20,15 +20,11 @@ import Trie
 ///   credential queries are newest first by `issuedAt`, then by id descending. A negative `limit` is
 ///   refused with `invalid_value`.
 /// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
-public protocol VoltpassStore: KeyRepository, DIDDocumentRepository, AccessTokenRepository, CredentialRepository,
-    EPCISEventRepository, PassportRepository, ChangeSetRepository
-{
+public protocol VoltpassStore: PassportStore, AccessTokenRepository {
     /// The newest schema migration applied to the database.
     func schemaVersion() async throws -> Int
     /// The operators' tries in this database, over the store's connection pool.
     var operatorTries: any OperatorTrieStore { get }
-    /// The status lists in this database, over the store's connection pool.
-    var statusLists: any StatusListRepository { get }
     /// The did:web DIDs that `voltpass serve` bootstrapped in this database (each with a DID document
     /// and a current key whose secret an instance holds), sorted; empty before the first `serve`.
     func localOperatorDIDs() async throws -> [String]

@@ -20,7 +20,7 @@ extension Suite {
                 var round = 0
                 let documents = try await measure("capture a 1,000-event document into SQLite", minimumSeconds: seconds) {
                     round += 1
-                    return try await capture.capture(Self.captureDocument(round: round, events: 1_000)).count
+                    return try await capture.capture(Self.captureDocument(round: round, events: 1_000), into: store, at: Date()).count
                 }
                 return Measurement(
                     operation: "capture events (1,000-event documents, SQLite): events/s",

@@ -4,13 +4,15 @@ import Encoding
 import Foundation
 import Hummingbird
 import Identity
+import Passport
 import Storage
 
 /// The supply-chain side: stored credentials by id, chain verification, the VSC context, and the
 /// EPCIS query and traceability subset over captured events (all public reads).
 struct EPCISRoutes {
     let store: any VoltpassStore
-    let capture: EPCISCaptureService
+    let capture: EventCapture
+    let changes: any ChangeSetRepository
     let verification: ServiceVerification
     let tokens: any AccessTokenRepository
     let idempotency: IdempotencyKeys
@@ -37,10 +39,10 @@ struct EPCISRoutes {
                 let body = try await request.jsonBody(limit: maxBodySize)
                 do {
                     return try await idempotency.run(request, context: context, body: body, status: .created, json: Self.capturedJSON) {
-                        try await capture.capture(body, idempotency: $0)
+                        try await capture.capture(body, into: changes, idempotency: $0, at: now())
                     }
-                } catch let refusal as CaptureRefused {
-                    return refusal.response()
+                } catch let refusal as EPCISValidationError {
+                    return refusal.problemResponse()
                 }
             }
         // GET /contexts/vsc/v1: the JSON-LD context of the VSC terms.

@@ -4,8 +4,6 @@ import Encoding
 import Foundation
 import Identity
 import Ledger
-import Passport
-import Storage
 import Trie
 
 /// One battery provisioned at end-of-line: its identifiers, credentials and plate.
@@ -42,23 +40,42 @@ public struct ProvisionedDevice: Sendable {
 /// under its idempotency key) is committed in one transaction by the operator's ``OperatorWriter``,
 /// which serializes writes to one operator and runs a write again when another instance committed first.
 public struct PassportService: Sendable {
-    let store: any VoltpassStore
-    let operators: OperatorDirectory
+    public let store: any PassportStore
+    public let operators: OperatorDirectory
     public let tries: OperatorTries
     public let ledger: any Ledger
     /// Serializes the writes to each operator's trie and records.
-    let writer: OperatorWriter
+    public let writer: OperatorWriter
     /// Where plates point: `http(s)://<publicHost>`.
-    let resolverBase: String
+    public let resolverBase: String
     /// Single-use challenges for field diagnostics.
-    let diagnostics: ChallengeStore
+    public let diagnostics: ChallengeStore
     /// Proofs and status lists already verified, shared by every verification of this service.
     let verificationCache: PassportVerificationCache
     /// Credentials and devices read once (they never change once stored).
     let records = ImmutableRecords()
     /// Stops a write at a named step (crash tests); does nothing in production.
     let faults: any FaultInjector
-    let now: @Sendable () -> Date
+    public let now: @Sendable () -> Date
+
+    /// The service over `store`'s passports and `tries`, anchoring on `ledger`; plates point to
+    /// `resolverBase`. `faults` stops writes at named steps in crash tests.
+    public init(
+        store: any PassportStore, operators: OperatorDirectory, tries: OperatorTries, ledger: any Ledger, writer: OperatorWriter = OperatorWriter(),
+        resolverBase: String, diagnostics: ChallengeStore = ChallengeStore(), verificationCache: PassportVerificationCache = PassportVerificationCache(),
+        faults: any FaultInjector = NoFaults(), now: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.operators = operators
+        self.tries = tries
+        self.ledger = ledger
+        self.writer = writer
+        self.resolverBase = resolverBase
+        self.diagnostics = diagnostics
+        self.verificationCache = verificationCache
+        self.faults = faults
+        self.now = now
+    }
 
     // MARK: - Provisioning
 
@@ -93,7 +110,7 @@ public struct PassportService: Sendable {
         let date = now()
         try await faults.reach(.provisionAllocated)
 
-        let commissioning = try await EPCISCaptureService(store: store, operatorKeys: member.keys, statusLists: member.events, now: now)
+        let commissioning = try await EventCapture(events: store, operatorKeys: member.keys, statusLists: member.events, now: now)
             .prepare(PassportCredentials.commissioningDocument(batteryIDs: batteryIDs, at: date, gln: member.record.gln))
         let commissioningID = commissioning.issued[0].record.credentialID
 
@@ -269,7 +286,7 @@ public struct PassportService: Sendable {
     }
 
     /// Anchors every operator whose trie moved since its last anchor; returns how many were anchored.
-    func anchorAll() async throws -> Int {
+    public func anchorAll() async throws -> Int {
         var count = 0
         for record in try await store.operators() {
             guard let latest = try? await tries.latest(operator: record.id) else { continue }
@@ -285,7 +302,7 @@ public struct PassportService: Sendable {
 
     /// Commits `changes` with the new `leaves` written over the operator's trie, which must still be
     /// at `root`, the root the leaves were read at. The caller holds the operator's writer.
-    func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String, basedOn root: Hash32) async throws {
+    public func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String, basedOn root: Hash32) async throws {
         try await commit(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID, basedOn: root)
     }
 
@@ -293,7 +310,7 @@ public struct PassportService: Sendable {
     /// batch is computed from the current root (which must be `root`, when given) and handed over
     /// with the change set; `root_conflict` when another instance moved the root first. The caller
     /// holds the operator's writer.
-    func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil) async throws {
+    public func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil) async throws {
         guard !mutations.isEmpty else {
             try await store.commit(changes)
             return
@@ -309,7 +326,7 @@ public struct PassportService: Sendable {
     // MARK: - Reading state
 
     /// The device with this battery id; `device_not_found` when none is provisioned.
-    func device(_ batteryID: String) async throws -> DeviceRecord {
+    public func device(_ batteryID: String) async throws -> DeviceRecord {
         if let known = records.device(id: batteryID) { return known }
         guard let device = try await store.device(id: batteryID) else { throw PassportError.deviceNotFound(batteryID) }
         records.remember(device)
@@ -318,13 +335,13 @@ public struct PassportService: Sendable {
 
     /// The operator's current trie root: a write reads it before the leaves it changes, and commits
     /// only while the trie is still there.
-    func currentRoot(_ operatorID: String) async throws -> Hash32 {
+    public func currentRoot(_ operatorID: String) async throws -> Hash32 {
         try await tries.latest(operator: operatorID).root
     }
 
     /// The battery's leaf in its operator's trie at `root` (a write reads its leaves at the root it
     /// commits on), or at the current root.
-    func leaf(of device: DeviceRecord, at root: Hash32? = nil) async throws -> BatteryLeaf {
+    public func leaf(of device: DeviceRecord, at root: Hash32? = nil) async throws -> BatteryLeaf {
         let key = Array(device.id.utf8)
         let found = if let root { try await tries.get(key, operator: device.operatorID, at: root) } else {
             try await tries.get(key, operator: device.operatorID)
@@ -336,7 +353,7 @@ public struct PassportService: Sendable {
     }
 
     /// The key of the battery's current BMS module.
-    func currentBMSKey(of device: DeviceRecord) async throws -> PublicKey {
+    public func currentBMSKey(of device: DeviceRecord) async throws -> PublicKey {
         guard let record = try await store.bmsKeys(device: device.id).last, let key = try? PublicKey(multikey: record.publicKeyMultibase) else {
             throw PassportError("bms_key_missing", "\(device.id) has no registered BMS key")
         }
@@ -346,7 +363,7 @@ public struct PassportService: Sendable {
     // MARK: - Helpers
 
     /// The battery id: the canonical GS1 Digital Link URI of GTIN and serial.
-    static func batteryID(_ spec: DeviceSpec) -> String {
+    public static func batteryID(_ spec: DeviceSpec) -> String {
         GS1DigitalLink.canonicalStem + spec.digitalLinkPath
     }
 

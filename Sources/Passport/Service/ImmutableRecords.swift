@@ -1,5 +1,4 @@
 import Credentials
-import Passport
 import Synchronization
 
 /// Remembers records that never change once stored (issued credentials, provisioned devices), so a

@@ -3,23 +3,22 @@ import EPCIS
 import Encoding
 import Foundation
 import Identity
-import Passport
 import Trie
 
 /// What a scan carried: a serial, a Digital Link (URL or path, with or without the plate token), or
 /// the token alone.
-struct ScannedIdentifier: Sendable {
-    enum Kind: Sendable {
+public struct ScannedIdentifier: Sendable {
+    public enum Kind: Sendable {
         case batteryID(String)
         case serial(String)
     }
 
-    let kind: Kind
-    let token: [UInt8]?
+    public let kind: Kind
+    public let token: [UInt8]?
 
     /// Reads what was scanned. A Digital Link names GTIN and serial (its `t` parameter is the plate
     /// token); a string that decodes as a signed token names its battery; anything else is a serial.
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.utf8.count <= 2_048 else {
             throw PassportError("invalid_identifier", "a serial, Digital Link or token has 1 to 2,048 bytes")
@@ -58,7 +57,7 @@ struct ScannedIdentifier: Sendable {
 
 extension PassportService {
     /// The battery a scan names, nil when no registered operator provisioned it.
-    func device(scanned identifier: ScannedIdentifier) async throws -> DeviceRecord? {
+    public func device(scanned identifier: ScannedIdentifier) async throws -> DeviceRecord? {
         switch identifier.kind {
         case .batteryID(let id):
             if let device = records.device(id: id) { return device }
@@ -81,7 +80,7 @@ extension PassportService {
     /// root: every write that changes the records a bundle carries moves the root in the same
     /// transaction, so a bundle whose root did not move while it was read is consistent; otherwise it
     /// is read again.
-    func bundle(for device: DeviceRecord) async throws -> PassportBundle {
+    public func bundle(for device: DeviceRecord) async throws -> PassportBundle {
         var attempts = 0
         while true {
             let bundle = try await readBundle(for: device)

@@ -3,7 +3,6 @@ import EPCIS
 import Encoding
 import Foundation
 import Identity
-import Passport
 
 extension PassportService {
     /// Ends the battery's first life and hands it to `newOperator`: the original leaf becomes
@@ -91,7 +90,7 @@ extension PassportService {
     }
 
     /// A plate URL for the device with a freshly signed token.
-    func plateURL(for device: DeviceRecord) async throws -> String {
+    public func plateURL(for device: DeviceRecord) async throws -> String {
         let member = try await operators.member(device.operatorID)
         let (_, signer) = try await member.keys.currentSigner()
         let token = try await PlateToken.sign(batteryID: device.id, operatorID: device.operatorID, issuedAt: now(), signer: signer)

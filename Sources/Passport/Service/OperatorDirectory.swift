@@ -2,31 +2,29 @@ import Credentials
 import EPCIS
 import Foundation
 import Identity
-import Passport
-import Storage
 
 /// The economic operators registered on this instance. Each has a did:web DID served by the
 /// instance (`did:web:<host>:operators:<name>`, document at `/operators/<name>/did.json`), its own
 /// key (a key file in the data directory, rotated like the instance's), its own status lists
 /// (published at `/operators/<name>/status-lists/<id>`) and its own trie.
-actor OperatorDirectory {
+public actor OperatorDirectory {
     /// One registered operator and the services that act for it.
-    struct Member: Sendable {
-        let record: OperatorRecord
-        let keys: OperatorKeys
-        let statusLists: OperatorStatusLists
-        let events: EventStatusLists
+    public struct Member: Sendable {
+        public let record: OperatorRecord
+        public let keys: OperatorKeys
+        public let statusLists: OperatorStatusLists
+        public let events: EventStatusLists
     }
 
-    private let store: any VoltpassStore
+    private let store: any PassportStore
     private let statusListRepository: any StatusListRepository
     private let dataDirectory: URL
-    let publicHost: String
+    public nonisolated let publicHost: String
     private let now: @Sendable () -> Date
     private var members: [String: Member] = [:]
 
-    init(
-        store: any VoltpassStore, statusListRepository: any StatusListRepository,
+    public init(
+        store: any PassportStore, statusListRepository: any StatusListRepository,
         dataDirectory: URL, publicHost: String, now: @escaping @Sendable () -> Date
     ) {
         self.now = now
@@ -37,7 +35,7 @@ actor OperatorDirectory {
     }
 
     /// The DID an operator named `name` gets on this instance.
-    func did(name: String) throws -> String {
+    public func did(name: String) throws -> String {
         guard let url = URL(string: "https://\(publicHost)/operators/\(name)/did.json") else {
             throw PassportError("invalid_operator", "'\(name)' cannot be part of a URL")
         }
@@ -46,7 +44,7 @@ actor OperatorDirectory {
 
     /// Registers an operator: its key, DID document, suspension and revocation lists, and record.
     /// A name in use is `operator_exists`; names are 1 to 64 letters, digits, `-` and `_`.
-    func register(name: String, gln: String?, companyPrefix: String?) async throws -> OperatorRecord {
+    public func register(name: String, gln: String?, companyPrefix: String?) async throws -> OperatorRecord {
         guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ Self.nameBytes.contains($0) }) else {
             throw PassportError("invalid_operator", "an operator name has 1 to 64 letters, digits, '-' and '_'")
         }
@@ -79,7 +77,7 @@ actor OperatorDirectory {
     }
 
     /// The operator with DID `id` and the services acting for it; `operator_not_found` when unknown.
-    func member(_ id: String) async throws -> Member {
+    public func member(_ id: String) async throws -> Member {
         if let member = members[id] { return member }
         guard let record = try await store.operatorRecord(id: id) else { throw PassportError.operatorNotFound(id) }
         let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, now: now)
@@ -90,12 +88,12 @@ actor OperatorDirectory {
     }
 
     /// The operator named `name`.
-    func member(named name: String) async throws -> Member {
+    public func member(named name: String) async throws -> Member {
         try await member(try did(name: name))
     }
 
     /// The operator by its DID (`did:…`) or its name.
-    func member(nameOrDID: String) async throws -> Member {
+    public func member(nameOrDID: String) async throws -> Member {
         nameOrDID.hasPrefix("did:") ? try await member(nameOrDID) : try await member(named: nameOrDID)
     }
 
