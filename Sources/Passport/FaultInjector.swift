@@ -7,6 +7,10 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     case provisionSigned = "provision.signed"
     /// The batch committed; the response not yet sent.
     case provisionCommitted = "provision.committed"
+    /// An incorporation batch's leaves written, its settlement not yet on the ledger.
+    case incorporateAfterTrie = "incorporate.after-trie"
+    /// The settlement on the ledger, the batch's journal not yet removed.
+    case incorporateAfterSettle = "incorporate.after-settle"
 }
 
 /// Where a write reports the steps it reaches. Production runs with ``NoFaults``; crash tests inject

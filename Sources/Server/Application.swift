@@ -72,8 +72,7 @@ public struct VoltpassServer: Sendable {
                 passports: passports,
                 gates: ReadingGates(maxAgeSlots: ledger.parameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
                 rewards: configuration.readingRewards,
-                journal: IncorporationJournal(directory: configuration.dataDirectory.appendingPathComponent("incorporation")),
-                challenges: challenges),
+                journalDirectory: configuration.dataDirectory.appendingPathComponent("incorporation"), challenges: challenges),
             ledger: ledger)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)

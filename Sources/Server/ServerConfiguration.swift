@@ -1,4 +1,5 @@
 import Foundation
+import Passport
 import Ledger
 
 /// How a Voltpass instance runs: where its data lives, where it listens, and its limits.

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Encoding
 import Foundation
 import Identity
+import Passport
 import Readings
 import Server
 import Storage
@@ -75,7 +76,8 @@ extension ReadingCommand {
                 dataDirectory: directory, publicHost: publicHost, postgresURL: postgres, anchorInterval: nil,
                 readingRewards: ReadingRewards(perReading: rewardPerReading, cooldownSlots: cooldownSlots))
             let summary = try await StoreConfiguration(dataDirectory: directory, postgresURL: postgres).withStore { store in
-                let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
+                let (server, _) = try await VoltpassServer.prepare(
+                    configuration: configuration, store: store, faults: KillAtStep(ProcessInfo.processInfo.environment["VOLTPASS_CRASH_AT"]))
                 do {
                     let summary = try await server.readings.incorporate(operatorNamed: operatorName)
                     await server.close()
@@ -112,5 +114,20 @@ enum ReadingCLI {
             throw ExitCode(1)
         }
         return answer
+    }
+}
+
+/// Ends the process with SIGKILL when a batch reaches the step named (by `VOLTPASS_CRASH_AT`), as a
+/// power cut there would: how the crash tests cut an operator's batch off. Without a name it never
+/// stops anything.
+struct KillAtStep: FaultInjector {
+    let step: FaultPoint?
+
+    init(_ name: String?) {
+        step = name.flatMap(FaultPoint.init(rawValue:))
+    }
+
+    func reach(_ point: FaultPoint) async throws {
+        if point == step { kill(getpid(), SIGKILL) }
     }
 }

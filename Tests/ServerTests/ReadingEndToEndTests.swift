@@ -1,5 +1,6 @@
 import Encoding
 import Foundation
+import Passport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

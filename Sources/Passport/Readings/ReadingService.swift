@@ -3,7 +3,6 @@ import Encoding
 import Foundation
 import Identity
 import Ledger
-import Passport
 import Readings
 import Trie
 
@@ -51,13 +50,24 @@ public struct IncorporationSummary: Sendable {
 /// left pending on the ledger, and the operator's batch that re-checks them against the leaves,
 /// updates the leaves, anchors the new root and pays the rewards in one ledger transaction.
 public struct ReadingService: Sendable {
-    let passports: PassportService
+    public let passports: PassportService
     let gates: ReadingGates
-    let rewards: ReadingRewards
+    public let rewards: ReadingRewards
     /// Where a batch writes its plan before it changes anything (see ``IncorporationJournal``).
     let journal: IncorporationJournal
     /// Single-use challenges for reader-right transfers (`POST /challenges`).
     let challenges: ChallengeStore
+
+    /// The protocol over `passports`, with the batch's plans kept in `journalDirectory`.
+    public init(
+        passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, journalDirectory: URL, challenges: ChallengeStore
+    ) {
+        self.passports = passports
+        self.gates = gates
+        self.rewards = rewards
+        self.journal = IncorporationJournal(directory: journalDirectory)
+        self.challenges = challenges
+    }
 
     /// The ledger the protocol runs on.
     public var ledger: any Ledger { passports.ledger }
@@ -127,7 +137,7 @@ public struct ReadingService: Sendable {
 
     /// Hands the reading right on: the current reader signs the transfer to `newReader`, bound to a
     /// challenge from `POST /challenges`.
-    func transferReadingRight(of batteryID: String, to newReader: KeyHash, currentReader key: PublicKey, challenge: String, signature: [UInt8])
+    public func transferReadingRight(of batteryID: String, to newReader: KeyHash, currentReader key: PublicKey, challenge: String, signature: [UInt8])
         async throws
     {
         let device = try await passports.device(batteryID)
@@ -263,10 +273,10 @@ public struct ReadingService: Sendable {
                 throw PassportError(
                     "incorporation_conflict", "the trie of \(plan.operatorID) changed while the batch was planned; run it again")
             }
-            CrashPoint.reach("incorporate.after-trie")
+            try await passports.faults.reach(.incorporateAfterTrie)
             let root = try await passports.tries.latest(operator: plan.operatorID).root
             try await ledger.settle(operator: plan.operatorID, root: root, settlements: plan.settlements)
-            CrashPoint.reach("incorporate.after-settle")
+            try await passports.faults.reach(.incorporateAfterSettle)
         }
         try journal.remove(plan.operatorID)
         guard let anchor = try await ledger.currentAnchor(operator: plan.operatorID) else {
@@ -307,14 +317,5 @@ public struct ReadingService: Sendable {
         ReadingHistory(
             bmsKey: key, lastCounter: leaf.lastCounter, lastStateOfHealth: leaf.lastSoH, lastCycleCount: leaf.lastCycleCount,
             reader: leaf.readerKeyHash?.bytes, lastRewardedSlot: leaf.lastRewardedSlot == 0 ? nil : leaf.lastRewardedSlot)
-    }
-}
-
-/// Stops the process at a named point when `VOLTPASS_CRASH_AT` names it: the crash tests kill the
-/// service mid-batch this way and check that a re-run loses nothing and pays nothing twice.
-enum CrashPoint {
-    static func reach(_ name: String) {
-        guard ProcessInfo.processInfo.environment["VOLTPASS_CRASH_AT"] == name else { return }
-        kill(getpid(), SIGKILL)
     }
 }
