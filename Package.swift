@@ -73,10 +73,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The demo supply chain `voltpass serve --demo` seeds through the passport service.
+        .target(
+            name: "VoltpassDemo",
+            dependencies: [
+                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Ledger", "Passport", "Storage", "Server",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server", "VoltpassDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,11 +123,24 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
+        // A Voltpass server on a temporary store over real HTTP on loopback, for the tests of the modules above Server.
+        .target(
+            name: "ServerTestSupport",
+            dependencies: [
+                "Server", "Storage", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ServerTestSupport"),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "VectorSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(
+            name: "VoltpassDemoTests",
+            dependencies: [
+                "VoltpassDemo", "Server", "Passport", "Encoding", "ServerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "CredentialsTests",

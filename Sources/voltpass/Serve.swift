@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Passport
 import Server
+import VoltpassDemo
 import Storage
 
 /// `voltpass serve`: runs the HTTP service until SIGINT or SIGTERM.

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Identity
 import Server
+import ServerTestSupport
 import Testing
 
 @Suite("HTTP credential, presentation and status routes (W3C VC API)")

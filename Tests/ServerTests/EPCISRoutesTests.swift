@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Server
+import ServerTestSupport
 import Testing
 
 @Suite("HTTP EPCIS capture, query, traceability and chains")

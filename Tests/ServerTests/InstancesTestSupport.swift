@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import Passport
 import Server
+import ServerTestSupport
 import Storage
 import Testing
 
@@ -19,11 +20,6 @@ struct Instances: Sendable {
     /// The first instance's data directory (the database file on SQLite).
     let dataDirectory: URL
     let storeConfiguration: StoreConfiguration
-}
-
-/// The stores the tests run on: SQLite, and PostgreSQL when `VOLTPASS_POSTGRES_URL` is set.
-var testedStores: [String] {
-    ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
 }
 
 /// Runs `test` with `count` instances (1 or 2) on a fresh database of `storeKind`. `faults` is

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Identity
 import Passport
 import Server
+import ServerTestSupport
 import Storage
 import Testing
 import Trie
@@ -15,11 +16,7 @@ import Trie
 /// and one-scan verification of genuine, counterfeit, recalled, repurposed and recycled batteries,
 /// each with its own result. Runs on SQLite, and on PostgreSQL when `VOLTPASS_POSTGRES_URL` is set.
 @Suite struct PassportEndToEndTests {
-    static var stores: [String] {
-        ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
-    }
-
-    @Test(arguments: stores)
+    @Test(arguments: testedStores)
     func genuineCounterfeitRecalledRepurposedAndRecycled(store: String) async throws {
         // Anchored only when the test says so (the 10 s cadence would anchor a slow run by itself).
         try await withLiveServer(storeKind: store, configure: { $0.anchorInterval = nil }) { client, _, admin in

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Identity
 import Server
+import ServerTestSupport
 import Testing
 import VectorSupport
 

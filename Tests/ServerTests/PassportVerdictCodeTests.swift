@@ -7,6 +7,7 @@ import HummingbirdTesting
 import Identity
 import Passport
 import Server
+import ServerTestSupport
 import Storage
 import Testing
 import Trie

@@ -8,6 +8,7 @@ import Identity
 import Ledger
 import Readings
 import Server
+import ServerTestSupport
 import Testing
 
 /// Signed BMS readings over real HTTP on loopback: a BMS emulator answers challenges committed on the
@@ -130,7 +131,8 @@ import Testing
     }
 
     @Test func attacksOfTheSpecificationAreRejected() async throws {
-        try await withFixture(maxAgeSlots: 1) { fixture in
+        // A freshness window of 4 slots: wide enough for a loaded machine to submit in time, short enough to wait out.
+        try await withFixture(maxAgeSlots: 4) { fixture in
             let user = SoftwareSigner.generate(.ed25519)
             let first = try await fixture.commit(as: user)
             let honest = try await fixture.bms.read(challenge: first).encoded
@@ -153,7 +155,7 @@ import Testing
             // Backdate: a commitment older than the freshness window.
             let old = try await fixture.commit(as: user)
             let late = try await fixture.bms.read(challenge: old).encoded
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(6))
             #expect(try await fixture.submit(late, challenge: old, as: user).json["code"] as? String == "stale_challenge")
         }
     }

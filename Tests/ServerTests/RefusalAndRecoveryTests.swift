@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Identity
 import Passport
 import Server
+import ServerTestSupport
 import Storage
 import Synchronization
 import Testing

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Identity
 import Server
+import ServerTestSupport
 import Storage
 import Testing
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Server
+import ServerTestSupport
 import Storage
 import Testing
 import Trie

@@ -167,16 +167,24 @@ struct TrieCLITests {
         process.arguments = ["trie", "insert", "--data", data, "--operator", Self.operatorID, "--file", big]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        var killedWhileWriting = false
-        var seen = 0
-        for _ in 0..<10_000 where process.isRunning {
-            seen = Self.holdsWALWriteLock(pid: process.processIdentifier, database: data + "/voltpass.sqlite") ? seen + 1 : 0
-            if seen == 2 {
-                kill(process.processIdentifier, SIGKILL)
-                killedWhileWriting = true
-                break
-            }
-            try await Task.sleep(for: .milliseconds(2))
+        // Watched from a thread of its own: on the shared concurrency pool, other tests' work could
+        // hold the watcher back past the whole write.
+        let pid = process.processIdentifier
+        let database = data + "/voltpass.sqlite"
+        let killedWhileWriting = await withCheckedContinuation { continuation in
+            Thread {
+                var seen = 0
+                for _ in 0..<10_000 where kill(pid, 0) == 0 {
+                    seen = Self.holdsWALWriteLock(pid: pid, database: database) ? seen + 1 : 0
+                    if seen == 2 {
+                        kill(pid, SIGKILL)
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    usleep(2_000)
+                }
+                continuation.resume(returning: false)
+            }.start()
         }
         process.waitUntilExit()
         #expect(killedWhileWriting, "the batch finished before it could be killed")

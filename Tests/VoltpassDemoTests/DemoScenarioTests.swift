@@ -5,13 +5,15 @@ import Hummingbird
 import HummingbirdTesting
 import Passport
 import Server
+import ServerTestSupport
+import VoltpassDemo
 import Testing
 
 /// The demo of `voltpass serve --demo`, seeded small (20 packs) and checked over real HTTP: each URL
 /// it prints gives the result it promises, the BOM names the cell maker's credentials, and seeding
 /// again changes nothing. Runs on SQLite, and on PostgreSQL when `VOLTPASS_POSTGRES_URL` is set.
 @Suite struct DemoScenarioTests {
-    @Test(arguments: PassportEndToEndTests.stores)
+    @Test(arguments: testedStores)
     func seededDemoVerifiesAsPrinted(store: String) async throws {
         try await withLiveServer(storeKind: store) { client, server, _ in
             let report = try await DemoScenario(server: server, packCount: 20).run()

@@ -5,6 +5,7 @@ import Identity
 import Ledger
 import Passport
 import Readings
+import Server
 
 /// One signed reading of the demo and what became of it: `rewarded`, a soft gate's code, or the
 /// code that refused it.

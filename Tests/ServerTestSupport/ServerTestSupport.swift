@@ -9,7 +9,7 @@ import Testing
 
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
 /// loopback (Hummingbird's live test client). The directory is removed afterwards.
-func withLiveServer<Value: Sendable>(
+public func withLiveServer<Value: Sendable>(
     maxBodySize: Int = 1 << 20, storeKind: String = "sqlite", configure: (inout ServerConfiguration) -> Void = { _ in },
     _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
 ) async throws -> Value {
@@ -33,19 +33,19 @@ func withLiveServer<Value: Sendable>(
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 extension HTTPFields {
     /// `Authorization: Bearer <token>`.
-    static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+    public static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
 }
 
 extension TestResponse {
     /// The body parsed with Foundation's JSON reader (independent of the server's own serializer).
-    var json: [String: Any] {
+    public var json: [String: Any] {
         get throws {
             let object = try JSONSerialization.jsonObject(with: Data(buffer: body))
             guard let dictionary = object as? [String: Any] else { throw TestSetupError("the body is not a JSON object") }
@@ -55,14 +55,14 @@ extension TestResponse {
 }
 
 /// What a passport verification response says.
-struct VerificationOutcome {
-    let verdict: String
-    let codes: [String]
-    let owner: String?
+public struct VerificationOutcome {
+    public let verdict: String
+    public let codes: [String]
+    public let owner: String?
 }
 
 /// GETs `path` as JSON and reads the verdict, the failure codes and the owner.
-func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) async throws -> VerificationOutcome {
+public func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) async throws -> VerificationOutcome {
     let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
     #expect(response.status == .ok)
     let json = try response.json
@@ -71,4 +71,9 @@ func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) async thr
     return VerificationOutcome(
         verdict: json["verdict"] as? String ?? "", codes: failures.compactMap { $0["code"] as? String },
         owner: passport?["owner"] as? String)
+}
+
+/// The stores the tests run on: SQLite, and PostgreSQL when `VOLTPASS_POSTGRES_URL` is set.
+public var testedStores: [String] {
+    ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
 }

@@ -6,6 +6,7 @@ import Foundation
 import Identity
 import Passport
 import Readings
+import Server
 import Storage
 
 /// The demo of `voltpass serve --demo`: a realistic supply chain seeded through the passport
