@@ -58,9 +58,7 @@ extension PassportService {
     /// transaction. Earlier keys stay in the history.
     public func replaceBMSKey(of batteryID: String, with key: PublicKey, idempotency: IdempotentWrite<Credential>? = nil) async throws -> Credential {
         let device = try await device(batteryID)
-        let member = try await operators.member(device.operatorID)
-        let (methodID, signer) = try await member.keys.currentSigner()
-        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
+        let (member, issuer) = try await issuing(for: device.operatorID)
         return try await writer.write(operator: device.operatorID) {
             let root = try await currentRoot(device.operatorID)
             let keys = try await store.bmsKeys(device: batteryID)

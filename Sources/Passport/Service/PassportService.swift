@@ -189,9 +189,7 @@ public struct PassportService: Sendable {
             throw PassportError("invalid_owner", "the new owner must be a DID, not '\(newOwner)'")
         }
         let device = try await device(batteryID)
-        let member = try await operators.member(device.operatorID)
-        let (methodID, signer) = try await member.keys.currentSigner()
-        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
+        let (member, issuer) = try await issuing(for: device.operatorID)
         return try await writer.write(operator: device.operatorID) {
             let root = try await currentRoot(device.operatorID)
             let chain = try await store.ownershipChain(device: batteryID)
@@ -368,6 +366,13 @@ public struct PassportService: Sendable {
     }
 
     static func newCredentialID() -> String { "urn:uuid:" + UUID().uuidString.lowercased() }
+
+    /// The operator and a credential issuer signing with its current key.
+    func issuing(for operatorID: String) async throws -> (member: OperatorDirectory.Member, issuer: CredentialIssuer) {
+        let member = try await operators.member(operatorID)
+        let (methodID, signer) = try await member.keys.currentSigner()
+        return (member, try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now))
+    }
 
     /// A status feed entry naming the transition it records.
     static func feed(
