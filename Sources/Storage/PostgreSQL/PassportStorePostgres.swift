@@ -110,11 +110,11 @@ extension PostgresStore {
         }
     }
 
-    /// Locks the device's row until the transaction ends, then reads the newest sequence in `table`
-    /// (0 when there is none). The read is a statement of its own, so it sees what the previous holder
-    /// of the lock committed.
-    func lastSequence(in table: String, device deviceID: String, on connection: PostgresConnection) async throws -> Int {
-        try await run("SELECT 1 FROM passport_devices WHERE id = \(deviceID) FOR NO KEY UPDATE", on: connection)
+    /// Locks the device's row until the transaction ends (unless the caller holds a lock that already
+    /// serializes its writes), then reads the newest sequence in `table` (0 when there is none). The
+    /// read is a statement of its own, so it sees what the previous holder of the lock committed.
+    func lastSequence(in table: String, device deviceID: String, locking: Bool, on connection: PostgresConnection) async throws -> Int {
+        if locking { try await run("SELECT 1 FROM passport_devices WHERE id = \(deviceID) FOR NO KEY UPDATE", on: connection) }
         let last = try await fetch(
             "SELECT COALESCE(MAX(sequence), 0) FROM \(unescaped: table) WHERE device_id = \(deviceID)", on: connection
         ) { try $0.decode(Int.self) }

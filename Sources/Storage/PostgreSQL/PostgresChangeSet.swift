@@ -75,7 +75,7 @@ private struct PostgresChangeStatements: Sendable {
             }
         }
         if let trie = changes.trie, let trieTime {
-            try await PostgresNodeStore.write(trie, committedAt: trieTime, on: connection, logger: store.logger)
+            try await PostgresNodeStore.write(trie, committedAt: trieTime, legacy: store.legacyTrieNodes, on: connection, logger: store.logger)
         }
         if !changes.credentials.isEmpty, let id = try await store.skipped(by: credentials, of: changes.credentials.map(\.id), on: connection) {
             throw StorageError.credentialExists(id: id)
@@ -84,16 +84,19 @@ private struct PostgresChangeStatements: Sendable {
             throw PassportStoreErrors.deviceExists(id)
         }
         // The keys and owners of devices this change set provisions go in at once (their devices are
-        // new rows); the others must follow the newest sequence, read under the device's row lock.
+        // new rows); the others must follow the newest sequence, read under the device's row lock, or
+        // under the operator's trie row lock that the trie batch took above (every write to an
+        // operator's batteries moves its trie).
+        let locking = changes.trie == nil
         if changes.bmsKeys.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstKeys, on: connection) }
         for key in changes.bmsKeys where !provisioned.contains(key.deviceID) {
-            let last = try await store.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
+            let last = try await store.lastSequence(in: "passport_bms_keys", device: key.deviceID, locking: locking, on: connection)
             guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
             try await store.run(try PostgresStore.insertKeys([key]), on: connection)
         }
         if changes.ownership.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstOwners, on: connection) }
         for record in changes.ownership where !provisioned.contains(record.deviceID) {
-            let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
+            let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, locking: locking, on: connection)
             guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
             try await store.run(try PostgresStore.insertOwnership([record]), on: connection)
         }

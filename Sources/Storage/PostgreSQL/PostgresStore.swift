@@ -22,6 +22,8 @@ public final class PostgresStore: VoltpassStore {
     private let url: PostgresURL
     let client: PostgresClient
     let logger: Logger
+    /// Whether trie nodes from before positions were stored are left, shared by every trie write.
+    let legacyTrieNodes = LegacyTrieNodes()
     private let runState = RunState()
 
     /// Prepares a store for the database at `url` (`postgres://user:password@host:port/database`, optional

@@ -14,11 +14,13 @@ import Trie
 public struct PostgresTrieStore: OperatorTrieStore {
     private let client: PostgresClient
     private let logger: Logger
+    let legacyNodes: LegacyTrieNodes
 
     /// The tries in `store`'s database and schema, over its connection pool.
     public init(beside store: PostgresStore) {
         client = store.client
         logger = store.logger
+        legacyNodes = store.legacyTrieNodes
     }
 
     /// Opens and migrates the database, runs `body` with its tries while the pool runs, and shuts
@@ -126,7 +128,7 @@ struct PostgresNodeStore: NodeStore {
         try await trieStore.withConnection { connection, logger in
             try await connection.execute("BEGIN", logger: logger)
             do {
-                try await Self.write(write, committedAt: time, on: connection, logger: logger)
+                try await Self.write(write, committedAt: time, legacy: trieStore.legacyNodes, on: connection, logger: logger)
                 try await connection.execute("COMMIT", logger: logger)
             } catch {
                 try? await connection.execute("ROLLBACK", logger: logger)
@@ -137,7 +139,9 @@ struct PostgresNodeStore: NodeStore {
 
     /// Writes the batch's nodes and appends its commit inside the caller's transaction, after locking
     /// the operator's `tries` row; `root_conflict` when the stored root is not the batch's previous root.
-    static func write(_ write: TrieWrite, committedAt time: Int64, on connection: PostgresConnection, logger: Logger) async throws {
+    static func write(
+        _ write: TrieWrite, committedAt time: Int64, legacy: LegacyTrieNodes, on connection: PostgresConnection, logger: Logger
+    ) async throws {
         let (batch, commit, operatorID) = (write.batch, write.commit, write.operatorID)
         // Creates the operator's trie row if needed and locks it (the upsert's update takes the row
         // lock) until the transaction ends, in one statement.
@@ -166,8 +170,7 @@ struct PostgresNodeStore: NodeStore {
                 WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) }))
                 """, logger: logger)
         }
-        if !batch.deletes.isEmpty {
-            // Nodes stored before positions were: deleting them is a no-op once none are left.
+        if !batch.deletes.isEmpty, try await legacy.mayExist(on: connection, logger: logger) {
             try await connection.execute(
                 """
                 DELETE FROM trie_nodes
