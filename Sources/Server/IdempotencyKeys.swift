@@ -49,14 +49,12 @@ struct IdempotencyKeys: Sendable {
             let output = try await operation(write)
             await inFlight.release(scope, key)
             return .json(json(output), status: status)
-        } catch let error as StorageError where error.code == "idempotency_key_exists" {
-            await inFlight.release(scope, key)
-            // Another instance committed the same key first: answer as a re-send.
-            guard let recorded = try await store.recordedResponse(scope: scope, key: key) else { throw error }
-            return try Self.replay(recorded, fingerprint: fingerprint)
         } catch {
             await inFlight.release(scope, key)
-            throw error
+            // Another instance ran the same key meanwhile (this one then finds the key taken, or the
+            // devices it provisioned already there): answer as a re-send.
+            guard let recorded = try await store.recordedResponse(scope: scope, key: key) else { throw error }
+            return try Self.replay(recorded, fingerprint: fingerprint)
         }
     }
 
