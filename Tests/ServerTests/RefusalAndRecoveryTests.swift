@@ -58,6 +58,7 @@ import Testing
                 ("/operators/packmaker/recalls", ["selector": "colour", "value": "red", "reason": "x"], nil, "invalid_request"),
                 ("/epcis/capture", ["type": "EPCISDocument"], nil, ""),
                 ("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(PassportFixtures.device(serial: "H", lot: "L", key: newKey))], "batch-1", "idempotency_key_mismatch"),
+                ("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(PassportFixtures.device(serial: "J", lot: "L", key: newKey))], String(repeating: "k", count: 256), "invalid_idempotency_key"),
             ]
             for (path, body, key, code) in refusals {
                 let response = try await client.post(path, body, token: admin, idempotencyKey: key)
