@@ -71,7 +71,7 @@ enum ProblemStatus {
             (.gatewayTimeout, ["resolutionTimeout"]),
             (.badGateway, ["networkError", "documentTooLarge"]),
             // A trie that kept moving under a read: the read may simply be tried again.
-            (.serviceUnavailable, ["storage_unavailable", "node_missing"]),
+            (.serviceUnavailable, ["storage_unavailable", "node_missing", "trie_busy"]),
             (.internalServerError, ["storage_corrupt", "schema_too_new", "internal_error", "node_corrupt"]),
         ]
         return Dictionary(groups.flatMap { status, codes in codes.map { ($0, status) } }, uniquingKeysWith: { first, _ in first })

@@ -80,15 +80,14 @@ extension PassportService {
     /// root: every write that changes the records a bundle carries moves the root in the same
     /// transaction, so a bundle whose root did not move while it was read is consistent; otherwise it
     /// is read again.
+    /// A trie that moves under every one of ``bundleAttempts`` reads is `trie_busy` (try again),
+    /// never a bundle mixing two states (which would verify red).
     public func bundle(for device: DeviceRecord) async throws -> PassportBundle {
-        var attempts = 0
-        while true {
+        for _ in 0..<Self.bundleAttempts {
             let bundle = try await readBundle(for: device)
-            attempts += 1
-            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot || attempts == Self.bundleAttempts {
-                return bundle
-            }
+            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot { return bundle }
         }
+        throw PassportError("trie_busy", "the trie of \(device.operatorID) changed under \(Self.bundleAttempts) reads of \(device.id); try again")
     }
 
     /// How many times a bundle is read while the operator's trie keeps moving under it.
