@@ -10,6 +10,8 @@ public actor OperatorStatusLists {
     private let operatorKeys: OperatorKeys
     /// Where the lists are published, without a trailing slash.
     public nonisolated let baseURL: String
+    /// The DID that owns and signs these lists.
+    public nonisolated var issuerDID: String { operatorKeys.did }
     private var current: (methodID: String, service: StatusListService)?
 
     /// Lists published under `path` (`status-lists` for the instance's own, `operators/<name>/status-lists`
@@ -41,6 +43,11 @@ public actor OperatorStatusLists {
         return service
     }
 
+    /// A list's signed credential as published; reading it loads no key.
+    public func publishedCredential(listID: String) async throws -> JSONObject {
+        try await StatusListService.publishedCredential(listID: listID, issuer: issuerDID, in: repository)
+    }
+
     /// The list id of a URL under `baseURL`, or nil for another publisher's list.
     public nonisolated func listID(of url: String) -> String? {
         let prefix = baseURL + "/"
@@ -64,7 +71,7 @@ public struct OperatorStatusListFetcher: StatusListFetcher {
     public func fetch(_ url: String) async throws(StatusListError) -> JSONObject {
         guard let id = lists.listID(of: url) else { return try await remote.fetch(url) }
         do {
-            return try await lists.service().publishedCredential(listID: id)
+            return try await lists.publishedCredential(listID: id)
         } catch let error as StatusListError {
             throw error.kind == .statusListNotFound ? StatusListError(.statusUnreachable, error.message) : error
         } catch {

@@ -31,7 +31,6 @@ public actor StatusListService {
     private let baseURL: String
     private let timeToLive: Int?
     private let now: @Sendable () -> Date
-    private var published: [String: (revision: Int, credential: JSONObject)] = [:]
     /// Lists by id without their bits: only what never changes is read from them.
     private var shapes: [String: StatusListRecord] = [:]
 
@@ -57,11 +56,19 @@ public actor StatusListService {
         self.now = now
     }
 
+    /// The most entries a list may have (2^20, a 128 KiB bitstring), so that publishing and checking
+    /// one stays cheap.
+    public static let maximumEntryCount = 1 << 20
+
+    /// The issuer DID whose lists this service keeps.
+    public nonisolated var issuerDID: String { issuer }
+
     /// The URL a list is published at.
     public func url(ofList id: String) -> String { baseURL + "/" + id }
 
-    /// Creates an empty list. `id` (letters, digits, `-`, `_`; at most 64) defaults to a random one;
-    /// `entryCount` must be a multiple of 8 and at least 131,072.
+    /// Creates an empty list and publishes its signed credential. `id` (letters, digits, `-`, `_`; at
+    /// most 64) defaults to a random one; `entryCount` must be a multiple of 8 from 131,072 to
+    /// ``maximumEntryCount``. Ids are the issuer's own: another issuer's list of the same id is another list.
     public func createList(
         id: String? = nil, purpose: StatusPurpose, entryCount: Int = StatusListBitstring.minimumEntryCount,
         allocation: Allocation = .random
@@ -69,9 +76,10 @@ public actor StatusListService {
         guard purpose == .revocation || purpose == .suspension else {
             throw StatusListError(.statusUpdateInvalid, "lists can be created for revocation or suspension, not \(purpose)")
         }
-        guard entryCount >= StatusListBitstring.minimumEntryCount, entryCount % 8 == 0, entryCount <= 1 << 30 else {
+        guard entryCount >= StatusListBitstring.minimumEntryCount, entryCount % 8 == 0, entryCount <= Self.maximumEntryCount else {
             throw StatusListError(
-                .statusListLengthError, "a list needs a multiple of 8 entries from \(StatusListBitstring.minimumEntryCount) to 2^30")
+                .statusListLengthError,
+                "a list needs a multiple of 8 entries from \(StatusListBitstring.minimumEntryCount) to \(Self.maximumEntryCount)")
         }
         let id = id ?? Hex.encode(Self.randomBytes(8))
         guard !id.isEmpty, id.utf8.count <= 64, id.utf8.allSatisfy({ Self.idCharacters.contains($0) }) else {
@@ -83,6 +91,7 @@ public actor StatusListService {
             allocationKey: allocation == .random ? Self.randomBytes(32) : nil,
             bits: [UInt8](repeating: 0, count: entryCount / 8), createdAt: date, updatedAt: date)
         try await repository.createStatusList(record)
+        try await publish(listID: id)
         return record
     }
 
@@ -96,7 +105,7 @@ public actor StatusListService {
     public func allocateEntries(listID: String, count: Int) async throws -> [StatusListEntry] {
         guard count > 0 else { return [] }
         let list = try await shape(listID)
-        guard let numbers = try await repository.allocateStatusEntries(listID: listID, count: count) else {
+        guard let numbers = try await repository.allocateStatusEntries(issuer: issuer, listID: listID, count: count) else {
             throw StatusListError(.statusListFull, "the status list \(listID) has fewer than \(count) unused entries")
         }
         let permutation = list.allocationKey.map { StatusListIndexPermutation(count: list.entryCount, key: $0) }
@@ -112,7 +121,8 @@ public actor StatusListService {
     /// been handed out; otherwise `status_update_invalid`.
     public func update(listID: String, index: Int, _ action: Action) async throws {
         let change = try await bitChange(listID: listID, index: index, action)
-        _ = try await repository.setStatusBit(listID: listID, index: index, to: change.value, at: now())
+        _ = try await repository.setStatusBit(issuer: issuer, listID: listID, index: index, to: change.value, at: now())
+        try await publish(listID: listID)
     }
 
     /// The bit `action` sets on the entry at `index` of a list, after the checks of
@@ -137,7 +147,8 @@ public actor StatusListService {
     /// Applies `action` to a credential's entry, which must point into one of this service's lists.
     public func update(_ entry: StatusListEntry, _ action: Action) async throws {
         let change = try await bitChange(entry, action)
-        _ = try await repository.setStatusBit(listID: change.listID, index: change.index, to: change.value, at: now())
+        _ = try await repository.setStatusBit(issuer: issuer, listID: change.listID, index: change.index, to: change.value, at: now())
+        try await publish(listID: change.listID)
     }
 
     /// The bit `action` sets on a credential's entry (see ``bitChange(listID:index:_:)``).
@@ -155,11 +166,38 @@ public actor StatusListService {
         return try StatusListBitstring(bytes: list.bits).status(at: index) == 1
     }
 
-    /// The signed `BitstringStatusListCredential` of a list, as published. It is signed again only
-    /// after the list changed.
+    /// The signed `BitstringStatusListCredential` of a list, as published (see
+    /// ``publishedCredential(listID:issuer:in:)``).
     public func publishedCredential(listID: String) async throws -> JSONObject {
+        try await Self.publishedCredential(listID: listID, issuer: issuer, in: repository)
+    }
+
+    /// The signed `BitstringStatusListCredential` of `issuer`'s list as published: the copy signed
+    /// when the list last changed, never signed on the way out, so reading it touches no secret key.
+    /// A list whose latest change is not signed yet is `status_unreachable` rather than an out-of-date
+    /// copy that could hide a revocation (``publish(listID:)`` signs it).
+    public static func publishedCredential(listID: String, issuer: String, in repository: any StatusListRepository) async throws
+        -> JSONObject
+    {
+        guard let publication = try await repository.statusListPublication(issuer: issuer, listID: listID) else {
+            throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'")
+        }
+        guard let current = publication.current else {
+            throw StatusListError(.statusUnreachable, "the status list \(listID) is being published; try again")
+        }
+        guard case .object(let credential) = try JSONValue(parsing: current.document) else {
+            throw StatusListError(.statusUnreachable, "the published copy of \(listID) is not a JSON object")
+        }
+        return credential
+    }
+
+    /// Signs the list's current bits as its `BitstringStatusListCredential` and keeps the signed copy,
+    /// unless the kept copy shows this revision already. Writers call it after changing a list.
+    public func publish(listID: String) async throws {
         let list = try await record(listID)
-        if let cached = published[listID], cached.revision == list.revision { return cached.credential }
+        if let kept = try await repository.statusListPublication(issuer: issuer, listID: listID)?.published, kept.revision >= list.revision {
+            return
+        }
         let date = now()
         let unsigned = try StatusListCredential(
             id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
@@ -169,8 +207,8 @@ public actor StatusListService {
         let signed = try await DataIntegrity.sign(
             unsigned, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: date),
             signer: signer)
-        if (published[listID]?.revision ?? -1) <= list.revision { published[listID] = (list.revision, signed) }
-        return signed
+        try await repository.savePublishedStatusList(
+            issuer: issuer, listID: listID, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
     }
 
     /// What never changes about a list (purpose, size, allocation key), read once.
@@ -183,7 +221,7 @@ public actor StatusListService {
     }
 
     private func record(_ id: String) async throws -> StatusListRecord {
-        guard let list = try await repository.statusList(id: id) else {
+        guard let list = try await repository.statusList(issuer: issuer, id: id) else {
             throw StatusListError(.statusListNotFound, "there is no status list '\(id)'")
         }
         return list

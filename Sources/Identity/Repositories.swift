@@ -61,13 +61,14 @@ public protocol DIDDocumentRepository: Sendable {
     func document(did: String) async throws -> DIDDocumentRecord?
 }
 
-/// The roles an API token can carry; write endpoints require one.
+/// The roles an API token can carry. Roles do not nest: an admin manages operators and tokens and
+/// writes nothing of an operator's; issuers and readers act only for the operators their token names.
 public enum AccessRole: String, Sendable, Codable, CaseIterable {
-    /// Everything, including creating tokens and rotating keys.
+    /// Registers operators, creates, lists and revokes tokens, rotates the instance key.
     case admin
-    /// Issuing credentials, recording events, provisioning devices.
+    /// Issues credentials, records events, provisions and changes devices, for its operators.
     case issuer
-    /// Submitting readings.
+    /// Submits readings for its operators.
     case reader
 }
 
@@ -78,17 +79,34 @@ public struct AccessTokenRecord: Sendable, Equatable, Codable {
     public var secretHash: String
     public var role: AccessRole
     public var label: String
+    /// The DIDs of the operators the token acts for (empty for an admin token).
+    public var operators: [String]
     public var createdAt: Date
+    /// When the token stops working; nil never (only tokens stored before expiry existed).
+    public var expiresAt: Date?
     public var revokedAt: Date?
 
-    public init(id: String, secretHash: String, role: AccessRole, label: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(
+        id: String, secretHash: String, role: AccessRole, label: String, operators: [String] = [], createdAt: Date,
+        expiresAt: Date? = nil, revokedAt: Date? = nil
+    ) {
         self.id = id
         self.secretHash = secretHash
         self.role = role
         self.label = label
+        self.operators = operators
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
         self.revokedAt = revokedAt
     }
+
+    /// Whether the token may be used at `date`: not revoked and not expired.
+    public func isLive(at date: Date) -> Bool {
+        revokedAt == nil && (expiresAt.map { date < $0 } ?? true)
+    }
+
+    /// Whether the token acts for the operator with DID `did`.
+    public func actsFor(_ did: String) -> Bool { operators.contains(did) }
 }
 
 /// Stores API tokens.

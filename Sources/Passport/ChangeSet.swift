@@ -39,13 +39,16 @@ public struct ChangeSet: Sendable {
 
 /// One bit of a status list to set (revoke, suspend) or clear (reinstate).
 public struct StatusBitChange: Sendable, Hashable {
+    /// The DID whose list it is (lists are namespaced by their owner).
+    public var issuer: String
     public var listID: String
     public var index: Int
     public var value: Bool
     /// When the change was made (the list's `updatedAt`).
     public var date: Date
 
-    public init(listID: String, index: Int, value: Bool, at date: Date) {
+    public init(issuer: String, listID: String, index: Int, value: Bool, at date: Date) {
+        self.issuer = issuer
         self.listID = listID
         self.index = index
         self.value = value

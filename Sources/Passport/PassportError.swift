@@ -21,3 +21,27 @@ public struct PassportError: CodedError, Equatable {
         PassportError("device_not_found", "no device '\(id)' is provisioned")
     }
 }
+
+/// A bare serial that names batteries of several GTINs or operators: the scan must give the full
+/// identifier (a Digital Link), and the candidates' Digital Links say which ones there are. Never
+/// answered with the first match, so nobody can shadow another operator's battery with its serial.
+public struct AmbiguousIdentifier: CodedError, Equatable {
+    /// The most candidates listed.
+    public static let candidateLimit = 20
+
+    public let serial: String
+    /// The battery ids (canonical GS1 Digital Link URIs) the serial matches, at most ``candidateLimit``.
+    public let candidates: [String]
+
+    public init(serial: String, candidates: [String]) {
+        self.serial = serial
+        self.candidates = Array(candidates.prefix(Self.candidateLimit))
+    }
+
+    public var code: String { "ambiguous_identifier" }
+
+    public var message: String {
+        "the serial '\(serial)' names several batteries; scan or send the full Digital Link: "
+            + candidates.joined(separator: ", ")
+    }
+}

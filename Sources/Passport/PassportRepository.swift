@@ -10,22 +10,33 @@ public struct OperatorRecord: Sendable, Equatable {
     public var name: String
     /// The operator's GS1 Global Location Number (13 digits), if it has one.
     public var gln: String?
-    /// The operator's GS1 company prefix (6 to 12 digits; its length is what turns a Digital Link into an EPC URN).
-    public var companyPrefix: String?
+    /// The GS1 company prefixes the operator owns (6 to 12 digits each): it provisions only GTINs under
+    /// them. The first is the one its EPC URNs use.
+    public var companyPrefixes: [String]
     /// The id of the suspension list its Device credentials use (a recall suspends them).
     public var suspensionList: String
     /// The id of the revocation list its Ownership credentials use (a hand-off revokes the previous one).
     public var revocationList: String
     public var createdAt: Date
 
+    /// The company prefix of its EPC URNs, if it registered any.
+    public var companyPrefix: String? { companyPrefixes.first }
+
+    /// Whether `gtin` (14 digits: an indicator digit, then company prefix, item reference and check
+    /// digit) lies under one of the operator's company prefixes.
+    public func owns(gtin: String) -> Bool {
+        let body = gtin.dropFirst()
+        return gtin.count == 14 && companyPrefixes.contains { body.hasPrefix($0) }
+    }
+
     public init(
-        id: String, name: String, gln: String? = nil, companyPrefix: String? = nil, suspensionList: String,
+        id: String, name: String, gln: String? = nil, companyPrefixes: [String] = [], suspensionList: String,
         revocationList: String, createdAt: Date
     ) {
         self.id = id
         self.name = name
         self.gln = gln
-        self.companyPrefix = companyPrefix
+        self.companyPrefixes = companyPrefixes
         self.suspensionList = suspensionList
         self.revocationList = revocationList
         self.createdAt = createdAt
@@ -221,6 +232,8 @@ public protocol DeviceRepository: Sendable {
     func provisionedDeviceIDs(_ ids: [String]) async throws -> Set<String>
     /// The operator's devices the selector matches, by id.
     func devices(operator operatorID: String, matching selector: DeviceSelector) async throws -> [DeviceRecord]
+    /// Devices of any operator and GTIN with this serial, by id, at most `limit`.
+    func devices(serial: String, limit: Int) async throws -> [DeviceRecord]
     /// Adds a BMS key with its credential; its sequence must be the next one (`bms_key_conflict` otherwise).
     func appendBMSKey(_ key: BMSKeyRecord, credential: StoredCredential) async throws
     /// A device's BMS keys, oldest first.

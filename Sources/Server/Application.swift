@@ -74,19 +74,23 @@ public struct VoltpassServer: Sendable {
                 rewards: configuration.readingRewards,
                 journalDirectory: configuration.dataDirectory.appendingPathComponent("incorporation"), challenges: challenges),
             ledger: ledger)
+        try await StatusListPublisher.publishPending(
+            in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
         return (server, report)
     }
 
     /// Creates an admin token when none exists yet and returns its secret (shown once, stored hashed).
+    /// It lives as long as the longest token may.
     static func createFirstAdminToken(in tokens: any AccessTokenRepository, at date: Date) async throws -> String? {
         guard try await tokens.tokens().isEmpty else { return nil }
         let secret = BearerToken.generateSecret()
         try await tokens.saveToken(
             AccessTokenRecord(
                 id: UUID().uuidString.lowercased(), secretHash: BearerToken.hash(secret), role: .admin,
-                label: "created on first start", createdAt: date))
+                label: "created on first start", createdAt: date,
+                expiresAt: date.addingTimeInterval(Double(AdminRoutes.maximumLifetimeDays) * 86_400)))
         return secret
     }
 
@@ -99,7 +103,10 @@ public struct VoltpassServer: Sendable {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
-        AdminRoutes(tokens: store, operatorKeys: operatorKeys, maxBodySize: configuration.maxBodySize, now: passports.now).add(to: router)
+        AdminRoutes(
+            tokens: store, operatorKeys: operatorKeys, operators: passports.operators, maxBodySize: configuration.maxBodySize,
+            now: passports.now
+        ).add(to: router)
         TrieRoutes(tries: passports.tries).add(to: router)
         let verification = ServiceVerification(
             resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
@@ -139,7 +146,12 @@ public struct VoltpassServer: Sendable {
         Application(
             router: router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
-            services: configuration.anchorInterval.map { [AnchorScheduler(passports: passports, interval: $0, logger: logger)] } ?? [],
+            services: (configuration.anchorInterval.map { [AnchorScheduler(passports: passports, interval: $0, logger: logger)] } ?? [])
+                + [
+                    StatusListPublisher(
+                        repository: store.statusLists, instanceLists: statusLists, operators: passports.operators, interval: .seconds(5),
+                        logger: logger)
+                ],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -4,6 +4,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import Logging
+import Synchronization
 
 /// Bearer tokens: a random secret is handed out once; only its SHA-256 is stored.
 public enum BearerToken {
@@ -23,16 +25,20 @@ public enum BearerToken {
     }
 }
 
-/// Requires `Authorization: Bearer <token>` naming a live token whose role is one of `roles`.
-/// Missing or unknown tokens get 401, a token without the role gets 403.
+/// Requires `Authorization: Bearer <token>` naming a live token (not revoked, not expired) whose role
+/// is one of `roles`; roles do not nest, so an admin token opens only admin routes. Missing, unknown,
+/// revoked or expired tokens get 401, a token without the role gets 403. Each write that passes is
+/// logged (`audit=write`) with the token, the operator it acted for and the resource.
 struct RequireRole: RouterMiddleware {
     typealias Context = VoltpassRequestContext
     let roles: Set<AccessRole>
     let tokens: any AccessTokenRepository
+    let now: @Sendable () -> Date
 
-    init(_ roles: AccessRole..., tokens: any AccessTokenRepository) {
-        self.roles = Set(roles).union([.admin])
+    init(_ roles: AccessRole..., tokens: any AccessTokenRepository, now: @escaping @Sendable () -> Date) {
+        self.roles = Set(roles)
         self.tokens = tokens
+        self.now = now
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -43,15 +49,51 @@ struct RequireRole: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        guard let token = try await tokens.token(secretHash: BearerToken.hash(secret)), token.revokedAt == nil else {
-            throw APIError.unauthorized("the bearer token is unknown or revoked")
+        let hash = BearerToken.hash(parts[1].trimmingCharacters(in: .whitespaces))
+        guard let token = try await tokens.token(secretHash: hash), BearerToken.equal(token.secretHash, hash), token.isLive(at: now()) else {
+            throw APIError.unauthorized("the bearer token is unknown, revoked or expired")
         }
         guard roles.contains(token.role) else {
             throw APIError.forbidden("this endpoint requires one of the roles \(roles.map(\.rawValue).sorted())")
         }
         var context = context
         context.token = token
-        return try await next(request, context)
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            context.logger.notice("write refused", metadata: auditMetadata(token, request, context, outcome: "\(error)"))
+            throw error
+        }
+        context.logger.notice("write", metadata: auditMetadata(token, request, context, outcome: "\(response.status.code)"))
+        return response
+    }
+
+    private func auditMetadata(_ token: AccessTokenRecord, _ request: Request, _ context: Context, outcome: String) -> Logger.Metadata {
+        [
+            "audit": "write", "token": .string(token.id), "role": .string(token.role.rawValue),
+            "operator": .string(context.actingFor.operator ?? "-"), "method": .string(request.method.rawValue),
+            "resource": .string(request.uri.path), "outcome": .string(outcome),
+        ]
+    }
+}
+
+extension BearerToken {
+    /// Compares two token hashes in time independent of where they differ.
+    static func equal(_ left: String, _ right: String) -> Bool {
+        let (a, b) = (Array(left.utf8), Array(right.utf8))
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension VoltpassRequestContext {
+    /// Checks that the request's token acts for the operator with DID `did` (403 `operator_forbidden`
+    /// otherwise) and records it as the operator of the audit line.
+    func authorize(operator did: String) throws {
+        guard let token, token.actsFor(did) else {
+            throw APIError(.forbidden, code: "operator_forbidden", "this token does not act for \(did)")
+        }
+        actingFor.record(did)
     }
 }

@@ -1,6 +1,7 @@
 import Encoding
 import Hummingbird
 import Logging
+import Passport
 
 /// Turns every error that escapes a route into an RFC 9457 problem document with a stable code.
 /// Errors that are not the client's fault are logged and reported without internal detail.
@@ -10,6 +11,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return try error.response(from: request, context: context)
+        } catch let error as AmbiguousIdentifier {
+            return ProblemDetails(status: ProblemStatus.status(forCode: error.code), code: error.code, detail: error.message)
+                .response(members: ["candidates": .array(error.candidates.map(JSONValue.string))])
         } catch let error as any CodedError {
             let status = ProblemStatus.status(forCode: error.code)
             if status.code >= 500 {
@@ -49,12 +53,12 @@ enum ProblemStatus {
         let groups: [(HTTPResponse.Status, [String])] = [
             (.notFound, [
                 "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
-                "leaf_not_found",
+                "leaf_not_found", "token_not_found",
             ]),
             (.conflict, [
                 "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
                 "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict", "incorporation_conflict",
-                "idempotency_key_exists",
+                "idempotency_key_exists", "ambiguous_identifier", "company_prefix_taken",
             ]),
             (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed"]),
             // A signed reading refused by a hard gate or by the ledger's commitment rules.
@@ -66,12 +70,13 @@ enum ProblemStatus {
                 "reading_invalid_field", "reading_out_of_range", "reading_detached_payload", "cose_malformed", "cose_unexpected_tag",
                 "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown",
             ]),
-            (.forbidden, ["actor_not_authorized"]),
+            (.forbidden, ["actor_not_authorized", "operator_forbidden", "gtin_not_owned"]),
             (.contentTooLarge, ["epcis_too_many_events"]),
             (.gatewayTimeout, ["resolutionTimeout"]),
             (.badGateway, ["networkError", "documentTooLarge"]),
             // A trie that kept moving under a read: the read may simply be tried again.
-            (.serviceUnavailable, ["storage_unavailable", "node_missing", "trie_busy"]),
+            // A status list whose latest change is being signed: asked again, it is there.
+            (.serviceUnavailable, ["storage_unavailable", "node_missing", "trie_busy", "status_unreachable"]),
             (.internalServerError, ["storage_corrupt", "schema_too_new", "internal_error", "node_corrupt"]),
         ]
         return Dictionary(groups.flatMap { status, codes in codes.map { ($0, status) } }, uniquingKeysWith: { first, _ in first })

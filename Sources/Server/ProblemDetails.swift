@@ -24,12 +24,13 @@ public struct ProblemDetails: Sendable, Equatable, Codable {
     /// The media type of problem documents.
     public static let mediaType = "application/problem+json"
 
-    /// The document as a response.
-    public func response(headers extra: HTTPFields = [:]) -> Response {
-        let object: JSONObject = [
+    /// The document as a response, with `members` added (RFC 9457 extension members).
+    public func response(headers extra: HTTPFields = [:], members: JSONObject = [:]) -> Response {
+        var object: JSONObject = [
             "type": .string(type), "title": .string(title), "status": .number(Double(status)),
             "detail": .string(detail), "code": .string(code),
         ]
+        for (key, value) in zip(members.keys, members.values) where !object.contains(key) { object[key] = value }
         var headers = extra
         headers[.contentType] = Self.mediaType
         return Response.bytes(JSONValue.object(object).serialized(), status: .init(code: status), headers: headers)

@@ -155,6 +155,7 @@ enum SQLiteSchema {
                 ) STRICT
                 """
             ]),
+        Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.sqlite),
     ]
 }
 
@@ -293,5 +294,6 @@ enum PostgresSchema {
                 )
                 """
             ]),
+        Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.postgres),
     ]
 }

@@ -16,6 +16,18 @@ enum StoredValues {
         try date.map { try microseconds($0, field: field) }
     }
 
+    /// Values that contain no whitespace (DIDs, digit strings) stored as one space-separated text.
+    static func spaceSeparated(_ values: [String], field: String) throws -> String {
+        guard values.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
+            throw StorageError.invalidValue("\(field) must be non-empty values without whitespace")
+        }
+        return values.joined(separator: " ")
+    }
+
+    static func spaceSeparated(_ text: String) -> [String] {
+        text.split(separator: " ").map(String.init)
+    }
+
     static func date(microseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
     }

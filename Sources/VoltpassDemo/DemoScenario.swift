@@ -67,14 +67,14 @@ public struct DemoScenario: Sendable {
         let packMaker: OperatorRecord
         do {
             packMaker = try await passports.registerOperator(
-                name: "packmaker", gln: Parties.packMaker.gln, companyPrefix: Parties.packMaker.companyPrefix)
+                name: "packmaker", gln: Parties.packMaker.gln, companyPrefixes: [Parties.packMaker.companyPrefix])
         } catch let error as PassportError where error.code == "operator_exists" {
             return try storedReport()
         }
         let cellMaker = try await passports.registerOperator(
-            name: "cellmaker", gln: Parties.cellMaker.gln, companyPrefix: Parties.cellMaker.companyPrefix)
+            name: "cellmaker", gln: Parties.cellMaker.gln, companyPrefixes: [Parties.cellMaker.companyPrefix])
         let integrator = try await passports.registerOperator(
-            name: "integrator", gln: Parties.integrator.gln, companyPrefix: Parties.integrator.companyPrefix)
+            name: "integrator", gln: Parties.integrator.gln, companyPrefixes: [Parties.integrator.companyPrefix])
         var report = try await seed(cellMaker: cellMaker, packMaker: packMaker, integrator: integrator)
         let elapsed = ContinuousClock.now - start
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -22,7 +22,7 @@ extension Suite {
         },
         Suite(name: "readings.incorporate-100k") { _ in
             try await PassportBenchFixtures.withServer { server in
-                _ = try await server.passports.registerOperator(name: "bench")
+                _ = try await server.passports.registerOperator(name: "bench", companyPrefixes: ["4012345"])
                 let operatorID = try PassportBenchFixtures.operatorID()
                 let batteries = 10_000
                 let signers = (0..<batteries).map { _ in SoftwareSigner.generate(.ed25519) }
@@ -65,7 +65,7 @@ extension Suite {
         Suite(name: "passport.verify") { seconds in
             try await PassportBenchFixtures.withServer { server in
                 let service = server.passports
-                _ = try await service.registerOperator(name: "bench")
+                _ = try await service.registerOperator(name: "bench", companyPrefixes: ["4012345"])
                 let operatorID = try PassportBenchFixtures.operatorID()
                 _ = try await service.provision(PassportBenchFixtures.specs(count: 1_000), operator: operatorID)
                 try await service.anchor(operator: operatorID)
@@ -106,7 +106,7 @@ enum PassportBenchFixtures {
     static func provisioning(on backend: Backend) async throws -> Measurement {
         try await withServer(on: backend) { server in
             let service = server.passports
-            _ = try await service.registerOperator(name: "bench")
+            _ = try await service.registerOperator(name: "bench", companyPrefixes: ["4012345"])
             let batches = 10
             let specs = specs(count: batches * 1_000)
             let operatorID = try operatorID()
@@ -132,7 +132,7 @@ enum PassportBenchFixtures {
     static func concurrentUpdates(_ update: Update, on backend: Backend) async throws -> Measurement {
         try await withServer(on: backend) { server in
             let service = server.passports
-            _ = try await service.registerOperator(name: "bench")
+            _ = try await service.registerOperator(name: "bench", companyPrefixes: ["4012345"])
             let operatorID = try operatorID()
             _ = try await service.provision(specs(count: 1_000), operator: operatorID)
             let clients = 4

@@ -77,3 +77,26 @@ public func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) as
 public var testedStores: [String] {
     ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
 }
+
+extension TestClientProtocol {
+    /// Creates a token through the admin API and returns its secret. `operators` are names, DIDs or
+    /// `instance` (the instance's own DID).
+    public func createToken(role: String = "issuer", operators: [String], admin: String) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: ["role": role, "operators": operators])
+        let created = try await execute(uri: "/admin/tokens", method: .post, headers: .bearer(admin), body: ByteBuffer(bytes: body))
+        guard created.status == .created, let secret = try created.json["token"] as? String else {
+            throw TestSetupError("creating a \(role) token for \(operators) answered \(created.status): \(String(buffer: created.body))")
+        }
+        return secret
+    }
+
+    /// Registers the operator `name` owning `companyPrefixes` and returns an issuer token acting for it.
+    public func registerOperator(_ name: String, companyPrefixes: [String] = ["4012345"], admin: String) async throws -> String {
+        let body = try JSONSerialization.data(withJSONObject: ["name": name, "companyPrefixes": companyPrefixes])
+        let registered = try await execute(uri: "/operators", method: .post, headers: .bearer(admin), body: ByteBuffer(bytes: body))
+        guard registered.status == .created else {
+            throw TestSetupError("registering \(name) answered \(registered.status): \(String(buffer: registered.body))")
+        }
+        return try await createToken(operators: [name], admin: admin)
+    }
+}

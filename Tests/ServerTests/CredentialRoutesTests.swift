@@ -21,9 +21,9 @@ struct CredentialRoutesTests {
         try await client.execute(uri: uri, method: .post, headers: token.map { .bearer($0) } ?? [:], body: ByteBuffer(string: body))
     }
 
+    /// A token acting for the instance itself (its own credentials, status lists and EPCIS events).
     static func token(_ client: any TestClientProtocol, role: String, admin: String) async throws -> String {
-        let created = try await post(client, "/admin/tokens", #"{"role":"\#(role)"}"#, token: admin)
-        return try #require(try created.json["token"] as? String)
+        try await client.createToken(role: role, operators: ["instance"], admin: admin)
     }
 
     /// The `verifiableCredential` of an issue response, re-serialized for the next request.
@@ -81,13 +81,14 @@ struct CredentialRoutesTests {
     @Test("ecdsa-jcs-2019 needs a P-256 operator key: refused before, issued after rotation")
     func ecdsaAfterRotation() async throws {
         try await withLiveServer { client, _, admin in
+            let issuer = try await Self.token(client, role: "issuer", admin: admin)
             let body = #"{"credential":\#(Self.unsigned()),"options":{"cryptosuite":"ecdsa-jcs-2019"}}"#
-            let refused = try await Self.post(client, "/credentials/issue", body, token: admin)
+            let refused = try await Self.post(client, "/credentials/issue", body, token: issuer)
             #expect(refused.status == .badRequest)
             #expect(try refused.json["code"] as? String == "unsupported_cryptosuite")
 
             _ = try await Self.post(client, "/admin/keys/rotate", #"{"type":"p256"}"#, token: admin)
-            let issued = try await Self.post(client, "/credentials/issue", body, token: admin)
+            let issued = try await Self.post(client, "/credentials/issue", body, token: issuer)
             #expect(issued.status == .created)
             let credential = try Self.credential(issued)
             #expect(credential.contains(#""cryptosuite":"ecdsa-jcs-2019""#))
@@ -111,7 +112,8 @@ struct CredentialRoutesTests {
 
     @Test("bad issue and verify requests get problem documents with their codes")
     func badRequests() async throws {
-        try await withLiveServer { client, _, admin in
+        try await withLiveServer { client, _, adminToken in
+            let issuer = try await Self.token(client, role: "issuer", admin: adminToken)
             let cases: [(uri: String, body: String, status: HTTPResponse.Status, code: String)] = [
                 ("/credentials/issue", "[]", .badRequest, "invalid_request"),
                 ("/credentials/issue", "{}", .badRequest, "invalid_request"),
@@ -133,14 +135,14 @@ struct CredentialRoutesTests {
                 ("/presentations/verify", #"{"verifiablePresentation":{},"options":{"challenge":7}}"#, .badRequest, "invalid_request"),
             ]
             for (uri, body, status, code) in cases {
-                let response = try await Self.post(client, uri, body, token: admin)
+                let response = try await Self.post(client, uri, body, token: issuer)
                 #expect(response.status == status, "\(body)")
                 #expect(try response.json["code"] as? String == code, "\(body)")
                 #expect(response.headers[.contentType] == "application/problem+json")
             }
             let body = #"{"credential":\#(Self.unsigned(id: "urn:uuid:twice"))}"#
-            #expect(try await Self.post(client, "/credentials/issue", body, token: admin).status == .created)
-            let again = try await Self.post(client, "/credentials/issue", body, token: admin)
+            #expect(try await Self.post(client, "/credentials/issue", body, token: issuer).status == .created)
+            let again = try await Self.post(client, "/credentials/issue", body, token: issuer)
             #expect(again.status == .conflict)
             #expect(try again.json["code"] as? String == "credential_exists")
         }

@@ -20,13 +20,16 @@ import Trie
     func genuineCounterfeitRecalledRepurposedAndRecycled(store: String) async throws {
         // Anchored only when the test says so (the 10 s cadence would anchor a slow run by itself).
         try await withLiveServer(storeKind: store, configure: { $0.anchorInterval = nil }) { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            for name in ["packmaker", "secondlife"] {
-                let registration: JSONObject = ["name": .string(name), "gln": "4012345000009"]
-                let registered = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(registration))
+            let adminAuth = HTTPFields.bearer(admin)
+            for (name, prefix) in [("packmaker", "4012345"), ("secondlife", "4012346")] {
+                let registration: JSONObject = ["name": .string(name), "gln": "4012345000009", "companyPrefixes": [.string(prefix)]]
+                let registered = try await client.execute(uri: "/operators", method: .post, headers: adminAuth, body: jsonBody(registration))
                 #expect(registered.status == .created)
             }
-            let duplicate = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            // The repurpose writes into both operators' tries, so this token acts for both.
+            let auth = HTTPFields.bearer(try await client.createToken(operators: ["packmaker", "secondlife"], admin: admin))
+            let duplicate = try await client.execute(
+                uri: "/operators", method: .post, headers: adminAuth, body: jsonBody(["name": "packmaker"]))
             #expect(duplicate.status == .conflict)
             #expect(try duplicate.json["code"] as? String == "operator_exists")
 
@@ -122,7 +125,7 @@ import Trie
             // Repurposed: the original turns amber, the second-life passport links back and is green.
             let repurpose = try await client.execute(
                 uri: "/passports/PK-0/lifecycle", method: .post, headers: auth,
-                body: jsonBody(["action": "repurpose", "operator": "secondlife", "gtin": "04012345000016", "serial": "SL-0"]))
+                body: jsonBody(["action": "repurpose", "operator": "secondlife", "gtin": "04012346000015", "serial": "SL-0"]))
             #expect(repurpose.status == .created, "\(String(buffer: repurpose.body))")
             let successor = try #require(try repurpose.json["successor"] as? [String: Any])
             let successorPlate = successor["plateUrl"] as! String
@@ -146,8 +149,7 @@ import Trie
     /// proof and a root that is not the anchored one each fail with their own code.
     @Test func offlineBundleAndItsForgeries() async throws {
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let device = PassportFixtures.device(serial: "B-1", lot: "L1", key: SoftwareSigner.generate(.p256))
             let issued = try await client.execute(
                 uri: "/manufacturing/device/issue", method: .post, headers: auth,
@@ -197,8 +199,7 @@ import Trie
     /// unknown key (a counterfeit or swapped BMS) is `device_key_mismatch`.
     @Test func fieldDiagnosticsTellGenuineFromUnknownKeys() async throws {
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let element = SoftwareSigner.generate(.ed25519)
             let device = PassportFixtures.device(serial: "D-1", lot: "L1", key: element)
             _ = try await client.execute(
@@ -207,7 +208,7 @@ import Trie
                 let challenge = try await client.execute(uri: "/diagnostics/challenges", method: .post)
                 let text = try #require(try challenge.json["challenge"] as? String)
                 let answer = try await FieldDiagnostics.respond(to: try Base64URL.decode(text), signer: signer)
-                let body: JSONObject = ["device": "D-1", "challenge": .string(text), "response": .string(Base64URL.encode(answer))]
+                let body: JSONObject = ["device": "https://id.gs1.org/01/04012345000009/21/D-1", "challenge": .string(text), "response": .string(Base64URL.encode(answer))]
                 let result = try await client.execute(uri: "/diagnostics/responses", method: .post, body: jsonBody(body))
                 #expect(try result.json["genuine"] as? Bool == genuine)
                 let codes = try #require(try result.json["failures"] as? [[String: Any]]).compactMap { $0["code"] as? String }
@@ -224,13 +225,12 @@ import Trie
     @Test(.enabled(if: zbarAvailable || ProcessInfo.processInfo.environment["CI"] == "true", "zbarimg is not installed"))
     func plateQRCodeDecodesToAVerifyingURL() async throws {
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let device = PassportFixtures.device(serial: "Q-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
             _ = try await client.execute(
                 uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            let png = try await client.execute(uri: "/passports/Q-1/plate.png", method: .get)
+            let png = try await client.execute(uri: "/passports/Q-1/plate.png", method: .get, headers: auth)
             #expect(png.headers[.contentType] == "image/png")
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("plate-\(UUID().uuidString).png")
             defer { try? FileManager.default.removeItem(at: file) }
@@ -267,8 +267,7 @@ import Trie
     /// new module answers diagnostics, and the feed keeps the history.
     @Test func bmsKeyReplacementKeepsHistory() async throws {
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let original = SoftwareSigner.generate(.ed25519)
             let replacement = SoftwareSigner.generate(.p256)
             _ = try await client.execute(
@@ -287,7 +286,7 @@ import Trie
             for (signer, genuine) in [(replacement, true), (original, false)] {
                 let challenge = try #require(try await client.execute(uri: "/diagnostics/challenges", method: .post).json["challenge"] as? String)
                 let answer = try await FieldDiagnostics.respond(to: try Base64URL.decode(challenge), signer: signer)
-                let body: JSONObject = ["device": "K-1", "challenge": .string(challenge), "response": .string(Base64URL.encode(answer))]
+                let body: JSONObject = ["device": "https://id.gs1.org/01/04012345000009/21/K-1", "challenge": .string(challenge), "response": .string(Base64URL.encode(answer))]
                 let result = try await client.execute(uri: "/diagnostics/responses", method: .post, body: jsonBody(body))
                 #expect(try result.json["genuine"] as? Bool == genuine)
             }
@@ -301,8 +300,7 @@ import Trie
     /// Inbound QA checks many at once.
     @Test func contentNegotiationAndBatchVerification() async throws {
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let issued = try await client.execute(
                 uri: "/manufacturing/device/issue", method: .post, headers: auth,
                 body: jsonBody([

@@ -57,8 +57,7 @@ import VectorSupport
     func verdictBannerForGenuineRecalledAndCounterfeit() async throws {
         let browser = try #require(Self.chromium, "headless Chromium is needed (Debian package chromium)")
         try await withLiveServer { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let devices: [JSONValue] = [
                 .object(PassportFixtures.device(serial: "G-1", lot: "OK", key: SoftwareSigner.generate(.ed25519))),
                 .object(PassportFixtures.device(serial: "R-1", lot: "BAD", key: SoftwareSigner.generate(.ed25519))),

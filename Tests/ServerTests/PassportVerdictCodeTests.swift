@@ -21,21 +21,23 @@ import Trie
 
     /// A provisioned, handed-off, anchored pack and its bundle.
     private func withPassport(
-        _ body: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ admin: String, _ bundle: PassportBundle) async throws -> Void
+        _ body: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ issuer: String, _ bundle: PassportBundle) async throws -> Void
     ) async throws {
-        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, server, admin in
-            #expect(try await client.post("/operators", ["name": "packmaker"], token: admin).status == .created)
+        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, server, adminToken in
+            _ = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: adminToken)
+            _ = try await client.registerOperator("secondlife", companyPrefixes: ["4012346"], admin: adminToken)
+            let issuer = try await client.createToken(operators: ["packmaker", "secondlife"], admin: adminToken)
             var device = PassportFixtures.device(serial: "V-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
             device["owner"] = .string(DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey))
-            #expect(try await client.post("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(device)], token: admin).status == .created)
+            #expect(try await client.post("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(device)], token: issuer).status == .created)
             let owner = DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey)
-            #expect(try await client.post("/passports/V-1/ownership", ["owner": .string(owner)], token: admin).status == .created)
-            try await body(client, server, admin, try await Self.anchoredBundle(client, admin))
+            #expect(try await client.post("/passports/V-1/ownership", ["owner": .string(owner)], token: issuer).status == .created)
+            try await body(client, server, issuer, try await Self.anchoredBundle(client, issuer))
         }
     }
 
-    static func anchoredBundle(_ client: some TestClientProtocol, _ admin: String) async throws -> PassportBundle {
-        #expect(try await client.post("/operators/packmaker/anchor", [:], token: admin).status == .ok)
+    static func anchoredBundle(_ client: some TestClientProtocol, _ issuer: String) async throws -> PassportBundle {
+        #expect(try await client.post("/operators/packmaker/anchor", [:], token: issuer).status == .ok)
         let response = try await client.execute(uri: "/passports/V-1/bundle", method: .get)
         return try PassportBundle(json: try JSONValue(parsing: Array(buffer: response.body)))
     }
@@ -121,9 +123,9 @@ import Trie
     }
 
     @Test func voidedWarrantyAndFirmwareAdvisoryAreAmber() async throws {
-        try await withPassport { client, _, admin, _ in
-            #expect(try await client.post("/passports/V-1/lifecycle", ["action": "voidWarranty"], token: admin).status == .ok)
-            let voided = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, admin))
+        try await withPassport { client, _, issuer, _ in
+            #expect(try await client.post("/passports/V-1/lifecycle", ["action": "voidWarranty"], token: issuer).status == .ok)
+            let voided = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, issuer))
             #expect(voided.failureCodes == ["warranty_voided"])
             #expect(voided.verdict == .amber)
 
@@ -131,16 +133,15 @@ import Trie
                 "action": "firmware", "version": "1.4.3", "sha256": .string(String(repeating: "cd", count: 32)),
                 "advisory": "update before charging above 80 %",
             ]
-            #expect(try await client.post("/passports/V-1/lifecycle", firmware, token: admin).status == .ok)
-            let advised = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, admin))
+            #expect(try await client.post("/passports/V-1/lifecycle", firmware, token: issuer).status == .ok)
+            let advised = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, issuer))
             #expect(advised.failureCodes == ["warranty_voided", "firmware_advisory"])
             #expect(advised.verdict == .amber)
         }
     }
 
     @Test func originRootNeverAnchoredIsOriginNotAnchored() async throws {
-        try await withPassport { client, server, admin, _ in
-            #expect(try await client.post("/operators", ["name": "secondlife"], token: admin).status == .created)
+        try await withPassport { client, server, issuer, _ in
             let passports = server.passports
             let original = "https://id.gs1.org/01/04012345000009/21/V-1"
             // The original leaf turns Repurposed, but that root is never anchored.
@@ -149,13 +150,13 @@ import Trie
             let origin = BatteryLeaf.Origin(operatorID: Self.operatorID, batteryID: original, anchoredRoot: proof.root, proof: proof.proof)
             let leaf = try BatteryLeaf(cbor: try #require(proof.value))
             let spec = DeviceSpec(
-                gtin: "04012345000016", serial: "SL-1", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
+                gtin: "04012346000015", serial: "SL-1", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
                 manufacturingDate: "2026-12-01",
                 publicKey: try PublicKey(algorithm: .ed25519, rawRepresentation: leaf.bmsPublicKey), firmwareVersion: "1.4.2",
                 firmwareHash: [UInt8](repeating: 0x0f, count: 32), bomHash: "sha256:" + String(repeating: "1e", count: 32))
             let secondLife = "did:web:localhost%3A8080:operators:secondlife"
             _ = try await passports.provision([spec], operator: secondLife, origin: origin)
-            #expect(try await client.post("/operators/secondlife/anchor", [:], token: admin).status == .ok)
+            #expect(try await client.post("/operators/secondlife/anchor", [:], token: issuer).status == .ok)
             let result = try await passports.verify("SL-1")
             #expect(result.failureCodes == ["origin_not_anchored"])
             #expect(result.verdict == .red)

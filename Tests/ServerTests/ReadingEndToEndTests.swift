@@ -71,11 +71,10 @@ import Testing
             $0.readingRewards = ReadingRewards(perReading: 100, cooldownSlots: cooldownSlots)
             $0.ledgerParameters = LedgerParameters(maxAgeSlots: maxAgeSlots)
         }) { client, _, admin in
-            let auth = HTTPFields.bearer(admin)
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bms-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let bms = try BMSEmulator.create(at: directory, batteryID: "https://id.gs1.org/01/04012345000009/21/R-1")
-            _ = try await client.execute(uri: "/operators", method: .post, headers: auth, body: jsonBody(["name": "packmaker"]))
             var device = PassportFixtures.device(serial: "R-1", lot: "L", key: SoftwareSigner.generate(.ed25519))
             device["publicKeyMultibase"] = .string(bms.publicKey.multikey)
             let issued = try await client.execute(

@@ -21,9 +21,10 @@ import Testing
     @Test("every refused write leaves every table as it was", arguments: testedStores)
     func refusalsLeaveNoTrace(store: String) async throws {
         try await withInstances(1, storeKind: store) { setup in
-            let (client, admin) = (setup.clients[0], setup.adminToken)
-            #expect(try await client.post("/operators", ["name": "packmaker"], token: admin).status == .created)
-            #expect(try await client.post("/operators", ["name": "secondlife"], token: admin).status == .created)
+            let client = setup.clients[0]
+            _ = try await client.registerOperator("packmaker", admin: setup.adminToken)
+            _ = try await client.registerOperator("secondlife", companyPrefixes: ["4012346"], admin: setup.adminToken)
+            let admin = try await client.createToken(operators: ["packmaker", "secondlife", "instance"], admin: setup.adminToken)
             let owner = DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey)
             let keyA = SoftwareSigner.generate(.ed25519)
             var deviceA = PassportFixtures.device(serial: "A", lot: "LOT-1", key: keyA)
@@ -51,7 +52,7 @@ import Testing
                 ("/passports/C/lifecycle", ["action": "voidWarranty"], nil, "transition_not_allowed"),
                 ("/passports/A/lifecycle", ["action": "melt"], nil, "invalid_request"),
                 ("/passports/A/lifecycle", ["action": "repurpose", "operator": "packmaker", "gtin": "04012345000009", "serial": "R"], nil, "invalid_repurpose"),
-                ("/passports/C/lifecycle", ["action": "repurpose", "operator": "secondlife", "gtin": "04012345000009", "serial": "R"], nil, "transition_not_allowed"),
+                ("/passports/C/lifecycle", ["action": "repurpose", "operator": "secondlife", "gtin": "04012346000015", "serial": "R"], nil, "transition_not_allowed"),
                 ("/passports/A/bms-keys", ["publicKeyMultibase": .string(keyA.verificationKey.multikey)], nil, "bms_key_unchanged"),
                 ("/passports/C/bms-keys", ["publicKeyMultibase": .string(newKey.verificationKey.multikey)], nil, "transition_not_allowed"),
                 ("/operators/packmaker/recalls", ["selector": "lot", "value": "LOT-1", "reason": ""], nil, "invalid_recall"),
@@ -81,9 +82,9 @@ import Testing
     func batchStoppedAtEachStep(store: String) async throws {
         let faults = ArmedFaults()
         try await withInstances(1, storeKind: store, faults: faults) { setup in
-            let (client, admin) = (setup.clients[0], setup.adminToken)
+            let client = setup.clients[0]
             let server = setup.servers[0]
-            #expect(try await client.post("/operators", ["name": "packmaker"], token: admin).status == .created)
+            let admin = try await client.registerOperator("packmaker", admin: setup.adminToken)
             let keys = (0..<10).map { _ in SoftwareSigner.generate(.ed25519) }
             for (step, point) in [FaultPoint.provisionAllocated, .provisionSigned, .provisionCommitted].enumerated() {
                 let lot = "LOT-\(step)"
@@ -116,8 +117,7 @@ import Testing
     @Test("one batch sent with one key to two instances at once is provisioned once", arguments: testedStores)
     func sameKeyOnTwoInstancesAtOnce(store: String) async throws {
         try await withInstances(2, storeKind: store) { setup in
-            let admin = setup.adminToken
-            #expect(try await setup.clients[0].post("/operators", ["name": "packmaker"], token: admin).status == .created)
+            let admin = try await setup.clients[0].registerOperator("packmaker", admin: setup.adminToken)
             let keys = (0..<10).map { _ in SoftwareSigner.generate(.ed25519) }
             let devices: [JSONValue] = (0..<100).map { .object(PassportFixtures.device(serial: "K-\($0)", lot: "LOT-K", key: keys[$0 % 10])) }
             let body: JSONObject = ["operator": "packmaker", "devices": .array(devices)]

@@ -62,7 +62,7 @@ struct ServerTests {
 
             let created = try await client.execute(
                 uri: "/admin/tokens", method: .post, headers: .bearer(adminToken),
-                body: ByteBuffer(string: #"{"role":"issuer","label":"line 3"}"#))
+                body: ByteBuffer(string: #"{"role":"issuer","label":"line 3","operators":["instance"]}"#))
             #expect(created.status == .created)
             let issuerToken = try #require(try created.json["token"] as? String)
             #expect(try created.json["role"] as? String == "issuer")

@@ -29,8 +29,7 @@ import Trie
     @Test("4 clients × 40 batches of 50 provision concurrently: none refused, every device green on every instance", arguments: layouts)
     func concurrentProvisioning(store: String, instances: Int) async throws {
         try await withInstances(instances, storeKind: store) { setup in
-            let admin = setup.adminToken
-            #expect(try await setup.clients[0].post("/operators", ["name": "packmaker"], token: admin).status == .created)
+            let admin = try await setup.clients[0].registerOperator("packmaker", admin: setup.adminToken)
             let keys = (0..<Self.batchSize).map { _ in SoftwareSigner.generate(.ed25519) }
             let statuses = try await withThrowingTaskGroup(of: [HTTPResponse.Status].self) { group in
                 for client in 0..<Self.clients {
@@ -77,9 +76,8 @@ import Trie
     @Test("a lot recall racing hand-offs, firmware updates and warranty voids on two instances loses none of them", arguments: testedStores)
     func noLostUpdates(store: String) async throws {
         try await withInstances(2, storeKind: store) { setup in
-            let admin = setup.adminToken
             let (first, second) = (setup.clients[0], setup.clients[1])
-            #expect(try await first.post("/operators", ["name": "packmaker"], token: admin).status == .created)
+            let admin = try await first.registerOperator("packmaker", admin: setup.adminToken)
             let count = 16
             let devices: [JSONValue] = (0..<count).map { index in
                 var device = PassportFixtures.device(serial: "L-\(index)", lot: "LOT-R", key: SoftwareSigner.generate(.ed25519))
@@ -165,9 +163,8 @@ import Trie
     @Test("verifications on one instance while the other provisions never fail for untouched batteries", arguments: testedStores)
     func readsDuringWrites(store: String) async throws {
         try await withInstances(2, storeKind: store) { setup in
-            let admin = setup.adminToken
             let (writer, reader) = (setup.clients[0], setup.clients[1])
-            #expect(try await writer.post("/operators", ["name": "packmaker"], token: admin).status == .created)
+            let admin = try await writer.registerOperator("packmaker", admin: setup.adminToken)
             let keys = (0..<20).map { _ in SoftwareSigner.generate(.ed25519) }
             let settled: [JSONValue] = (0..<20).map { .object(PassportFixtures.device(serial: "S-\($0)", lot: "LOT-S", key: keys[$0])) }
             #expect(try await writer.post("/manufacturing/device/issue", ["operator": "packmaker", "devices": .array(settled)], token: admin).status == .created)

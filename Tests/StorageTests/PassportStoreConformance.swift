@@ -33,7 +33,7 @@ struct PassportStoreConformance {
 
     /// Ids that sort differently by code point ("Z" < "a") than by most locales' collation.
     static let cells = OperatorRecord(
-        id: "did:web:voltpass.example:operators:Zellwerk", name: "Zellwerk", gln: "4012345000009", companyPrefix: "4012345",
+        id: "did:web:voltpass.example:operators:Zellwerk", name: "Zellwerk", gln: "4012345000009", companyPrefixes: ["4012345"],
         suspensionList: "https://voltpass.example/operators/Zellwerk/status-lists/1",
         revocationList: "https://voltpass.example/operators/Zellwerk/status-lists/2", createdAt: base)
     static let packs = OperatorRecord(

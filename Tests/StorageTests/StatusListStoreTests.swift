@@ -24,6 +24,8 @@ struct StatusListStoreConformance {
         Check(name: "bits: set, clear, revision only on change, range") { try await $0.bits() },
         Check(name: "bits: concurrent updates of one byte are all kept") { try await $0.concurrentBits() },
         Check(name: "two stores on one database: no shared index, no lost bit") { try await $0.twoInstances() },
+        Check(name: "lists are the issuer's own: one id, two issuers, two lists") { try await $0.namespacedByIssuer() },
+        Check(name: "the signed copy: kept only when newer, unpublished lists listed") { try await $0.publishedCopies() },
         Check(name: "service: random allocation without reuse across restarts") { try await $0.serviceAllocation() },
         Check(name: "service: revoke, suspend, reinstate and their rules") { try await $0.serviceUpdates() },
         Check(name: "service: the published credential verifies and is re-signed only on change") { try await $0.servicePublication() },
@@ -65,9 +67,13 @@ struct StatusListStoreConformance {
         }
     }
 
-    static func record(_ id: String, entryCount: Int = 131_072, purpose: StatusPurpose = .revocation) -> StatusListRecord {
+    static let issuer = "did:example:issuer"
+
+    static func record(
+        _ id: String, issuer: String = issuer, entryCount: Int = 131_072, purpose: StatusPurpose = .revocation
+    ) -> StatusListRecord {
         StatusListRecord(
-            id: id, issuer: "did:example:issuer", purpose: purpose, entryCount: entryCount, allocationKey: id == "keyed" ? [1, 2, 3] : nil,
+            id: id, issuer: issuer, purpose: purpose, entryCount: entryCount, allocationKey: id == "keyed" ? [1, 2, 3] : nil,
             bits: [UInt8](repeating: 0, count: entryCount / 8), createdAt: time, updatedAt: time)
     }
 
@@ -87,27 +93,27 @@ struct StatusListStoreConformance {
             let keyed = Self.record("keyed")
             try await store.createStatusList(keyed)
             try await store.createStatusList(Self.record("plain", purpose: .suspension))
-            #expect(try await store.statusList(id: "keyed") == keyed)
-            #expect(try await store.statusList(id: "plain")?.allocationKey == nil)
-            #expect(try await store.statusList(id: "plain")?.purpose == .suspension)
-            #expect(try await store.statusList(id: "missing") == nil)
-            var other = Self.record("keyed")
-            other.issuer = "did:example:someone-else"
-            await expectCode("status_list_exists") { try await store.createStatusList(other) }
-            #expect(try await store.statusList(id: "keyed") == keyed, "the refused create changed nothing")
+            #expect(try await store.statusList(issuer: Self.issuer, id: "keyed") == keyed)
+            #expect(try await store.statusList(issuer: Self.issuer, id: "plain")?.allocationKey == nil)
+            #expect(try await store.statusList(issuer: Self.issuer, id: "plain")?.purpose == .suspension)
+            #expect(try await store.statusList(issuer: Self.issuer, id: "missing") == nil)
+            var again = Self.record("keyed")
+            again.allocationKey = [9]
+            await expectCode("status_list_exists") { try await store.createStatusList(again) }
+            #expect(try await store.statusList(issuer: Self.issuer, id: "keyed") == keyed, "the refused create changed nothing")
         }
     }
 
     func allocation() async throws {
         try await withLists { store in
             try await store.createStatusList(Self.record("a"))
-            #expect(try await store.allocateStatusEntries(listID: "a", count: 1) == 0..<1)
-            #expect(try await store.allocateStatusEntries(listID: "a", count: 100) == 1..<101)
-            #expect(try await store.allocateStatusEntries(listID: "a", count: 131_072 - 101) == 101..<131_072)
-            #expect(try await store.allocateStatusEntries(listID: "a", count: 1) == nil)
-            #expect(try await store.statusList(id: "a")?.allocated == 131_072)
-            await expectCode("status_list_not_found") { try await store.allocateStatusEntries(listID: "nope", count: 1) }
-            await expectCode("invalid_value") { try await store.allocateStatusEntries(listID: "a", count: 0) }
+            #expect(try await store.allocateStatusEntries(issuer: Self.issuer, listID: "a", count: 1) == 0..<1)
+            #expect(try await store.allocateStatusEntries(issuer: Self.issuer, listID: "a", count: 100) == 1..<101)
+            #expect(try await store.allocateStatusEntries(issuer: Self.issuer, listID: "a", count: 131_072 - 101) == 101..<131_072)
+            #expect(try await store.allocateStatusEntries(issuer: Self.issuer, listID: "a", count: 1) == nil)
+            #expect(try await store.statusList(issuer: Self.issuer, id: "a")?.allocated == 131_072)
+            await expectCode("status_list_not_found") { try await store.allocateStatusEntries(issuer: Self.issuer, listID: "nope", count: 1) }
+            await expectCode("invalid_value") { try await store.allocateStatusEntries(issuer: Self.issuer, listID: "a", count: 0) }
         }
     }
 
@@ -115,7 +121,7 @@ struct StatusListStoreConformance {
         try await withLists { store in
             try await store.createStatusList(Self.record("c"))
             let ranges = try await withThrowingTaskGroup(of: Range<Int>?.self) { group in
-                for worker in 0..<24 { group.addTask { try await store.allocateStatusEntries(listID: "c", count: worker % 3 + 1) } }
+                for worker in 0..<24 { group.addTask { try await store.allocateStatusEntries(issuer: Self.issuer, listID: "c", count: worker % 3 + 1) } }
                 var ranges: [Range<Int>] = []
                 for try await range in group { ranges.append(try #require(range)) }
                 return ranges
@@ -124,19 +130,19 @@ struct StatusListStoreConformance {
             let requested = (0..<24).map { $0 % 3 + 1 }.reduce(0, +)
             #expect(indices.count == requested)
             #expect(Set(indices).count == indices.count, "no index handed out twice")
-            #expect(try await store.statusList(id: "c")?.allocated == indices.count)
+            #expect(try await store.statusList(issuer: Self.issuer, id: "c")?.allocated == indices.count)
         }
     }
 
     func survivesReopening() async throws {
         try await withLists { store in
             try await store.createStatusList(Self.record("r"))
-            _ = try await store.allocateStatusEntries(listID: "r", count: 10)
-            _ = try await store.setStatusBit(listID: "r", index: 9, to: true, at: Self.time)
+            _ = try await store.allocateStatusEntries(issuer: Self.issuer, listID: "r", count: 10)
+            _ = try await store.setStatusBit(issuer: Self.issuer, listID: "r", index: 9, to: true, at: Self.time)
         }
         try await withLists { store in
-            #expect(try await store.allocateStatusEntries(listID: "r", count: 1) == 10..<11)
-            let bits = try #require(try await store.statusList(id: "r")).bits
+            #expect(try await store.allocateStatusEntries(issuer: Self.issuer, listID: "r", count: 1) == 10..<11)
+            let bits = try #require(try await store.statusList(issuer: Self.issuer, id: "r")).bits
             #expect(bits[1] == 0x40)
         }
     }
@@ -145,23 +151,23 @@ struct StatusListStoreConformance {
         try await withLists { store in
             try await store.createStatusList(Self.record("b"))
             let later = Self.time.addingTimeInterval(60)
-            #expect(try await store.setStatusBit(listID: "b", index: 0, to: true, at: later) == false)
-            #expect(try await store.setStatusBit(listID: "b", index: 0, to: true, at: later) == true)
-            #expect(try await store.setStatusBit(listID: "b", index: 131_071, to: true, at: later) == false)
-            var list = try #require(try await store.statusList(id: "b"))
+            #expect(try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: 0, to: true, at: later) == false)
+            #expect(try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: 0, to: true, at: later) == true)
+            #expect(try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: 131_071, to: true, at: later) == false)
+            var list = try #require(try await store.statusList(issuer: Self.issuer, id: "b"))
             #expect(list.revision == 2, "the repeated set changed nothing")
             #expect(list.updatedAt == later)
             #expect(list.bits.first == 0x80)
             #expect(list.bits.last == 0x01)
-            #expect(try await store.setStatusBit(listID: "b", index: 0, to: false, at: later) == true)
-            list = try #require(try await store.statusList(id: "b"))
+            #expect(try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: 0, to: false, at: later) == true)
+            list = try #require(try await store.statusList(issuer: Self.issuer, id: "b"))
             #expect(list.bits.first == 0)
             #expect(list.revision == 3)
             let set = StatusListBitstring(bytes: list.bits).nonZeroIndices
             #expect(set == [131_071])
-            await expectCode("range_error") { try await store.setStatusBit(listID: "b", index: 131_072, to: true, at: later) }
-            await expectCode("range_error") { try await store.setStatusBit(listID: "b", index: -1, to: true, at: later) }
-            await expectCode("status_list_not_found") { try await store.setStatusBit(listID: "x", index: 1, to: true, at: later) }
+            await expectCode("range_error") { try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: 131_072, to: true, at: later) }
+            await expectCode("range_error") { try await store.setStatusBit(issuer: Self.issuer, listID: "b", index: -1, to: true, at: later) }
+            await expectCode("status_list_not_found") { try await store.setStatusBit(issuer: Self.issuer, listID: "x", index: 1, to: true, at: later) }
         }
     }
 
@@ -169,10 +175,10 @@ struct StatusListStoreConformance {
         try await withLists { store in
             try await store.createStatusList(Self.record("cb"))
             try await withThrowingTaskGroup(of: Bool.self) { group in
-                for index in 0..<16 { group.addTask { try await store.setStatusBit(listID: "cb", index: index, to: true, at: Self.time) } }
+                for index in 0..<16 { group.addTask { try await store.setStatusBit(issuer: Self.issuer, listID: "cb", index: index, to: true, at: Self.time) } }
                 for try await previous in group { #expect(previous == false) }
             }
-            let list = try #require(try await store.statusList(id: "cb"))
+            let list = try #require(try await store.statusList(issuer: Self.issuer, id: "cb"))
             #expect(Array(list.bits.prefix(3)) == [0xFF, 0xFF, 0x00])
             #expect(list.revision == 16)
         }
@@ -183,7 +189,7 @@ struct StatusListStoreConformance {
             try await first.createStatusList(Self.record("shared"))
             let stores = [first, second]
             let ranges = try await withThrowingTaskGroup(of: Range<Int>?.self) { group in
-                for worker in 0..<20 { group.addTask { try await stores[worker % 2].allocateStatusEntries(listID: "shared", count: 5) } }
+                for worker in 0..<20 { group.addTask { try await stores[worker % 2].allocateStatusEntries(issuer: Self.issuer, listID: "shared", count: 5) } }
                 var ranges: [Range<Int>] = []
                 for try await range in group { ranges.append(try #require(range)) }
                 return ranges
@@ -191,13 +197,49 @@ struct StatusListStoreConformance {
             let indices = ranges.flatMap { Array($0) }
             #expect(Set(indices).count == 100)
             try await withThrowingTaskGroup(of: Bool.self) { group in
-                for index in 0..<24 { group.addTask { try await stores[index % 2].setStatusBit(listID: "shared", index: index, to: true, at: Self.time) } }
+                for index in 0..<24 { group.addTask { try await stores[index % 2].setStatusBit(issuer: Self.issuer, listID: "shared", index: index, to: true, at: Self.time) } }
                 for try await previous in group { #expect(previous == false) }
             }
-            let list = try #require(try await second.statusList(id: "shared"))
+            let list = try #require(try await second.statusList(issuer: Self.issuer, id: "shared"))
             #expect(Array(list.bits.prefix(4)) == [0xFF, 0xFF, 0xFF, 0x00])
             #expect(list.revision == 24)
             #expect(list.allocated == 100)
+        }
+    }
+
+    func namespacedByIssuer() async throws {
+        try await withLists { store in
+            let other = "did:example:other"
+            try await store.createStatusList(Self.record("devices-1"))
+            try await store.createStatusList(Self.record("devices-1", issuer: other))
+            await expectCode("status_list_exists") { try await store.createStatusList(Self.record("devices-1", issuer: other)) }
+            _ = try await store.setStatusBit(issuer: other, listID: "devices-1", index: 7, to: true, at: Self.time)
+            #expect(try await store.allocateStatusEntries(issuer: other, listID: "devices-1", count: 3) == 0..<3)
+            let mine = try #require(try await store.statusList(issuer: Self.issuer, id: "devices-1"))
+            #expect(mine.revision == 0 && mine.allocated == 0 && mine.bits.allSatisfy { $0 == 0 }, "the other issuer's writes did not reach it")
+            #expect(try await store.statusList(issuer: other, id: "devices-1")?.revision == 1)
+            await expectCode("status_list_not_found") {
+                try await store.setStatusBit(issuer: "did:example:nobody", listID: "devices-1", index: 1, to: true, at: Self.time)
+            }
+        }
+    }
+
+    func publishedCopies() async throws {
+        try await withLists { store in
+            try await store.createStatusList(Self.record("p"))
+            #expect(try await store.statusListPublication(issuer: Self.issuer, listID: "p") == StatusListPublication(currentRevision: 0, published: nil))
+            #expect(try await store.unpublishedStatusLists().map(\.id).contains("p"))
+            try await store.savePublishedStatusList(issuer: Self.issuer, listID: "p", PublishedStatusList(revision: 0, document: Array("zero".utf8)))
+            #expect(try await store.statusListPublication(issuer: Self.issuer, listID: "p")?.current?.document == Array("zero".utf8))
+            #expect(try await !store.unpublishedStatusLists().map(\.id).contains("p"))
+            _ = try await store.setStatusBit(issuer: Self.issuer, listID: "p", index: 3, to: true, at: Self.time)
+            let stale = try #require(try await store.statusListPublication(issuer: Self.issuer, listID: "p"))
+            #expect(stale.currentRevision == 1 && stale.current == nil, "a changed list has no current signed copy")
+            #expect(try await store.unpublishedStatusLists().map(\.id).contains("p"))
+            try await store.savePublishedStatusList(issuer: Self.issuer, listID: "p", PublishedStatusList(revision: 1, document: Array("one".utf8)))
+            try await store.savePublishedStatusList(issuer: Self.issuer, listID: "p", PublishedStatusList(revision: 0, document: Array("old".utf8)))
+            #expect(try await store.statusListPublication(issuer: Self.issuer, listID: "p")?.current?.document == Array("one".utf8), "an older copy never replaces a newer one")
+            #expect(try await store.statusListPublication(issuer: Self.issuer, listID: "missing") == nil)
         }
     }
 

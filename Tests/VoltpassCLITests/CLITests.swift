@@ -21,7 +21,7 @@ struct CLITests {
         let unauthorized = try await first.request("POST", "/admin/tokens", body: #"{"role":"issuer"}"#)
         #expect(unauthorized.status == 401)
         #expect(unauthorized.body["code"] as? String == "unauthorized")
-        let created = try await first.request("POST", "/admin/tokens", body: #"{"role":"issuer"}"#, token: token)
+        let created = try await first.request("POST", "/admin/tokens", body: #"{"role":"issuer","operators":["instance"]}"#, token: token)
         #expect(created.status == 201)
 
         // Another process resolves the server's did:web DID over HTTP.

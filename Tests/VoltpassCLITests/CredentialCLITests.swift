@@ -40,7 +40,7 @@ struct CredentialCLITests {
         do {
             try await server.waitUntilListening()
             let admin = try #require(server.output.firstMatch(of: /vpt_[A-Za-z0-9_-]+/).map { String($0.output) })
-            let created = try await server.request("POST", "/admin/tokens", body: #"{"role":"issuer"}"#, token: admin)
+            let created = try await server.request("POST", "/admin/tokens", body: #"{"role":"issuer","operators":["instance"]}"#, token: admin)
             try await body(server, try #require(created.body["token"] as? String))
         } catch {
             _ = try? await server.stop(signal: SIGTERM)

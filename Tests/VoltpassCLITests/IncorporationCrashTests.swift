@@ -23,7 +23,7 @@ import Testing
         let userHash = KeyHash(publicKey: user.publicKey)
 
         try await withServer(directory) { server in
-            _ = try await server.passports.registerOperator(name: "packmaker")
+            _ = try await server.passports.registerOperator(name: "packmaker", companyPrefixes: ["4012345"])
             let operatorID = try operatorDID()
             let spec = DeviceSpec(
                 gtin: "04012345000009", serial: "C-1", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,

@@ -29,7 +29,9 @@ import Testing
 
     private func run(_ server: ServeProcess, admin: String, directory: URL) async throws {
         let base = "http://127.0.0.1:\(server.port)"
-        #expect(try await server.request("POST", "/operators", body: #"{"name":"cli"}"#, token: admin).status == 201)
+        #expect(try await server.request("POST", "/operators", body: #"{"name":"cli","companyPrefixes":["4012345"]}"#, token: admin).status == 201)
+        let created = try await server.request("POST", "/admin/tokens", body: #"{"role":"issuer","operators":["cli"]}"#, token: admin)
+        let issuer = try #require(created.body["token"] as? String)
 
         // The pack's BMS and a spare secure element, keys generated inside.
         let bms = directory.appendingPathComponent("bms").path
@@ -45,7 +47,7 @@ import Testing
 
         let devices = [Self.device("CLI-1", key: bmsKey), Self.device("CLI-2", key: elementKey)].joined(separator: ",")
         let issued = try await server.request(
-            "POST", "/manufacturing/device/issue", body: #"{"operator":"cli","devices":[\#(devices)]}"#, token: admin)
+            "POST", "/manufacturing/device/issue", body: #"{"operator":"cli","devices":[\#(devices)]}"#, token: issuer)
         #expect(issued.status == 201, "\(issued.body)")
 
         // A user's signed reading, then the operator's batch.
@@ -54,7 +56,7 @@ import Testing
         let submitted = try CLI.run(["reading", "submit", "--server", base, "--key", userKey, "--bms", bms, "--json"])
         #expect(submitted.status == 0, "\(submitted.error)")
         #expect(try Self.json(submitted.output)["status"] as? String == "pending")
-        let batch = try await server.request("POST", "/operators/cli/incorporate", token: admin)
+        let batch = try await server.request("POST", "/operators/cli/incorporate", token: issuer)
         #expect(batch.body["incorporated"] as? Double == 1)
         // The same reading again: its commitment is used up.
         let replayed = try CLI.run(["bms", "misbehave", "replay", "--dir", bms])

@@ -31,9 +31,13 @@ import FoundationNetworking
             let server = try ServeProcess(dataDirectory: directory, port: port)
             try await server.waitUntilListening()
             if admin == nil {
-                admin = try #require(server.output.firstMatch(of: /vpt_[A-Za-z0-9_-]+/).map { String($0.output) })
-                let registered = try await server.request("POST", "/operators", body: #"{"name":"packmaker"}"#, token: admin)
+                let adminToken = try #require(server.output.firstMatch(of: /vpt_[A-Za-z0-9_-]+/).map { String($0.output) })
+                let registered = try await server.request(
+                    "POST", "/operators", body: #"{"name":"packmaker","companyPrefixes":["4012345"]}"#, token: adminToken)
                 operatorID = try #require(registered.body["id"] as? String)
+                let created = try await server.request(
+                    "POST", "/admin/tokens", body: #"{"role":"issuer","operators":["packmaker"]}"#, token: adminToken)
+                admin = try #require(created.body["token"] as? String)
             }
             let token = try #require(admin)
             let request = Task { try? await Self.send(body, port: port, token: token, key: lot) }

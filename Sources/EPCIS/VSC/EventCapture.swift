@@ -13,6 +13,9 @@ public struct EventCapture: Sendable {
     let statusLists: EventStatusLists
     let now: @Sendable () -> Date
 
+    /// The DID that signs the captured events.
+    public var issuerDID: String { operatorKeys.did }
+
     /// Events signed by `operatorKeys`' current key, linked to those in `events`, with revocation
     /// entries from `statusLists`.
     public init(

@@ -7,7 +7,6 @@ final class ImmutableRecords: Sendable {
     private struct Entries {
         var credentials: [String: Credential] = [:]
         var devices: [String: DeviceRecord] = [:]
-        var serials: [String: DeviceRecord] = [:]
     }
 
     private let capacity: Int
@@ -28,18 +27,12 @@ final class ImmutableRecords: Sendable {
 
     func device(id: String) -> DeviceRecord? { entries.withLock { $0.devices[id] } }
 
-    func device(serial: String) -> DeviceRecord? { entries.withLock { $0.serials[serial] } }
-
-    /// Remembers a device by id and, when it was found by its serial, by that serial too (a serial is
-    /// unique only within an operator and GTIN, so only the serial search's own answer is kept).
-    func remember(_ device: DeviceRecord, foundBySerial: Bool = false) {
+    /// Remembers a device by id (never by serial: a serial may be provisioned again under another GTIN,
+    /// which makes it ambiguous from then on).
+    func remember(_ device: DeviceRecord) {
         entries.withLock { entries in
-            if entries.devices.count >= capacity {
-                entries.devices.removeAll(keepingCapacity: true)
-                entries.serials.removeAll(keepingCapacity: true)
-            }
+            if entries.devices.count >= capacity { entries.devices.removeAll(keepingCapacity: true) }
             entries.devices[device.id] = device
-            if foundBySerial { entries.serials[device.serial] = device }
         }
     }
 }

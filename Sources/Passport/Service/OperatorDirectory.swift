@@ -43,16 +43,28 @@ public actor OperatorDirectory {
     }
 
     /// Registers an operator: its key, DID document, suspension and revocation lists, and record.
-    /// A name in use is `operator_exists`; names are 1 to 64 letters, digits, `-` and `_`.
-    public func register(name: String, gln: String?, companyPrefix: String?) async throws -> OperatorRecord {
+    /// A name in use is `operator_exists`; names are 1 to 64 letters, digits, `-` and `_`. The company
+    /// prefixes (6 to 12 digits each, at most 32) are the operator's own: one that overlaps a prefix of
+    /// another operator (equal, or one the start of the other) is `company_prefix_taken`.
+    public func register(name: String, gln: String?, companyPrefixes: [String]) async throws -> OperatorRecord {
         guard (1...64).contains(name.utf8.count), name.utf8.allSatisfy({ Self.nameBytes.contains($0) }) else {
             throw PassportError("invalid_operator", "an operator name has 1 to 64 letters, digits, '-' and '_'")
         }
         if let gln, !(gln.count == 13 && gln.allSatisfy(\.isNumber) && GS1CheckDigit.isValid(gln)) {
             throw PassportError("invalid_operator", "the GLN must have 13 digits with a valid check digit")
         }
-        if let companyPrefix, !((6...12).contains(companyPrefix.count) && companyPrefix.allSatisfy(\.isNumber)) {
-            throw PassportError("invalid_operator", "a GS1 company prefix has 6 to 12 digits")
+        guard companyPrefixes.count <= 32,
+            companyPrefixes.allSatisfy({ (6...12).contains($0.utf8.count) && $0.utf8.allSatisfy { (48...57).contains($0) } })
+        else {
+            throw PassportError("invalid_operator", "an operator has at most 32 GS1 company prefixes of 6 to 12 digits")
+        }
+        for record in try await store.operators() {
+            for taken in record.companyPrefixes {
+                if let clash = companyPrefixes.first(where: { $0.hasPrefix(taken) || taken.hasPrefix($0) }) {
+                    throw PassportError(
+                        "company_prefix_taken", "the company prefix \(clash) overlaps \(taken), which belongs to '\(record.name)'")
+                }
+            }
         }
         let did = try did(name: name)
         if try await store.operatorRecord(id: did) != nil {
@@ -61,7 +73,7 @@ public actor OperatorDirectory {
         let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, now: now)
         _ = try await keys.bootstrap()
         let record = OperatorRecord(
-            id: did, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: "\(name)-devices-1",
+            id: did, name: name, gln: gln, companyPrefixes: companyPrefixes, suspensionList: "\(name)-devices-1",
             revocationList: "\(name)-ownership-1", createdAt: now())
         let lists = statusLists(name: name, keys: keys)
         let service = try await lists.service()

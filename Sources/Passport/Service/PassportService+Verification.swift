@@ -65,14 +65,9 @@ extension PassportService {
             if let device { records.remember(device) }
             return device
         case .serial(let serial):
-            if let device = records.device(serial: serial) { return device }
-            for record in try await store.operators() {
-                if let device = try await store.devices(operator: record.id, matching: .serial(serial)).first {
-                    records.remember(device, foundBySerial: true)
-                    return device
-                }
-            }
-            return nil
+            let matches = try await store.devices(serial: serial, limit: AmbiguousIdentifier.candidateLimit + 1)
+            guard matches.count <= 1 else { throw AmbiguousIdentifier(serial: serial, candidates: matches.map(\.id)) }
+            return matches.first
         }
     }
 
@@ -112,7 +107,7 @@ extension PassportService {
         for link in chain { ownership.append(try await credential(link.credentialID)) }
         var bmsKeys: [Credential] = []
         for key in keys.dropFirst() { bmsKeys.append(try await credential(key.credentialID)) }
-        let lists = try await member.statusLists.service()
+        let lists = member.statusLists
         var statusLists: [JSONObject] = [try await lists.publishedCredential(listID: device.deviceStatusList)]
         for listID in Set(chain.map(\.statusList)).sorted() {
             statusLists.append(try await lists.publishedCredential(listID: listID))

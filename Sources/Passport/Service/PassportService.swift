@@ -92,6 +92,12 @@ public struct PassportService: Sendable {
             throw PassportError("invalid_device", "a batch has 1 to 10,000 devices, not \(specs.count)")
         }
         let member = try await operators.member(operatorID)
+        if let foreign = specs.first(where: { !member.record.owns(gtin: $0.gtin) }) {
+            throw PassportError(
+                "gtin_not_owned",
+                "the GTIN \(foreign.gtin) is not under a company prefix of '\(member.record.name)' "
+                    + "(\(member.record.companyPrefixes.isEmpty ? "it has none registered" : member.record.companyPrefixes.joined(separator: ", ")))")
+        }
         var seen = Set<String>()
         for spec in specs where !seen.insert(spec.gtin + "/" + spec.serial).inserted {
             throw PassportError("device_exists", "the batch lists \(spec.gtin) serial \(spec.serial) twice")
@@ -173,9 +179,9 @@ public struct PassportService: Sendable {
         return provisioned
     }
 
-    /// Registers an economic operator (see ``OperatorDirectory/register(name:gln:companyPrefix:)``).
-    public func registerOperator(name: String, gln: String? = nil, companyPrefix: String? = nil) async throws -> OperatorRecord {
-        try await operators.register(name: name, gln: gln, companyPrefix: companyPrefix)
+    /// Registers an economic operator (see ``OperatorDirectory/register(name:gln:companyPrefixes:)``).
+    public func registerOperator(name: String, gln: String? = nil, companyPrefixes: [String]) async throws -> OperatorRecord {
+        try await operators.register(name: name, gln: gln, companyPrefixes: companyPrefixes)
     }
 
     // MARK: - Ownership
@@ -208,7 +214,7 @@ public struct PassportService: Sendable {
                 deviceID: batteryID, sequence: chain.count + 1, owner: newOwner, credentialID: id, statusIndex: entry.index,
                 statusList: member.record.revocationList, transferredAt: date)]
             if let previous = chain.last {
-                changes.statusBits = [StatusBitChange(listID: previous.statusList, index: previous.statusIndex, value: true, at: date)]
+                changes.statusBits = [StatusBitChange(issuer: device.operatorID, listID: previous.statusList, index: previous.statusIndex, value: true, at: date)]
             }
             changes.feed = [Self.feed(batteryID, .ownership, transition: .setOwnership, ["owner": .string(newOwner), "credential": .string(id)], at: date)]
             changes.response = try idempotency?.response(for: credential, at: date)
@@ -258,7 +264,8 @@ public struct PassportService: Sendable {
             var leaves: [BatteryLeaf] = []
             let lifecycle = Lifecycle(operatorID: operatorID)
             for device in devices {
-                changes.statusBits.append(StatusBitChange(listID: device.deviceStatusList, index: device.deviceStatusIndex, value: true, at: date))
+                changes.statusBits.append(StatusBitChange(
+                    issuer: operatorID, listID: device.deviceStatusList, index: device.deviceStatusIndex, value: true, at: date))
                 let leaf = try await leaf(of: device, at: root)
                 guard !leaf.isRecalled, leaf.status == .virgin || leaf.status == .active else { continue }
                 leaves.append(try lifecycle.apply(
@@ -307,17 +314,28 @@ public struct PassportService: Sendable {
     /// Commits `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
     /// batch is computed from the current root (which must be `root`, when given) and handed over
     /// with the change set; `root_conflict` when another instance moved the root first. The caller
-    /// holds the operator's writer.
+    /// holds the operator's writer. Status lists whose bits changed are signed again afterwards.
     public func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil) async throws {
-        guard !mutations.isEmpty else {
+        if mutations.isEmpty {
             try await store.commit(changes)
-            return
+        } else {
+            let store = store
+            try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
+                var changes = changes
+                changes.trie = trie
+                try await store.commit(changes)
+            }
         }
-        let store = store
-        try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
-            var changes = changes
-            changes.trie = trie
-            try await store.commit(changes)
+        try await publishStatusLists(changedBy: changes)
+    }
+
+    /// Signs again the operators' status lists `changes` set bits in. A failure here leaves the list
+    /// unpublished (its public copy answers `status_unreachable`) until the server's next sweep of
+    /// unpublished lists signs it.
+    func publishStatusLists(changedBy changes: ChangeSet) async throws {
+        var seen = Set<String>()
+        for bit in changes.statusBits where seen.insert(bit.issuer + " " + bit.listID).inserted {
+            try await operators.member(bit.issuer).statusLists.service().publish(listID: bit.listID)
         }
     }
 

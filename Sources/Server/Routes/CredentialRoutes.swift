@@ -56,8 +56,9 @@ struct CredentialRoutes {
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /credentials/issue {credential, options: {cryptosuite?, credentialId?, statusLists?}}
-        router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
             .post("credentials/issue") { request, context -> Response in
+                try context.authorize(operator: operatorKeys.did)
                 let json = try await request.jsonBody(limit: maxBodySize)
                 let body = try RequestBody(json)
                 return try await idempotency.run(

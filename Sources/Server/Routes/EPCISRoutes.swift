@@ -34,8 +34,9 @@ struct EPCISRoutes {
         // document, naming each violation's event and member), signed by the operator as a VSC
         // credential with a revocation entry, linked to its predecessors, stored together. 201 with
         // the credential ids in event order.
-        router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
             .post("epcis/capture") { request, context -> Response in
+                try context.authorize(operator: capture.issuerDID)
                 let body = try await request.jsonBody(limit: maxBodySize)
                 do {
                     return try await idempotency.run(request, context: context, body: body, status: .created, json: Self.capturedJSON) {

@@ -35,7 +35,7 @@ struct PassportRoutes {
         // GET /operators/{name}/status-lists/{id}: the operator's signed status list credential.
         router.get("operators/:operator/status-lists/:id") { _, context -> Response in
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
-            let credential = try await member.statusLists.service().publishedCredential(listID: try context.parameters.require("id"))
+            let credential = try await member.statusLists.publishedCredential(listID: try context.parameters.require("id"))
             return .json(.object(credential), mediaType: "application/vc+ld+json")
         }
         // GET /operators/{name}/anchors: the operator's trie roots anchored on the ledger, newest first.
@@ -77,6 +77,8 @@ struct PassportRoutes {
                     result = try await service.verify(item)
                 } catch let error as PassportError {
                     result = .unknown(item, code: error.code, message: error.message, at: service.now())
+                } catch let error as AmbiguousIdentifier {
+                    result = .unknown(item, code: error.code, message: error.message, at: service.now())
                 }
                 counts[result.verdict.rawValue, default: 0] += 1
                 var json = result.json
@@ -98,6 +100,10 @@ struct PassportRoutes {
         router.post("diagnostics/responses") { request, _ -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let identifier = try ScannedIdentifier(try body.requiredString("device"))
+            if case .serial = identifier.kind {
+                throw PassportError(
+                    "full_identifier_required", "field diagnostics need the battery's full identifier (its Digital Link), not a bare serial")
+            }
             let challenge = try body.requiredString("challenge")
             guard let response = try? Base64URL.decode(try body.requiredString("response")) else {
                 throw RequestBody.invalid("/response", "must be the COSE_Sign1 answer in base64url")
@@ -138,35 +144,30 @@ struct PassportRoutes {
             let bundle = try await service.bundle(for: try await device(context))
             return .json(.object(bundle.json))
         }
-        // GET /passports/{id}/plate.svg | plate.png: the QR code of the plate URL (a new token each time).
-        router.get("passports/:id/plate.svg") { _, context -> Response in
-            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
-            return .bytes(Array(try code.svg().utf8), headers: [.contentType: "image/svg+xml"])
-        }
-        router.get("passports/:id/plate.png") { _, context -> Response in
-            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
-            return .bytes(try code.png(), headers: [.contentType: "image/png"])
-        }
     }
 
     private func addOperatorAdministration(to router: Router<VoltpassRequestContext>) {
-        // POST /operators {name, gln?, companyPrefix?}: registers an economic operator.
-        router.group().add(middleware: RequireRole(.admin, tokens: tokens))
+        // POST /operators {name, gln?, companyPrefixes: [...]}: registers an economic operator and the
+        // GS1 company prefixes it owns (`companyPrefix` names a single one).
+        router.group().add(middleware: RequireRole(.admin, tokens: tokens, now: service.now))
             .post("operators") { request, _ -> Response in
                 let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+                var prefixes = try body.strings("companyPrefixes")
+                if let single = try body.string("companyPrefix") { prefixes.insert(single, at: 0) }
                 let record = try await service.operators.register(
-                    name: try body.requiredString("name"), gln: try body.string("gln"), companyPrefix: try body.string("companyPrefix"))
+                    name: try body.requiredString("name"), gln: try body.string("gln"), companyPrefixes: prefixes)
                 return .json(Self.operatorJSON(record), status: .created)
             }
     }
 
     private func addIssuerRoutes(to router: Router<VoltpassRequestContext>) {
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: service.now))
         // POST /manufacturing/device/issue {operator, device | devices: [...]}
         issuer.post("manufacturing/device/issue") { request, context -> Response in
             let json = try await request.jsonBody(limit: 16 * maxBodySize)
             let body = try RequestBody(json)
             let member = try await service.operators.member(nameOrDID: try body.requiredString("operator"))
+            try context.authorize(operator: member.record.id)
             let today = DeviceSpec.today(service.now())
             var specs: [DeviceSpec] = []
             if let one = body.object["device"] {
@@ -184,11 +185,22 @@ struct PassportRoutes {
                 try await service.provision(specs, operator: member.record.id, idempotency: $0)
             }
         }
+        // GET /passports/{id}/plate.svg | plate.png: the QR code of a plate URL to print, with a new
+        // token signed by the operator each time (so only for the operator's tokens).
+        issuer.get("passports/:id/plate.svg") { _, context -> Response in
+            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
+            return .bytes(Array(try code.svg().utf8), headers: [.contentType: "image/svg+xml"])
+        }
+        issuer.get("passports/:id/plate.png") { _, context -> Response in
+            let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
+            return .bytes(try code.png(), headers: [.contentType: "image/png"])
+        }
         // POST /passports/{id}/ownership {owner}: hands the battery to a new owner.
         issuer.post("passports/:id/ownership") { request, context -> Response in
             let json = try await request.jsonBody(limit: maxBodySize)
             let owner = try RequestBody(json).requiredString("owner")
             let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
             return try await idempotency.run(request, context: context, body: json, status: .created, json: Self.credentialJSON) {
                 try await service.transferOwnership(of: device.id, to: owner, idempotency: $0)
             }
@@ -198,6 +210,7 @@ struct PassportRoutes {
             let json = try await request.jsonBody(limit: maxBodySize)
             let body = try RequestBody(json)
             let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
             let key: PublicKey
             do {
                 key = try PublicKey(multikey: try body.requiredString("publicKeyMultibase"))
@@ -211,13 +224,16 @@ struct PassportRoutes {
         // POST /passports/{id}/lifecycle {action: recycle | repurpose | voidWarranty | firmware, …}
         issuer.post("passports/:id/lifecycle") { request, context -> Response in
             let json = try await request.jsonBody(limit: maxBodySize)
-            return try await lifecycle(try RequestBody(json), json: json, device: try await device(context), request: request, context: context)
+            let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
+            return try await lifecycle(try RequestBody(json), json: json, device: device, request: request, context: context)
         }
         // POST /operators/{name}/recalls {selector: serial | model | lot, value, reason}
         issuer.post("operators/:operator/recalls") { request, context -> Response in
             let json = try await request.jsonBody(limit: maxBodySize)
             let body = try RequestBody(json)
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            try context.authorize(operator: member.record.id)
             let value = try body.requiredString("value")
             let selector: DeviceSelector
             switch try body.requiredString("selector") {
@@ -234,6 +250,7 @@ struct PassportRoutes {
         // POST /operators/{name}/anchor: anchors the operator's trie root now.
         issuer.post("operators/:operator/anchor") { _, context -> Response in
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
+            try context.authorize(operator: member.record.id)
             let anchor = try await service.anchor(operator: member.record.id)
             return .json([
                 "operator": .string(anchor.operatorID), "root": .string(anchor.root.hex), "transaction": .string(anchor.transaction.hex),
@@ -256,7 +273,9 @@ struct PassportRoutes {
         case "recycle":
             transition = .recycle
         case "repurpose":
+            // The second life is written into the successor's trie: the token must act for both.
             let successor = try await service.operators.member(nameOrDID: try body.requiredString("operator")).record.id
+            try context.authorize(operator: successor)
             let (gtin, serial) = (try body.requiredString("gtin"), try body.requiredString("serial"))
             return try await idempotency.run(
                 request, context: context, body: json, status: .created, json: { ["successor": $0.first.map { .object($0.json) } ?? .null] }
@@ -322,13 +341,16 @@ struct PassportRoutes {
     }
 
     private func plateURL(_ context: VoltpassRequestContext) async throws -> String {
-        try await service.plateURL(for: try await device(context))
+        let device = try await device(context)
+        try context.authorize(operator: device.operatorID)
+        return try await service.plateURL(for: device)
     }
 
     static func operatorJSON(_ record: OperatorRecord) -> JSONValue {
         [
             "id": .string(record.id), "name": .string(record.name), "gln": record.gln.map(JSONValue.string) ?? .null,
             "companyPrefix": record.companyPrefix.map(JSONValue.string) ?? .null,
+            "companyPrefixes": .array(record.companyPrefixes.map(JSONValue.string)),
         ]
     }
 }

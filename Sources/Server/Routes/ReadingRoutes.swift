@@ -69,11 +69,12 @@ struct ReadingRoutes {
                 challenge: try body.requiredString("challenge"), signature: try Self.hex(try body.requiredString("signature"), at: "/signature"))
             return .json(["batteryId": .string(device.id), "reader": .string(newReader.hex)])
         }
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: service.passports.now))
         // POST /operators/{name}/reward-pool {amount}
         issuer.post("operators/:operator/reward-pool") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let member = try await service.passports.operators.member(named: try context.parameters.require("operator"))
+            try context.authorize(operator: member.record.id)
             guard let amount = try body.integer("amount"), amount > 0 else { throw RequestBody.invalid("/amount", "must be a whole number above 0") }
             let pool = try await service.fund(operator: member.record.id, amount: UInt64(amount))
             return .json(["operator": .string(member.record.id), "pool": .number(Double(pool))])
@@ -81,6 +82,7 @@ struct ReadingRoutes {
         // POST /operators/{name}/incorporate: the operator's batch.
         issuer.post("operators/:operator/incorporate") { _, context -> Response in
             let member = try await service.passports.operators.member(named: try context.parameters.require("operator"))
+            try context.authorize(operator: member.record.id)
             return .json(.object(try await service.incorporate(operator: member.record.id).json))
         }
     }

@@ -7,7 +7,9 @@ import Identity
 import Passport
 import Storage
 
-/// Status list endpoints: create a list, publish it, and change a credential's status.
+/// The instance's own status lists: create a list, read its published credential, and change a
+/// credential's status. Writes need a token acting for the instance's DID; lists of registered
+/// operators are in their own namespace and out of reach of these routes.
 struct StatusListRoutes {
     let lists: OperatorStatusLists
     let credentials: any CredentialRepository
@@ -21,12 +23,13 @@ struct StatusListRoutes {
         // GET /status-lists/{id}: the signed BitstringStatusListCredential, public.
         router.get("status-lists/:id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            let credential = try await lists.service().publishedCredential(listID: id)
+            let credential = try await lists.publishedCredential(listID: id)
             return .json(.object(credential), mediaType: "application/vc+ld+json")
         }
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens))
+        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
         // POST /status-lists {statusPurpose, id?, options: {length?, allocation?}}
-        issuer.post("status-lists") { request, _ -> Response in
+        issuer.post("status-lists") { request, context -> Response in
+            try context.authorize(operator: lists.issuerDID)
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let purpose = StatusPurpose(rawValue: try body.requiredString("statusPurpose"))
             let options = try body.object("options")
@@ -48,6 +51,7 @@ struct StatusListRoutes {
         }
         // POST /credentials/status {credentialId, credentialStatus: {statusPurpose, …}, status}
         issuer.post("credentials/status") { request, context -> Response in
+            try context.authorize(operator: lists.issuerDID)
             let json = try await request.jsonBody(limit: maxBodySize)
             let body = try RequestBody(json)
             let credentialID = try body.requiredString("credentialId")
@@ -63,13 +67,15 @@ struct StatusListRoutes {
             default:
                 throw StatusListError(.statusUpdateInvalid, "status \(status) cannot be set for the purpose '\(purpose)'")
             }
-            let bit = try await lists.service().bitChange(entry, action)
+            let service = try await lists.service()
+            let bit = try await service.bitChange(entry, action)
             let answer: JSONValue = ["credentialId": .string(credentialID), "credentialStatus": .object(entry.json), "status": .bool(status)]
             return try await idempotency.run(request, context: context, body: json, status: .ok, json: { _ in answer }) { write in
                 var change = ChangeSet()
-                change.statusBits = [StatusBitChange(listID: bit.listID, index: bit.index, value: bit.value, at: now())]
+                change.statusBits = [StatusBitChange(issuer: lists.issuerDID, listID: bit.listID, index: bit.index, value: bit.value, at: now())]
                 change.response = try write?.response(for: (), at: now())
                 try await changes.commit(change)
+                try await service.publish(listID: bit.listID)
             }
         }
     }

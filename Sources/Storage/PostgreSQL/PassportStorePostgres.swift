@@ -13,10 +13,11 @@ extension PostgresStore {
 
     public func saveOperator(_ record: OperatorRecord) async throws {
         let createdAt = try StoredValues.microseconds(record.createdAt, field: "createdAt")
+        let prefixes = try StoredValues.spaceSeparated(record.companyPrefixes, field: "companyPrefixes")
         let inserted = try await fetch(
             """
-            INSERT INTO passport_operators (id, name, gln, company_prefix, suspension_list, revocation_list, created_at)
-            VALUES (\(record.id), \(record.name), \(record.gln), \(record.companyPrefix), \(record.suspensionList),
+            INSERT INTO passport_operators (id, name, gln, company_prefix, company_prefixes, suspension_list, revocation_list, created_at)
+            VALUES (\(record.id), \(record.name), \(record.gln), \(record.companyPrefix), \(prefixes), \(record.suspensionList),
                     \(record.revocationList), \(createdAt))
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -34,13 +35,13 @@ extension PostgresStore {
     }
 
     private static let operatorColumns =
-        "SELECT id, name, gln, company_prefix, suspension_list, revocation_list, created_at FROM passport_operators"
+        "SELECT id, name, gln, company_prefixes, suspension_list, revocation_list, created_at FROM passport_operators"
 
     private static func operatorRecord(_ row: PostgresRow) throws -> OperatorRecord {
-        let (id, name, gln, companyPrefix, suspensionList, revocationList, createdAt) = try row.decode(
-            (String, String, String?, String?, String, String, Int64).self)
+        let (id, name, gln, prefixes, suspensionList, revocationList, createdAt) = try row.decode(
+            (String, String, String?, String, String, String, Int64).self)
         return OperatorRecord(
-            id: id, name: name, gln: gln, companyPrefix: companyPrefix, suspensionList: suspensionList,
+            id: id, name: name, gln: gln, companyPrefixes: StoredValues.spaceSeparated(prefixes), suspensionList: suspensionList,
             revocationList: revocationList, createdAt: StoredValues.date(microseconds: createdAt))
     }
 
@@ -61,6 +62,11 @@ extension PostgresStore {
             \(unescaped: Self.deviceColumns)
             WHERE operator_id = \(operatorID) AND \(unescaped: selector.field) = \(selector.value) ORDER BY id COLLATE "C"
             """, Self.deviceRecord)
+    }
+
+    public func devices(serial: String, limit: Int) async throws -> [DeviceRecord] {
+        try await fetch(
+            "\(unescaped: Self.deviceColumns) WHERE serial = \(serial) ORDER BY id COLLATE \"C\" LIMIT \(Int64(limit))", Self.deviceRecord)
     }
 
     private static let deviceColumns = """

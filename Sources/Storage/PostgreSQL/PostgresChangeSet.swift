@@ -64,7 +64,7 @@ private struct PostgresChangeStatements: Sendable {
         self.provisioned = provisioned
         feed = try PostgresStore.insertFeed(changes.feed)
         statusBits = try changes.statusBits.map {
-            try PostgresStatusListStore.setBitQuery(listID: $0.listID, index: $0.index, to: $0.value, at: $0.date)
+            try PostgresStatusListStore.setBitQuery(issuer: $0.issuer, listID: $0.listID, index: $0.index, to: $0.value, at: $0.date)
         }
     }
 

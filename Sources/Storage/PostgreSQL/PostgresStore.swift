@@ -215,12 +215,16 @@ public final class PostgresStore: VoltpassStore {
     public func saveToken(_ record: AccessTokenRecord) async throws {
         let createdAt = try StoredValues.microseconds(record.createdAt, field: "createdAt")
         let revokedAt = try StoredValues.optionalMicroseconds(record.revokedAt, field: "revokedAt")
+        let expiresAt = try StoredValues.optionalMicroseconds(record.expiresAt, field: "expiresAt")
+        let operators = try StoredValues.spaceSeparated(record.operators, field: "operators")
         let query: PostgresQuery = """
-            INSERT INTO access_tokens (id, secret_hash, role, label, created_at, revoked_at)
-            VALUES (\(record.id), \(record.secretHash), \(record.role.rawValue), \(record.label), \(createdAt), \(revokedAt))
+            INSERT INTO access_tokens (id, secret_hash, role, label, created_at, revoked_at, operators, expires_at)
+            VALUES (\(record.id), \(record.secretHash), \(record.role.rawValue), \(record.label), \(createdAt), \(revokedAt),
+                    \(operators), \(expiresAt))
             ON CONFLICT (id) DO UPDATE SET
                 secret_hash = excluded.secret_hash, role = excluded.role, label = excluded.label,
-                created_at = excluded.created_at, revoked_at = excluded.revoked_at
+                created_at = excluded.created_at, revoked_at = excluded.revoked_at,
+                operators = excluded.operators, expires_at = excluded.expires_at
             """
         try await perform {
             do {
@@ -240,14 +244,16 @@ public final class PostgresStore: VoltpassStore {
         try await fetch("\(unescaped: Self.tokenColumns) ORDER BY created_at, id", Self.tokenRecord)
     }
 
-    private static let tokenColumns = "SELECT id, secret_hash, role, label, created_at, revoked_at FROM access_tokens"
+    private static let tokenColumns =
+        "SELECT id, secret_hash, role, label, created_at, revoked_at, operators, expires_at FROM access_tokens"
 
     private static func tokenRecord(_ row: PostgresRow) throws -> AccessTokenRecord {
-        let (id, secretHash, role, label, createdAt, revokedAt) = try row.decode(
-            (String, String, String, String, Int64, Int64?).self)
+        let (id, secretHash, role, label, createdAt, revokedAt, operators, expiresAt) = try row.decode(
+            (String, String, String, String, Int64, Int64?, String, Int64?).self)
         return AccessTokenRecord(
             id: id, secretHash: secretHash, role: try StoredValues.role(role, token: id), label: label,
-            createdAt: StoredValues.date(microseconds: createdAt), revokedAt: StoredValues.optionalDate(microseconds: revokedAt))
+            operators: StoredValues.spaceSeparated(operators), createdAt: StoredValues.date(microseconds: createdAt),
+            expiresAt: StoredValues.optionalDate(microseconds: expiresAt), revokedAt: StoredValues.optionalDate(microseconds: revokedAt))
     }
 
     // MARK: Credentials

@@ -37,7 +37,7 @@ public struct PostgresStatusListStore: StatusListRepository {
             INSERT INTO status_lists (id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at)
             VALUES (\(list.id), \(list.issuer), \(list.purpose.rawValue), \(Int64(list.entryCount)), \(key), \(Int64(list.allocated)),
                     \(ByteBuffer(bytes: list.bits)), \(Int64(list.revision)), \(createdAt), \(updatedAt))
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (issuer, id) DO NOTHING
             RETURNING id
             """
         ) { try $0.decode(String.self) }
@@ -46,39 +46,41 @@ public struct PostgresStatusListStore: StatusListRepository {
         }
     }
 
-    public func statusList(id: String) async throws -> StatusListRecord? {
+    public func statusList(issuer: String, id: String) async throws -> StatusListRecord? {
         try await rows(
             """
             SELECT id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at
-            FROM status_lists WHERE id = \(id)
+            FROM status_lists WHERE issuer = \(issuer) AND id = \(id)
             """, Self.record
         ).first
     }
 
-    public func allocateStatusEntries(listID: String, count: Int) async throws -> Range<Int>? {
+    public func allocateStatusEntries(issuer: String, listID: String, count: Int) async throws -> Range<Int>? {
         guard count > 0 else { throw StorageError.invalidValue("an allocation needs a positive count, not \(count)") }
         let taken = try await rows(
             """
             UPDATE status_lists SET allocated = allocated + \(Int64(count))
-            WHERE id = \(listID) AND allocated + \(Int64(count)) <= entry_count
+            WHERE issuer = \(issuer) AND id = \(listID) AND allocated + \(Int64(count)) <= entry_count
             RETURNING allocated
             """
         ) { Int(try $0.decode(Int64.self)) }
         if let end = taken.first { return end - count..<end }
-        try await requireList(listID)
+        try await requireList(issuer: issuer, listID)
         return nil
     }
 
-    public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
-        let previous = try await rows(Self.setBitQuery(listID: listID, index: index, to: value, at: date)) { try $0.decode(Bool.self) }
+    public func setStatusBit(issuer: String, listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
+        let previous = try await rows(Self.setBitQuery(issuer: issuer, listID: listID, index: index, to: value, at: date)) {
+            try $0.decode(Bool.self)
+        }
         if let bit = previous.first { return bit }
-        let list = try await requireList(listID)
+        let list = try await requireList(issuer: issuer, listID)
         throw StatusListError(.rangeError, "index \(index) is outside the \(list.entryCount) entries of '\(listID)'")
     }
 
     /// The statement that sets or clears one bit (the revision moves only on a change) and returns the
     /// bit's previous value; no row when the list or the index does not exist.
-    static func setBitQuery(listID: String, index: Int, to value: Bool, at date: Date) throws -> PostgresQuery {
+    static func setBitQuery(issuer: String, listID: String, index: Int, to value: Bool, at date: Date) throws -> PostgresQuery {
         let updatedAt = try StoredValues.microseconds(date, field: "date")
         let byte = Int64(index >> 3)
         let mask = Int64(0x80 >> (index & 7))
@@ -86,20 +88,52 @@ public struct PostgresStatusListStore: StatusListRepository {
         return """
             WITH old AS (
                 SELECT get_byte(bits, \(byte)::INT) AS value FROM status_lists
-                WHERE id = \(listID) AND \(Int64(index)) >= 0 AND \(Int64(index)) < entry_count FOR UPDATE
+                WHERE issuer = \(issuer) AND id = \(listID) AND \(Int64(index)) >= 0 AND \(Int64(index)) < entry_count FOR UPDATE
             ), changed AS (
                 UPDATE status_lists SET
                     bits = set_byte(bits, \(byte)::INT, CASE WHEN \(value) THEN old.value | \(mask)::INT ELSE old.value & ~\(mask)::INT END),
                     revision = revision + 1, updated_at = \(updatedAt)
-                FROM old WHERE id = \(listID) AND ((old.value & \(mask)::INT) <> 0) <> \(value)
+                FROM old WHERE issuer = \(issuer) AND id = \(listID) AND ((old.value & \(mask)::INT) <> 0) <> \(value)
             )
             SELECT (value & \(mask)::INT) <> 0 FROM old
             """
     }
 
+    public func savePublishedStatusList(issuer: String, listID: String, _ published: PublishedStatusList) async throws {
+        _ = try await rows(
+            """
+            UPDATE status_lists SET published = \(ByteBuffer(bytes: published.document)), published_revision = \(Int64(published.revision))
+            WHERE issuer = \(issuer) AND id = \(listID)
+                AND (published_revision IS NULL OR published_revision < \(Int64(published.revision)))
+            RETURNING id
+            """
+        ) { try $0.decode(String.self) }
+    }
+
+    public func statusListPublication(issuer: String, listID: String) async throws -> StatusListPublication? {
+        try await rows(
+            "SELECT revision, published_revision, published FROM status_lists WHERE issuer = \(issuer) AND id = \(listID)"
+        ) { row in
+            let (current, revision, document) = try row.decode((Int64, Int64?, ByteBuffer?).self)
+            let published = revision.flatMap { revision in
+                document.map { PublishedStatusList(revision: Int(revision), document: Array($0.readableBytesView)) }
+            }
+            return StatusListPublication(currentRevision: Int(current), published: published)
+        }.first
+    }
+
+    public func unpublishedStatusLists() async throws -> [(issuer: String, id: String)] {
+        try await rows(
+            "SELECT issuer, id FROM status_lists WHERE published_revision IS NULL OR published_revision < revision ORDER BY issuer, id"
+        ) { row in
+            let (issuer, id) = try row.decode((String, String).self)
+            return (issuer: issuer, id: id)
+        }
+    }
+
     @discardableResult
-    private func requireList(_ id: String) async throws -> StatusListRecord {
-        guard let list = try await statusList(id: id) else {
+    private func requireList(issuer: String, _ id: String) async throws -> StatusListRecord {
+        guard let list = try await statusList(issuer: issuer, id: id) else {
             throw StatusListError(.statusListNotFound, "there is no status list '\(id)'")
         }
         return list

@@ -8,14 +8,16 @@ extension SQLiteStore {
 
     public func saveOperator(_ record: OperatorRecord) async throws {
         let createdAt = try StoredValues.microseconds(record.createdAt, field: "createdAt")
+        let prefixes = try StoredValues.spaceSeparated(record.companyPrefixes, field: "companyPrefixes")
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO passport_operators (id, name, gln, company_prefix, suspension_list, revocation_list, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    INSERT INTO passport_operators
+                        (id, name, gln, company_prefix, company_prefixes, suspension_list, revocation_list, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """,
                 arguments: [
-                    record.id, record.name, record.gln, record.companyPrefix, record.suspensionList, record.revocationList,
+                    record.id, record.name, record.gln, record.companyPrefix, prefixes, record.suspensionList, record.revocationList,
                     createdAt,
                 ])
             if db.changesCount == 0 { throw PassportStoreErrors.operatorExists(record) }
@@ -33,12 +35,12 @@ extension SQLiteStore {
     }
 
     private static let operatorColumns =
-        "SELECT id, name, gln, company_prefix, suspension_list, revocation_list, created_at FROM passport_operators"
+        "SELECT id, name, gln, company_prefixes, suspension_list, revocation_list, created_at FROM passport_operators"
 
     private static func operatorRecord(_ row: Row) throws -> OperatorRecord {
         OperatorRecord(
             id: try row.decode(atIndex: 0), name: try row.decode(atIndex: 1), gln: try row.decode(atIndex: 2),
-            companyPrefix: try row.decode(atIndex: 3), suspensionList: try row.decode(atIndex: 4),
+            companyPrefixes: StoredValues.spaceSeparated(try row.decode(String.self, atIndex: 3)), suspensionList: try row.decode(atIndex: 4),
             revocationList: try row.decode(atIndex: 5),
             createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 6)))
     }
@@ -62,6 +64,13 @@ extension SQLiteStore {
         let sql = "\(Self.deviceColumns) WHERE operator_id = ? AND \(selector.field) = ? ORDER BY id"
         return try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [operatorID, selector.value]).map(Self.deviceRecord)
+        }
+    }
+
+    public func devices(serial: String, limit: Int) async throws -> [DeviceRecord] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "\(Self.deviceColumns) WHERE serial = ? ORDER BY id LIMIT ?"), arguments: [serial, limit])
+                .map(Self.deviceRecord)
         }
     }
 

@@ -123,7 +123,7 @@ private struct SQLiteChangeRows: Sendable {
             if db.changesCount == 0 { throw PassportStoreErrors.recallExists(changes.recalls[index].id) }
         }
         for (bit, date) in zip(changes.statusBits, bitDates) {
-            _ = try SQLiteStatusListStore.setBit(listID: bit.listID, index: bit.index, to: bit.value, updatedAt: date, in: db)
+            _ = try SQLiteStatusListStore.setBit(issuer: bit.issuer, listID: bit.listID, index: bit.index, to: bit.value, updatedAt: date, in: db)
         }
         try SQLiteStore.insertEvents(events, in: db)
     }

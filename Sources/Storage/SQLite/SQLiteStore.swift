@@ -160,16 +160,19 @@ public final class SQLiteStore: VoltpassStore {
             record.id, record.secretHash, record.role.rawValue, record.label,
             try StoredValues.microseconds(record.createdAt, field: "createdAt"),
             try StoredValues.optionalMicroseconds(record.revokedAt, field: "revokedAt"),
+            try StoredValues.spaceSeparated(record.operators, field: "operators"),
+            try StoredValues.optionalMicroseconds(record.expiresAt, field: "expiresAt"),
         ]
         try await write { db in
             do {
                 try db.execute(
                     sql: """
-                        INSERT INTO access_tokens (id, secret_hash, role, label, created_at, revoked_at)
-                        VALUES (?, ?, ?, ?, ?, ?)
+                        INSERT INTO access_tokens (id, secret_hash, role, label, created_at, revoked_at, operators, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         ON CONFLICT (id) DO UPDATE SET
                             secret_hash = excluded.secret_hash, role = excluded.role, label = excluded.label,
-                            created_at = excluded.created_at, revoked_at = excluded.revoked_at
+                            created_at = excluded.created_at, revoked_at = excluded.revoked_at,
+                            operators = excluded.operators, expires_at = excluded.expires_at
                         """,
                     arguments: arguments)
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
@@ -192,7 +195,8 @@ public final class SQLiteStore: VoltpassStore {
         }
     }
 
-    private static let tokenColumns = "SELECT id, secret_hash, role, label, created_at, revoked_at FROM access_tokens"
+    private static let tokenColumns =
+        "SELECT id, secret_hash, role, label, created_at, revoked_at, operators, expires_at FROM access_tokens"
 
     private static func tokenRecord(_ row: Row) throws -> AccessTokenRecord {
         let id: String = try row.decode(atIndex: 0)
@@ -200,7 +204,9 @@ public final class SQLiteStore: VoltpassStore {
             id: id, secretHash: try row.decode(atIndex: 1),
             role: try StoredValues.role(try row.decode(atIndex: 2), token: id),
             label: try row.decode(atIndex: 3),
+            operators: StoredValues.spaceSeparated(try row.decode(String.self, atIndex: 6)),
             createdAt: StoredValues.date(microseconds: try row.decode(Int64.self, atIndex: 4)),
+            expiresAt: StoredValues.optionalDate(microseconds: try row.decode(Int64?.self, atIndex: 7)),
             revokedAt: StoredValues.optionalDate(microseconds: try row.decode(Int64?.self, atIndex: 5)))
     }
 

@@ -34,7 +34,7 @@ public final class SQLiteStatusListStore: StatusListRepository {
                     INSERT INTO status_lists
                         (id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO NOTHING
+                    ON CONFLICT (issuer, id) DO NOTHING
                     """,
                 arguments: arguments)
             if db.changesCount == 0 {
@@ -43,42 +43,91 @@ public final class SQLiteStatusListStore: StatusListRepository {
         }
     }
 
-    public func statusList(id: String) async throws -> StatusListRecord? {
+    public func statusList(issuer: String, id: String) async throws -> StatusListRecord? {
         try await SQLiteErrors.mappedAsync {
             try await pool.read { db in
                 try Row.fetchOne(
                     db.cachedStatement(sql: """
                         SELECT id, issuer, purpose, entry_count, allocation_key, allocated, bits, revision, created_at, updated_at
-                        FROM status_lists WHERE id = ?
+                        FROM status_lists WHERE issuer = ? AND id = ?
                         """),
-                    arguments: [id]
+                    arguments: [issuer, id]
                 ).map(Self.record)
             }
         }
     }
 
-    public func allocateStatusEntries(listID: String, count: Int) async throws -> Range<Int>? {
+    public func allocateStatusEntries(issuer: String, listID: String, count: Int) async throws -> Range<Int>? {
         guard count > 0 else { throw StorageError.invalidValue("an allocation needs a positive count, not \(count)") }
         return try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT allocated, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT allocated, entry_count FROM status_lists WHERE issuer = ? AND id = ?"),
+                    arguments: [issuer, listID])
             else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
             let allocated: Int = try row.decode(atIndex: 0)
             let entryCount: Int = try row.decode(atIndex: 1)
             guard entryCount - allocated >= count else { return nil }
-            try db.execute(sql: "UPDATE status_lists SET allocated = ? WHERE id = ?", arguments: [allocated + count, listID])
+            try db.execute(
+                sql: "UPDATE status_lists SET allocated = ? WHERE issuer = ? AND id = ?", arguments: [allocated + count, issuer, listID])
             return allocated..<allocated + count
         }
     }
 
-    public func setStatusBit(listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
+    public func setStatusBit(issuer: String, listID: String, index: Int, to value: Bool, at date: Date) async throws -> Bool {
         let updatedAt = try StoredValues.microseconds(date, field: "date")
-        return try await write { db in try Self.setBit(listID: listID, index: index, to: value, updatedAt: updatedAt, in: db) }
+        return try await write { db in
+            try Self.setBit(issuer: issuer, listID: listID, index: index, to: value, updatedAt: updatedAt, in: db)
+        }
+    }
+
+    public func savePublishedStatusList(issuer: String, listID: String, _ published: PublishedStatusList) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE status_lists SET published = ?, published_revision = ?
+                    WHERE issuer = ? AND id = ? AND (published_revision IS NULL OR published_revision < ?)
+                    """,
+                arguments: [Data(published.document), published.revision, issuer, listID, published.revision])
+        }
+    }
+
+    public func statusListPublication(issuer: String, listID: String) async throws -> StatusListPublication? {
+        try await SQLiteErrors.mappedAsync {
+            try await pool.read { db in
+                try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT revision, published_revision, published FROM status_lists WHERE issuer = ? AND id = ?"),
+                    arguments: [issuer, listID]
+                ).map { row in
+                    let published: PublishedStatusList? =
+                        if let revision: Int = try row.decode(atIndex: 1), let document: Data = try row.decode(atIndex: 2) {
+                            PublishedStatusList(revision: revision, document: [UInt8](document))
+                        } else {
+                            nil
+                        }
+                    return StatusListPublication(currentRevision: try row.decode(atIndex: 0), published: published)
+                }
+            }
+        }
+    }
+
+    public func unpublishedStatusLists() async throws -> [(issuer: String, id: String)] {
+        try await SQLiteErrors.mappedAsync {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT issuer, id FROM status_lists WHERE published_revision IS NULL OR published_revision < revision ORDER BY issuer, id")
+                ).map { (issuer: try $0.decode(atIndex: 0), id: try $0.decode(atIndex: 1)) }
+            }
+        }
     }
 
     /// Sets or clears one bit inside the caller's transaction (the revision moves only on a change);
     /// returns the bit's previous value.
-    static func setBit(listID: String, index: Int, to value: Bool, updatedAt: Int64, in db: Database) throws -> Bool {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT bits, entry_count FROM status_lists WHERE id = ?"), arguments: [listID])
+    static func setBit(issuer: String, listID: String, index: Int, to value: Bool, updatedAt: Int64, in db: Database) throws -> Bool {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT bits, entry_count FROM status_lists WHERE issuer = ? AND id = ?"), arguments: [issuer, listID])
         else { throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'") }
         var bits = [UInt8](try row.decode(Data.self, atIndex: 0))
         let entryCount: Int = try row.decode(atIndex: 1)
@@ -90,8 +139,8 @@ public final class SQLiteStatusListStore: StatusListRepository {
         guard previous != value else { return previous }
         bits[index >> 3] ^= mask
         try db.execute(
-            sql: "UPDATE status_lists SET bits = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-            arguments: [Data(bits), updatedAt, listID])
+            sql: "UPDATE status_lists SET bits = ?, revision = revision + 1, updated_at = ? WHERE issuer = ? AND id = ?",
+            arguments: [Data(bits), updatedAt, issuer, listID])
         return previous
     }
 
