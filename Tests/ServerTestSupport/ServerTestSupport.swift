@@ -10,7 +10,8 @@ import Testing
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
 /// loopback (Hummingbird's live test client). The directory is removed afterwards.
 public func withLiveServer<Value: Sendable>(
-    maxBodySize: Int = 1 << 20, storeKind: String = "sqlite", configure: (inout ServerConfiguration) -> Void = { _ in },
+    maxBodySize: Int = 1 << 20, storeKind: String = "sqlite", logger: Logger? = nil,
+    configure: (inout ServerConfiguration) -> Void = { _ in },
     _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
 ) async throws -> Value {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-server-\(UUID().uuidString)")
@@ -25,9 +26,9 @@ public func withLiveServer<Value: Sendable>(
     return try await storeConfiguration.withStore { store in
         let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
         guard let adminToken = report.adminToken else { throw TestSetupError("the first start created no admin token") }
-        var logger = Logger(label: "voltpass-test")
-        logger.logLevel = .warning
-        return try await server.application(logger: logger).test(.live) { client in
+        var quiet = Logger(label: "voltpass-test")
+        quiet.logLevel = .warning
+        return try await server.application(logger: logger ?? quiet).test(.live) { client in
             try await test(client, server, adminToken)
         }
     }

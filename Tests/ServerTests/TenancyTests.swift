@@ -4,10 +4,47 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Identity
+import Logging
 import Passport
 import Server
 import ServerTestSupport
+import Synchronization
 import Testing
+
+/// Keeps the log lines a server writes, for the audit trail tests.
+final class CapturedLog: Sendable {
+    struct Line: Sendable {
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let lines = Mutex<[Line]>([])
+
+    var all: [Line] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        Logger(label: "voltpass-audit-test") { _ in Handler(log: self) }
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .notice
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+            line: UInt
+        ) {
+            let merged = self.metadata.merging(metadata ?? [:]) { $1 }
+            log.lines.withLock { $0.append(Line(message: "\(message)", metadata: merged.mapValues { "\($0)" })) }
+        }
+    }
+}
 
 /// One instance, several operators: every attack of one tenant on another is refused with its code
 /// and changes nothing; tokens expire and can be revoked; public reads touch no secret key.
@@ -193,6 +230,28 @@ import Testing
                 #expect(!String(buffer: response.body).contains(keys.path), "\(path) names no file")
             }
             #expect(try await verifyOverHTTP(client, "/verify/device/VP-1").codes == ["recalled"])
+        }
+    }
+
+    @Test("every write is logged with its token, the operator it acted for, the resource and the outcome; no secret")
+    func auditTrail() async throws {
+        let log = CapturedLog()
+        try await withLiveServer(logger: log.logger, configure: { $0.anchorInterval = nil }) { client, _, admin in
+            let pack = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: admin)
+            let cell = try await client.registerOperator("cellmaker", companyPrefixes: ["4068194"], admin: admin)
+            let device = PassportFixtures.device(serial: "A-1", lot: "L", key: SoftwareSigner.generate(.ed25519))
+            #expect(try await client.post("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(device)], token: pack).status == .created)
+            #expect(try await client.post("/operators/packmaker/anchor", [:], token: cell).status == .forbidden)
+            let writes = log.all.filter { $0.metadata["audit"] == "write" }
+            let provision = try #require(writes.first { $0.metadata["resource"] == "/manufacturing/device/issue" })
+            #expect(provision.metadata["operator"] == "did:web:localhost%3A8080:operators:packmaker")
+            #expect(provision.metadata["outcome"] == "201")
+            #expect(provision.metadata["token"]?.count == 36, "the token id, never its secret")
+            let refused = try #require(writes.first { $0.metadata["resource"] == "/operators/packmaker/anchor" })
+            #expect(refused.message == "write refused")
+            #expect(refused.metadata["outcome"]?.contains("operator_forbidden") == true)
+            let everything = log.all.map { $0.message + $0.metadata.values.joined(separator: " ") }.joined(separator: "\n")
+            for secret in [admin, pack, cell] { #expect(!everything.contains(secret)) }
         }
     }
 }
