@@ -16,10 +16,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .response(members: ["candidates": .array(error.candidates.map(JSONValue.string))])
         } catch let error as any CodedError {
             let status = ProblemStatus.status(forCode: error.code)
-            if status.code >= 500 {
-                context.logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
-            }
-            return ProblemDetails(status: status, code: error.code, detail: error.message).response()
+            guard status.code >= 500 else { return ProblemDetails(status: status, code: error.code, detail: error.message).response() }
+            context.logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            // A fault of the server may name files, hosts or internals: the client gets the code only.
+            let detail = ProblemStatus.retryable.contains(error.code) ? error.message : "the server could not complete the request (\(error.code))"
+            return ProblemDetails(status: status, code: error.code, detail: detail).response()
         } catch let error as HTTPError {
             let (code, detail) = Self.describe(error)
             return ProblemDetails(status: error.status, code: code, detail: detail).response()
@@ -44,6 +45,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The HTTP status of each domain error code: the one table that decides it.
 enum ProblemStatus {
+    /// Server-side codes whose message only says what to retry, so it is shown to the client.
+    static let retryable: Set<String> = ["node_missing", "trie_busy", "status_unreachable"]
+
     /// The status for `code`; input errors are 400 unless listed here.
     static func status(forCode code: String) -> HTTPResponse.Status {
         byCode[code] ?? .badRequest
