@@ -105,15 +105,15 @@ public struct PresentationDataModelPolicy: PresentationPolicy {
 
 /// A holder-signed presentation: its proof for `authentication` with the expected
 /// challenge and domain, made by the holder, and the challenge used only once (when a
-/// `ChallengeStore` is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
+/// challenge store is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
 public struct PresentationProofPolicy: PresentationPolicy {
     public var name: String { "presentation_proof" }
     public let resolver: any DIDResolver
     public var challenge: String
     public var domain: String?
-    public var challenges: ChallengeStore?
+    public var challenges: (any SingleUseChallenges)?
 
-    public init(resolver: any DIDResolver, challenge: String, domain: String?, challenges: ChallengeStore? = nil) {
+    public init(resolver: any DIDResolver, challenge: String, domain: String?, challenges: (any SingleUseChallenges)? = nil) {
         self.resolver = resolver
         self.challenge = challenge
         self.domain = domain
@@ -134,7 +134,7 @@ public struct PresentationProofPolicy: PresentationPolicy {
         if let holder = presentation.holderID, !proofs.contains(where: { $0.controller == holder }) {
             outcome.merge(.failed("holder_key_mismatch", "no proof was made with a key of the holder \(holder)", path: "/proof"))
         }
-        if let challenges, await !challenges.consume(challenge) {
+        if let challenges, (try? await challenges.consume(challenge)) != true {
             outcome.merge(
                 .failed(
                     DataIntegrityErrorCode.invalidChallengeError.rawValue,

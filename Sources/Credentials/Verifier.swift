@@ -65,9 +65,9 @@ public struct Verifier: Sendable {
 
     /// The policies for a holder's presentation answering `challenge` (and `domain`): the
     /// presentation's data model and proof, then the standard policies for each credential. With
-    /// a `ChallengeStore`, the challenge must have been issued there and is used up.
+    /// a challenge store, the challenge must have been issued there and is used up.
     public static func presentation(
-        resolver: any DIDResolver, challenge: String, domain: String?, challenges: ChallengeStore? = nil,
+        resolver: any DIDResolver, challenge: String, domain: String?, challenges: (any SingleUseChallenges)? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) -> Verifier {
         var verifier = standard(resolver: resolver, now: now)

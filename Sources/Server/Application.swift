@@ -27,8 +27,9 @@ public struct VoltpassServer: Sendable {
     public let store: any VoltpassStore
     public let operatorKeys: OperatorKeys
     public let resolver: any DIDResolver
-    /// Single-use challenges handed out by `POST /challenges`.
-    public let challenges: ChallengeStore
+    /// Single-use challenges handed out by `POST /challenges`, kept in the store so that any instance
+    /// sharing it accepts each once.
+    public let challenges: any SingleUseChallenges
     let statusLists: OperatorStatusLists
     let storageKind: String
     /// The battery passport service over the registered operators, their tries and the ledger.
@@ -58,9 +59,9 @@ public struct VoltpassServer: Sendable {
                 store: store, statusListRepository: store.statusLists, dataDirectory: configuration.dataDirectory,
                 publicHost: configuration.publicHost, now: clock),
             tries: OperatorTries(store: store.operatorTries, clock: clock), ledger: ledger, writer: OperatorWriter(),
-            resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: ChallengeStore(),
+            resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: StoredChallenges(repository: store, purpose: "diagnostics", now: clock),
             verificationCache: PassportVerificationCache(), faults: faults, now: clock)
-        let challenges = ChallengeStore()
+        let challenges = StoredChallenges(repository: store, purpose: "presentation", now: clock)
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
             resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),

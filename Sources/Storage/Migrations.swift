@@ -156,6 +156,7 @@ enum SQLiteSchema {
                 """
             ]),
         Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.sqlite),
+        Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.sqlite),
     ]
 }
 
@@ -295,5 +296,6 @@ enum PostgresSchema {
                 """
             ]),
         Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.postgres),
+        Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.postgres),
     ]
 }

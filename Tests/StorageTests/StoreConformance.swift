@@ -20,6 +20,8 @@ struct StoreConformance {
         Check(name: "DID documents: save, get, replace") { try await $0.documentsAreReplaced() },
         Check(name: "tokens: save, look up by hash, list, revoke") { try await $0.tokensAreFoundByHash() },
         Check(name: "tokens: a taken secret hash is refused") { try await $0.duplicateTokenHashIsRefused() },
+        Check(name: "tokens: operators and expiry round-trip") { try await $0.tokenScopesRoundTrip() },
+        Check(name: "challenges: used once, per purpose, not after expiry, even by racing callers") { try await $0.challengesAreSingleUse() },
         Check(name: "credentials: save, get, list newest first") { try await $0.credentialsAreListedNewestFirst() },
         Check(name: "credentials: an existing id is refused") { try await $0.duplicateCredentialIsRefused() },
         Check(name: "credentials: concurrent saves of one id") { try await $0.concurrentDuplicateSavesKeepOne() },
@@ -107,6 +109,45 @@ struct StoreConformance {
             try await store.saveToken(revoked)
             #expect(try await store.token(secretHash: issuer.secretHash) == revoked)
             #expect(try await store.tokens().count == 3)
+        }
+    }
+
+    func tokenScopesRoundTrip() async throws {
+        try await database.withStore { store async throws in
+            let scoped = AccessTokenRecord(
+                id: "t-scoped", secretHash: String(repeating: "f", count: 64), role: .issuer, label: "line 4",
+                operators: ["did:web:voltpass.example:operators:Zellwerk", "did:web:voltpass.example:operators:akku-nord"],
+                createdAt: Self.base, expiresAt: Self.base.addingTimeInterval(86_400))
+            try await store.saveToken(scoped)
+            #expect(try await store.token(secretHash: scoped.secretHash) == scoped)
+            var spaced = scoped
+            spaced.id = "t-spaced"
+            spaced.secretHash = String(repeating: "9", count: 64)
+            spaced.operators = ["did:example:a b"]
+            await #expect(throws: (any Error).self) { try await store.saveToken(spaced) }
+        }
+    }
+
+    func challengesAreSingleUse() async throws {
+        try await database.withStore { store async throws in
+            let later = Self.base.addingTimeInterval(300)
+            try await store.saveChallenge("c-1", purpose: "presentation", expiresAt: later)
+            try await store.saveChallenge("c-1", purpose: "diagnostics", expiresAt: later)
+            #expect(try await store.consumeChallenge("c-1", purpose: "presentation", at: Self.base))
+            #expect(try await !store.consumeChallenge("c-1", purpose: "presentation", at: Self.base), "used once")
+            #expect(try await store.consumeChallenge("c-1", purpose: "diagnostics", at: Self.base), "another purpose, another challenge")
+            #expect(try await !store.consumeChallenge("never", purpose: "presentation", at: Self.base))
+            try await store.saveChallenge("c-2", purpose: "presentation", expiresAt: later)
+            #expect(try await !store.consumeChallenge("c-2", purpose: "presentation", at: later), "expired")
+            try await store.saveChallenge("c-3", purpose: "presentation", expiresAt: later)
+            try await store.deleteChallenges(expiredBefore: later)
+            #expect(try await !store.consumeChallenge("c-3", purpose: "presentation", at: Self.base), "swept")
+            try await store.saveChallenge("c-4", purpose: "presentation", expiresAt: later)
+            let accepted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.consumeChallenge("c-4", purpose: "presentation", at: Self.base) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(accepted == 1)
         }
     }
 

@@ -56,11 +56,11 @@ public struct ReadingService: Sendable {
     /// Where a batch writes its plan before it changes anything (see ``IncorporationJournal``).
     let journal: IncorporationJournal
     /// Single-use challenges for reader-right transfers (`POST /challenges`).
-    let challenges: ChallengeStore
+    let challenges: any SingleUseChallenges
 
     /// The protocol over `passports`, with the batch's plans kept in `journalDirectory`.
     public init(
-        passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, journalDirectory: URL, challenges: ChallengeStore
+        passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, journalDirectory: URL, challenges: any SingleUseChallenges
     ) {
         self.passports = passports
         self.gates = gates
@@ -145,7 +145,7 @@ public struct ReadingService: Sendable {
         guard key.verify(signature: signature, message: message) else {
             throw ReadingRejection("reader_signature_invalid", "the transfer is not signed by the given key")
         }
-        guard await challenges.consume(challenge) else {
+        guard try await challenges.consume(challenge) else {
             throw ReadingRejection("challenge_invalid", "the challenge was not issued here, was used or has expired")
         }
         try await passports.change(

@@ -49,7 +49,7 @@ public struct PassportService: Sendable {
     /// Where plates point: `http(s)://<publicHost>`.
     public let resolverBase: String
     /// Single-use challenges for field diagnostics.
-    public let diagnostics: ChallengeStore
+    public let diagnostics: any SingleUseChallenges
     /// Proofs and status lists already verified, shared by every verification of this service.
     let verificationCache: PassportVerificationCache
     /// Credentials and devices read once (they never change once stored).
@@ -62,7 +62,7 @@ public struct PassportService: Sendable {
     /// `resolverBase`. `faults` stops writes at named steps in crash tests.
     public init(
         store: any PassportStore, operators: OperatorDirectory, tries: OperatorTries, ledger: any Ledger, writer: OperatorWriter = OperatorWriter(),
-        resolverBase: String, diagnostics: ChallengeStore = ChallengeStore(), verificationCache: PassportVerificationCache = PassportVerificationCache(),
+        resolverBase: String, diagnostics: any SingleUseChallenges = ChallengeStore(), verificationCache: PassportVerificationCache = PassportVerificationCache(),
         faults: any FaultInjector = NoFaults(), now: @escaping @Sendable () -> Date
     ) {
         self.store = store

@@ -35,7 +35,7 @@ struct ServiceVerification {
         return verifier
     }
 
-    func presentationVerifier(challenge: String, domain: String?, challenges: ChallengeStore) -> Verifier {
+    func presentationVerifier(challenge: String, domain: String?, challenges: any SingleUseChallenges) -> Verifier {
         var verifier = Verifier.presentation(resolver: resolver, challenge: challenge, domain: domain, challenges: challenges)
         verifier.credentialPolicies += [statusPolicy(), IssuerAuthorityPolicy()]
         return verifier
@@ -142,14 +142,14 @@ struct CredentialRoutes {
 
 /// Presentations and the challenges that protect them from replay (both public).
 struct PresentationRoutes {
-    let challenges: ChallengeStore
+    let challenges: any SingleUseChallenges
     let verification: ServiceVerification
     let maxBodySize: Int
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /challenges: a single-use challenge for `options.challenge`.
         router.post("challenges") { _, _ -> Response in
-            .json(["challenge": .string(await challenges.issue())])
+            .json(["challenge": .string(try await challenges.issue())])
         }
         // POST /presentations/verify {verifiablePresentation, options: {challenge, domain?}}: 200 with
         // the result whether or not it verified (VC API), 400 for a request that cannot be verified.

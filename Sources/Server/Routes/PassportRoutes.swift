@@ -94,7 +94,7 @@ struct PassportRoutes {
         }
         // POST /diagnostics/challenges: a single-use challenge for a device to sign (field diagnostics).
         router.post("diagnostics/challenges") { _, _ -> Response in
-            .json(["challenge": .string(await service.diagnostics.issue())], status: .created)
+            .json(["challenge": .string(try await service.diagnostics.issue())], status: .created)
         }
         // POST /diagnostics/responses {device, challenge, response}: whether the device's secure element answered.
         router.post("diagnostics/responses") { request, _ -> Response in
@@ -111,7 +111,7 @@ struct PassportRoutes {
             guard let device = try await service.device(scanned: identifier) else {
                 throw PassportError.deviceNotFound(try body.requiredString("device"))
             }
-            guard await service.diagnostics.consume(challenge), let challengeBytes = try? Base64URL.decode(challenge) else {
+            guard try await service.diagnostics.consume(challenge), let challengeBytes = try? Base64URL.decode(challenge) else {
                 throw APIError(.badRequest, code: "challenge_invalid", "the challenge was not issued here, was used or has expired")
             }
             let key = try await service.currentBMSKey(of: device)
