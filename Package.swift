@@ -24,10 +24,12 @@ let package = Package(
     targets: [
         // Pure Swift encodings: JSON + JCS, deterministic CBOR, multibase, BLAKE2b. No dependencies.
         .target(name: "Encoding"),
+        // The Cryptoki (PKCS #11) declarations Identity's HSM signer calls; modules are loaded with dlopen, never linked.
+        .target(name: "CPKCS11"),
         .target(
             name: "Identity",
             dependencies: [
-                "Encoding",
+                "Encoding", "CPKCS11",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -105,13 +107,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/HTTPTestSupport"),
+        // SoftHSM2 tokens in a temporary directory, created once per test process, for the PKCS#11 tests.
+        .target(name: "HSMTestSupport", dependencies: ["Identity"], path: "Tests/HSMTestSupport"),
         .testTarget(
             name: "EncodingTests",
             dependencies: ["Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
-                "Identity", "VectorSupport",
+                "Identity", "VectorSupport", "HSMTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +139,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "VectorSupport",
-                "ServerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServerTestSupport", "HSMTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "VoltpassDemoTests",
@@ -145,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "CredentialsTests",
             dependencies: [
-                "Credentials", "Identity", "VectorSupport", "HTTPTestSupport",
+                "Credentials", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),

@@ -71,6 +71,10 @@ public enum Multikey {
             let (code, payload) = try Multicodec.split(bytes)
             return (code, payload)
         } catch {
+            // A secret is never echoed, not even the character the decoder stopped at.
+            guard kind != .invalidSecretKey else {
+                throw IdentityError(kind, "the Multikey \(what) is not base58btc with a multicodec header")
+            }
             throw IdentityError(kind, "the Multikey \(what) '\(multibase)' does not decode: \(error.message)")
         }
     }

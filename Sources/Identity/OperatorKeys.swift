@@ -1,26 +1,32 @@
 import Foundation
 
 /// The operator's did:web identity: key history and DID document in the store, secret keys in key
-/// files (mode 0600) under `keys/` in the data directory. Rotation retires the current key and keeps
-/// it in the DID document, so credentials it signed keep verifying (REQ-NF05).
+/// files (mode 0600) under `keys/` in the data directory or, with HSM custody, in a PKCS#11 token.
+/// Rotation retires the current key and keeps it in the DID document, so credentials it signed keep
+/// verifying (REQ-NF05).
 public actor OperatorKeys {
     /// The operator's DID, e.g. `did:web:localhost%3A8080`.
     public nonisolated let did: String
     private let store: any KeyRepository & DIDDocumentRepository
     private let dataDirectory: URL
+    private let custody: KeyCustody
     private let now: @Sendable () -> Date
     /// The current signer and DID document, re-read after ``refreshInterval`` (another instance
-    /// sharing the database may have rotated) and at once after a rotation here.
-    private var cachedSigner: (methodID: String, signer: any Signer, readAt: Date)?
+    /// sharing the database may have rotated) and at once after a rotation here. The signer is only
+    /// opened again when the current key changed.
+    private var cachedSigner: (methodID: String, location: String, signer: any Signer, readAt: Date)?
     private var cachedDocument: (document: DIDDocument, readAt: Date)?
     private static let refreshInterval: TimeInterval = 5
 
+    /// New keys go where `custody` says; existing keys are opened wherever their records say they are.
     public init(
-        did: String, store: any KeyRepository & DIDDocumentRepository, dataDirectory: URL, now: @escaping @Sendable () -> Date = Date.init
+        did: String, store: any KeyRepository & DIDDocumentRepository, dataDirectory: URL, custody: KeyCustody = .keyFiles,
+        now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.did = did
         self.store = store
         self.dataDirectory = dataDirectory
+        self.custody = custody
         self.now = now
     }
 
@@ -61,7 +67,9 @@ public actor OperatorKeys {
         return document
     }
 
-    /// The signer of the current key (loaded from its key file) and its verification method.
+    /// The signer of the current key (from its key file or its HSM) and its verification method.
+    /// Throws the key file's or the HSM's error, prefixed with the key's id; neither names a path or
+    /// holds key material. A secret that does not match the recorded public key is `invalidKeyHistory`.
     public func currentSigner() async throws -> (methodID: String, signer: any Signer) {
         if let cachedSigner, now().timeIntervalSince(cachedSigner.readAt) < Self.refreshInterval {
             return (cachedSigner.methodID, cachedSigner.signer)
@@ -71,25 +79,51 @@ public actor OperatorKeys {
         else {
             throw IdentityError(.notFound, "\(did) has no current key held by this instance")
         }
-        let loaded = try KeyFile.load(from: dataDirectory.appendingPathComponent(location))
-        cachedSigner = (current.id, loaded, now())
+        if let cachedSigner, cachedSigner.methodID == current.id, cachedSigner.location == location {
+            self.cachedSigner?.readAt = now()
+            return (current.id, cachedSigner.signer)
+        }
+        let loaded: any Signer
+        do {
+            loaded = try custody.signer(at: location, dataDirectory: dataDirectory)
+        } catch let error as IdentityError {
+            throw IdentityError(error.kind, "key \(current.id): \(error.message)")
+        } catch let error as HSMError {
+            throw HSMError(error.kind, "key \(current.id): \(error.message)", returnValue: error.returnValue)
+        }
+        guard (try? PublicKey(algorithm: loaded.algorithm, rawRepresentation: loaded.publicKey).multikey) == current.publicKeyMultibase
+        else {
+            throw IdentityError(.invalidKeyHistory, "the secret key held for \(current.id) does not belong to its recorded public key")
+        }
+        cachedSigner = (current.id, location, loaded, now())
         return (current.id, loaded)
     }
 
     /// Makes a new key of `algorithm` current and retires the old one; returns the new DID document.
-    /// The key file is written before the records, so a crash never leaves a key without its secret.
+    /// The key is created first (a key file written, or a key pair generated in the HSM), then the
+    /// records, so a crash never leaves a key record without its secret.
     public func rotate(to algorithm: KeyAlgorithm) async throws -> DIDDocument {
         let records = try await store.keys(controller: did)
-        let signer = SoftwareSigner.generate(algorithm)
         let date = now()
-        let location = "keys/\(UUID().uuidString.lowercased()).json"
-        let updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: location)
-        let document = try DIDWeb.document(did: did, keys: updated)
-
-        let keyDirectory = dataDirectory.appendingPathComponent("keys", isDirectory: true)
-        try FileManager.default.createDirectory(
-            at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try KeyFile.write(signer, to: dataDirectory.appendingPathComponent(location), id: updated.last?.id, controller: did)
+        let name = UUID()
+        let updated: [KeyRecord]
+        let document: DIDDocument
+        switch custody {
+        case .keyFiles:
+            let signer = SoftwareSigner.generate(algorithm)
+            let location = "keys/\(name.uuidString.lowercased()).json"
+            updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: location)
+            document = try DIDWeb.document(did: did, keys: updated)
+            let keyDirectory = dataDirectory.appendingPathComponent("keys", isDirectory: true)
+            try FileManager.default.createDirectory(
+                at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try KeyFile.write(signer, to: dataDirectory.appendingPathComponent(location), id: updated.last?.id, controller: did)
+        case .hsm(let token):
+            let signer = try token.generateKeyPair(
+                algorithm, label: "voltpass-\(name.uuidString.lowercased())", id: withUnsafeBytes(of: name.uuid) { Array($0) })
+            updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: signer.uri.description)
+            document = try DIDWeb.document(did: did, keys: updated)
+        }
         for record in updated where !records.contains(record) {
             try await store.saveKey(record)
         }

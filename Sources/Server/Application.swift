@@ -40,6 +40,7 @@ public struct VoltpassServer: Sendable {
     let ledger: LocalLedger
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
+    /// With `configuration.hsm` set, the token is opened (and logged in) first and new keys are generated in it.
     /// Returns the server and the report to show (with the admin token secret when it was created now).
     /// `faults` lets crash tests stop a write at a named step; `clock` is the time every service uses.
     public static func prepare(
@@ -47,7 +48,9 @@ public struct VoltpassServer: Sendable {
         faults: any FaultInjector = NoFaults(), clock: @escaping @Sendable () -> Date = Date.init
     ) async throws -> (VoltpassServer, StartupReport) {
         let did = try OperatorKeys.did(publicHost: configuration.publicHost)
-        let operatorKeys = OperatorKeys(did: did, store: store, dataDirectory: configuration.dataDirectory, now: clock)
+        let keyCustody = try KeyCustody.opening(configuration.hsm)
+        let operatorKeys = OperatorKeys(
+            did: did, store: store, dataDirectory: configuration.dataDirectory, custody: keyCustody, now: clock)
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
@@ -57,7 +60,7 @@ public struct VoltpassServer: Sendable {
             store: store,
             operators: OperatorDirectory(
                 store: store, statusListRepository: store.statusLists, dataDirectory: configuration.dataDirectory,
-                publicHost: configuration.publicHost, now: clock),
+                keyCustody: keyCustody, publicHost: configuration.publicHost, now: clock),
             tries: OperatorTries(store: store.operatorTries, clock: clock), ledger: ledger, writer: OperatorWriter(),
             resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: StoredChallenges(repository: store, purpose: "diagnostics", now: clock),
             verificationCache: PassportVerificationCache(), faults: faults, now: clock)

@@ -82,6 +82,12 @@ enum ProblemStatus {
             // A status list whose latest change is being signed: asked again, it is there.
             (.serviceUnavailable, ["storage_unavailable", "node_missing", "trie_busy", "status_unreachable"]),
             (.internalServerError, ["storage_corrupt", "schema_too_new", "internal_error", "node_corrupt"]),
+            // The instance's own keys: a damaged key file or an HSM problem is never the client's fault.
+            (.serviceUnavailable, ["hsm_unavailable"]),
+            (.internalServerError, [
+                "keyFileUnavailable", "invalidKeyFile", "hsm_login_failed", "hsm_key_not_found", "hsm_key_ambiguous",
+                "hsm_key_unsupported", "hsm_not_configured", "pkcs11_uri_invalid", "hsm_error",
+            ]),
         ]
         return Dictionary(groups.flatMap { status, codes in codes.map { ($0, status) } }, uniquingKeysWith: { first, _ in first })
     }()

@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Passport
 import Ledger
 
@@ -21,11 +22,14 @@ public struct ServerConfiguration: Sendable {
     public var readingRewards: ReadingRewards
     /// The embedded ledger's rules (e.g. how long a commitment stays fresh).
     public var ledgerParameters: LedgerParameters
+    /// The PKCS#11 token that holds new operator keys; nil keeps them in key files in the data directory.
+    public var hsm: HSMConfiguration?
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, publicHost: String? = nil,
         postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10),
-        readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters()
+        readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters(),
+        hsm: HSMConfiguration? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -36,5 +40,6 @@ public struct ServerConfiguration: Sendable {
         self.anchorInterval = anchorInterval
         self.readingRewards = readingRewards
         self.ledgerParameters = ledgerParameters
+        self.hsm = hsm
     }
 }

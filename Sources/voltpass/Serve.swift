@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Identity
 import Logging
 import Passport
 import Server
@@ -42,8 +43,31 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many packs the demo provisions (6 to 10,000).")
     var demoPacks: Int = DemoScenario.defaultPackCount
 
+    @Option(help: "A PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so): new operator keys are generated in its token. The user PIN is read from VOLTPASS_PKCS11_PIN.")
+    var pkcs11Module: String?
+
+    @Option(help: "The label of the PKCS#11 token that holds the operator keys (with --pkcs11-module).")
+    var pkcs11Token: String?
+
+    /// The environment variable the token's user PIN is read from (never an option: options show in `ps`).
+    static let pinVariable = "VOLTPASS_PKCS11_PIN"
+
     func validate() throws {
         guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
+        guard (pkcs11Module == nil) == (pkcs11Token == nil) else {
+            throw ValidationError("--pkcs11-module and --pkcs11-token go together")
+        }
+        if pkcs11Module != nil, (ProcessInfo.processInfo.environment[Self.pinVariable] ?? "").isEmpty {
+            throw ValidationError("--pkcs11-module needs the token's user PIN in the environment variable \(Self.pinVariable)")
+        }
+    }
+
+    /// The HSM the options name, with the PIN taken from the environment and removed from it, so
+    /// that no child process inherits it.
+    func hsmConfiguration() -> HSMConfiguration? {
+        guard let pkcs11Module, let pkcs11Token, let pin = ProcessInfo.processInfo.environment[Self.pinVariable] else { return nil }
+        unsetenv(Self.pinVariable)
+        return HSMConfiguration(modulePath: pkcs11Module, tokenLabel: pkcs11Token, pin: HSMPIN(pin))
     }
 
     func run() async throws {
@@ -60,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "voltpass")
         let configuration = ServerConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
-            publicHost: publicHost, postgresURL: postgres)
+            publicHost: publicHost, postgresURL: postgres, hsm: hsmConfiguration())
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
@@ -68,6 +92,7 @@ struct Serve: AsyncParsableCommand {
         try await storeConfiguration.withStore(logger: logger) { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
             var lines = ["Voltpass operator \(report.did)", "  data:    \(report.dataDirectory.path) (\(report.storage))"]
+            if let hsm = configuration.hsm { lines.append("  keys:    new keys in \(hsm)") }
             if let token = report.adminToken {
                 lines.append("  admin token (shown once, keep it safe): \(token)")
             }

@@ -92,4 +92,75 @@ import VectorSupport
         try Data(repeating: 0x20, count: 1 << 20).write(to: huge)
         expectIdentityError(.invalidKeyFile, "oversized") { try KeyFile.load(from: huge) }
     }
+
+    /// A damaged key file fails with a code and a message that holds no part of the secret (no 8
+    /// characters in a row of its multibase or hex form) and not the file's path or name.
+    @Test(arguments: KeyAlgorithm.allCases) func damagedFilesNeverLeakTheSecretOrThePath(algorithm: KeyAlgorithm) throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let secret = signer.secretKeyMultibase
+        let url = folder.appendingPathComponent("operator-\(algorithm.rawValue)-secret-name.key.json")
+        try KeyFile.write(signer, to: url)
+        let original = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        let characters = Array(secret)
+        func replacing(_ index: Int, with character: Character) -> String {
+            var damaged = characters
+            damaged[index] = character
+            return String(damaged)
+        }
+        let other = SoftwareSigner.generate(algorithm)
+        let damaged: [(String, String)] = [
+            ("truncated in the secret", String(original.prefix(upTo: original.range(of: secret)!.upperBound).dropLast(3))),
+            ("secret cut short", original.replacingOccurrences(of: secret, with: String(secret.dropLast(4)))),
+            ("secret extended", original.replacingOccurrences(of: secret, with: secret + "zz")),
+            ("a character outside base58", original.replacingOccurrences(of: secret, with: replacing(20, with: "0"))),
+            ("a flipped character", original.replacingOccurrences(of: secret, with: replacing(30, with: characters[30] == "A" ? "B" : "A"))),
+            ("no multibase prefix", original.replacingOccurrences(of: secret, with: String(secret.dropFirst()))),
+            ("another multibase", original.replacingOccurrences(of: secret, with: "u" + secret.dropFirst())),
+            ("closing quote lost", original.replacingOccurrences(of: secret + "\"", with: secret)),
+            ("the secret as the type", #"{"type":"\#(secret)"}"#),
+            ("the secret as the public key", #"{"publicKeyMultibase":"\#(secret)","secretKeyMultibase":"\#(other.secretKeyMultibase)"}"#),
+            ("the secret as a key name", #"{"\#(secret)":1}"#),
+            ("the secret alone", secret),
+            ("the secret in an array", #"["\#(secret)"]"#),
+            ("the secret as a number", original.replacingOccurrences(of: "\"\(secret)\"", with: "1\(secret)")),
+            ("a byte-order mark and a trailing comma", "\u{FEFF}" + original.replacingOccurrences(of: "}", with: ",}")),
+            ("the secret with a control character", original.replacingOccurrences(of: secret, with: replacing(12, with: "\u{01}"))),
+        ]
+        let hex = signer.secretKey.map { String(format: "%02x", $0) }.joined()
+        let forbidden = Set(
+            [secret, hex, hex.uppercased()].flatMap { text in
+                let characters = Array(text)
+                return (0...(characters.count - 8)).map { String(characters[$0..<($0 + 8)]) }
+            })
+        for (name, content) in damaged {
+            try Data(content.utf8).write(to: url)
+            do throws(IdentityError) {
+                _ = try KeyFile.load(from: url)
+                Issue.record("\(name): the damaged file loaded")
+            } catch {
+                #expect(error.kind == .invalidKeyFile, "\(name): \(error)")
+                for text in [error.message, "\(error)", String(reflecting: error)] {
+                    #expect(!text.contains(folder.path) && !text.contains(url.lastPathComponent), "\(name): \(text)")
+                    #expect(!forbidden.contains { text.contains($0) }, "\(name): \(text)")
+                }
+            }
+        }
+        // Unreadable files name neither their path.
+        for missing in [folder.appendingPathComponent("absent-secret-name.json"), folder] {
+            do throws(IdentityError) {
+                _ = try KeyFile.load(from: missing)
+                Issue.record("loaded \(missing)")
+            } catch {
+                #expect(error.kind == .keyFileUnavailable)
+                #expect(!error.message.contains(folder.lastPathComponent) && !error.message.contains("secret-name"), "\(error)")
+            }
+        }
+        do throws(IdentityError) {
+            try KeyFile.write(signer, to: folder.appendingPathComponent("no/such/folder/secret-name.json"))
+            Issue.record("wrote into a missing folder")
+        } catch {
+            #expect(error.kind == .keyFileUnavailable)
+            #expect(!error.message.contains(folder.lastPathComponent) && !error.message.contains("secret-name"), "\(error)")
+        }
+    }
 }

@@ -5,7 +5,7 @@ import Identity
 
 /// The economic operators registered on this instance. Each has a did:web DID served by the
 /// instance (`did:web:<host>:operators:<name>`, document at `/operators/<name>/did.json`), its own
-/// key (a key file in the data directory, rotated like the instance's), its own status lists
+/// key (a key file in the data directory or a key pair in the HSM, rotated like the instance's), its own status lists
 /// (published at `/operators/<name>/status-lists/<id>`) and its own trie.
 public actor OperatorDirectory {
     /// One registered operator and the services that act for it.
@@ -19,18 +19,21 @@ public actor OperatorDirectory {
     private let store: any PassportStore
     private let statusListRepository: any StatusListRepository
     private let dataDirectory: URL
+    private let keyCustody: KeyCustody
     public nonisolated let publicHost: String
     private let now: @Sendable () -> Date
     private var members: [String: Member] = [:]
 
+    /// Operators' new keys go where `keyCustody` says.
     public init(
         store: any PassportStore, statusListRepository: any StatusListRepository,
-        dataDirectory: URL, publicHost: String, now: @escaping @Sendable () -> Date
+        dataDirectory: URL, keyCustody: KeyCustody = .keyFiles, publicHost: String, now: @escaping @Sendable () -> Date
     ) {
         self.now = now
         self.store = store
         self.statusListRepository = statusListRepository
         self.dataDirectory = dataDirectory
+        self.keyCustody = keyCustody
         self.publicHost = publicHost
     }
 
@@ -70,7 +73,7 @@ public actor OperatorDirectory {
         if try await store.operatorRecord(id: did) != nil {
             throw PassportError("operator_exists", "an operator named '\(name)' is registered")
         }
-        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, now: now)
+        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, custody: keyCustody, now: now)
         _ = try await keys.bootstrap()
         let record = OperatorRecord(
             id: did, name: name, gln: gln, companyPrefixes: companyPrefixes, suspensionList: "\(name)-devices-1",
@@ -92,7 +95,7 @@ public actor OperatorDirectory {
     public func member(_ id: String) async throws -> Member {
         if let member = members[id] { return member }
         guard let record = try await store.operatorRecord(id: id) else { throw PassportError.operatorNotFound(id) }
-        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, now: now)
+        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, custody: keyCustody, now: now)
         let lists = statusLists(name: record.name, keys: keys)
         let member = Member(record: record, keys: keys, statusLists: lists, events: EventStatusLists(lists: lists, prefix: "\(record.name)-epcis"))
         members[id] = member
