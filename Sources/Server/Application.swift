@@ -102,10 +102,14 @@ public struct VoltpassServer: Sendable {
     public func router() -> Router<VoltpassRequestContext> {
         let router = Router(context: VoltpassRequestContext.self)
         let idempotency = IdempotencyKeys(store: store)
+        // Bootstraps swift-metrics before the middleware makes its first counters.
+        _ = VoltpassMetrics.registry
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
+        MetricsRoutes(passports: passports).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(
             tokens: store, operatorKeys: operatorKeys, operators: passports.operators, maxBodySize: configuration.maxBodySize,

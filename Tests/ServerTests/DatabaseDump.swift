@@ -30,7 +30,8 @@ func databaseDump(_ configuration: StoreConfiguration) throws -> String {
     }
 }
 
-private func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+/// Runs a tool to its end and returns its standard output; a non-zero exit throws with its errors.
+func runTool(_ executable: String, _ arguments: [String]) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

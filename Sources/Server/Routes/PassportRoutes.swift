@@ -80,6 +80,7 @@ struct PassportRoutes {
                 } catch let error as AmbiguousIdentifier {
                     result = .unknown(item, code: error.code, message: error.message, at: service.now())
                 }
+                VoltpassMetrics.record(result)
                 counts[result.verdict.rawValue, default: 0] += 1
                 var json = result.json
                 json["item"] = .string(item)
@@ -321,6 +322,7 @@ struct PassportRoutes {
 
     private func verificationResponse(_ scanned: String, request: Request) async throws -> Response {
         let result = try await service.verify(scanned)
+        VoltpassMetrics.record(result)
         let accept = request.headers[.accept] ?? ""
         if accept.contains("application/linkset+json") {
             return .json(.object(PassportLinkset.linkset(result, resolverBase: service.resolverBase)), mediaType: "application/linkset+json")
