@@ -37,7 +37,9 @@ import Testing
             let unanchored = try Self.parsed(String(buffer: try await client.execute(uri: "/metrics", method: .get).body))
             #expect((unanchored[#"voltpass_anchor_lag_seconds{operator="metered"}"#] ?? -1) >= 0)
             #expect(unanchored[#"voltpass_last_anchored_slot{operator="metered"}"#] == 0)
-            #expect(try await client.post("/operators/metered/anchor", [:], token: issuer).status == .ok)
+            let anchor = try await client.post("/operators/metered/anchor", [:], token: issuer)
+            #expect(anchor.status == .ok)
+            let anchoredSlot = try #require(try anchor.json["slot"] as? Double)
             #expect(try await verifyOverHTTP(client, "/verify/device/M-1").verdict == "green")
             #expect(try await verifyOverHTTP(client, "/verify/device/M-404").verdict == "red")
 
@@ -48,7 +50,7 @@ import Testing
             #expect((samples[#"voltpass_verifications_total{verdict="green"}"#] ?? 0) >= 1)
             #expect((samples[#"voltpass_verification_failures_total{code="unknown_device"}"#] ?? 0) >= 1)
             #expect(samples[#"voltpass_anchor_lag_seconds{operator="metered"}"#] == 0, "anchored: no lag")
-            #expect((samples[#"voltpass_last_anchored_slot{operator="metered"}"#] ?? 0) > 0)
+            #expect(samples[#"voltpass_last_anchored_slot{operator="metered"}"#] == anchoredSlot)
             #expect(samples[#"voltpass_pending_readings{operator="metered"}"#] == 0)
             let verifyRequests = samples.filter { $0.key.hasPrefix("hb_requests_total{") && $0.key.contains("/verify/device/") && $0.key.contains(#"http_response_status_code="200""#) }
             #expect(verifyRequests.values.reduce(0, +) >= 2, "\(samples.keys.filter { $0.hasPrefix("hb_requests") })")
