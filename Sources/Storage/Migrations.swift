@@ -155,6 +155,7 @@ enum SQLiteSchema {
                 ) STRICT
                 """
             ]),
+        Migration(version: 9, name: CheckpointSchema.name, statements: CheckpointSchema.sqlite),
     ]
 }
 
@@ -293,5 +294,6 @@ enum PostgresSchema {
                 )
                 """
             ]),
+        Migration(version: 9, name: CheckpointSchema.name, statements: CheckpointSchema.postgres),
     ]
 }
