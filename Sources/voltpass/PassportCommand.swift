@@ -43,6 +43,7 @@ struct PassportCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
+            let trustedKeys = try CLIInput.usage { try trust.map(PassportCommand.trustFile) ?? PinnedKeys() }
             let parsed = try CLIInput.usage { () throws -> PassportBundle in
                 do {
                     return try PassportBundle(json: try JSONValue(parsing: try CLIInput.read(bundle)))
@@ -50,7 +51,6 @@ struct PassportCommand: AsyncParsableCommand {
                     throw CLIInput.UsageError(message: "\(bundle) is not JSON: \(error.message)")
                 }
             }
-            let trustedKeys = try CLIInput.usage { try trust.map(PassportCommand.trustFile) ?? PinnedKeys() }
             var tokenBytes: [UInt8]?
             if let token {
                 guard let decoded = try? Base64URL.decode(token) else { throw ValidationError("--token must be base64url") }

@@ -152,6 +152,39 @@ import Trie
         #expect(selfConsistent.codes == ["issuer_key_unpinned", "anchor_unverified"])
     }
 
+    /// `trust export --document` pins a DID document's keys with their validity, `--into` adds to a
+    /// trust file; a malformed trust file is a usage error naming the member.
+    @Test func trustFilesFromDIDDocumentFiles() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-cli-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (first, second) = ("did:web:cells.example", "did:web:packs.example:operators:acme")
+        let retired = Date(timeIntervalSince1970: 1_760_000_000)
+        var cellKeys = try KeyRotation.rotate([], controller: first, to: SoftwareSigner.generate(.ed25519), at: Date(timeIntervalSince1970: 1_700_000_000))
+        cellKeys = try KeyRotation.rotate(cellKeys, controller: first, to: SoftwareSigner.generate(.p256), at: retired)
+        let packKeys = try KeyRotation.rotate([], controller: second, to: SoftwareSigner.generate(.ed25519), at: retired)
+        var files: [String] = []
+        for (did, keys) in [(first, cellKeys), (second, packKeys)] {
+            let file = directory.appendingPathComponent("\(files.count).did.json")
+            try Data(try DIDWeb.document(did: did, keys: keys).serialized).write(to: file)
+            files.append(file.path)
+        }
+        let trust = directory.appendingPathComponent("trust.json").path
+        #expect(try CLI.run(["passport", "trust", "export", "--document", files[0], "--out", trust]).status == 0)
+        let merged = try CLI.run(["passport", "trust", "export", "--document", files[1], "--into", trust])
+        #expect(merged.status == 0, "\(merged.error)")
+        let pinned = try PinnedKeys(json: try JSONValue(parsing: Array(merged.output.utf8)))
+        #expect(pinned.keys.map(\.id) == [first + "#key-1", first + "#key-2", second + "#key-1"])
+        #expect(pinned.keys[0].validUntil == retired && pinned.keys[1].validFrom == retired && pinned.keys[1].validUntil == nil)
+        #expect(try PinnedKeys(history: cellKeys + packKeys) == pinned)
+
+        let malformed = directory.appendingPathComponent("malformed.json")
+        try Data(#"{"type": "VoltpassTrustFile", "keys": [{"id": "x"}]}"#.utf8).write(to: malformed)
+        let refused = try CLI.run(["passport", "verify", directory.appendingPathComponent("bundle.json").path, "--trust", malformed.path])
+        #expect(refused.status == 2)
+        #expect(refused.error.contains("invalidTrustFile: /keys/0/"), "\(refused.error)")
+    }
+
     /// The bundle of the pack with this serial, as the server hands it out.
     private func bundle(_ server: ServeProcess, _ serial: String) async throws -> PassportBundle {
         let url = try #require(URL(string: "http://127.0.0.1:\(server.port)/passports/\(serial)/bundle"))
