@@ -38,6 +38,8 @@ public struct IdentityError: CodedError, Equatable {
         case networkError
         /// Key records cannot form a consistent key history.
         case invalidKeyHistory
+        /// A trust file (the keys a verifier pins) is malformed.
+        case invalidTrustFile
     }
 
     public let kind: Kind

@@ -11,6 +11,8 @@ public enum FaultPoint: String, Sendable, CaseIterable {
     case incorporateAfterTrie = "incorporate.after-trie"
     /// The settlement on the ledger, the batch's journal not yet removed.
     case incorporateAfterSettle = "incorporate.after-settle"
+    /// A root anchored on the ledger, its signed checkpoint not yet stored.
+    case anchorLedgered = "anchor.ledgered"
 }
 
 /// Where a write reports the steps it reaches. Production runs with ``NoFaults``; crash tests inject

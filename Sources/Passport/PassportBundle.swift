@@ -6,25 +6,13 @@ import Trie
 
 /// Everything needed to verify one battery's passport with no network: its credentials, the
 /// operator's DID document, snapshots of the status lists they use, the leaf with its proof against
-/// the trie root, and the ledger anchor of that operator. The service assembles one for every
-/// verification (`GET /passports/{id}/bundle` hands it out); ``PassportVerifier`` checks it.
+/// the trie root, and the operator's signed checkpoint of its ledger anchor. The service assembles
+/// one for every verification (`GET /passports/{id}/bundle` hands it out); ``PassportVerifier``
+/// checks it. Format 2 (`"version": 2`): the anchor is an ``AnchorCheckpoint``.
 public struct PassportBundle: Sendable {
-    /// Where the trie proof leads and what the ledger holds.
-    public struct Anchor: Sendable, Hashable {
-        /// The root the operator anchored.
-        public var root: Hash32
-        /// The anchoring transaction's hash.
-        public var transaction: Hash32
-        public var slot: UInt64
-
-        public init(root: Hash32, transaction: Hash32, slot: UInt64) {
-            self.root = root
-            self.transaction = transaction
-            self.slot = slot
-        }
-    }
-
     public static let type = "VoltpassPassportBundle"
+    /// The bundle format this code writes and reads.
+    public static let version = 2
 
     public var batteryID: String
     /// The DID of the operator whose trie holds the leaf.
@@ -45,8 +33,8 @@ public struct PassportBundle: Sendable {
     /// The root of the operator's trie the proof is made against.
     public var trieRoot: Hash32
     public var proof: Proof
-    /// The operator's ledger anchor, nil when it has never anchored.
-    public var anchor: Anchor?
+    /// The operator's signed checkpoint of its newest anchor, nil when it has never anchored.
+    public var anchor: AnchorCheckpoint?
     /// For a repurposed battery's second-life passport: the original leaf (final, Repurposed), which
     /// the leaf's origin proof leads from to the root the original operator anchored.
     public var originLeaf: [UInt8]?
@@ -55,7 +43,7 @@ public struct PassportBundle: Sendable {
 
     public init(
         batteryID: String, operatorID: String, device: Credential, bom: Credential, ownership: [Credential], bmsKeys: [Credential],
-        didDocuments: [DIDDocument], statusLists: [JSONObject], leaf: [UInt8], trieRoot: Hash32, proof: Proof, anchor: Anchor?,
+        didDocuments: [DIDDocument], statusLists: [JSONObject], leaf: [UInt8], trieRoot: Hash32, proof: Proof, anchor: AnchorCheckpoint?,
         createdAt: Date
     ) {
         self.batteryID = batteryID
@@ -77,6 +65,7 @@ public struct PassportBundle: Sendable {
     public var json: JSONObject {
         var object: JSONObject = [
             "type": .string(Self.type),
+            "version": .number(Double(Self.version)),
             "batteryId": .string(batteryID),
             "operator": .string(operatorID),
             "createdAt": .string(XSDDateTime.format(createdAt)),
@@ -91,13 +80,7 @@ public struct PassportBundle: Sendable {
             "leaf": .string(Hex.encode(leaf)),
             "trie": .object(["root": .string(trieRoot.hex), "proof": .string(Hex.encode(proof.cbor()))]),
         ]
-        if let anchor {
-            object["anchor"] = .object([
-                "root": .string(anchor.root.hex), "transaction": .string(anchor.transaction.hex), "slot": .number(Double(anchor.slot)),
-            ])
-        } else {
-            object["anchor"] = .null
-        }
+        object["anchor"] = anchor.map { .object($0.json) } ?? .null
         if let originLeaf { object["originLeaf"] = .string(Hex.encode(originLeaf)) }
         return object
     }
@@ -109,6 +92,10 @@ public struct PassportBundle: Sendable {
         }
         guard let object = value.objectValue else { throw invalid("", "a bundle is a JSON object") }
         guard object["type"]?.stringValue == Self.type else { throw invalid("type", "must be \(Self.type)") }
+        guard object["version"]?.doubleValue == Double(Self.version) else {
+            throw PassportError(
+                "bundle_version_unsupported", "/version must be \(Self.version): this verifier reads bundles whose anchor is a signed checkpoint")
+        }
         func string(_ member: String) throws(PassportError) -> String {
             guard let text = object[member]?.stringValue else { throw invalid(member, "must be a string") }
             return text
@@ -166,15 +153,12 @@ public struct PassportBundle: Sendable {
         switch object["anchor"] {
         case nil, .null?:
             anchor = nil
-        case .object(let anchorObject)?:
-            guard let slot = anchorObject["slot"]?.doubleValue, slot >= 0, slot < 9e15, slot.rounded() == slot else {
-                throw invalid("anchor/slot", "must be a slot number")
+        case let value?:
+            do {
+                anchor = try AnchorCheckpoint(json: value)
+            } catch {
+                throw PassportError("bundle_invalid", "/anchor\(error.message.hasPrefix("/ ") ? String(error.message.dropFirst()) : error.message)")
             }
-            anchor = Anchor(
-                root: try hash(anchorObject["root"]?.stringValue, "anchor/root"),
-                transaction: try hash(anchorObject["transaction"]?.stringValue, "anchor/transaction"), slot: UInt64(slot))
-        default:
-            throw invalid("anchor", "must be an object or null")
         }
         originLeaf = try object["originLeaf"].map { value throws(PassportError) in try hex(value.stringValue, "originLeaf") }
     }

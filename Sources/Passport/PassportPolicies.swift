@@ -1,4 +1,5 @@
 import Credentials
+import Encoding
 import Foundation
 import Identity
 import Trie
@@ -22,17 +23,24 @@ extension PassportPolicy {
 public struct PassportOutcome: Sendable {
     public var failures: [VerificationProblem]
     public var warnings: [VerificationProblem]
+    /// Whether the check could not be made against anything the verifier trusts independently of the
+    /// bundle (no pinned key, no anchor); its failures then say why (amber codes).
+    public var unverified: Bool
 
-    public init(failures: [VerificationProblem] = [], warnings: [VerificationProblem] = []) {
+    public init(failures: [VerificationProblem] = [], warnings: [VerificationProblem] = [], unverified: Bool = false) {
         self.failures = failures
         self.warnings = warnings
+        self.unverified = unverified
     }
 }
 
 /// What every passport policy may use besides the bundle: the time, the leaf decoded once, the plate
-/// token of the scan, the credential verifier over the bundle's DID documents and status lists.
+/// token of the scan, the keys the verifier pins, the credential verifier over the bundle's DID
+/// documents (a pinned DID's replaced by its pinned keys) and status lists.
 public struct PassportContext: Sendable {
     public let now: Date
+    /// The keys the verifier trusts without the bundle's word for them.
+    public let trustedKeys: PinnedKeys
     /// The bundle's leaf, or why it does not decode.
     public let leaf: Result<BatteryLeaf, PassportError>
     /// The plate token the scan carried, if any.
@@ -74,14 +82,12 @@ public struct CredentialsPassportPolicy: PassportPolicy {
 }
 
 /// `issuer_authority`: every credential issued by the operator (`issuer_mismatch`), and whether the
-/// operator is confirmed (a warning otherwise).
+/// verifier confirms the operator by pinning its keys (the warning `issuer_authority_unconfirmed`
+/// otherwise).
 public struct IssuerPassportPolicy: PassportPolicy {
     public let name = "issuer_authority"
-    public let operatorAuthorized: Bool
 
-    public init(operatorAuthorized: Bool) {
-        self.operatorAuthorized = operatorAuthorized
-    }
+    public init() {}
 
     public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
         var outcome = PassportOutcome()
@@ -90,11 +96,72 @@ public struct IssuerPassportPolicy: PassportPolicy {
                 code: "issuer_mismatch", message: "issued by \(credential.issuerID ?? "nobody"), not by the operator \(bundle.operatorID)",
                 credentialId: credential.id))
         }
-        if !operatorAuthorized {
+        if !context.trustedKeys.pins(bundle.operatorID) {
             outcome.warnings.append(VerificationProblem(
-                code: "issuer_authority_unconfirmed", message: "\(bundle.operatorID) is not confirmed by a registry this verifier trusts"))
+                code: "issuer_authority_unconfirmed", message: "\(bundle.operatorID) is not confirmed by keys or a registry this verifier trusts"))
         }
         return outcome
+    }
+}
+
+/// `issuer_keys`: every key of the operator that signs the bundle's credentials and status lists is
+/// one the verifier pins (`key_not_pinned`), and the DID document the bundle carries gives each of
+/// them the pinned key (`did_document_mismatch`), so a swapped DID document is caught. (The proofs
+/// themselves are checked with the pinned keys, whatever the carried document says.) When the
+/// verifier pins no key of the operator, the signatures could only be checked against the carried
+/// document: `issuer_key_unpinned` (amber), and the check is unverified.
+public struct IssuerKeysPassportPolicy: PassportPolicy {
+    public let name = "issuer_keys"
+
+    public init() {}
+
+    public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
+        let operatorID = bundle.operatorID
+        guard context.trustedKeys.pins(operatorID) else {
+            return PassportOutcome(
+                failures: [VerificationProblem(
+                    code: "issuer_key_unpinned",
+                    message: "no key of \(operatorID) is pinned (no trust file, or it does not list the operator): "
+                        + "the signatures were checked only against the DID document the bundle carries")],
+                unverified: true)
+        }
+        let carried = bundle.didDocuments.first { $0.id == operatorID }
+        var failures: [VerificationProblem] = []
+        for methodID in Self.verificationMethods(bundle) where (try? DIDURL(methodID))?.did == operatorID {
+            guard let pinned = context.trustedKeys.key(id: methodID) else {
+                failures.append(VerificationProblem(
+                    code: "key_not_pinned", message: "\(methodID) signs in the bundle but is not a key the verifier pins for \(operatorID)"))
+                continue
+            }
+            guard let method = carried?.verificationMethod(id: methodID), let key = try? method.publicKey() else {
+                failures.append(VerificationProblem(
+                    code: "did_document_mismatch", message: "the DID document in the bundle lacks the pinned key \(methodID)"))
+                continue
+            }
+            if key != pinned.publicKey {
+                failures.append(VerificationProblem(
+                    code: "did_document_mismatch", message: "the DID document in the bundle gives \(methodID) another key than the pinned one"))
+            }
+        }
+        return PassportOutcome(failures: failures)
+    }
+
+    /// The verification methods the proofs of the bundle's credentials and status lists name, each once.
+    static func verificationMethods(_ bundle: PassportBundle) -> [String] {
+        let documents = ([bundle.device, bundle.bom] + bundle.ownership + bundle.bmsKeys).map(\.json) + bundle.statusLists
+        var methods: [String] = []
+        for document in documents {
+            let proofs: [JSONValue]
+            switch document["proof"] {
+            case .array(let items)?: proofs = items
+            case let proof?: proofs = [proof]
+            case nil: proofs = []
+            }
+            for proof in proofs {
+                if let method = proof["verificationMethod"]?.stringValue, !methods.contains(method) { methods.append(method) }
+            }
+        }
+        return methods
     }
 }
 
@@ -148,27 +215,61 @@ public struct TrieProofPassportPolicy: PassportPolicy {
     }
 }
 
-/// `anchor`: the trie root is the one anchored (`not_anchored`; `root_mismatch`, or `anchor_stale`
-/// when the verifier knows the root from the operator's history).
+/// `anchor`: the bundle's trie root is the one the operator's signed checkpoint names, and the
+/// checkpoint is signed with a key the verifier pins for the operator, valid when it signed.
+/// - No checkpoint: `not_anchored` (amber; the root is unverified).
+/// - The operator not pinned: `anchor_unverified` (amber; its signature could only be checked
+///   against the bundle's own DID document, which proves nothing).
+/// - A checkpoint of another operator, by a key not pinned, by a key not valid at its time, or whose
+///   signature does not verify: `anchor_signature_invalid`.
+/// - Another root: `anchor_stale` (amber) when the verifier knows the root from the operator's
+///   history (the service does), otherwise `root_mismatch`.
+/// - Older than `maxAge` when one is set: `anchor_outdated` (amber; a newer state may exist).
 public struct AnchorPassportPolicy: PassportPolicy {
     public let name = "anchor"
     public let rootInHistory: Bool
+    /// How old a checkpoint may be before the result says so, if that matters to the verifier.
+    public let maxAge: TimeInterval?
 
-    public init(rootInHistory: Bool) {
+    public init(rootInHistory: Bool, maxAge: TimeInterval? = nil) {
         self.rootInHistory = rootInHistory
+        self.maxAge = maxAge
     }
 
     public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
-        guard let anchor = bundle.anchor else {
-            return PassportOutcome(failures: [VerificationProblem(code: "not_anchored", message: "the operator has not anchored its trie root yet")])
+        guard let checkpoint = bundle.anchor else {
+            return PassportOutcome(
+                failures: [VerificationProblem(
+                    code: "not_anchored", message: "the bundle carries no anchor checkpoint, so nothing vouches for its trie root")],
+                unverified: true)
         }
-        guard anchor.root != bundle.trieRoot else { return PassportOutcome() }
-        if rootInHistory {
-            return PassportOutcome(failures: [VerificationProblem(
-                code: "anchor_stale", message: "the passport changed after the last anchor (slot \(anchor.slot)); the next batch anchors it")])
+        var outcome = PassportOutcome()
+        if checkpoint.operatorID != bundle.operatorID {
+            outcome.failures.append(VerificationProblem(
+                code: "anchor_signature_invalid", message: "the checkpoint is of \(checkpoint.operatorID), not of \(bundle.operatorID)"))
+        } else if !context.trustedKeys.pins(bundle.operatorID) {
+            outcome.failures.append(VerificationProblem(
+                code: "anchor_unverified",
+                message: "no key of \(bundle.operatorID) is pinned, so the checkpoint's signature cannot show the operator made it"))
+            outcome.unverified = true
+        } else if let problem = checkpoint.signatureProblem(trusted: context.trustedKeys) {
+            outcome.failures.append(VerificationProblem(code: "anchor_signature_invalid", message: "the anchor checkpoint is not the operator's: \(problem)"))
         }
-        return PassportOutcome(failures: [VerificationProblem(
-            code: "root_mismatch", message: "the trie root \(bundle.trieRoot.hex) is not the anchored root \(anchor.root.hex)")])
+        if checkpoint.root != bundle.trieRoot {
+            outcome.failures.append(
+                rootInHistory
+                    ? VerificationProblem(
+                        code: "anchor_stale",
+                        message: "the passport changed after the last anchor (checkpoint \(checkpoint.sequence), slot \(checkpoint.slot)); the next batch anchors it")
+                    : VerificationProblem(
+                        code: "root_mismatch", message: "the trie root \(bundle.trieRoot.hex) is not the anchored root \(checkpoint.root.hex)"))
+        }
+        if let maxAge, context.now.timeIntervalSince(checkpoint.issuedAt) > maxAge {
+            outcome.failures.append(VerificationProblem(
+                code: "anchor_outdated",
+                message: "the checkpoint was signed at \(XSDDateTime.format(checkpoint.issuedAt)), more than \(Int(maxAge)) s ago: the passport may have changed since"))
+        }
+        return outcome
     }
 }
 

@@ -260,5 +260,16 @@ public protocol StatusFeedRepository: Sendable {
     func recalls(operator operatorID: String) async throws -> [RecallRecord]
 }
 
+/// The operators' signed anchor checkpoints (see ``AnchorCheckpoint``), numbered per operator.
+public protocol CheckpointRepository: Sendable {
+    /// Stores the operator's next checkpoint. Its sequence must follow the newest stored one (1 for
+    /// the first): anything else, e.g. when another instance stored that number first, is
+    /// `checkpoint_conflict` and stores nothing.
+    func appendCheckpoint(_ checkpoint: AnchorCheckpoint) async throws
+    /// The operator's checkpoint with the highest sequence, nil before its first.
+    func latestCheckpoint(operator operatorID: String) async throws -> AnchorCheckpoint?
+}
+
 /// Everything the passport domain keeps.
 public typealias PassportRepository = OperatorRepository & DeviceRepository & OwnershipRepository & StatusFeedRepository
+    & CheckpointRepository

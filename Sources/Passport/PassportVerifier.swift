@@ -24,24 +24,32 @@ public struct PassportVerification: Sendable {
     public var warnings: [VerificationProblem]
     /// The checks that ran, in order.
     public var checks: [String]
+    /// The checks among them that could not be made against anything the verifier trusts
+    /// independently of the bundle (e.g. `anchor` and `issuer_keys` with no pinned key); their
+    /// failures (amber codes) say why. Every other check was verified.
+    public var unverified: [String]
     /// Public attributes: model, chemistry, status, warranty, firmware, owner, state of health.
     public var passport: JSONObject
     public var verifiedAt: Date
 
     /// Failure codes that leave the verdict amber: the battery is genuine but needs attention.
+    /// Among them, those that say something could not be verified: `not_anchored`, `anchor_unverified`,
+    /// `issuer_key_unpinned`, `anchor_outdated`.
     public static let amberCodes: Set<String> = [
-        "warranty_expired", "warranty_voided", "firmware_advisory", "repurposed", "anchor_stale", "not_anchored",
+        "warranty_expired", "warranty_voided", "firmware_advisory", "repurposed", "anchor_stale", "not_anchored", "anchor_unverified",
+        "issuer_key_unpinned", "anchor_outdated",
     ]
 
     public init(
         batteryID: String, operatorID: String?, failures: [VerificationProblem], warnings: [VerificationProblem], checks: [String],
-        passport: JSONObject, verifiedAt: Date
+        unverified: [String] = [], passport: JSONObject, verifiedAt: Date
     ) {
         self.batteryID = batteryID
         self.operatorID = operatorID
         self.failures = failures
         self.warnings = warnings
         self.checks = checks
+        self.unverified = unverified
         self.passport = passport
         self.verifiedAt = verifiedAt
         verdict = Self.verdict(failures)
@@ -77,6 +85,7 @@ public struct PassportVerification: Sendable {
             "batteryId": .string(batteryID),
             "operator": operatorID.map(JSONValue.string) ?? .null,
             "checks": .array(checks.map(JSONValue.string)),
+            "unverified": .array(unverified.map(JSONValue.string)),
             "failures": .array(failures.map(\.json)),
             "warnings": .array(warnings.map(\.json)),
             "passport": .object(passport),
@@ -87,40 +96,53 @@ public struct PassportVerification: Sendable {
 
 /// Checks a ``PassportBundle`` with a list of ``PassportPolicy``s, as the credential ``Verifier``
 /// does with its policies: every credential's proof, validity and status, that the operator issued
-/// them, the ownership chain, the leaf against the credentials and its trie proof against the
-/// anchored root, the origin of a second-life passport, the lifecycle status, and (when the scan
-/// carried one) the plate token. Each failure carries its stable code; the verdict follows from them.
+/// them with keys the verifier pins, the ownership chain, the leaf against the credentials and its
+/// trie proof against the root of the operator's signed anchor checkpoint, the origin of a
+/// second-life passport, the lifecycle status, and (when the scan carried one) the plate token. Each
+/// failure carries its stable code; the verdict follows from them.
+///
+/// Green means checked: the operator's signatures count only with the keys in ``trustedKeys`` (the
+/// DID document a bundle carries is the bundle's word, so it is replaced by the pinned keys and
+/// compared with them). A verifier that pins no key of the operator cannot say green.
 public struct PassportVerifier: Sendable {
     /// The checks, in order.
     public var policies: [any PassportPolicy]
-    /// Work already done for earlier verifications (proofs, decoded status lists), if shared.
+    /// The keys the verifier trusts: a trust file offline, the operator's key history on the service.
+    public var trustedKeys: PinnedKeys
+    /// Work already done for earlier verifications (proofs, decoded status lists), if shared; share
+    /// it only between verifiers with the same trusted keys.
     private let cache: PassportVerificationCache?
     private let now: @Sendable () -> Date
 
-    public init(policies: [any PassportPolicy], cache: PassportVerificationCache? = nil, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        policies: [any PassportPolicy], trustedKeys: PinnedKeys, cache: PassportVerificationCache? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.policies = policies
+        self.trustedKeys = trustedKeys
         self.cache = cache
         self.now = now
     }
 
-    /// The standard checks. `operatorAuthorized`: whether the operator is known to be authorized
-    /// (registered with this instance); otherwise the result warns `issuer_authority_unconfirmed`.
-    /// `rootInHistory`: whether the trie root the bundle names has been seen in the operator's
-    /// history (the service knows; offline it cannot be told apart from a forged root, so it is
-    /// trusted only when anchored).
+    /// The standard checks with `trustedKeys`. `rootInHistory`: whether the trie root the bundle names
+    /// has been seen in the operator's history (the service knows; offline it cannot be told apart
+    /// from a forged root, so it is trusted only when anchored). `maxCheckpointAge`: how old a
+    /// checkpoint may be before the result says the passport may have changed since.
     public init(
-        operatorAuthorized: Bool, rootInHistory: Bool = false, cache: PassportVerificationCache? = nil,
+        trustedKeys: PinnedKeys, rootInHistory: Bool = false, maxCheckpointAge: TimeInterval? = nil, cache: PassportVerificationCache? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) {
-        self.init(policies: Self.standardPolicies(operatorAuthorized: operatorAuthorized, rootInHistory: rootInHistory), cache: cache, now: now)
+        self.init(
+            policies: Self.standardPolicies(rootInHistory: rootInHistory, maxCheckpointAge: maxCheckpointAge), trustedKeys: trustedKeys,
+            cache: cache, now: now)
     }
 
     /// Every check a scan runs, in order.
-    public static func standardPolicies(operatorAuthorized: Bool, rootInHistory: Bool) -> [any PassportPolicy] {
+    public static func standardPolicies(rootInHistory: Bool, maxCheckpointAge: TimeInterval? = nil) -> [any PassportPolicy] {
         [
-            CredentialsPassportPolicy(), IssuerPassportPolicy(operatorAuthorized: operatorAuthorized), OwnershipChainPassportPolicy(),
-            LeafPassportPolicy(), TrieProofPassportPolicy(), AnchorPassportPolicy(rootInHistory: rootInHistory), OriginPassportPolicy(),
-            LifecyclePassportPolicy(), PlateTokenPassportPolicy(),
+            CredentialsPassportPolicy(), IssuerPassportPolicy(), IssuerKeysPassportPolicy(), OwnershipChainPassportPolicy(),
+            LeafPassportPolicy(), TrieProofPassportPolicy(), AnchorPassportPolicy(rootInHistory: rootInHistory, maxAge: maxCheckpointAge),
+            OriginPassportPolicy(), LifecyclePassportPolicy(), PlateTokenPassportPolicy(),
         ]
     }
 
@@ -158,23 +180,28 @@ public struct PassportVerifier: Sendable {
     /// Verifies `bundle`; `token` is the plate token the scan carried, if any.
     public func verify(_ bundle: PassportBundle, token: [UInt8]? = nil) async -> PassportVerification {
         let date = now()
-        let resolver = BundleResolver(documents: Dictionary(bundle.didDocuments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
+        // A pinned DID resolves to its pinned keys, never to the document the bundle carries.
+        var documents = Dictionary(bundle.didDocuments.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for did in Set(trustedKeys.keys.map(\.controller)) { documents[did] = trustedKeys.document(for: did) }
+        let resolver = BundleResolver(documents: documents)
         let cache = self.cache ?? PassportVerificationCache(capacity: 64)
         let proof = CachedProofPolicy(inner: ProofPolicy(resolver: resolver), cache: cache)
         let documentPolicies: [any CredentialPolicy] = [DataModelPolicy(), proof, ValidityPeriodPolicy()]
         let (lists, invalid) = await Self.statusLists(
             bundle.statusLists, verifier: Verifier(credentialPolicies: documentPolicies, now: { date }), cache: cache)
         let context = PassportContext(
-            now: date, leaf: Result { () throws(PassportError) in try BatteryLeaf(cbor: bundle.leaf) }, token: token,
+            now: date, trustedKeys: trustedKeys, leaf: Result { () throws(PassportError) in try BatteryLeaf(cbor: bundle.leaf) }, token: token,
             credentialVerifier: Verifier(
                 credentialPolicies: documentPolicies + [SnapshotStatusPolicy(lists: lists, invalid: invalid)], now: { date }),
             resolver: resolver, cache: cache)
         var failures: [VerificationProblem] = []
         var warnings: [VerificationProblem] = []
         var checks: [String] = []
+        var unverified: [String] = []
         for policy in policies where policy.applies(to: bundle, in: context) {
             checks.append(policy.name)
             let outcome = await policy.evaluate(bundle, in: context)
+            if outcome.unverified { unverified.append(policy.name) }
             for failure in outcome.failures where !(failure.code == "recalled" && failures.contains { $0.code == "recalled" }) {
                 failures.append(failure)  // a recall shows once, whether the credential or the leaf told
             }
@@ -182,7 +209,7 @@ public struct PassportVerifier: Sendable {
         }
         return PassportVerification(
             batteryID: bundle.batteryID, operatorID: bundle.operatorID, failures: failures, warnings: warnings, checks: checks,
-            passport: Self.publicAttributes(bundle, leaf: try? context.leaf.get()), verifiedAt: date)
+            unverified: unverified, passport: Self.publicAttributes(bundle, leaf: try? context.leaf.get()), verifiedAt: date)
     }
 
     /// Nil when the original leaf is Repurposed and the origin proof leads from it to the root the

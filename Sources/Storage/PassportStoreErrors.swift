@@ -24,4 +24,10 @@ enum PassportStoreErrors {
     static func recallExists(_ id: String) -> PassportError {
         PassportError("recall_exists", "a recall with id '\(id)' exists")
     }
+
+    static func checkpointConflict(_ checkpoint: AnchorCheckpoint) -> PassportError {
+        PassportError(
+            "checkpoint_conflict",
+            "checkpoint \(checkpoint.sequence) of '\(checkpoint.operatorID)' does not follow its newest stored checkpoint")
+    }
 }

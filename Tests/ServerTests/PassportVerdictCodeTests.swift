@@ -13,11 +13,30 @@ import Testing
 import Trie
 
 /// Each verdict code of the passport verifier, from a real passport: changes made through the API
-/// (warranty void, firmware advisory, an expired warranty by the verifier's clock), and forgeries an
+/// (warranty void, firmware advisory, an expired warranty by the verifier's clock), forgeries an
 /// insider holding the operator's key could make (a leaf naming other credentials, a broken ownership
-/// chain, a credential by another issuer, a second-life origin the original operator never anchored).
+/// chain, a credential by another issuer, a second-life origin the original operator never anchored),
+/// and what an outsider without it could do to the anchor checkpoint and the keys (see the codes of
+/// `issuer_keys` and `anchor`).
 @Suite struct PassportVerdictCodeTests {
     static let operatorID = "did:web:localhost%3A8080:operators:packmaker"
+
+    /// The operator's keys as a verifier pins them: from its DID document as the bundle carries it.
+    static func pinned(_ bundle: PassportBundle) throws -> PinnedKeys {
+        try PinnedKeys(document: try #require(bundle.didDocuments.first { $0.id == operatorID }))
+    }
+
+    /// A verifier pinning the operator's keys.
+    static func verifier(_ bundle: PassportBundle, now: @escaping @Sendable () -> Date = Date.init) throws -> PassportVerifier {
+        PassportVerifier(trustedKeys: try pinned(bundle), now: now)
+    }
+
+    /// The operator's key as an insider holds it.
+    static func operatorSigner(_ server: VoltpassServer) async throws -> (method: String, signer: any Signer) {
+        let keys = OperatorKeys(did: operatorID, store: server.store, dataDirectory: server.configuration.dataDirectory)
+        let (method, signer) = try await keys.currentSigner()
+        return (method, signer)
+    }
 
     /// A provisioned, handed-off, anchored pack and its bundle.
     private func withPassport(
@@ -44,16 +63,18 @@ import Trie
 
     /// `credential` re-signed by the operator after `change`, keeping its id.
     static func resigned(_ credential: Credential, server: VoltpassServer, _ change: (inout JSONObject) -> Void) async throws -> Credential {
-        let keys = OperatorKeys(did: operatorID, store: server.store, dataDirectory: server.configuration.dataDirectory)
-        let (method, signer) = try await keys.currentSigner()
+        let (method, signer) = try await operatorSigner(server)
         var document = credential.json
         document["proof"] = nil
         change(&document)
         return try await CredentialIssuer(signer: signer, verificationMethod: method).issue(document)
     }
 
-    /// The bundle with `leaf` in a trie of its own whose root is anchored, as a forger would make it.
-    static func withForgedLeaf(_ bundle: PassportBundle, _ leaf: BatteryLeaf) async throws -> PassportBundle {
+    /// The bundle with `leaf` in a trie of its own whose root is anchored in a checkpoint signed by
+    /// `signer` (the operator's key for an insider) under `method`, as a forger would make it.
+    static func withForgedLeaf(
+        _ bundle: PassportBundle, _ leaf: BatteryLeaf, checkpointSigner signer: any Signer, method: String
+    ) async throws -> PassportBundle {
         let trie = try await MerkleTrie()
         try await trie.insert(key: leaf.key, value: leaf.cbor())
         let proof = try await trie.proof(for: leaf.key)
@@ -61,23 +82,32 @@ import Trie
         forged.leaf = leaf.cbor()
         forged.proof = proof.proof
         forged.trieRoot = proof.root
-        forged.anchor?.root = proof.root
+        var checkpoint = try #require(bundle.anchor)
+        checkpoint.root = proof.root
+        checkpoint.verificationMethod = method
+        forged.anchor = try await checkpoint.signed(by: signer)
         return forged
     }
 
     @Test func genuineIsGreenWithEveryCheck() async throws {
         try await withPassport { _, _, _, bundle in
-            let result = await PassportVerifier(operatorAuthorized: true).verify(bundle)
+            let result = try await Self.verifier(bundle).verify(bundle)
             #expect(result.verdict == .green, "\(result.failureCodes)")
-            #expect(result.checks == ["credentials", "issuer_authority", "ownership_chain", "leaf", "trie_proof", "anchor", "lifecycle"])
+            #expect(result.checks == [
+                "credentials", "issuer_authority", "issuer_keys", "ownership_chain", "leaf", "trie_proof", "anchor", "lifecycle",
+            ])
+            #expect(result.unverified == [])
+            #expect(result.warnings == [])
         }
     }
 
     @Test func leafNamingOtherCredentialsIsLeafMismatch() async throws {
-        try await withPassport { _, _, _, bundle in
+        try await withPassport { _, server, _, bundle in
             var leaf = try BatteryLeaf(cbor: bundle.leaf)
             leaf.credentials.bom = "urn:uuid:another-bom"
-            let result = await PassportVerifier(operatorAuthorized: true).verify(try await Self.withForgedLeaf(bundle, leaf))
+            let (method, signer) = try await Self.operatorSigner(server)
+            let forged = try await Self.withForgedLeaf(bundle, leaf, checkpointSigner: signer, method: method)
+            let result = try await Self.verifier(bundle).verify(forged)
             #expect(result.failureCodes == ["leaf_mismatch"])
             #expect(result.verdict == .red)
         }
@@ -92,7 +122,7 @@ import Trie
                 subject["previousOwnership"] = "urn:uuid:not-the-previous-one"
                 document["credentialSubject"] = .object(subject)
             }
-            let result = await PassportVerifier(operatorAuthorized: true).verify(forged)
+            let result = try await Self.verifier(bundle).verify(forged)
             #expect(result.failureCodes == ["ownership_chain_broken"])
             #expect(result.verdict == .red)
         }
@@ -106,7 +136,7 @@ import Trie
             document["issuer"] = .string(DIDKey.did(for: stranger.verificationKey))
             var forged = bundle
             forged.bom = try await CredentialIssuer(didKeySigner: stranger).issue(document)
-            let result = await PassportVerifier(operatorAuthorized: true).verify(forged)
+            let result = try await Self.verifier(bundle).verify(forged)
             #expect(result.failureCodes == ["issuer_mismatch"])
             #expect(result.verdict == .red)
         }
@@ -116,7 +146,7 @@ import Trie
         try await withPassport { _, _, _, bundle in
             let leaf = try BatteryLeaf(cbor: bundle.leaf)
             let end = Date(timeIntervalSince1970: Double(try #require(leaf.warranty).endMilliseconds) / 1000)
-            let result = await PassportVerifier(operatorAuthorized: true, now: { end.addingTimeInterval(86_400) }).verify(bundle)
+            let result = try await Self.verifier(bundle, now: { end.addingTimeInterval(86_400) }).verify(bundle)
             #expect(result.failureCodes == ["warranty_expired"])
             #expect(result.verdict == .amber)
         }
@@ -125,7 +155,8 @@ import Trie
     @Test func voidedWarrantyAndFirmwareAdvisoryAreAmber() async throws {
         try await withPassport { client, _, issuer, _ in
             #expect(try await client.post("/passports/V-1/lifecycle", ["action": "voidWarranty"], token: issuer).status == .ok)
-            let voided = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, issuer))
+            let voidedBundle = try await Self.anchoredBundle(client, issuer)
+            let voided = try await Self.verifier(voidedBundle).verify(voidedBundle)
             #expect(voided.failureCodes == ["warranty_voided"])
             #expect(voided.verdict == .amber)
 
@@ -134,7 +165,8 @@ import Trie
                 "advisory": "update before charging above 80 %",
             ]
             #expect(try await client.post("/passports/V-1/lifecycle", firmware, token: issuer).status == .ok)
-            let advised = await PassportVerifier(operatorAuthorized: true).verify(try await Self.anchoredBundle(client, issuer))
+            let advisedBundle = try await Self.anchoredBundle(client, issuer)
+            let advised = try await Self.verifier(advisedBundle).verify(advisedBundle)
             #expect(advised.failureCodes == ["warranty_voided", "firmware_advisory"])
             #expect(advised.verdict == .amber)
         }
@@ -160,6 +192,136 @@ import Trie
             let result = try await passports.verify("SL-1")
             #expect(result.failureCodes == ["origin_not_anchored"])
             #expect(result.verdict == .red)
+        }
+    }
+
+    // MARK: Pinned keys and the anchor checkpoint
+
+    @Test func theServiceChecksAgainstTheOperatorsKeyHistory() async throws {
+        try await withPassport { _, server, _, _ in
+            let result = try await server.passports.verify("V-1")
+            #expect(result.verdict == .green, "\(result.failureCodes)")
+            #expect(result.checks.contains("issuer_keys") && result.checks.contains("anchor"))
+            #expect(result.unverified == [])
+        }
+    }
+
+    @Test func withoutPinnedKeysItIsIssuerKeyUnpinnedAndAnchorUnverifiedAmber() async throws {
+        try await withPassport { _, _, _, bundle in
+            let result = await PassportVerifier(trustedKeys: try PinnedKeys()).verify(bundle)
+            #expect(result.failureCodes == ["issuer_key_unpinned", "anchor_unverified"])
+            #expect(result.verdict == .amber)
+            #expect(result.unverified == ["issuer_keys", "anchor"])
+            #expect(result.warnings.map(\.code) == ["issuer_authority_unconfirmed"])
+            // Keys of another operator only are no keys of this one.
+            let stranger = "did:web:stranger.example"
+            let others = try PinnedKeys([
+                try PinnedKeys.Key(id: stranger + "#key-1", controller: stranger, publicKey: SoftwareSigner.generate(.ed25519).verificationKey)
+            ])
+            #expect(await PassportVerifier(trustedKeys: others).verify(bundle).failureCodes == ["issuer_key_unpinned", "anchor_unverified"])
+        }
+    }
+
+    @Test func aBundleWithoutCheckpointIsNotAnchoredAmber() async throws {
+        try await withPassport { _, _, _, bundle in
+            var stripped = bundle
+            stripped.anchor = nil
+            let result = try await Self.verifier(bundle).verify(stripped)
+            #expect(result.failureCodes == ["not_anchored"])
+            #expect(result.verdict == .amber)
+            #expect(result.unverified == ["anchor"])
+        }
+    }
+
+    @Test func aCheckpointNotSignedByAPinnedKeyIsAnchorSignatureInvalid() async throws {
+        try await withPassport { _, server, _, bundle in
+            let genuine = try #require(bundle.anchor)
+            let stranger = SoftwareSigner.generate(.p256)
+            var forgeries: [String: AnchorCheckpoint] = [:]
+            forgeries["another key under the operator's method"] = try await genuine.signed(by: stranger)
+            var ownMethod = genuine
+            ownMethod.verificationMethod = Self.operatorID + "#key-9"
+            forgeries["another key under a method of its own"] = try await ownMethod.signed(by: stranger)
+            var stripped = genuine
+            stripped.signature = [UInt8](repeating: 0, count: 64)
+            forgeries["no signature"] = stripped
+            var otherOperator = genuine
+            otherOperator.operatorID = "did:web:localhost%3A8080:operators:other"
+            forgeries["the operator's key, for another operator"] = try await otherOperator.signed(by: try await Self.operatorSigner(server).signer)
+            var early = genuine
+            early.issuedAt = Date(timeIntervalSince1970: 1_000_000_000)
+            forgeries["the operator's key, before it was valid"] = try await early.signed(by: try await Self.operatorSigner(server).signer)
+            for (name, checkpoint) in forgeries {
+                var forged = bundle
+                forged.anchor = checkpoint
+                let result = try await Self.verifier(bundle).verify(forged)
+                #expect(result.failureCodes == ["anchor_signature_invalid"], "\(name)")
+                #expect(result.verdict == .red, "\(name)")
+            }
+        }
+    }
+
+    @Test func aCheckpointOfAnotherRootIsRootMismatch() async throws {
+        try await withPassport { _, server, _, bundle in
+            var other = try #require(bundle.anchor)
+            other.root = Hash32(hashing: [7])
+            var forged = bundle
+            // Signed by the operator (an old checkpoint, say): the signature holds, the root does not.
+            forged.anchor = try await other.signed(by: try await Self.operatorSigner(server).signer)
+            #expect(try await Self.verifier(bundle).verify(forged).failureCodes == ["root_mismatch"])
+            // Edited by anyone else: neither holds.
+            forged.anchor = other
+            let result = try await Self.verifier(bundle).verify(forged)
+            #expect(result.failureCodes == ["anchor_signature_invalid", "root_mismatch"])
+            #expect(result.verdict == .red)
+        }
+    }
+
+    @Test func aSwappedDIDDocumentIsDIDDocumentMismatch() async throws {
+        try await withPassport { _, _, _, bundle in
+            let carried = try #require(bundle.didDocuments.first)
+            let stranger = SoftwareSigner.generate(.ed25519)
+            var json = carried.json
+            json["verificationMethod"] = .array((carried.json["verificationMethod"]?.arrayValue ?? []).map { method in
+                var method = method.objectValue ?? [:]
+                method["publicKeyMultibase"] = .string(stranger.verificationKey.multikey)
+                return .object(method)
+            })
+            var forged = bundle
+            forged.didDocuments = [try DIDDocument(.object(json))]
+            let result = try await Self.verifier(bundle).verify(forged)
+            #expect(result.failureCodes == ["did_document_mismatch"])
+            #expect(result.verdict == .red)
+            // Without pinned keys the swapped document is all there is, and the genuine signatures fail against it.
+            #expect(await PassportVerifier(trustedKeys: try PinnedKeys()).verify(forged).verdict == .red)
+        }
+    }
+
+    @Test func signaturesByAKeyTheVerifierDoesNotPinAreKeyNotPinned() async throws {
+        try await withPassport { _, _, _, bundle in
+            // The verifier pins another key for the operator (as after a rotation it has not heard of).
+            let pinned = try PinnedKeys([
+                try PinnedKeys.Key(
+                    id: Self.operatorID + "#key-9", controller: Self.operatorID, publicKey: SoftwareSigner.generate(.ed25519).verificationKey)
+            ])
+            let result = await PassportVerifier(trustedKeys: pinned).verify(bundle)
+            #expect(result.failureCodes.contains("key_not_pinned"))
+            #expect(result.failureCodes.contains("anchor_signature_invalid"))
+            #expect(!result.failureCodes.contains("did_document_mismatch"))
+            #expect(result.verdict == .red)
+        }
+    }
+
+    @Test func aCheckpointOlderThanTheVerifierAcceptsIsAnchorOutdatedAmber() async throws {
+        try await withPassport { _, _, _, bundle in
+            let signed = try #require(bundle.anchor).issuedAt
+            let verifier = PassportVerifier(
+                trustedKeys: try Self.pinned(bundle), maxCheckpointAge: 3_600, now: { signed.addingTimeInterval(7_200) })
+            let result = await verifier.verify(bundle)
+            #expect(result.failureCodes == ["anchor_outdated"])
+            #expect(result.verdict == .amber)
+            let fresh = PassportVerifier(trustedKeys: try Self.pinned(bundle), maxCheckpointAge: 3_600, now: { signed.addingTimeInterval(60) })
+            #expect(await fresh.verify(bundle).verdict == .green)
         }
     }
 }

@@ -4,6 +4,7 @@ import Foundation
 import Passport
 import Storage
 import Testing
+import Trie
 
 /// The battery passport repository every store implements, run against SQLite and (when
 /// `VOLTPASS_POSTGRES_URL` is set) PostgreSQL.
@@ -27,6 +28,8 @@ struct PassportStoreConformance {
         Check(name: "ownership: of concurrent hand-offs one wins") { try await $0.concurrentHandOffs() },
         Check(name: "status feed: newest first, then last inserted first, limited") { try await $0.statusFeed() },
         Check(name: "recalls: save, list newest first, refuse an id in use") { try await $0.recalls() },
+        Check(name: "checkpoints: appended in sequence per operator, the newest read back") { try await $0.checkpoints() },
+        Check(name: "checkpoints: of concurrent appends of one number one wins") { try await $0.concurrentCheckpoints() },
     ]
 
     static let base = Date(timeIntervalSince1970: 1_750_000_000.25)
@@ -393,6 +396,64 @@ struct PassportStoreConformance {
             changed.reason = "another reason"
             await expectCode("recall_exists") { try await store.saveRecall(changed) }
             #expect(try await store.recalls(operator: Self.cells.id).last == bySerial, "the stored recall is unchanged")
+        }
+    }
+
+    /// Checkpoint `sequence` of `owner` with bytes derived from the sequence (a signature of any length).
+    static func checkpoint(_ sequence: UInt64, of owner: OperatorRecord = cells, signature: [UInt8]? = nil) -> AnchorCheckpoint {
+        AnchorCheckpoint(
+            operatorID: owner.id, sequence: sequence, root: Hash32(hashing: [UInt8(sequence), 1]), transaction: Hash32(hashing: [UInt8(sequence), 2]),
+            slot: 9_007_199_254_740_000 + sequence, issuedAt: base.addingTimeInterval(Double(sequence) * 3_600),
+            verificationMethod: owner.id + "#key-\(sequence)", signature: signature ?? [UInt8](repeating: UInt8(sequence), count: 64))
+    }
+
+    func checkpoints() async throws {
+        try await withStore { store in
+            try await store.saveOperator(Self.cells)
+            try await store.saveOperator(Self.packs)
+            #expect(try await store.latestCheckpoint(operator: Self.cells.id) == nil)
+            await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(Self.checkpoint(2)) }
+            try await store.appendCheckpoint(Self.checkpoint(1))
+            try await store.appendCheckpoint(Self.checkpoint(1, of: Self.packs, signature: [7]))
+            try await store.appendCheckpoint(Self.checkpoint(2))
+            // Every field reads back as written (the issue time rounded down to the second when made).
+            #expect(try await store.latestCheckpoint(operator: Self.cells.id) == Self.checkpoint(2))
+            #expect(try await store.latestCheckpoint(operator: Self.packs.id) == Self.checkpoint(1, of: Self.packs, signature: [7]))
+            // A number taken, or one that skips, is refused and changes nothing.
+            var other = Self.checkpoint(2)
+            other.root = Hash32(hashing: [9])
+            await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(other) }
+            await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(Self.checkpoint(1)) }
+            await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(Self.checkpoint(4)) }
+            #expect(try await store.latestCheckpoint(operator: Self.cells.id) == Self.checkpoint(2))
+            try await store.appendCheckpoint(Self.checkpoint(3))
+            #expect(try await store.latestCheckpoint(operator: Self.cells.id)?.sequence == 3)
+        }
+    }
+
+    func concurrentCheckpoints() async throws {
+        try await withStore { store in
+            try await store.saveOperator(Self.cells)
+            let results = await withTaskGroup(of: String.self) { group in
+                for attempt in 0..<8 {
+                    group.addTask {
+                        var candidate = Self.checkpoint(1)
+                        candidate.signature = [UInt8(attempt)]
+                        do {
+                            try await store.appendCheckpoint(candidate)
+                            return "stored"
+                        } catch let error as any CodedError {
+                            return error.code
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { $0 == "stored" }.count == 1, "\(results)")
+            #expect(results.filter { $0 == "checkpoint_conflict" }.count == 7, "\(results)")
+            #expect(try await store.latestCheckpoint(operator: Self.cells.id)?.sequence == 1)
         }
     }
 }

@@ -65,17 +65,22 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.error.contains("commitment_consumed"))
 
-        // The offline bundle verifies with no network; a tampered one does not.
+        // The offline bundle (its anchor the checkpoint the batch's settlement got) verifies with no
+        // network and the operator's keys pinned; a tampered one does not.
         let bundleURL = try #require(URL(string: "\(base)/passports/CLI-1/bundle"))
         let (bundle, _) = try await URLSession.shared.data(from: bundleURL)
         let bundleFile = directory.appendingPathComponent("bundle.json")
         try bundle.write(to: bundleFile)
-        let verified = try CLI.run(["passport", "verify", bundleFile.path, "--json"])
+        let operatorDID = try #require(try Self.json(String(decoding: bundle, as: UTF8.self))["operator"] as? String)
+        let trust = directory.appendingPathComponent("trust.json").path
+        let exported = try CLI.run(["passport", "trust", "export", "--did", operatorDID, "--allow-http-localhost", "--out", trust])
+        #expect(exported.status == 0, "\(exported.error)")
+        let verified = try CLI.run(["passport", "verify", bundleFile.path, "--trust", trust, "--json"])
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
         #expect(try Self.json(verified.output)["verdict"] as? String == "green", "\(verified.output)")
         let tampered = directory.appendingPathComponent("tampered.json")
         try Data(String(decoding: bundle, as: UTF8.self).replacingOccurrences(of: "\"LFP\"", with: "\"NMC\"").utf8).write(to: tampered)
-        let refusedBundle = try CLI.run(["passport", "verify", tampered.path, "--json"])
+        let refusedBundle = try CLI.run(["passport", "verify", tampered.path, "--trust", trust, "--json"])
         #expect(refusedBundle.status == 1)
         #expect(refusedBundle.output.contains("PROOF_VERIFICATION_ERROR"))
 

@@ -259,7 +259,8 @@ public struct ReadingService: Sendable {
     }
 
     /// Carries a plan through: the leaves into the trie (unless an earlier run wrote them), then the
-    /// settlement on the ledger (unless an earlier run settled), then the journal is removed.
+    /// settlement on the ledger (unless an earlier run settled), then the journal is removed and the
+    /// anchor the settlement made gets its signed checkpoint.
     @discardableResult
     func finish(_ plan: IncorporationPlan) async throws -> AnchorRecord {
         let settled = try await isSettled(plan)
@@ -282,6 +283,7 @@ public struct ReadingService: Sendable {
         guard let anchor = try await ledger.currentAnchor(operator: plan.operatorID) else {
             throw PassportError("anchor_failed", "the settlement left no anchor for \(plan.operatorID)")
         }
+        try await passports.checkpoint(anchor)
         return anchor
     }
 

@@ -115,9 +115,8 @@ extension PassportService {
         guard let leaf = proof.value else {
             throw PassportError("leaf_not_found", "the trie of \(device.operatorID) holds no leaf for \(device.id)")
         }
-        let anchor = try await ledger.currentAnchor(operator: device.operatorID).map {
-            PassportBundle.Anchor(root: $0.root, transaction: $0.transaction, slot: $0.slot)
-        }
+        // The stored checkpoint, signed when the root was anchored: a read never opens a secret key.
+        let anchor = try await store.latestCheckpoint(operator: device.operatorID)
         var bundle = PassportBundle(
             batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
@@ -130,6 +129,8 @@ extension PassportService {
     }
 
     /// Verifies what a scan carried: the battery's bundle, and the plate token when there was one.
+    /// The operator's signatures (credentials, checkpoint) are checked against its key history in the
+    /// store, the keys this service trusts.
     public func verify(_ text: String) async throws -> PassportVerification {
         let identifier = try ScannedIdentifier(text)
         guard let device = try await device(scanned: identifier) else {
@@ -140,7 +141,8 @@ extension PassportService {
         if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
             rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }
         }
-        let verifier = PassportVerifier(operatorAuthorized: true, rootInHistory: rootInHistory, cache: verificationCache, now: now)
+        let trusted = try PinnedKeys(history: try await store.keys(controller: device.operatorID))
+        let verifier = PassportVerifier(trustedKeys: trusted, rootInHistory: rootInHistory, cache: verificationCache, now: now)
         var result = await verifier.verify(bundle, token: identifier.token)
         if let origin = try BatteryLeaf(cbor: bundle.leaf).origin,
             try await !ledger.anchorHistory(operator: origin.operatorID).contains(where: { $0.root == origin.anchoredRoot })

@@ -278,31 +278,6 @@ public struct PassportService: Sendable {
         }
     }
 
-    /// Anchors the operator's current trie root on the ledger (nothing when it is already anchored).
-    @discardableResult
-    public func anchor(operator operatorID: String) async throws -> AnchorRecord {
-        let root = try await tries.latest(operator: operatorID).root
-        if let current = try await ledger.currentAnchor(operator: operatorID), current.root == root { return current }
-        try await ledger.anchor(operator: operatorID, root: root)
-        guard let anchored = try await ledger.currentAnchor(operator: operatorID) else {
-            throw PassportError("anchor_failed", "the ledger did not record the anchor of \(operatorID)")
-        }
-        return anchored
-    }
-
-    /// Anchors every operator whose trie moved since its last anchor; returns how many were anchored.
-    public func anchorAll() async throws -> Int {
-        var count = 0
-        for record in try await store.operators() {
-            guard let latest = try? await tries.latest(operator: record.id) else { continue }
-            if try await ledger.currentAnchor(operator: record.id)?.root != latest.root {
-                try await anchor(operator: record.id)
-                count += 1
-            }
-        }
-        return count
-    }
-
     // MARK: - Committing
 
     /// Commits `changes` with the new `leaves` written over the operator's trie, which must still be

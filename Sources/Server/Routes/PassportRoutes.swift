@@ -248,14 +248,15 @@ struct PassportRoutes {
                 try await service.recall(operator: member.record.id, selector, reason: reason, idempotency: $0)
             }
         }
-        // POST /operators/{name}/anchor: anchors the operator's trie root now.
+        // POST /operators/{name}/anchor: anchors the operator's trie root now, with its signed checkpoint.
         issuer.post("operators/:operator/anchor") { _, context -> Response in
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
             try context.authorize(operator: member.record.id)
-            let anchor = try await service.anchor(operator: member.record.id)
+            let checkpoint = try await service.anchor(operator: member.record.id)
             return .json([
-                "operator": .string(anchor.operatorID), "root": .string(anchor.root.hex), "transaction": .string(anchor.transaction.hex),
-                "slot": .number(Double(anchor.slot)),
+                "operator": .string(checkpoint.operatorID), "root": .string(checkpoint.root.hex),
+                "transaction": .string(checkpoint.transaction.hex), "slot": .number(Double(checkpoint.slot)),
+                "checkpoint": .object(checkpoint.json),
             ])
         }
     }

@@ -276,3 +276,44 @@ extension PostgresStore {
         return ids.first { !returned.contains($0) || !seen.insert($0).inserted }
     }
 }
+
+// MARK: Anchor checkpoints
+
+extension PostgresStore {
+    public func appendCheckpoint(_ checkpoint: AnchorCheckpoint) async throws {
+        let sequence = try CheckpointSchema.integer(checkpoint.sequence, field: "sequence")
+        let slot = try CheckpointSchema.integer(checkpoint.slot, field: "slot")
+        let issuedAt = try StoredValues.microseconds(checkpoint.issuedAt, field: "issuedAt")
+        // Inserted only as the operator's next number; of two instances inserting it at once the
+        // primary key lets one in and the other inserts nothing.
+        let inserted = try await fetch(
+            """
+            INSERT INTO anchor_checkpoints
+                (operator_id, sequence, root, transaction_hash, slot, issued_at, verification_method, signature)
+            SELECT \(checkpoint.operatorID), \(sequence), \(ByteBuffer(bytes: checkpoint.root.bytes)),
+                   \(ByteBuffer(bytes: checkpoint.transaction.bytes)), \(slot), \(issuedAt), \(checkpoint.verificationMethod),
+                   \(ByteBuffer(bytes: checkpoint.signature))
+            WHERE (SELECT COALESCE(MAX(sequence), 0) FROM anchor_checkpoints WHERE operator_id = \(checkpoint.operatorID)) = \(sequence - 1)
+            ON CONFLICT DO NOTHING
+            RETURNING sequence
+            """
+        ) { try $0.decode(Int64.self) }
+        if inserted.isEmpty { throw PassportStoreErrors.checkpointConflict(checkpoint) }
+    }
+
+    public func latestCheckpoint(operator operatorID: String) async throws -> AnchorCheckpoint? {
+        try await fetch(
+            """
+            SELECT sequence, root, transaction_hash, slot, issued_at, verification_method, signature FROM anchor_checkpoints
+            WHERE operator_id = \(operatorID) ORDER BY sequence DESC LIMIT 1
+            """
+        ) { row in
+            let (sequence, root, transaction, slot, issuedAt, method, signature) = try row.decode(
+                (Int64, ByteBuffer, ByteBuffer, Int64, Int64, String, ByteBuffer).self)
+            return try CheckpointSchema.checkpoint(
+                operatorID: operatorID, sequence: sequence, root: Array(root.readableBytesView),
+                transaction: Array(transaction.readableBytesView), slot: slot, issuedAt: issuedAt, verificationMethod: method,
+                signature: Array(signature.readableBytesView))
+        }.first
+    }
+}

@@ -215,3 +215,45 @@ extension SQLiteStore {
         [entry.deviceID, entry.kind.rawValue, Data(entry.detail), try StoredValues.microseconds(entry.recordedAt, field: "recordedAt")]
     }
 }
+
+// MARK: Anchor checkpoints
+
+extension SQLiteStore {
+    public func appendCheckpoint(_ checkpoint: AnchorCheckpoint) async throws {
+        let arguments: StatementArguments = [
+            checkpoint.operatorID, try CheckpointSchema.integer(checkpoint.sequence, field: "sequence"), Data(checkpoint.root.bytes),
+            Data(checkpoint.transaction.bytes), try CheckpointSchema.integer(checkpoint.slot, field: "slot"),
+            try StoredValues.microseconds(checkpoint.issuedAt, field: "issuedAt"), checkpoint.verificationMethod, Data(checkpoint.signature),
+        ]
+        try await write { db in
+            // Inserted only as the operator's next number; of two writers the first takes it.
+            try db.execute(
+                sql: """
+                    INSERT INTO anchor_checkpoints
+                        (operator_id, sequence, root, transaction_hash, slot, issued_at, verification_method, signature)
+                    SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+                    WHERE (SELECT COALESCE(MAX(sequence), 0) FROM anchor_checkpoints WHERE operator_id = ?1) = ?2 - 1
+                    ON CONFLICT DO NOTHING
+                    """,
+                arguments: arguments)
+            if db.changesCount == 0 { throw PassportStoreErrors.checkpointConflict(checkpoint) }
+        }
+    }
+
+    public func latestCheckpoint(operator operatorID: String) async throws -> AnchorCheckpoint? {
+        try await read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT sequence, root, transaction_hash, slot, issued_at, verification_method, signature FROM anchor_checkpoints
+                    WHERE operator_id = ? ORDER BY sequence DESC LIMIT 1
+                    """), arguments: [operatorID]
+            ).map { row in
+                try CheckpointSchema.checkpoint(
+                    operatorID: operatorID, sequence: try row.decode(atIndex: 0), root: [UInt8](try row.decode(Data.self, atIndex: 1)),
+                    transaction: [UInt8](try row.decode(Data.self, atIndex: 2)), slot: try row.decode(atIndex: 3),
+                    issuedAt: try row.decode(atIndex: 4), verificationMethod: try row.decode(atIndex: 5),
+                    signature: [UInt8](try row.decode(Data.self, atIndex: 6)))
+            }
+        }
+    }
+}

@@ -15,6 +15,9 @@ protocol TestDatabase: Sendable {
     func execute(_ sql: String) async throws
     /// The versions recorded in `schema_migrations`, ascending.
     func appliedMigrations() async throws -> [Int]
+    /// The versions of the backend's migrations this code knows, ascending (numbers may skip one
+    /// another branch holds).
+    var knownMigrations: [Int] { get }
 }
 
 /// A SQLite file in a temporary directory of its own.
@@ -38,6 +41,8 @@ struct SQLiteTestDatabase: TestDatabase {
     func execute(_ sql: String) async throws {
         try await directConnection().write { try $0.execute(sql: sql) }
     }
+
+    var knownMigrations: [Int] { SQLiteSchema.migrations.map(\.version) }
 
     func appliedMigrations() async throws -> [Int] {
         try await directConnection().read { try Int.fetchAll($0, sql: "SELECT version FROM schema_migrations ORDER BY version") }
@@ -84,6 +89,8 @@ struct PostgresTestDatabase: TestDatabase {
     func execute(_ sql: String) async throws {
         _ = try await withConnection { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger).collect() }
     }
+
+    var knownMigrations: [Int] { PostgresSchema.migrations.map(\.version) }
 
     func appliedMigrations() async throws -> [Int] {
         try await withConnection { connection in
