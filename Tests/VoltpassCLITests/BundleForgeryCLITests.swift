@@ -41,19 +41,19 @@ import Trie
     private func run(_ server: ServeProcess, admin: String, directory: URL) async throws {
         #expect(try await server.request("POST", "/operators", body: #"{"name":"packs","companyPrefixes":["4012345"]}"#, token: admin).status == 201)
         let created = try await server.request("POST", "/admin/tokens", body: #"{"role":"issuer","operators":["packs"]}"#, token: admin)
-        let issuer = try #require(created.body["token"] as? String)
+        let issuerToken = try #require(created.body["token"] as? String)
         let devices = ["F-1", "F-2"].map { PassportCLITests.device($0, key: SoftwareSigner.generate(.ed25519).verificationKey.multikey) }
         let issued = try await server.request(
-            "POST", "/manufacturing/device/issue", body: #"{"operator":"packs","devices":[\#(devices.joined(separator: ","))]}"#, token: issuer)
+            "POST", "/manufacturing/device/issue", body: #"{"operator":"packs","devices":[\#(devices.joined(separator: ","))]}"#, token: issuerToken)
         #expect(issued.status == 201, "\(issued.body)")
-        #expect(try await server.request("POST", "/operators/packs/anchor", token: issuer).status == 200)
+        #expect(try await server.request("POST", "/operators/packs/anchor", token: issuerToken).status == 200)
         let beforeRecall = try await bundle(server, "F-1")
         let oldCheckpoint = try #require(beforeRecall.anchor)
 
         // F-1 is recalled; its leaf shows it and its Device credential is suspended.
         let recall = #"{"selector":"serial","value":"F-1","reason":"cell lot with separator defects"}"#
-        #expect(try await server.request("POST", "/operators/packs/recalls", body: recall, token: issuer).status == 201)
-        #expect(try await server.request("POST", "/operators/packs/anchor", token: issuer).status == 200)
+        #expect(try await server.request("POST", "/operators/packs/recalls", body: recall, token: issuerToken).status == 201)
+        #expect(try await server.request("POST", "/operators/packs/anchor", token: issuerToken).status == 200)
         let recalled = try await bundle(server, "F-1")
         let genuine = try await bundle(server, "F-2")
         let operatorDID = recalled.operatorID
