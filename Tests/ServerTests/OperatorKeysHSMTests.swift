@@ -80,12 +80,13 @@ struct OperatorKeysHSMTests {
         let hsm = try SoftHSM.configuration(.server)
         try await withLiveServer(configure: { $0.hsm = hsm }) { client, server, admin in
             let auth = HTTPFields.bearer(admin)
+            let issuerAuth = HTTPFields.bearer(try await client.createToken(operators: ["instance"], admin: admin))
             let instance = try await server.store.keys(controller: server.operatorKeys.did)
             #expect(instance.count == 1 && PKCS11URI.isPKCS11URI(instance[0].secretLocation ?? ""))
 
             func issue(_ id: String) async throws -> String {
                 let body = #"{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"\#(id)","type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:cell-7","stateOfHealth":98}}}"#
-                let issued = try await client.execute(uri: "/credentials/issue", method: .post, headers: auth, body: ByteBuffer(string: body))
+                let issued = try await client.execute(uri: "/credentials/issue", method: .post, headers: issuerAuth, body: ByteBuffer(string: body))
                 #expect(issued.status == .created)
                 let object = try #require(try issued.json["verifiableCredential"])
                 return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
@@ -124,6 +125,7 @@ struct DamagedKeyFileTests {
     @Test("issuing with a damaged key file is a 500 without the secret or the path")
     func damagedKeyFileDoesNotLeak() async throws {
         try await withLiveServer { client, server, admin in
+            let issuer = try await client.createToken(operators: ["instance"], admin: admin)
             let folder = server.configuration.dataDirectory.appendingPathComponent("keys")
             let file = folder.appendingPathComponent(try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first))
             let text = String(decoding: try Data(contentsOf: file), as: UTF8.self)
@@ -135,7 +137,7 @@ struct DamagedKeyFileTests {
 
             let body = #"{"credential":\#(CredentialRoutesTests.unsigned())}"#
             let response = try await client.execute(
-                uri: "/credentials/issue", method: .post, headers: .bearer(admin), body: ByteBuffer(string: body))
+                uri: "/credentials/issue", method: .post, headers: .bearer(issuer), body: ByteBuffer(string: body))
             #expect(response.status == .internalServerError)
             #expect(try response.json["code"] as? String == "invalidKeyFile")
             let answer = String(buffer: response.body)

@@ -90,7 +90,7 @@ import Testing
         #expect(answer.status == 0, "\(answer.error)")
         let response = answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let checked = try await server.request(
-            "POST", "/diagnostics/responses", body: #"{"device":"CLI-2","challenge":"\#(challenge)","response":"\#(response)"}"#)
+            "POST", "/diagnostics/responses", body: #"{"device":"https://id.gs1.org/01/\#(Self.gtin)/21/CLI-2","challenge":"\#(challenge)","response":"\#(response)"}"#)
         #expect(checked.body["genuine"] as? Bool == true)
     }
 
