@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Passport
 import Ledger
 
@@ -21,11 +22,25 @@ public struct ServerConfiguration: Sendable {
     public var readingRewards: ReadingRewards
     /// The embedded ledger's rules (e.g. how long a commitment stays fresh).
     public var ledgerParameters: LedgerParameters
+    /// Timeouts and the cap on open connections.
+    public var connectionLimits: ConnectionLimits
+    /// Per-client limit on the public writes (reading commitments and submissions, challenges, diagnostics).
+    public var publicWriteLimit: RateLimit
+    /// Proxies whose `X-Forwarded-For` names the client for rate limiting; none by default.
+    public var trustedProxies: [AddressRange]
+    /// Hosts and address blocks that DID documents and status lists may be fetched from although they
+    /// are not public (loopback, private, link-local, …, refused otherwise).
+    public var outboundAllowList: [OutboundAllowance]
+
+    /// 60 public writes a minute per client, 30 at once.
+    public static let defaultPublicWriteLimit = RateLimit(requestsPerMinute: 60, burst: 30)
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, publicHost: String? = nil,
         postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10),
-        readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters()
+        readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters(),
+        connectionLimits: ConnectionLimits = ConnectionLimits(), publicWriteLimit: RateLimit = defaultPublicWriteLimit,
+        trustedProxies: [AddressRange] = [], outboundAllowList: [OutboundAllowance] = []
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -36,5 +51,9 @@ public struct ServerConfiguration: Sendable {
         self.anchorInterval = anchorInterval
         self.readingRewards = readingRewards
         self.ledgerParameters = ledgerParameters
+        self.connectionLimits = connectionLimits
+        self.publicWriteLimit = publicWriteLimit
+        self.trustedProxies = trustedProxies
+        self.outboundAllowList = outboundAllowList
     }
 }

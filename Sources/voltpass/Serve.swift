@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Identity
 import Logging
 import Passport
 import Server
@@ -42,8 +43,56 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many packs the demo provisions (6 to 10,000).")
     var demoPacks: Int = DemoScenario.defaultPackCount
 
+    @Option(help: "Seconds a client has to send a complete request head.")
+    var headerReadTimeout: Int = Int(ConnectionLimits().headerReadTimeout.components.seconds)
+
+    @Option(help: "Seconds a kept-alive connection may wait for its next request.")
+    var idleTimeout: Int = Int(ConnectionLimits().idleTimeout.components.seconds)
+
+    @Option(help: "Seconds a request body may pause before the request is answered 408.")
+    var bodyReadTimeout: Int = Int(ConnectionLimits().bodyReadTimeout.components.seconds)
+
+    @Option(help: "The most connections open at once.")
+    var maxConnections: Int = ConnectionLimits().maximumConnections
+
+    @Option(help: "Public writes (reading commitments and submissions, challenges, diagnostics) per client per minute.")
+    var publicWriteRate: Int = ServerConfiguration.defaultPublicWriteLimit.requestsPerMinute
+
+    @Option(help: "Public writes a client may make at once.")
+    var publicWriteBurst: Int = ServerConfiguration.defaultPublicWriteLimit.burst
+
+    @Option(name: .customLong("trusted-proxy"), help: "A proxy address or CIDR block whose X-Forwarded-For names the client (repeatable).")
+    var trustedProxies: [String] = []
+
+    @Option(
+        name: .customLong("allow-outbound"),
+        help: "A host or CIDR block that DID documents and status lists may be fetched from although it is loopback, private or link-local (repeatable).")
+    var allowOutbound: [String] = []
+
     func validate() throws {
         guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
+        for (name, value) in [
+            ("--header-read-timeout", headerReadTimeout), ("--idle-timeout", idleTimeout), ("--body-read-timeout", bodyReadTimeout),
+            ("--max-connections", maxConnections), ("--public-write-rate", publicWriteRate), ("--public-write-burst", publicWriteBurst),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, not \(value)")
+        }
+        _ = try proxies()
+        _ = try outboundAllowList()
+    }
+
+    private func proxies() throws -> [AddressRange] {
+        try trustedProxies.map { text in
+            guard let range = AddressRange(text) else { throw ValidationError("--trusted-proxy '\(text)' is not an address or CIDR block") }
+            return range
+        }
+    }
+
+    private func outboundAllowList() throws -> [OutboundAllowance] {
+        try allowOutbound.map { text in
+            guard let allowance = OutboundAllowance(text) else { throw ValidationError("--allow-outbound '\(text)' is not a host name, address or CIDR block") }
+            return allowance
+        }
     }
 
     func run() async throws {
@@ -60,7 +109,12 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "voltpass")
         let configuration = ServerConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
-            publicHost: publicHost, postgresURL: postgres)
+            publicHost: publicHost, postgresURL: postgres,
+            connectionLimits: ConnectionLimits(
+                headerReadTimeout: .seconds(headerReadTimeout), idleTimeout: .seconds(idleTimeout), bodyReadTimeout: .seconds(bodyReadTimeout),
+                maximumConnections: maxConnections),
+            publicWriteLimit: RateLimit(requestsPerMinute: publicWriteRate, burst: publicWriteBurst), trustedProxies: try proxies(),
+            outboundAllowList: try outboundAllowList())
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
