@@ -8,7 +8,7 @@ public protocol IssuerRegistryFetcher: Sendable {
     func fetch(_ url: String) async throws(IssuerRegistryError) -> JSONObject
 }
 
-/// Fetches registries over HTTPS with the transport and limits of `HTTPStatusListFetcher`.
+/// Fetches registries over HTTPS with the transport, limits and destination checks of `HTTPStatusListFetcher`.
 public struct HTTPIssuerRegistryFetcher: IssuerRegistryFetcher {
     private let transport: HTTPStatusListFetcher
 
@@ -18,7 +18,7 @@ public struct HTTPIssuerRegistryFetcher: IssuerRegistryFetcher {
 
     public func fetch(_ url: String) async throws(IssuerRegistryError) -> JSONObject {
         do {
-            return try await transport.fetch(url)
+            return try await transport.object(at: url, describedAs: "the issuer registry")
         } catch {
             throw error.kind == .statusUnreachable ? .unreachable(error.message) : .invalid(error.message)
         }

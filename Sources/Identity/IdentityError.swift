@@ -28,13 +28,12 @@ public struct IdentityError: CodedError, Equatable {
         case keyFileUnavailable
         /// A key file's content is not a valid Multikey key pair.
         case invalidKeyFile
-        /// Resolving a DID took longer than allowed.
-        case resolutionTimeout
         /// The DID document is larger than allowed.
         case documentTooLarge
         /// The DID document is not a JSON object whose `id` is the resolved DID, or is malformed.
         case invalidDidDocument
-        /// The DID document could not be fetched (connection, TLS or unexpected HTTP status).
+        /// The DID document could not be fetched: a refused destination, a failed or timed-out
+        /// connection, TLS, or an unexpected HTTP status (one code and message for all of them).
         case networkError
         /// Key records cannot form a consistent key history.
         case invalidKeyHistory

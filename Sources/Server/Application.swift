@@ -38,6 +38,8 @@ public struct VoltpassServer: Sendable {
     public let readings: ReadingService
     /// The embedded ledger in the data directory.
     let ledger: LocalLedger
+    /// The open connections of the HTTP edge, against the configured cap.
+    public let connections: ConnectionLimiter
 
     /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
     /// With `configuration.hsm` set, the token is opened (and logged in) first and new keys are generated in it.
@@ -67,7 +69,8 @@ public struct VoltpassServer: Sendable {
         let challenges = StoredChallenges(repository: store, purpose: "presentation", now: clock)
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
-            resolver: resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver())),
+            resolver: resolver
+                ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver(configuration: .init(allowList: configuration.outboundAllowList)))),
             challenges: challenges,
             statusLists: OperatorStatusLists(
                 repository: store.statusLists, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
@@ -77,7 +80,7 @@ public struct VoltpassServer: Sendable {
                 gates: ReadingGates(maxAgeSlots: ledger.parameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
                 rewards: configuration.readingRewards,
                 journalDirectory: configuration.dataDirectory.appendingPathComponent("incorporation"), challenges: challenges),
-            ledger: ledger)
+            ledger: ledger, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
         try await StatusListPublisher.publishPending(
             in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
         let report = StartupReport(
@@ -108,6 +111,8 @@ public struct VoltpassServer: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
+        let publicWrites = RateLimitMiddleware(
+            limiter: ClientRateLimiter(configuration.publicWriteLimit), clients: ClientIdentification(trustedProxies: configuration.trustedProxies))
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         MetricsRoutes(passports: passports).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
@@ -117,12 +122,14 @@ public struct VoltpassServer: Sendable {
         ).add(to: router)
         TrieRoutes(tries: passports.tries).add(to: router)
         let verification = ServiceVerification(
-            resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists)
+            resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: resolver), statusLists: statusLists,
+            remoteStatusLists: HTTPStatusListFetcher(configuration: .init(allowList: configuration.outboundAllowList)))
         CredentialRoutes(
             operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, changes: store,
             tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
-        PresentationRoutes(challenges: challenges, verification: verification, maxBodySize: configuration.maxBodySize).add(to: router)
+        PresentationRoutes(challenges: challenges, verification: verification, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize)
+            .add(to: router)
         StatusListRoutes(
             lists: statusLists, credentials: store, changes: store, tokens: store, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
@@ -131,8 +138,10 @@ public struct VoltpassServer: Sendable {
             store: store, capture: epcisCapture(), changes: store, verification: verification, tokens: store, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
-        PassportRoutes(service: passports, tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize).add(to: router)
-        ReadingRoutes(service: readings, tokens: store, maxBodySize: configuration.maxBodySize).add(to: router)
+        PassportRoutes(
+            service: passports, tokens: store, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
+        ).add(to: router)
+        ReadingRoutes(service: readings, tokens: store, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 
@@ -146,13 +155,14 @@ public struct VoltpassServer: Sendable {
         await ledger.close()
     }
 
-    /// The application listening on the configured host and port; `runService()` runs it until
-    /// SIGINT or SIGTERM and then shuts down gracefully.
+    /// The application listening on the configured host and port, with the configured connection
+    /// limits; `runService()` runs it until SIGINT or SIGTERM and then shuts down gracefully.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
         Application(
             router: router(),
+            server: .guardedHTTP1(limits: configuration.connectionLimits, connections: connections),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
             services: (configuration.anchorInterval.map { [AnchorScheduler(passports: passports, interval: $0, logger: logger)] } ?? [])
                 + [

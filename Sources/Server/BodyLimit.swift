@@ -1,9 +1,11 @@
 import Encoding
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Rejects requests whose declared body is larger than the limit before any of it is read; bodies
-/// without a declared length are bounded when they are collected (`Request.jsonBody`).
+/// without a declared length (chunked) are bounded when they are collected (`Request.jsonBody`).
+/// Either way the answer is `413 body_too_large`, and the connection closes after it (`ConnectionGuard`).
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let limit: Int
 
@@ -22,7 +24,7 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError.bodyTooLarge(limit: limit)
         }
         return try JSONValue(parsing: Array(buffer.readableBytesView))

@@ -75,8 +75,10 @@ enum ProblemStatus {
                 "cose_missing_algorithm", "cose_unsupported_algorithm", "cose_critical_header_unknown",
             ]),
             (.forbidden, ["actor_not_authorized", "operator_forbidden", "gtin_not_owned"]),
-            (.contentTooLarge, ["epcis_too_many_events"]),
-            (.gatewayTimeout, ["resolutionTimeout"]),
+            (.contentTooLarge, ["epcis_too_many_events", "body_too_large"]),
+            // The HTTP edge: a body that stopped arriving, a client over its rate limit.
+            (.requestTimeout, ["request_timeout"]),
+            (.tooManyRequests, ["rate_limited"]),
             (.badGateway, ["networkError", "documentTooLarge"]),
             // A trie that kept moving under a read: the read may simply be tried again.
             // A status list whose latest change is being signed: asked again, it is there.

@@ -1,19 +1,23 @@
 import Hummingbird
 import Identity
+import NIOCore
 import Synchronization
 
 /// The per-request context: Hummingbird's core storage plus the caller's token once authenticated.
-public struct VoltpassRequestContext: RequestContext {
+public struct VoltpassRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The bearer token that authenticated this request, if any.
     public var token: AccessTokenRecord?
     /// The operator the request was authorized to act for, for the audit line (shared by every copy
     /// of the context, since routes receive it by value).
     let actingFor = ActingOperator()
+    /// The address of the connection's peer (a proxy's, when there is one).
+    public let remoteAddress: SocketAddress?
 
-    public init(source: Source) {
+    public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.token = nil
+        self.remoteAddress = source.channel.remoteAddress
     }
 }
 

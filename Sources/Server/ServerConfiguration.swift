@@ -24,12 +24,26 @@ public struct ServerConfiguration: Sendable {
     public var ledgerParameters: LedgerParameters
     /// The PKCS#11 token that holds new operator keys; nil keeps them in key files in the data directory.
     public var hsm: HSMConfiguration?
+    /// Timeouts and the cap on open connections.
+    public var connectionLimits: ConnectionLimits
+    /// Per-client limit on the public writes (reading commitments and submissions, challenges, diagnostics).
+    public var publicWriteLimit: RateLimit
+    /// Proxies whose `X-Forwarded-For` names the client for rate limiting; none by default.
+    public var trustedProxies: [AddressRange]
+    /// Hosts and address blocks that DID documents and status lists may be fetched from although they
+    /// are not public (loopback, private, link-local, …, refused otherwise).
+    public var outboundAllowList: [OutboundAllowance]
+
+    /// 60 public writes a minute per client, 30 at once.
+    public static let defaultPublicWriteLimit = RateLimit(requestsPerMinute: 60, burst: 30)
 
     public init(
         dataDirectory: URL, host: String = "127.0.0.1", port: Int = 8080, publicHost: String? = nil,
         postgresURL: String? = nil, maxBodySize: Int = 1 << 20, anchorInterval: Duration? = .seconds(10),
         readingRewards: ReadingRewards = ReadingRewards(), ledgerParameters: LedgerParameters = LedgerParameters(),
-        hsm: HSMConfiguration? = nil
+        hsm: HSMConfiguration? = nil, connectionLimits: ConnectionLimits = ConnectionLimits(),
+        publicWriteLimit: RateLimit = defaultPublicWriteLimit, trustedProxies: [AddressRange] = [],
+        outboundAllowList: [OutboundAllowance] = []
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -41,5 +55,9 @@ public struct ServerConfiguration: Sendable {
         self.readingRewards = readingRewards
         self.ledgerParameters = ledgerParameters
         self.hsm = hsm
+        self.connectionLimits = connectionLimits
+        self.publicWriteLimit = publicWriteLimit
+        self.trustedProxies = trustedProxies
+        self.outboundAllowList = outboundAllowList
     }
 }

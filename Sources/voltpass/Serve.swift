@@ -52,6 +52,32 @@ struct Serve: AsyncParsableCommand {
     /// The environment variable the token's user PIN is read from (never an option: options show in `ps`).
     static let pinVariable = "VOLTPASS_PKCS11_PIN"
 
+    @Option(help: "Seconds a client has to send a complete request head.")
+    var headerReadTimeout: Int = Int(ConnectionLimits().headerReadTimeout.components.seconds)
+
+    @Option(help: "Seconds a kept-alive connection may wait for its next request.")
+    var idleTimeout: Int = Int(ConnectionLimits().idleTimeout.components.seconds)
+
+    @Option(help: "Seconds a request body may pause before the request is answered 408.")
+    var bodyReadTimeout: Int = Int(ConnectionLimits().bodyReadTimeout.components.seconds)
+
+    @Option(help: "The most connections open at once.")
+    var maxConnections: Int = ConnectionLimits().maximumConnections
+
+    @Option(help: "Public writes (reading commitments and submissions, challenges, diagnostics) per client per minute.")
+    var publicWriteRate: Int = ServerConfiguration.defaultPublicWriteLimit.requestsPerMinute
+
+    @Option(help: "Public writes a client may make at once.")
+    var publicWriteBurst: Int = ServerConfiguration.defaultPublicWriteLimit.burst
+
+    @Option(name: .customLong("trusted-proxy"), help: "A proxy address or CIDR block whose X-Forwarded-For names the client (repeatable).")
+    var trustedProxies: [String] = []
+
+    @Option(
+        name: .customLong("allow-outbound"),
+        help: "A host or CIDR block that DID documents and status lists may be fetched from although it is loopback, private or link-local (repeatable).")
+    var allowOutbound: [String] = []
+
     func validate() throws {
         guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
         guard (pkcs11Module == nil) == (pkcs11Token == nil) else {
@@ -60,6 +86,14 @@ struct Serve: AsyncParsableCommand {
         if pkcs11Module != nil, (ProcessInfo.processInfo.environment[Self.pinVariable] ?? "").isEmpty {
             throw ValidationError("--pkcs11-module needs the token's user PIN in the environment variable \(Self.pinVariable)")
         }
+        for (name, value) in [
+            ("--header-read-timeout", headerReadTimeout), ("--idle-timeout", idleTimeout), ("--body-read-timeout", bodyReadTimeout),
+            ("--max-connections", maxConnections), ("--public-write-rate", publicWriteRate), ("--public-write-burst", publicWriteBurst),
+        ] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, not \(value)")
+        }
+        _ = try proxies()
+        _ = try outboundAllowList()
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so
@@ -68,6 +102,20 @@ struct Serve: AsyncParsableCommand {
         guard let pkcs11Module, let pkcs11Token, let pin = ProcessInfo.processInfo.environment[Self.pinVariable] else { return nil }
         unsetenv(Self.pinVariable)
         return HSMConfiguration(modulePath: pkcs11Module, tokenLabel: pkcs11Token, pin: HSMPIN(pin))
+    }
+
+    private func proxies() throws -> [AddressRange] {
+        try trustedProxies.map { text in
+            guard let range = AddressRange(text) else { throw ValidationError("--trusted-proxy '\(text)' is not an address or CIDR block") }
+            return range
+        }
+    }
+
+    private func outboundAllowList() throws -> [OutboundAllowance] {
+        try allowOutbound.map { text in
+            guard let allowance = OutboundAllowance(text) else { throw ValidationError("--allow-outbound '\(text)' is not a host name, address or CIDR block") }
+            return allowance
+        }
     }
 
     func run() async throws {
@@ -84,7 +132,12 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "voltpass")
         let configuration = ServerConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
-            publicHost: publicHost, postgresURL: postgres, hsm: hsmConfiguration())
+            publicHost: publicHost, postgresURL: postgres, hsm: hsmConfiguration(),
+            connectionLimits: ConnectionLimits(
+                headerReadTimeout: .seconds(headerReadTimeout), idleTimeout: .seconds(idleTimeout), bodyReadTimeout: .seconds(bodyReadTimeout),
+                maximumConnections: maxConnections),
+            publicWriteLimit: RateLimit(requestsPerMinute: publicWriteRate, burst: publicWriteBurst), trustedProxies: try proxies(),
+            outboundAllowList: try outboundAllowList())
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
@@ -92,7 +145,6 @@ struct Serve: AsyncParsableCommand {
         try await storeConfiguration.withStore(logger: logger) { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store)
             var lines = ["Voltpass operator \(report.did)", "  data:    \(report.dataDirectory.path) (\(report.storage))"]
-            if let hsm = configuration.hsm { lines.append("  keys:    new keys in \(hsm)") }
             if let token = report.adminToken {
                 lines.append("  admin token (shown once, keep it safe): \(token)")
             }

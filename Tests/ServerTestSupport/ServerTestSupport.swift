@@ -18,6 +18,7 @@ public func withLiveServer<Value: Sendable>(
     defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = ServerConfiguration(
         dataDirectory: directory, port: 0, publicHost: "localhost:8080", maxBodySize: maxBodySize)
+    configuration.connectionLimits = testConnectionLimits
     configure(&configuration)
     var storeConfiguration = StoreConfiguration(dataDirectory: directory)
     if storeKind == "postgresql", let url = ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] {
@@ -33,6 +34,11 @@ public func withLiveServer<Value: Sendable>(
         }
     }
 }
+
+/// The connection limits of test servers: the test client connects when the server starts and keeps
+/// its one connection through the whole test, however long the work between its requests, so the
+/// waits for a request head are an hour; tests of the limits set their own.
+public let testConnectionLimits = ConnectionLimits(headerReadTimeout: .seconds(3600), idleTimeout: .seconds(3600))
 
 public struct TestSetupError: Error, CustomStringConvertible {
     public let description: String

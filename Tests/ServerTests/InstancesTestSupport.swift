@@ -58,7 +58,8 @@ func withInstances<Value: Sendable>(
                     storeConfiguration: storeConfiguration))
         }
         let configuration = ServerConfiguration(
-            dataDirectory: directories[index], port: 0, publicHost: "localhost:8080", maxBodySize: 1 << 20, anchorInterval: nil)
+            dataDirectory: directories[index], port: 0, publicHost: "localhost:8080", maxBodySize: 1 << 20, anchorInterval: nil,
+            connectionLimits: testConnectionLimits)
         return try await storeConfiguration.withStore { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store, faults: faults)
             defer { Task { await server.close() } }

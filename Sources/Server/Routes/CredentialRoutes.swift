@@ -22,10 +22,12 @@ struct OperatorDIDResolver: DIDResolver {
 struct ServiceVerification {
     let resolver: any DIDResolver
     let statusLists: OperatorStatusLists
+    /// Fetches other issuers' lists (public destinations only, unless allowed).
+    let remoteStatusLists: HTTPStatusListFetcher
 
     /// The status policy, with a cache per verification so an update of our own lists is seen at once.
     func statusPolicy() -> StatusPolicy {
-        let fetcher = OperatorStatusListFetcher(lists: statusLists, remote: HTTPStatusListFetcher())
+        let fetcher = OperatorStatusListFetcher(lists: statusLists, remote: remoteStatusLists)
         return StatusPolicy(cache: StatusListCache(fetcher: fetcher, resolver: resolver))
     }
 
@@ -144,11 +146,13 @@ struct CredentialRoutes {
 struct PresentationRoutes {
     let challenges: any SingleUseChallenges
     let verification: ServiceVerification
+    /// The per-client limit on public writes.
+    let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
 
     func add(to router: Router<VoltpassRequestContext>) {
-        // POST /challenges: a single-use challenge for `options.challenge`.
-        router.post("challenges") { _, _ -> Response in
+        // POST /challenges: a single-use challenge for `options.challenge` (rate limited per client).
+        router.group().add(middleware: publicWrites).post("challenges") { _, _ -> Response in
             .json(["challenge": .string(try await challenges.issue())])
         }
         // POST /presentations/verify {verifiablePresentation, options: {challenge, domain?}}: 200 with

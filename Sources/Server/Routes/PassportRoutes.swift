@@ -15,6 +15,8 @@ struct PassportRoutes {
     let service: PassportService
     let tokens: any AccessTokenRepository
     let idempotency: IdempotencyKeys
+    /// The per-client limit on public writes.
+    let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
 
     func add(to router: Router<VoltpassRequestContext>) {
@@ -93,12 +95,14 @@ struct PassportRoutes {
                 "results": .array(results),
             ])
         }
+        // Public writes, rate limited per client.
+        let limited = router.group().add(middleware: publicWrites)
         // POST /diagnostics/challenges: a single-use challenge for a device to sign (field diagnostics).
-        router.post("diagnostics/challenges") { _, _ -> Response in
+        limited.post("diagnostics/challenges") { _, _ -> Response in
             .json(["challenge": .string(try await service.diagnostics.issue())], status: .created)
         }
         // POST /diagnostics/responses {device, challenge, response}: whether the device's secure element answered.
-        router.post("diagnostics/responses") { request, _ -> Response in
+        limited.post("diagnostics/responses") { request, _ -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let identifier = try ScannedIdentifier(try body.requiredString("device"))
             if case .serial = identifier.kind {

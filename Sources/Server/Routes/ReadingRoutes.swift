@@ -12,11 +12,15 @@ import Trie
 struct ReadingRoutes {
     let service: ReadingService
     let tokens: any AccessTokenRepository
+    /// The per-client limit on public writes.
+    let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
 
     func add(to router: Router<VoltpassRequestContext>) {
+        // Public writes, rate limited per client.
+        let limited = router.group().add(middleware: publicWrites)
         // POST /readings/commitments {battery, user (Multikey) | userKeyHash (hex), nonce?}: the challenge.
-        router.post("readings/commitments") { request, _ -> Response in
+        limited.post("readings/commitments") { request, _ -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let device = try await device(try body.requiredString("battery"))
             let user: KeyHash
@@ -36,7 +40,7 @@ struct ReadingRoutes {
             ], status: .created)
         }
         // POST /readings {reading (hex COSE_Sign1), submitter (Multikey), signature (hex)}: pending, or a hard-gate code.
-        router.post("readings") { request, _ -> Response in
+        limited.post("readings") { request, _ -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let reading = try Self.hex(try body.requiredString("reading"), at: "/reading")
             let submitter = try Self.key(try body.requiredString("submitter"), at: "/submitter")
