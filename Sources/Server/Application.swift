@@ -111,13 +111,15 @@ public struct VoltpassServer: Sendable {
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
-        let publicWrites = RateLimitMiddleware(
-            limiter: ClientRateLimiter(configuration.publicWriteLimit), clients: ClientIdentification(trustedProxies: configuration.trustedProxies))
+        let clients = ClientIdentification(trustedProxies: configuration.trustedProxies)
+        let publicWrites = RateLimitMiddleware(limiter: ClientRateLimiter(configuration.publicWriteLimit), clients: clients)
+        let authenticator = Authenticator(tokens: store, failures: FailedAuthentications(clients: clients), now: passports.now)
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         MetricsRoutes(passports: passports).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(
-            tokens: store, operatorKeys: operatorKeys, operators: passports.operators, maxBodySize: configuration.maxBodySize,
+            tokens: store, authenticator: authenticator, operatorKeys: operatorKeys, operators: passports.operators,
+            maxBodySize: configuration.maxBodySize,
             now: passports.now
         ).add(to: router)
         TrieRoutes(tries: passports.tries).add(to: router)
@@ -126,22 +128,22 @@ public struct VoltpassServer: Sendable {
             remoteStatusLists: HTTPStatusListFetcher(configuration: .init(allowList: configuration.outboundAllowList)))
         CredentialRoutes(
             operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, changes: store,
-            tokens: store, idempotency: idempotency, maxBodySize: configuration.maxBodySize, now: passports.now
+            authenticator: authenticator, idempotency: idempotency, maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PresentationRoutes(challenges: challenges, verification: verification, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize)
             .add(to: router)
         StatusListRoutes(
-            lists: statusLists, credentials: store, changes: store, tokens: store, idempotency: idempotency,
+            lists: statusLists, credentials: store, changes: store, authenticator: authenticator, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         EPCISRoutes(
-            store: store, capture: epcisCapture(), changes: store, verification: verification, tokens: store, idempotency: idempotency,
+            store: store, capture: epcisCapture(), changes: store, verification: verification, authenticator: authenticator, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PassportRoutes(
-            service: passports, tokens: store, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
+            service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
         ).add(to: router)
-        ReadingRoutes(service: readings, tokens: store, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
+        ReadingRoutes(service: readings, authenticator: authenticator, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 

@@ -33,24 +33,33 @@ struct RequireRole: RouterMiddleware {
     typealias Context = VoltpassRequestContext
     let roles: Set<AccessRole>
     let tokens: any AccessTokenRepository
+    let failures: FailedAuthentications
     let now: @Sendable () -> Date
 
-    init(_ roles: AccessRole..., tokens: any AccessTokenRepository, now: @escaping @Sendable () -> Date) {
+    init(_ roles: AccessRole..., tokens: any AccessTokenRepository, failures: FailedAuthentications, now: @escaping @Sendable () -> Date) {
         self.roles = Set(roles)
         self.tokens = tokens
+        self.failures = failures
         self.now = now
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let client = failures.clients.key(for: request, peer: context.remoteAddress)
+        // Over its budget of failures, a client is refused whatever it sends, so guessing learns nothing.
+        if case .limited(let retryAfter) = failures.limiter.check(client) {
+            return RateLimitMiddleware.tooManyRequests(retryAfter: retryAfter, "too many failed authentications from this client")
+        }
         guard let header = request.headers[.authorization] else {
             throw APIError.unauthorized("this endpoint requires a bearer token")
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            _ = failures.limiter.admit(client)
             throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
         let hash = BearerToken.hash(parts[1].trimmingCharacters(in: .whitespaces))
         guard let token = try await tokens.token(secretHash: hash), BearerToken.equal(token.secretHash, hash), token.isLive(at: now()) else {
+            _ = failures.limiter.admit(client)
             throw APIError.unauthorized("the bearer token is unknown, revoked or expired")
         }
         guard roles.contains(token.role) else {
@@ -75,6 +84,33 @@ struct RequireRole: RouterMiddleware {
             "operator": .string(context.actingFor.operator ?? "-"), "method": .string(request.method.rawValue),
             "resource": .string(request.uri.path), "outcome": .string(outcome),
         ]
+    }
+}
+
+/// How route groups check bearer tokens: the token store, the clock, and the budget of failed
+/// authentications shared by every group.
+struct Authenticator: Sendable {
+    let tokens: any AccessTokenRepository
+    let failures: FailedAuthentications
+    let now: @Sendable () -> Date
+
+    /// The middleware that requires a live token with `role`.
+    func require(_ role: AccessRole) -> RequireRole {
+        RequireRole(role, tokens: tokens, failures: failures, now: now)
+    }
+}
+
+/// The failed authentications each client may make: 20 at once, then 10 a minute. A client over
+/// it gets `429 rate_limited` for every authenticated request until its budget refills.
+struct FailedAuthentications: Sendable {
+    static let limit = RateLimit(requestsPerMinute: 10, burst: 20)
+
+    let limiter: ClientRateLimiter
+    let clients: ClientIdentification
+
+    init(clients: ClientIdentification, limit: RateLimit = Self.limit) {
+        self.limiter = ClientRateLimiter(limit)
+        self.clients = clients
     }
 }
 

@@ -254,4 +254,23 @@ final class CapturedLog: Sendable {
             for secret in [admin, pack, cell] { #expect(!everything.contains(secret)) }
         }
     }
+
+    @Test("repeated failed authentication from one client is rate limited, and then even a right token is refused")
+    func failedAuthenticationIsLimited() async throws {
+        try await withLiveServer { client, _, admin in
+            var statuses: [HTTPResponse.Status] = []
+            for attempt in 0..<25 {
+                let guess = try await client.execute(uri: "/admin/tokens", method: .get, headers: .bearer("vpt_guess\(attempt)"))
+                statuses.append(guess.status)
+            }
+            #expect(statuses.prefix(20).allSatisfy { $0 == .unauthorized }, "\(statuses)")
+            #expect(statuses.suffix(5).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+            let limited = try await client.execute(uri: "/admin/tokens", method: .get, headers: .bearer(admin))
+            #expect(limited.status == .tooManyRequests, "a right guess learns nothing while limited")
+            #expect(try limited.json["code"] as? String == "rate_limited")
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            // Public reads are not behind authentication and go on.
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
 }

@@ -65,6 +65,15 @@ public final class ClientRateLimiter: Sendable {
         }
     }
 
+    /// Whether `client` has a token at `now`, without taking it.
+    public func check(_ client: String, at now: ContinuousClock.Instant = .now) -> Decision {
+        buckets.withLock { buckets in
+            guard let existing = buckets[client] else { return .admitted }
+            let bucket = refilled(existing, at: now)
+            return bucket.tokens >= 1 ? .admitted : .limited(retryAfter: .seconds((1 - bucket.tokens) / perSecond))
+        }
+    }
+
     /// How many clients have a bucket.
     public var trackedClients: Int { buckets.withLock { $0.count } }
 

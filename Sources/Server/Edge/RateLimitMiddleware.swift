@@ -17,12 +17,16 @@ struct RateLimitMiddleware: RouterMiddleware {
         case .admitted:
             return try await next(request, context)
         case .limited(let retryAfter):
-            let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
-            return ProblemDetails(
-                status: ProblemStatus.status(forCode: "rate_limited"), code: "rate_limited",
-                detail: "too many requests from this client; try again in \(seconds) s"
-            ).response(headers: [.retryAfter: String(seconds)])
+            return Self.tooManyRequests(retryAfter: retryAfter, "too many requests from this client")
         }
+    }
+
+    /// `429 rate_limited` with `Retry-After` in whole seconds.
+    static func tooManyRequests(retryAfter: Duration, _ reason: String) -> Response {
+        let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+        return ProblemDetails(
+            status: ProblemStatus.status(forCode: "rate_limited"), code: "rate_limited", detail: "\(reason); try again in \(seconds) s"
+        ).response(headers: [.retryAfter: String(seconds)])
     }
 }
 

@@ -7,6 +7,7 @@ import Passport
 /// Admin endpoints: API tokens and the instance key's rotation. Every route needs the admin role.
 struct AdminRoutes {
     let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     let operatorKeys: OperatorKeys
     let operators: OperatorDirectory
     let maxBodySize: Int
@@ -18,7 +19,7 @@ struct AdminRoutes {
     static let maximumLifetimeDays = 366
 
     func add(to router: Router<VoltpassRequestContext>) {
-        let admin = router.group("admin").add(middleware: RequireRole(.admin, tokens: tokens, now: now))
+        let admin = router.group("admin").add(middleware: authenticator.require(.admin))
         // POST /admin/tokens {role, operators: [name | DID | "instance"], label?, expiresInDays?}: the secret is shown once.
         admin.post("tokens") { request, _ -> Response in
             let body = try await request.jsonBody(limit: maxBodySize)

@@ -51,14 +51,14 @@ struct CredentialRoutes {
     let statusLists: OperatorStatusLists
     let verification: ServiceVerification
     let changes: any ChangeSetRepository
-    let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     let idempotency: IdempotencyKeys
     let maxBodySize: Int
     let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /credentials/issue {credential, options: {cryptosuite?, credentialId?, statusLists?}}
-        router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
+        router.group().add(middleware: authenticator.require(.issuer))
             .post("credentials/issue") { request, context -> Response in
                 try context.authorize(operator: operatorKeys.did)
                 let json = try await request.jsonBody(limit: maxBodySize)

@@ -14,7 +14,7 @@ struct EPCISRoutes {
     let capture: EventCapture
     let changes: any ChangeSetRepository
     let verification: ServiceVerification
-    let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     let idempotency: IdempotencyKeys
     let maxBodySize: Int
     let now: @Sendable () -> Date
@@ -34,7 +34,7 @@ struct EPCISRoutes {
         // document, naming each violation's event and member), signed by the operator as a VSC
         // credential with a revocation entry, linked to its predecessors, stored together. 201 with
         // the credential ids in event order.
-        router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
+        router.group().add(middleware: authenticator.require(.issuer))
             .post("epcis/capture") { request, context -> Response in
                 try context.authorize(operator: capture.issuerDID)
                 let body = try await request.jsonBody(limit: maxBodySize)

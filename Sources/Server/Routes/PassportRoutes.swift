@@ -13,7 +13,7 @@ import Storage
 /// negotiation, bundles, plates and batch verification.
 struct PassportRoutes {
     let service: PassportService
-    let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     let idempotency: IdempotencyKeys
     /// The per-client limit on public writes.
     let publicWrites: RateLimitMiddleware
@@ -154,7 +154,7 @@ struct PassportRoutes {
     private func addOperatorAdministration(to router: Router<VoltpassRequestContext>) {
         // POST /operators {name, gln?, companyPrefixes: [...]}: registers an economic operator and the
         // GS1 company prefixes it owns (`companyPrefix` names a single one).
-        router.group().add(middleware: RequireRole(.admin, tokens: tokens, now: service.now))
+        router.group().add(middleware: authenticator.require(.admin))
             .post("operators") { request, _ -> Response in
                 let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
                 var prefixes = try body.strings("companyPrefixes")
@@ -166,7 +166,7 @@ struct PassportRoutes {
     }
 
     private func addIssuerRoutes(to router: Router<VoltpassRequestContext>) {
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: service.now))
+        let issuer = router.group().add(middleware: authenticator.require(.issuer))
         // POST /manufacturing/device/issue {operator, device | devices: [...]}
         issuer.post("manufacturing/device/issue") { request, context -> Response in
             let json = try await request.jsonBody(limit: 16 * maxBodySize)

@@ -11,7 +11,7 @@ import Trie
 /// reading and battery history (public), and the operator's reward pool and batch (issuer).
 struct ReadingRoutes {
     let service: ReadingService
-    let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     /// The per-client limit on public writes.
     let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
@@ -73,7 +73,7 @@ struct ReadingRoutes {
                 challenge: try body.requiredString("challenge"), signature: try Self.hex(try body.requiredString("signature"), at: "/signature"))
             return .json(["batteryId": .string(device.id), "reader": .string(newReader.hex)])
         }
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: service.passports.now))
+        let issuer = router.group().add(middleware: authenticator.require(.issuer))
         // POST /operators/{name}/reward-pool {amount}
         issuer.post("operators/:operator/reward-pool") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))

@@ -14,7 +14,7 @@ struct StatusListRoutes {
     let lists: OperatorStatusLists
     let credentials: any CredentialRepository
     let changes: any ChangeSetRepository
-    let tokens: any AccessTokenRepository
+    let authenticator: Authenticator
     let idempotency: IdempotencyKeys
     let maxBodySize: Int
     let now: @Sendable () -> Date
@@ -26,7 +26,7 @@ struct StatusListRoutes {
             let credential = try await lists.publishedCredential(listID: id)
             return .json(.object(credential), mediaType: "application/vc+ld+json")
         }
-        let issuer = router.group().add(middleware: RequireRole(.issuer, tokens: tokens, now: now))
+        let issuer = router.group().add(middleware: authenticator.require(.issuer))
         // POST /status-lists {statusPurpose, id?, options: {length?, allocation?}}
         issuer.post("status-lists") { request, context -> Response in
             try context.authorize(operator: lists.issuerDID)
