@@ -56,11 +56,17 @@ public actor OperatorDirectory {
         if let gln, !(gln.count == 13 && gln.allSatisfy(\.isNumber) && GS1CheckDigit.isValid(gln)) {
             throw PassportError("invalid_operator", "the GLN must have 13 digits with a valid check digit")
         }
+        let did = try did(name: name)
+        if try await store.operatorRecord(id: did) != nil {
+            throw PassportError("operator_exists", "an operator named '\(name)' is registered")
+        }
         guard companyPrefixes.count <= 32,
             companyPrefixes.allSatisfy({ (6...12).contains($0.utf8.count) && $0.utf8.allSatisfy { (48...57).contains($0) } })
         else {
             throw PassportError("invalid_operator", "an operator has at most 32 GS1 company prefixes of 6 to 12 digits")
         }
+        // Checked by this instance's directory one registration at a time; two instances registering
+        // overlapping prefixes in the same instant could both pass.
         for record in try await store.operators() {
             for taken in record.companyPrefixes {
                 if let clash = companyPrefixes.first(where: { $0.hasPrefix(taken) || taken.hasPrefix($0) }) {
@@ -68,10 +74,6 @@ public actor OperatorDirectory {
                         "company_prefix_taken", "the company prefix \(clash) overlaps \(taken), which belongs to '\(record.name)'")
                 }
             }
-        }
-        let did = try did(name: name)
-        if try await store.operatorRecord(id: did) != nil {
-            throw PassportError("operator_exists", "an operator named '\(name)' is registered")
         }
         let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, custody: keyCustody, now: now)
         _ = try await keys.bootstrap()
