@@ -113,7 +113,7 @@ public struct VoltpassServer: Sendable {
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodySize))
         let clients = ClientIdentification(trustedProxies: configuration.trustedProxies)
         let publicWrites = RateLimitMiddleware(limiter: ClientRateLimiter(configuration.publicWriteLimit), clients: clients)
-        let authenticator = Authenticator(tokens: store, failures: FailedAuthentications(clients: clients), now: passports.now)
+        let authenticator = Authenticator(tokens: store, failures: FailedAuthentications(clients: clients, limit: configuration.failedAuthenticationLimit), now: passports.now)
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         MetricsRoutes(passports: passports).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)

@@ -100,15 +100,13 @@ struct Authenticator: Sendable {
     }
 }
 
-/// The failed authentications each client may make: 20 at once, then 10 a minute. A client over
-/// it gets `429 rate_limited` for every authenticated request until its budget refills.
+/// The failed authentications each client may make (by default 20 at once, then 10 a minute). A
+/// client over it gets `429 rate_limited` for every authenticated request until its budget refills.
 struct FailedAuthentications: Sendable {
-    static let limit = RateLimit(requestsPerMinute: 10, burst: 20)
-
     let limiter: ClientRateLimiter
     let clients: ClientIdentification
 
-    init(clients: ClientIdentification, limit: RateLimit = Self.limit) {
+    init(clients: ClientIdentification, limit: RateLimit) {
         self.limiter = ClientRateLimiter(limit)
         self.clients = clients
     }

@@ -28,6 +28,8 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimits: ConnectionLimits
     /// Per-client limit on the public writes (reading commitments and submissions, challenges, diagnostics).
     public var publicWriteLimit: RateLimit
+    /// Per-client limit on failed authentications (unknown, revoked or expired tokens).
+    public var failedAuthenticationLimit: RateLimit = RateLimit(requestsPerMinute: 10, burst: 20)
     /// Proxies whose `X-Forwarded-For` names the client for rate limiting; none by default.
     public var trustedProxies: [AddressRange]
     /// Hosts and address blocks that DID documents and status lists may be fetched from although they
