@@ -157,6 +157,23 @@ public struct VoltpassServer: Sendable {
         await ledger.close()
     }
 
+    /// Anchoring every operator whose trie moved (on the configured cadence), and signing status lists
+    /// a crash left unpublished (every 5 s).
+    func periodicTasks(logger: Logger) -> [PeriodicTask] {
+        let (passports, store, statusLists) = (passports, store, statusLists)
+        let publishing = PeriodicTask(name: "publishing status lists", interval: .seconds(5), logger: logger) {
+            let count = try await StatusListPublisher.publishPending(
+                in: store.statusLists, instanceLists: statusLists, operators: passports.operators)
+            if count > 0 { logger.notice("signed status lists left unpublished", metadata: ["lists": "\(count)"]) }
+        }
+        guard let interval = configuration.anchorInterval else { return [publishing] }
+        let anchoring = PeriodicTask(name: "anchoring", interval: interval, logger: logger) {
+            let anchored = try await passports.anchorAll()
+            if anchored > 0 { logger.info("anchored trie roots", metadata: ["operators": "\(anchored)"]) }
+        }
+        return [anchoring, publishing]
+    }
+
     /// The application listening on the configured host and port, with the configured connection
     /// limits; `runService()` runs it until SIGINT or SIGTERM and then shuts down gracefully.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
@@ -166,38 +183,8 @@ public struct VoltpassServer: Sendable {
             router: router(),
             server: .guardedHTTP1(limits: configuration.connectionLimits, connections: connections),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
-            services: (configuration.anchorInterval.map { [AnchorScheduler(passports: passports, interval: $0, logger: logger)] } ?? [])
-                + [
-                    StatusListPublisher(
-                        repository: store.statusLists, instanceLists: statusLists, operators: passports.operators, interval: .seconds(5),
-                        logger: logger)
-                ],
+            services: periodicTasks(logger: logger),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-    }
-}
-
-/// Anchors every operator whose trie moved, on the configured cadence, until shutdown.
-struct AnchorScheduler: Service {
-    let passports: PassportService
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown {
-                while true {
-                    try await Task.sleep(for: interval)
-                    do {
-                        let anchored = try await passports.anchorAll()
-                        if anchored > 0 { logger.info("anchored trie roots", metadata: ["operators": "\(anchored)"]) }
-                    } catch {
-                        logger.error("anchoring failed", metadata: ["error": "\(error)"])
-                    }
-                }
-            }
-        } catch is CancellationError {
-            // Shutting down.
-        }
     }
 }
