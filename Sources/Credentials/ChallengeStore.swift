@@ -43,9 +43,9 @@ public struct StoredChallenges: SingleUseChallenges {
     public func issue() async throws -> String {
         let challenge = ChallengeStore.randomChallenge()
         let date = now()
-        // Expired challenges are swept now and then by issuers, so the table stays about as large as
-        // the challenges handed out in one time-to-live.
-        if challenge.utf8.first.map({ $0 & 0x3F == 0 }) == true { try await repository.deleteChallenges(expiredBefore: date) }
+        // One issue in 64, on average, sweeps the expired challenges, so the table stays about as large
+        // as the challenges handed out in one time-to-live.
+        if UInt8.random(in: 0..<64) == 0 { try await repository.deleteChallenges(expiredBefore: date) }
         try await repository.saveChallenge(challenge, purpose: purpose, expiresAt: date.addingTimeInterval(timeToLive))
         return challenge
     }

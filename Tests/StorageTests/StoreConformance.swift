@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import Identity
 import Storage
+import Synchronization
 import Testing
 
 /// The behaviour every `VoltpassStore` must have, run against each backend by the suites below.
@@ -22,6 +23,7 @@ struct StoreConformance {
         Check(name: "tokens: a taken secret hash is refused") { try await $0.duplicateTokenHashIsRefused() },
         Check(name: "tokens: operators and expiry round-trip") { try await $0.tokenScopesRoundTrip() },
         Check(name: "challenges: used once, per purpose, not after expiry, even by racing callers") { try await $0.challengesAreSingleUse() },
+        Check(name: "challenges: issuers sweep the expired ones now and then") { try await $0.issuersSweepExpiredChallenges() },
         Check(name: "credentials: save, get, list newest first") { try await $0.credentialsAreListedNewestFirst() },
         Check(name: "credentials: an existing id is refused") { try await $0.duplicateCredentialIsRefused() },
         Check(name: "credentials: concurrent saves of one id") { try await $0.concurrentDuplicateSavesKeepOne() },
@@ -148,6 +150,16 @@ struct StoreConformance {
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(accepted == 1)
+        }
+    }
+
+    func issuersSweepExpiredChallenges() async throws {
+        try await database.withStore { store async throws in
+            let sweeps = SweepCounter(store: store)
+            let challenges = StoredChallenges(repository: sweeps, purpose: "presentation", now: { Self.base })
+            // One issue in 64 sweeps: 1,000 issues without one would happen once in about 10^7 runs.
+            for _ in 0..<1_000 { _ = try await challenges.issue() }
+            #expect(sweeps.count > 0)
         }
     }
 
@@ -378,5 +390,28 @@ struct PostgresStoreConformanceTests {
     @Test(arguments: StoreConformance.checks)
     func conforms(_ check: StoreConformance.Check) async throws {
         try await PostgresTestDatabase.withFresh { try await check.run(StoreConformance(database: $0)) }
+    }
+}
+
+/// The store's challenges, counting how often expired ones are swept.
+final class SweepCounter: ChallengeRepository, Sendable {
+    let store: any VoltpassStore
+    private let sweeps = Mutex(0)
+
+    init(store: any VoltpassStore) { self.store = store }
+
+    var count: Int { sweeps.withLock { $0 } }
+
+    func saveChallenge(_ challenge: String, purpose: String, expiresAt: Date) async throws {
+        try await store.saveChallenge(challenge, purpose: purpose, expiresAt: expiresAt)
+    }
+
+    func consumeChallenge(_ challenge: String, purpose: String, at date: Date) async throws -> Bool {
+        try await store.consumeChallenge(challenge, purpose: purpose, at: date)
+    }
+
+    func deleteChallenges(expiredBefore date: Date) async throws {
+        sweeps.withLock { $0 += 1 }
+        try await store.deleteChallenges(expiredBefore: date)
     }
 }
