@@ -13,6 +13,8 @@ public actor OperatorStatusLists {
     /// The DID that owns and signs these lists.
     public nonisolated var issuerDID: String { operatorKeys.did }
     private var current: (methodID: String, service: StatusListService)?
+    /// The last parsed signed copy of each list, by revision.
+    private var parsed: [String: (revision: Int, credential: JSONObject)] = [:]
 
     /// Lists published under `path` (`status-lists` for the instance's own, `operators/<name>/status-lists`
     /// for a registered operator's).
@@ -43,9 +45,14 @@ public actor OperatorStatusLists {
         return service
     }
 
-    /// A list's signed credential as published; reading it loads no key.
+    /// A list's signed credential as published; reading it loads no key, and a revision already
+    /// parsed here is not parsed again (every verification reads the operator's lists).
     public func publishedCredential(listID: String) async throws -> JSONObject {
-        try await StatusListService.publishedCredential(listID: listID, issuer: issuerDID, in: repository)
+        let current = try await StatusListService.currentPublication(listID: listID, issuer: issuerDID, in: repository)
+        if let known = parsed[listID], known.revision == current.revision { return known.credential }
+        let credential = try StatusListService.credential(of: current, listID: listID)
+        parsed[listID] = (current.revision, credential)
+        return credential
     }
 
     /// The list id of a URL under `baseURL`, or nil for another publisher's list.

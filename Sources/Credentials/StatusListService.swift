@@ -179,13 +179,26 @@ public actor StatusListService {
     public static func publishedCredential(listID: String, issuer: String, in repository: any StatusListRepository) async throws
         -> JSONObject
     {
+        try credential(of: try await currentPublication(listID: listID, issuer: issuer, in: repository), listID: listID)
+    }
+
+    /// The signed copy of `issuer`'s list that shows it as it is now (see
+    /// ``publishedCredential(listID:issuer:in:)`` for the codes).
+    static func currentPublication(listID: String, issuer: String, in repository: any StatusListRepository) async throws
+        -> PublishedStatusList
+    {
         guard let publication = try await repository.statusListPublication(issuer: issuer, listID: listID) else {
             throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'")
         }
         guard let current = publication.current else {
             throw StatusListError(.statusUnreachable, "the status list \(listID) is being published; try again")
         }
-        guard case .object(let credential) = try JSONValue(parsing: current.document) else {
+        return current
+    }
+
+    /// The signed credential a kept copy holds.
+    static func credential(of published: PublishedStatusList, listID: String) throws -> JSONObject {
+        guard case .object(let credential) = try JSONValue(parsing: published.document) else {
             throw StatusListError(.statusUnreachable, "the published copy of \(listID) is not a JSON object")
         }
         return credential
