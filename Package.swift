@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "Identity", "Credentials", "EPCIS", "Trie", "Passport", "VectorSupport",
+                "Storage", "Identity", "Credentials", "EPCIS", "Trie", "Ledger", "Passport", "VectorSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),

@@ -4,8 +4,8 @@ import Trie
 /// commitments, reading submissions that consume them, reward pools and the operator's batch that
 /// settles readings, pays rewards and anchors the new root at once.
 ///
-/// Implementations: ``LocalLedger`` (embedded, a file in the data directory) and, later, a Cardano
-/// backend. Every transaction is checked against the protocol's rules; a broken rule is a
+/// Implementations: ``LocalLedger`` (embedded, a file in the data directory), ``DatabaseLedger``
+/// (embedded, in the database the deployment's instances share) and, later, a Cardano backend. Every transaction is checked against the protocol's rules; a broken rule is a
 /// ``LedgerError`` with its own code and nothing is recorded.
 ///
 /// The ledger enforces what an on-chain validator can see: a commitment exists, is unspent, belongs
@@ -43,6 +43,10 @@ public protocol Ledger: Sendable {
     func rewardPool(operator operatorID: String) async throws -> UInt64
     /// The rewards paid to a reader.
     func balance(of reader: KeyHash) async throws -> UInt64
+
+    /// Releases what the ledger holds (a file and its lock, connections); it refuses transactions
+    /// afterwards (`ledger_closed`).
+    func close() async
 }
 
 extension Ledger {

@@ -27,7 +27,9 @@ import Encoding
 /// - `ledger_locked`: another ledger instance has the log open;
 /// - `ledger_io`: reading, writing or syncing the log failed (after a failed sync the ledger
 ///   refuses further work until it is reopened);
-/// - `ledger_closed`: the ledger was closed.
+/// - `ledger_closed`: the ledger was closed;
+/// - `anchor_unchanged`: an anchor repeats the operator's current root (two writers raced to anchor it);
+/// - `ledger_busy`: other instances sharing the ledger kept appending first.
 public struct LedgerError: CodedError, Equatable {
     public let code: String
     public let message: String

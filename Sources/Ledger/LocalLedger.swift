@@ -1,4 +1,3 @@
-import Encoding
 import Foundation
 import Trie
 
@@ -40,7 +39,7 @@ public actor LocalLedger: Ledger {
         var state = LedgerState()
         do {
             for (index, payload) in opened.payloads.enumerated() {
-                try Self.replay(payload, record: index, into: &state, parameters: parameters)
+                try state.replay(payload, record: index, parameters: parameters)
             }
         } catch {
             log.close()
@@ -75,85 +74,20 @@ public actor LocalLedger: Ledger {
 
     public func submit(batch: [LedgerTransaction]) throws(LedgerError) -> [TransactionReceipt] {
         try checkOpen()
-        guard !batch.isEmpty else { throw LedgerError(code: "empty_batch", message: "a batch needs at least one transaction") }
-        guard batch.count <= parameters.maxBatchTransactions else {
-            throw LedgerError(
-                code: "batch_too_large", message: "a batch holds at most \(parameters.maxBatchTransactions) transactions, not \(batch.count)")
-        }
-        let slot = try clock.slot(since: log.genesis)
-        guard slot >= state.tip.slot else {
-            throw LedgerError(
-                code: "slot_regression", message: "the clock gives slot \(slot), behind the last recorded slot \(state.tip.slot)")
-        }
         let tipBefore = state.tip
-        var writer = CBORWriter(capacity: 64 + batch.count * 160)
-        writer.appendHead(.array, UInt64(batch.count))
-        var receipts: [TransactionReceipt] = []
-        receipts.reserveCapacity(batch.count)
-        for (index, transaction) in batch.enumerated() {
-            let start = writer.bytes.count
-            TransactionBody(transaction: transaction, slot: slot, parent: state.tip.hash).encode(into: &writer)
-            let hash = writer.bytes[start...].withUnsafeBytes { Hash32.digest(of: $0) }
-            do {
-                try state.apply(transaction, hash: hash, slot: slot, parameters: parameters)
-            } catch {
-                undo(receipts, of: batch, restoring: tipBefore)
-                throw batch.count == 1
-                    ? error : LedgerError(code: error.code, message: "transaction \(index + 1) of \(batch.count): \(error.message)")
-            }
-            state.tip = LedgerTip(count: state.tip.count + 1, hash: hash, slot: slot)
-            receipts.append(TransactionReceipt(hash: hash, slot: slot))
-        }
+        let recorded = try state.record(batch, at: try clock.slot(since: log.genesis), parameters: parameters)
         do {
-            try log.append(writer.bytes)
+            try log.append(recorded.payload)
         } catch {
-            undo(receipts, of: batch, restoring: tipBefore)
+            state.undo(recorded.receipts, of: batch, restoring: tipBefore)
             throw error
         }
-        return receipts
-    }
-
-    private func undo(_ applied: [TransactionReceipt], of batch: [LedgerTransaction], restoring tip: LedgerTip) {
-        for (receipt, transaction) in zip(applied, batch).reversed() {
-            state.revert(transaction, hash: receipt.hash)
-        }
-        state.tip = tip
+        return recorded.receipts
     }
 
     private func checkOpen() throws(LedgerError) {
         if closed { throw LedgerError(code: "ledger_closed", message: "the ledger was closed") }
         if log.broken { throw .io("an earlier sync of the ledger failed; reopen it") }
-    }
-
-    /// Replays one record: every body must continue the chain, keep slots in order and pass the rules.
-    private static func replay(
-        _ payload: ArraySlice<UInt8>, record: Int, into state: inout LedgerState, parameters: LedgerParameters
-    ) throws(LedgerError) {
-        let bytes = Array(payload)
-        var reader = CBORReader(bytes, options: CBORDecodingOptions(rules: .deterministic, maxDepth: 8, maxItems: bytes.count))
-        func fail(_ detail: String) -> LedgerError { .corrupt("record \(record): \(detail)") }
-        do {
-            let head = try reader.readHead()
-            guard head.major == .array, let count = head.argument, count > 0 else { throw fail("not an array of transactions") }
-            for _ in 0..<count {
-                let start = reader.offset
-                let body = try TransactionBody(decoding: try reader.readItem())
-                let hash = bytes[start..<reader.offset].withUnsafeBytes { Hash32.digest(of: $0) }
-                guard body.parent == state.tip.hash else { throw fail("transaction \(hash.hex) does not follow \(state.tip.hash.hex)") }
-                guard body.slot >= state.tip.slot else { throw fail("transaction \(hash.hex) goes back to slot \(body.slot)") }
-                do {
-                    try state.apply(body.transaction, hash: hash, slot: body.slot, parameters: parameters)
-                } catch {
-                    throw fail("transaction \(hash.hex) breaks a rule: \(error)")
-                }
-                state.tip = LedgerTip(count: state.tip.count + 1, hash: hash, slot: body.slot)
-            }
-            guard reader.isAtEnd else { throw fail("bytes follow the transactions") }
-        } catch let error as LedgerError {
-            throw error.code == "ledger_corrupt" && error.message.hasPrefix("record") ? error : fail(error.message)
-        } catch {
-            throw fail("\(error)")
-        }
     }
 
     // MARK: - Queries
@@ -169,21 +103,16 @@ public actor LocalLedger: Ledger {
     }
 
     public func anchorHistory(operator operatorID: String, limit: Int? = nil) -> [AnchorRecord] {
-        let history = state.anchors[operatorID] ?? []
-        return Array(history.reversed().prefix(max(0, limit ?? history.count)))
+        state.anchorHistory(operator: operatorID, limit: limit)
     }
 
     public func commitment(_ challenge: Hash32) -> CommitmentRecord? { state.commitments[challenge] }
 
     public func reading(_ id: Hash32) -> ReadingRecord? { state.readings[id] }
 
-    public func readings(battery batteryID: String) -> [ReadingRecord] {
-        (state.readingsByBattery[batteryID] ?? []).compactMap { state.readings[$0] }
-    }
+    public func readings(battery batteryID: String) -> [ReadingRecord] { state.readings(battery: batteryID) }
 
-    public func pendingReadings(operator operatorID: String) -> [ReadingRecord] {
-        (state.pending[operatorID] ?? [:]).sorted { $0.value < $1.value }.compactMap { state.readings[$0.key] }
-    }
+    public func pendingReadings(operator operatorID: String) -> [ReadingRecord] { state.pendingReadings(operator: operatorID) }
 
     public func rewardPool(operator operatorID: String) -> UInt64 { state.pools[operatorID] ?? 0 }
 

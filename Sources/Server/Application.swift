@@ -36,8 +36,8 @@ public struct VoltpassServer: Sendable {
     public let passports: PassportService
     /// The signed-readings protocol over the passports and the ledger.
     public let readings: ReadingService
-    /// The embedded ledger in the data directory.
-    let ledger: LocalLedger
+    /// The embedded ledger: in the shared database on PostgreSQL, in the data directory on SQLite.
+    let ledger: any Ledger
     /// The open connections of the HTTP edge, against the configured cap.
     public let connections: ConnectionLimiter
 
@@ -56,8 +56,7 @@ public struct VoltpassServer: Sendable {
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
-        let ledger = try LocalLedger(
-            directory: LocalLedger.directory(inData: configuration.dataDirectory), parameters: configuration.ledgerParameters)
+        let ledger = try await openLedger(configuration: configuration, store: store)
         let passports = PassportService(
             store: store,
             operators: OperatorDirectory(
@@ -77,7 +76,7 @@ public struct VoltpassServer: Sendable {
             storageKind: storageKind, passports: passports,
             readings: ReadingService(
                 passports: passports,
-                gates: ReadingGates(maxAgeSlots: ledger.parameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
+                gates: ReadingGates(maxAgeSlots: configuration.ledgerParameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
                 rewards: configuration.readingRewards,
                 journalDirectory: configuration.dataDirectory.appendingPathComponent("incorporation"), challenges: challenges),
             ledger: ledger, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
@@ -152,7 +151,20 @@ public struct VoltpassServer: Sendable {
         EventCapture(events: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
     }
 
-    /// Releases the ledger's directory (the process may end without it; the next open recovers).
+    /// The deployment's ledger: every instance on one PostgreSQL database shares the ledger in it; an
+    /// SQLite instance keeps its own in the data directory.
+    private static func openLedger(
+        configuration: ServerConfiguration, store: any VoltpassStore
+    ) async throws -> any Ledger {
+        if let records = store.sharedLedgerRecords {
+            return try await DatabaseLedger(records: records, parameters: configuration.ledgerParameters)
+        }
+        return try LocalLedger(
+            directory: LocalLedger.directory(inData: configuration.dataDirectory), parameters: configuration.ledgerParameters)
+    }
+
+    /// Releases the ledger (its file's directory on SQLite; the process may end without it, the next
+    /// open recovers).
     public func close() async {
         await ledger.close()
     }

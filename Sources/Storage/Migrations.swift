@@ -158,6 +158,7 @@ enum SQLiteSchema {
         Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.sqlite),
         Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.sqlite),
         Migration(version: 10, name: CheckpointSchema.name, statements: CheckpointSchema.sqlite),
+        Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.sqlite),
     ]
 }
 
@@ -299,5 +300,6 @@ enum PostgresSchema {
         Migration(version: 8, name: TenancySchema.name, statements: TenancySchema.postgres),
         Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.postgres),
         Migration(version: 10, name: CheckpointSchema.name, statements: CheckpointSchema.postgres),
+        Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.postgres),
     ]
 }

@@ -2,6 +2,7 @@ import Credentials
 import EPCIS
 import Foundation
 import Identity
+import Ledger
 import Logging
 import Passport
 import Trie
@@ -28,6 +29,9 @@ public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRe
     /// The did:web DIDs that `voltpass serve` bootstrapped in this database (each with a DID document
     /// and a current key whose secret an instance holds), sorted; empty before the first `serve`.
     func localOperatorDIDs() async throws -> [String]
+    /// Where the deployment's ledger lives when instances share this database (PostgreSQL); nil when
+    /// the ledger is the file in the instance's data directory (SQLite).
+    var sharedLedgerRecords: (any LedgerRecordStore)? { get }
 }
 
 extension VoltpassStore {

@@ -12,7 +12,11 @@ extension PassportService {
         let root = try await tries.latest(operator: operatorID).root
         var current = try await ledger.currentAnchor(operator: operatorID)
         if current?.root != root {
-            try await ledger.anchor(operator: operatorID, root: root)
+            do {
+                try await ledger.anchor(operator: operatorID, root: root)
+            } catch let error as LedgerError where error.code == "anchor_unchanged" {
+                // Another instance anchored this root first: it is anchored once, which is all that is asked.
+            }
             current = try await ledger.currentAnchor(operator: operatorID)
             try await faults.reach(.anchorLedgered)
         }

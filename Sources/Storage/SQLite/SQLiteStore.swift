@@ -2,6 +2,7 @@ import Credentials
 import Foundation
 import GRDB
 import Identity
+import Ledger
 import Trie
 
 /// The embedded store: one SQLite file in WAL mode, read concurrently and written by one writer at a
@@ -63,6 +64,9 @@ public final class SQLiteStore: VoltpassStore {
     public var operatorTries: any OperatorTrieStore { SQLiteTrieStore(beside: self) }
 
     public var statusLists: any StatusListRepository { SQLiteStatusListStore(beside: self) }
+
+    /// Nil: an SQLite deployment keeps its ledger in the data directory's file.
+    public var sharedLedgerRecords: (any LedgerRecordStore)? { nil }
 
     public func localOperatorDIDs() async throws -> [String] {
         try await read { db in try String.fetchAll(db, sql: Self.localOperatorsQuery) }
