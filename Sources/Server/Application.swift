@@ -78,7 +78,7 @@ public struct VoltpassServer: Sendable {
                 passports: passports,
                 gates: ReadingGates(maxAgeSlots: configuration.ledgerParameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
                 rewards: configuration.readingRewards,
-                journalDirectory: configuration.dataDirectory.appendingPathComponent("incorporation"), challenges: challenges),
+                plans: store, leases: store, challenges: challenges),
             ledger: ledger, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
         try await StatusListPublisher.publishPending(
             in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
@@ -169,21 +169,33 @@ public struct VoltpassServer: Sendable {
         await ledger.close()
     }
 
-    /// Anchoring every operator whose trie moved (on the configured cadence), and signing status lists
-    /// a crash left unpublished (every 5 s).
+    /// Anchoring every operator whose trie moved (on the configured cadence, by the one instance that
+    /// holds the anchoring lease), and signing status lists a crash left unpublished (every 5 s).
     func periodicTasks(logger: Logger) -> [PeriodicTask] {
         let (passports, store, statusLists) = (passports, store, statusLists)
         let publishing = PeriodicTask(name: "publishing status lists", interval: .seconds(5), logger: logger) {
             let count = try await StatusListPublisher.publishPending(
                 in: store.statusLists, instanceLists: statusLists, operators: passports.operators)
             if count > 0 { logger.notice("signed status lists left unpublished", metadata: ["lists": "\(count)"]) }
+            return nil
         }
         guard let interval = configuration.anchorInterval else { return [publishing] }
-        let anchoring = PeriodicTask(name: "anchoring", interval: interval, logger: logger) {
+        let lease = Self.anchoringLease(interval: interval, store: store, now: passports.now)
+        var anchoring = PeriodicTask(name: "anchoring", interval: interval, logger: logger) {
+            // Another instance leads: look again in half a period, so a dead leader's lease (one and a
+            // half periods) is taken over within two periods of its last renewal.
+            guard try await lease.acquire() else { return interval / 2 }
             let anchored = try await passports.anchorAll()
             if anchored > 0 { logger.info("anchored trie roots", metadata: ["operators": "\(anchored)"]) }
+            return nil
         }
+        anchoring.finish = { try? await lease.release() }
         return [anchoring, publishing]
+    }
+
+    /// The lease whose holder runs the anchoring cadence: renewed on each run, lasting one and a half periods.
+    static func anchoringLease(interval: Duration, store: any VoltpassStore, now: @escaping @Sendable () -> Date) -> Lease {
+        Lease(name: "anchoring", holder: Lease.instanceHolder(), duration: interval * 3 / 2, repository: store, now: now)
     }
 
     /// The application listening on the configured host and port, with the configured connection

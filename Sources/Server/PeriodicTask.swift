@@ -8,16 +8,23 @@ struct PeriodicTask: Service {
     let name: String
     let interval: Duration
     let logger: Logger
-    let body: @Sendable () async throws -> Void
+    /// One run; returns how long to wait before the next when that is not `interval`.
+    let body: @Sendable () async throws -> Duration?
+    /// Runs once after the last run, at shutdown.
+    var finish: @Sendable () async -> Void = {}
 
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
+                var wait = interval
                 while true {
-                    try await Task.sleep(for: interval)
+                    try await Task.sleep(for: wait)
                     do {
-                        try await body()
+                        wait = try await body() ?? interval
+                    } catch is CancellationError {
+                        throw CancellationError()
                     } catch {
+                        wait = interval
                         logger.error("\(name) failed", metadata: ["error": "\(error)"])
                     }
                 }
@@ -25,5 +32,6 @@ struct PeriodicTask: Service {
         } catch is CancellationError {
             // Shutting down.
         }
+        await finish()
     }
 }

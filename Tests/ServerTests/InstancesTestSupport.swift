@@ -22,7 +22,7 @@ struct Instances: Sendable {
     let storeConfiguration: StoreConfiguration
 }
 
-/// Runs `test` with `count` instances (1 or 2) on a fresh database of `storeKind`. `faults` is
+/// Runs `test` with `count` instances (1 to 3) on a fresh database of `storeKind`. `faults` is
 /// injected into every instance.
 func withInstances<Value: Sendable>(
     _ count: Int, storeKind: String, faults: any FaultInjector = NoFaults(),

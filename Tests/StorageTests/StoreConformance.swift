@@ -24,6 +24,7 @@ struct StoreConformance {
         Check(name: "tokens: operators and expiry round-trip") { try await $0.tokenScopesRoundTrip() },
         Check(name: "challenges: used once, per purpose, not after expiry, even by racing callers") { try await $0.challengesAreSingleUse() },
         Check(name: "challenges: issuers sweep the expired ones now and then") { try await $0.issuersSweepExpiredChallenges() },
+        Check(name: "leases: one holder at a time, renewed by it, taken over when expired or released") { try await $0.leasesHaveOneHolder() },
         Check(name: "credentials: save, get, list newest first") { try await $0.credentialsAreListedNewestFirst() },
         Check(name: "credentials: an existing id is refused") { try await $0.duplicateCredentialIsRefused() },
         Check(name: "credentials: concurrent saves of one id") { try await $0.concurrentDuplicateSavesKeepOne() },
@@ -150,6 +151,27 @@ struct StoreConformance {
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(accepted == 1)
+        }
+    }
+
+    func leasesHaveOneHolder() async throws {
+        try await database.withStore { store async throws in
+            let (soon, later) = (Self.base.addingTimeInterval(15), Self.base.addingTimeInterval(30))
+            #expect(try await store.acquireLease("anchoring", holder: "a", expiresAt: soon, now: Self.base))
+            #expect(try await !store.acquireLease("anchoring", holder: "b", expiresAt: soon, now: Self.base), "held by a")
+            #expect(try await store.acquireLease("other", holder: "b", expiresAt: soon, now: Self.base), "another lease")
+            #expect(try await store.acquireLease("anchoring", holder: "a", expiresAt: later, now: soon), "renewed")
+            #expect(try await !store.acquireLease("anchoring", holder: "b", expiresAt: later, now: soon), "renewal moved the expiry")
+            #expect(try await store.acquireLease("anchoring", holder: "b", expiresAt: later.addingTimeInterval(15), now: later), "expired")
+            #expect(try await !store.acquireLease("anchoring", holder: "a", expiresAt: later, now: later), "b holds it now")
+            try await store.releaseLease("anchoring", holder: "a")
+            #expect(try await !store.acquireLease("anchoring", holder: "c", expiresAt: later, now: later), "only the holder releases")
+            try await store.releaseLease("anchoring", holder: "b")
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for holder in 0..<8 { group.addTask { try await store.acquireLease("anchoring", holder: "h\(holder)", expiresAt: later.addingTimeInterval(60), now: later) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(winners == 1)
         }
     }
 

@@ -13,20 +13,28 @@ struct IncorporationPlan: Sendable, Hashable {
     let settlements: [Settlement]
 }
 
-/// Where an operator batch writes its plan (synced to disk) before it changes the trie or the ledger,
-/// so a batch cut off at any point is finished by the next one instead of being decided again: a
-/// reading is never lost and never paid twice. One file per operator in `incorporation/` of the data
-/// directory, CBOR:
+/// Where an operator batch's plan is kept until it is carried through: one row per operator in the
+/// database the instances share, so any of them finishes a batch another was cut off in.
+public protocol IncorporationPlanRepository: Sendable {
+    /// The operator's unfinished plan, as ``IncorporationJournal`` encoded it.
+    func incorporationPlan(operator operatorID: String) async throws -> [UInt8]?
+    /// Stores the operator's plan, replacing any.
+    func saveIncorporationPlan(_ plan: [UInt8], operator operatorID: String) async throws
+    /// Removes the operator's plan, if there is one.
+    func removeIncorporationPlan(operator operatorID: String) async throws
+}
+
+/// Where an operator batch writes its plan before it changes the trie or the ledger, so a batch cut
+/// off at any point is finished by the next one (on any instance) instead of being decided again: a
+/// reading is never lost and never paid twice. CBOR:
 ///
 ///     plan = [operator: tstr, rootBefore: bstr, [* [key: bstr, value: bstr]], [* [reading: bstr, 0, reward] / [reading, 1, reason]]]
 struct IncorporationJournal: Sendable {
-    let directory: URL
+    let plans: any IncorporationPlanRepository
 
-    func plan(of operatorID: String) throws -> IncorporationPlan? {
-        let url = file(operatorID)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let bytes = Array(try Data(contentsOf: url))
-        func corrupt() -> LedgerError { LedgerError(code: "journal_corrupt", message: "the incorporation journal \(url.path) is damaged") }
+    func plan(of operatorID: String) async throws -> IncorporationPlan? {
+        guard let bytes = try await plans.incorporationPlan(operator: operatorID) else { return nil }
+        func corrupt() -> LedgerError { LedgerError(code: "journal_corrupt", message: "the incorporation plan of \(operatorID) is damaged") }
         guard let items = try? CBOR.decode(bytes).arrayValue, items.count == 4, items[0].textValue == operatorID,
             let root = items[1].bytesValue.flatMap({ Hash32(bytes: $0) }), let leaves = items[2].arrayValue,
             let outcomes = items[3].arrayValue
@@ -55,7 +63,7 @@ struct IncorporationJournal: Sendable {
         return IncorporationPlan(operatorID: operatorID, rootBefore: root, mutations: mutations, settlements: settlements)
     }
 
-    func write(_ plan: IncorporationPlan) throws {
+    func write(_ plan: IncorporationPlan) async throws {
         let leaves: [CBOR] = plan.mutations.compactMap {
             guard case .update(let key, let value) = $0 else { return nil }
             return .array([.bytes(key), .bytes(value)])
@@ -67,16 +75,10 @@ struct IncorporationJournal: Sendable {
             }
         }
         let bytes = try CBOR.array([.text(plan.operatorID), .bytes(plan.rootBefore.bytes), .array(leaves), .array(outcomes)]).encode()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try KeyFile.writeAtomically(bytes, to: file(plan.operatorID))
+        try await plans.saveIncorporationPlan(bytes, operator: plan.operatorID)
     }
 
-    func remove(_ operatorID: String) throws {
-        let url = file(operatorID)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-    }
-
-    private func file(_ operatorID: String) -> URL {
-        directory.appendingPathComponent(Hex.encode(Blake2b.hash224(Array(operatorID.utf8))) + ".cbor")
+    func remove(_ operatorID: String) async throws {
+        try await plans.removeIncorporationPlan(operator: operatorID)
     }
 }

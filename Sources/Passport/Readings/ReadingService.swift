@@ -57,15 +57,24 @@ public struct ReadingService: Sendable {
     let journal: IncorporationJournal
     /// Single-use challenges for reader-right transfers (`POST /challenges`).
     let challenges: any SingleUseChallenges
+    /// Where an operator's batch takes its lease, so one instance at a time runs it.
+    let leases: any LeaseRepository
+    /// This instance's name as a lease holder.
+    let holder = Lease.instanceHolder()
 
-    /// The protocol over `passports`, with the batch's plans kept in `journalDirectory`.
+    /// How long an instance holds an operator's batch before another may take it over (it crashed).
+    static let batchLease: Duration = .seconds(120)
+
+    /// The protocol over `passports`, with the batches' plans kept in `plans` and their leases in `leases`.
     public init(
-        passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, journalDirectory: URL, challenges: any SingleUseChallenges
+        passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, plans: any IncorporationPlanRepository,
+        leases: any LeaseRepository, challenges: any SingleUseChallenges
     ) {
+        self.leases = leases
         self.passports = passports
         self.gates = gates
         self.rewards = rewards
-        self.journal = IncorporationJournal(directory: journalDirectory)
+        self.journal = IncorporationJournal(plans: plans)
         self.challenges = challenges
     }
 
@@ -166,15 +175,30 @@ public struct ReadingService: Sendable {
     /// settles on the ledger (readings, rewards, new root) in one transaction.
     public func incorporate(operator operatorID: String) async throws -> IncorporationSummary {
         _ = try await passports.operators.member(operatorID)
-        // Alone among this instance's writes to the operator, so the leaves it read stay current.
-        return try await passports.writer.write(operator: operatorID) { try await incorporateAlone(operator: operatorID) }
+        // Alone among this instance's writes to the operator, so the leaves it read stay current, and
+        // under the operator's batch lease, so no other instance runs or finishes a batch meanwhile.
+        let lease = Lease(
+            name: "incorporation:\(operatorID)", holder: holder, duration: Self.batchLease, repository: leases, now: passports.now)
+        return try await passports.writer.write(operator: operatorID) {
+            guard try await lease.acquire() else {
+                throw PassportError("incorporation_busy", "another instance is running the batch of \(operatorID); try again shortly")
+            }
+            do {
+                let summary = try await incorporateAlone(operator: operatorID)
+                try? await lease.release()
+                return summary
+            } catch {
+                try? await lease.release()
+                throw error
+            }
+        }
     }
 
     private func incorporateAlone(operator operatorID: String) async throws -> IncorporationSummary {
         var summary = IncorporationSummary(
             operatorID: operatorID, incorporated: 0, rejected: 0, rewarded: 0, paid: 0, root: nil, transaction: nil, recovered: false,
             outcomes: [])
-        if let plan = try journal.plan(of: operatorID) {
+        if let plan = try await journal.plan(of: operatorID) {
             try await finish(plan)
             summary.recovered = true
         }
@@ -182,7 +206,7 @@ public struct ReadingService: Sendable {
         guard !pending.isEmpty else { return summary }
         let (plan, codes) = try await makePlan(operatorID: operatorID, pending: pending)
         summary.outcomes = zip(plan.settlements, codes).map { ($0.reading, $1) }
-        try journal.write(plan)
+        try await journal.write(plan)
         let receipt = try await finish(plan)
         for settlement in plan.settlements {
             switch settlement.outcome {
@@ -270,7 +294,7 @@ public struct ReadingService: Sendable {
                 try await passports.tries.apply(plan.mutations, operator: plan.operatorID, basedOn: plan.rootBefore)
             } else if current != plan.rootBefore, try await !isWritten(plan) {
                 // Nothing of the plan was written or settled: drop it, the next batch plans anew.
-                try journal.remove(plan.operatorID)
+                try await journal.remove(plan.operatorID)
                 throw PassportError(
                     "incorporation_conflict", "the trie of \(plan.operatorID) changed while the batch was planned; run it again")
             }
@@ -279,7 +303,7 @@ public struct ReadingService: Sendable {
             try await ledger.settle(operator: plan.operatorID, root: root, settlements: plan.settlements)
             try await passports.faults.reach(.incorporateAfterSettle)
         }
-        try journal.remove(plan.operatorID)
+        try await journal.remove(plan.operatorID)
         guard let anchor = try await ledger.currentAnchor(operator: plan.operatorID) else {
             throw PassportError("anchor_failed", "the settlement left no anchor for \(plan.operatorID)")
         }
