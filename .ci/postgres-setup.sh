@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts a PostgreSQL server on loopback with a role and a test database for the PostgreSQL store
+# Starts a PostgreSQL server on loopback with a role (which may create databases, for the tests that
+# start several `voltpass serve` processes on a fresh one) and a test database for the PostgreSQL store
 # tests, installing the server with apt-get first when it is missing. Run as root on Debian.
 # Non-interactive and idempotent: running it again leaves the same state.
 #
@@ -57,9 +58,9 @@ as_postgres() { runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 
 
 if [ "$(as_postgres -tA -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" != "1" ]; then
     log "creating role $user"
-    as_postgres -c "CREATE ROLE $user LOGIN PASSWORD '$password'" >&2
+    as_postgres -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password'" >&2
 else
-    as_postgres -c "ALTER ROLE $user LOGIN PASSWORD '$password'" >&2
+    as_postgres -c "ALTER ROLE $user LOGIN CREATEDB PASSWORD '$password'" >&2
 fi
 if [ "$(as_postgres -tA -c "SELECT 1 FROM pg_database WHERE datname = '$database'")" != "1" ]; then
     log "creating database $database"

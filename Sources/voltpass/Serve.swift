@@ -52,6 +52,9 @@ struct Serve: AsyncParsableCommand {
     /// The environment variable the token's user PIN is read from (never an option: options show in `ps`).
     static let pinVariable = "VOLTPASS_PKCS11_PIN"
 
+    @Option(help: "Seconds between two runs of the anchoring cadence (the instance holding the anchoring lease anchors every trie root that moved).")
+    var anchorInterval = 10
+
     @Option(help: "Seconds a client has to send a complete request head.")
     var headerReadTimeout: Int = Int(ConnectionLimits().headerReadTimeout.components.seconds)
 
@@ -87,7 +90,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--pkcs11-module needs the token's user PIN in the environment variable \(Self.pinVariable)")
         }
         for (name, value) in [
-            ("--header-read-timeout", headerReadTimeout), ("--idle-timeout", idleTimeout), ("--body-read-timeout", bodyReadTimeout),
+            ("--anchor-interval", anchorInterval), ("--header-read-timeout", headerReadTimeout), ("--idle-timeout", idleTimeout), ("--body-read-timeout", bodyReadTimeout),
             ("--max-connections", maxConnections), ("--public-write-rate", publicWriteRate), ("--public-write-burst", publicWriteBurst),
         ] where value < 1 {
             throw ValidationError("\(name) must be at least 1, not \(value)")
@@ -132,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "voltpass")
         let configuration = ServerConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
-            publicHost: publicHost, postgresURL: postgres, hsm: hsmConfiguration(),
+            publicHost: publicHost, postgresURL: postgres, anchorInterval: .seconds(anchorInterval), hsm: hsmConfiguration(),
             connectionLimits: ConnectionLimits(
                 headerReadTimeout: .seconds(headerReadTimeout), idleTimeout: .seconds(idleTimeout), bodyReadTimeout: .seconds(bodyReadTimeout),
                 maximumConnections: maxConnections),

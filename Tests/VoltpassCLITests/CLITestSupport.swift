@@ -81,10 +81,11 @@ final class ServeProcess: @unchecked Sendable {
     private var collectedOutput = ""
     private var collectedLog = ""
 
-    init(dataDirectory: URL, port: Int) throws {
+    /// Starts `voltpass serve` on `dataDirectory` and `port`, with `options` added to its arguments.
+    init(dataDirectory: URL, port: Int, options: [String] = []) throws {
         self.port = port
         process.executableURL = try CLI.executable
-        process.arguments = ["serve", "--data", dataDirectory.path, "--port", String(port), "--log-format", "json"]
+        process.arguments = ["serve", "--data", dataDirectory.path, "--port", String(port), "--log-format", "json"] + options
         let output = Pipe()
         let log = Pipe()
         process.standardOutput = output
