@@ -1,11 +1,28 @@
+import Synchronization
+
 /// The small amount of Curve25519 arithmetic that did:key needs and swift-crypto does not expose:
 /// checking that 32 bytes decode to an Ed25519 point (RFC 8032 §5.1.3) and mapping an Ed25519
 /// public key to its X25519 (Montgomery) form, u = (1 + y) / (1 − y) mod p (RFC 7748 §4.1).
 /// Not constant time: it only ever handles public keys.
 enum Edwards25519 {
+    /// Encodings found to be points, so a key checked once (an operator's, on every verification) is
+    /// not checked again: the check is two field exponentiations. Emptied when it reaches its bound.
+    private static let knownPoints = Mutex(Set<[UInt8]>())
+    private static let knownPointsBound = 4_096
+
     /// Whether `bytes` is the encoding of a point on edwards25519.
     static func isValidPoint(_ bytes: [UInt8]) -> Bool {
         guard bytes.count == 32 else { return false }
+        if knownPoints.withLock({ $0.contains(bytes) }) { return true }
+        guard decodesToPoint(bytes) else { return false }
+        knownPoints.withLock { known in
+            if known.count >= knownPointsBound { known.removeAll(keepingCapacity: true) }
+            known.insert(bytes)
+        }
+        return true
+    }
+
+    private static func decodesToPoint(_ bytes: [UInt8]) -> Bool {
         let sign = bytes[31] >> 7
         guard let y = FieldElement(canonicalLittleEndian: bytes, clearingTopBit: true) else { return false }
         // x² = (y² − 1) / (d·y² + 1); the point exists when the right side is a square.
