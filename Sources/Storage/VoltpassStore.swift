@@ -28,6 +28,8 @@ public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRe
     /// The did:web DIDs that `voltpass serve` bootstrapped in this database (each with a DID document
     /// and a current key whose secret an instance holds), sorted; empty before the first `serve`.
     func localOperatorDIDs() async throws -> [String]
+    /// How the store's database connections are used right now.
+    var poolUse: DatabasePoolUse { get }
 }
 
 extension VoltpassStore {
