@@ -114,7 +114,7 @@ public struct VoltpassServer: Sendable {
         let publicWrites = RateLimitMiddleware(limiter: ClientRateLimiter(configuration.publicWriteLimit), clients: clients)
         let authenticator = Authenticator(tokens: store, failures: FailedAuthentications(clients: clients, limit: configuration.failedAuthenticationLimit), now: passports.now)
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
-        MetricsRoutes(passports: passports).add(to: router)
+        MetricsRoutes(passports: passports, store: store).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(
             tokens: store, authenticator: authenticator, operatorKeys: operatorKeys, operators: passports.operators,

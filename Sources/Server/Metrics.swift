@@ -4,11 +4,13 @@ import Ledger
 import Metrics
 import Passport
 import Prometheus
+import Storage
 
 /// The process's metrics in Prometheus text format. swift-metrics is bootstrapped once per process
 /// with a Prometheus registry, so Hummingbird's `MetricsMiddleware` (requests and latency by route,
 /// method and status) and Voltpass's own counters (verdicts by code) land in it; the state of the
-/// operators (anchoring lag, last anchored slot, pending readings) is read when scraped.
+/// operators (anchoring lag, last anchored slot, pending readings) and the use of the database
+/// connection pool are read when scraped.
 public enum VoltpassMetrics {
     /// The registry every instance in this process reports to.
     public static let registry: PrometheusCollectorRegistry = {
@@ -26,15 +28,27 @@ public enum VoltpassMetrics {
     }
 }
 
-/// `GET /metrics`: the registry in Prometheus text format, with the operators' gauges read now.
+/// `GET /metrics`: the registry in Prometheus text format, with the pool's and the operators' gauges read now.
 struct MetricsRoutes {
     let passports: PassportService
+    let store: any VoltpassStore
 
     func add(to router: Router<VoltpassRequestContext>) {
         router.get("metrics") { _, _ -> Response in
+            updatePoolGauges()
             try await updateOperatorGauges()
             return .bytes(VoltpassMetrics.registry.emitToBuffer(), headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"])
         }
+    }
+
+    /// The store's connections in use and the most it opens, and its operations waiting for one, by backend.
+    private func updatePoolGauges() {
+        let use = store.poolUse
+        let labels = [("backend", use.backend)]
+        let registry = VoltpassMetrics.registry
+        registry.makeGauge(name: "voltpass_database_connections_in_use", labels: labels).set(Double(use.connectionsInUse))
+        registry.makeGauge(name: "voltpass_database_connections_max", labels: labels).set(Double(use.maximumConnections))
+        registry.makeGauge(name: "voltpass_database_operations_waiting", labels: labels).set(Double(use.waiting))
     }
 
     /// Per operator: how long its trie has moved without being anchored (0 when its latest root is

@@ -32,6 +32,8 @@ public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRe
     /// Where the deployment's ledger lives when instances share this database (PostgreSQL); nil when
     /// the ledger is the file in the instance's data directory (SQLite).
     var sharedLedgerRecords: (any LedgerRecordStore)? { get }
+    /// How the store's database connections are used right now.
+    var poolUse: DatabasePoolUse { get }
 }
 
 extension VoltpassStore {

@@ -57,4 +57,20 @@ import Testing
             #expect(samples.keys.contains { $0.hasPrefix("http_server_request_duration") }, "latency histogram")
         }
     }
+
+    @Test("database pool use by backend: connections in use and their maximum, operations waiting", arguments: testedStores)
+    func databasePoolUse(storeKind: String) async throws {
+        try await withLiveServer(storeKind: storeKind, configure: { $0.anchorInterval = nil }) { client, _, _ in
+            let response = try await client.execute(uri: "/metrics", method: .get)
+            #expect(response.status == .ok)
+            let samples = try Self.parsed(String(buffer: response.body))
+            let labels = #"{backend="\#(storeKind)"}"#
+            // SQLite: 5 readers and the writer; PostgreSQL: PostgresNIO's default pool.
+            let maximum = storeKind == "sqlite" ? 6.0 : 20.0
+            #expect(samples["voltpass_database_connections_max" + labels] == maximum, "\(samples.keys.filter { $0.hasPrefix("voltpass_database") })")
+            let inUse = try #require(samples["voltpass_database_connections_in_use" + labels])
+            #expect((0...maximum).contains(inUse))
+            #expect((samples["voltpass_database_operations_waiting" + labels] ?? -1) >= 0)
+        }
+    }
 }

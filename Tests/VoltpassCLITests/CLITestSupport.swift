@@ -130,12 +130,17 @@ final class ServeProcess: @unchecked Sendable {
     /// Sends `signal` and waits (bounded) for the process to exit; returns its status.
     func stop(signal: Int32) async throws -> Int32 {
         kill(process.processIdentifier, signal)
+        return try await waitForExit()
+    }
+
+    /// Waits up to 10 s for the process to exit (it is killed otherwise); returns its status.
+    func waitForExit() async throws -> Int32 {
         for _ in 0..<200 where process.isRunning {
             try await Task.sleep(for: .milliseconds(50))
         }
         guard !process.isRunning else {
             process.terminate()
-            throw CLIError("serve did not stop after signal \(signal)")
+            throw CLIError("serve did not stop within 10 s")
         }
         return process.terminationStatus
     }

@@ -29,6 +29,13 @@ struct RequestBodyTimeout: CodedError {
 ///   timeout (a busy server that reads no more does not count against the client). Over it, the body's
 ///   reader gets `RequestBodyTimeout` (answered 408), and the connection closes after that response.
 /// - A request that asks to close (`Connection: close`): closed once its response is out.
+/// - Shutdown (`ChannelShouldQuiesceEvent`, sent once the listener is closed): the connection stays
+///   open until it can close without losing a request. The next response whose head is not yet
+///   written (the last request read, or else the next one to arrive) carries `Connection: close`,
+///   and the connection closes once it is out. A connection between requests waits the shutdown
+///   grace for that next request and is closed when none has begun; a request begun in time gets
+///   the header-read timeout for its head. Requests read after the one that closes the connection
+///   are never passed on (they get no response, so they must not run).
 /// - A response complete before its request body: it carries `Connection: close`; the connection stops
 ///   sending and reads what is left of the body (so the client is not reset before it reads the
 ///   answer), then closes: when the body ends, or when it pauses for the body-read timeout.
@@ -57,11 +64,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var headsRead = 0
     private var endsRead = 0
     private var responsesWritten = 0
+    /// The head of the response to request `responsesWritten + 1` has been written.
+    private var responseBegun = false
     /// The request after whose response the connection closes.
     private var closeAfter: Int?
-    /// Bytes of the next request arrived (or it is the connection's first).
-    private var requestStarted = true
+    /// Bytes of the next request have arrived.
+    private var requestStarted = false
     private var bodyTimedOut = false
+    /// The server is shutting down.
+    private var quiescing = false
+    /// Inside a request that comes after the one the connection closes after: its parts are dropped.
+    private var discarding = false
 
     init(limits: ConnectionLimits, connections: ConnectionLimiter) {
         self.limits = limits
@@ -105,13 +118,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard !requestOpen, pendingResponses == 0, !requestStarted else { return }
         requestStarted = true
         let headDeadline = NIODeadline.now() + TimeAmount(limits.headerReadTimeout)
-        if let deadline, deadline <= headDeadline { return }
+        // While shutting down, a request begun within the grace gets the whole header-read timeout.
+        if !quiescing, let deadline, deadline <= headDeadline { return }
         wait(.head, for: limits.headerReadTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let request):
+            if let closeAfter, headsRead >= closeAfter {
+                discarding = true
+                return
+            }
             headsRead += 1
             if Self.asksToClose(request.headerFields) { closeAfter(headsRead) }
             requestStarted = false
@@ -119,14 +137,35 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             cancelWait()
             context.fireChannelRead(data)
         case .body:
+            if discarding { return }
             if !bodyTimedOut { cancelWait() }
             context.fireChannelRead(data)
         case .end:
+            if discarding {
+                discarding = false
+                return
+            }
             endsRead += 1
             cancelWait()
             context.fireChannelRead(data)
             // The last response went out before this body ended: the rest has been read, the connection is done.
             if let closeAfter, responsesWritten >= closeAfter { context.close(promise: nil) }
+        }
+    }
+
+    /// Shutdown begins: handled here, not passed on (Hummingbird's own handler would close a connection
+    /// between requests at once, and close after a response that did not say so).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard !quiescing else { return }
+        quiescing = true
+        let unannounced = responsesWritten + (responseBegun ? 2 : 1)
+        closeAfter(max(unannounced, headsRead))
+        if pendingResponses == 0, !requestOpen, !requestStarted {
+            wait(.head, for: limits.shutdownGrace)
         }
     }
 
@@ -141,6 +180,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let answering = responsesWritten + 1
         switch unwrapOutboundIn(data) {
         case .head(var response):
+            responseBegun = true
             // Answered before its body has all arrived, or asked to: the last response on this connection.
             if endsRead < answering || Self.asksToClose(response.headerFields) { closeAfter(answering) }
             if let closeAfter, closeAfter <= answering {
@@ -152,6 +192,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             break
         case .end:
             responsesWritten = answering
+            responseBegun = false
             if let closeAfter, closeAfter <= answering {
                 // Still receiving a body nobody reads: stop sending and drain it (the body timer keeps
                 // running); otherwise close once the response is out.
@@ -165,7 +206,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             if pendingResponses == 0, !requestOpen {
                 requestStarted = false
                 connections.waiting(id)
-                wait(.head, for: limits.idleTimeout)
+                wait(.head, for: quiescing ? limits.shutdownGrace : limits.idleTimeout)
             }
         }
         context.write(data, promise: promise)

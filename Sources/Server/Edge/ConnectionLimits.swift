@@ -12,14 +12,19 @@ public struct ConnectionLimits: Sendable, Hashable {
     /// longest for a request head is closed to make room; when every connection is inside a request,
     /// a new one is closed at once.
     public var maximumConnections: Int
+    /// Once shutdown has begun, how long a kept-alive connection between requests stays open for one
+    /// more request (answered with `Connection: close`) before it is closed; default 1 s. A client
+    /// sending back to back gets its last answer instead of a closed connection under its request.
+    public var shutdownGrace: Duration
 
     public init(
         headerReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60), bodyReadTimeout: Duration = .seconds(10),
-        maximumConnections: Int = 4096
+        maximumConnections: Int = 4096, shutdownGrace: Duration = .seconds(1)
     ) {
         self.headerReadTimeout = headerReadTimeout
         self.idleTimeout = idleTimeout
         self.bodyReadTimeout = bodyReadTimeout
         self.maximumConnections = max(1, maximumConnections)
+        self.shutdownGrace = shutdownGrace
     }
 }

@@ -7,7 +7,7 @@ extension PostgresStore {
     public func dropSchema() async throws {
         guard let schema else { throw StorageError.invalidValue("this store has no schema of its own to drop") }
         do {
-            _ = try await client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \"\(schema)\" CASCADE"), logger: logger).collect()
+            try await pool.withConnection { try await run(PostgresQuery(unsafeSQL: "DROP SCHEMA \"\(schema)\" CASCADE"), on: $0) }
         } catch {
             throw PostgresErrors.storageError(error)
         }

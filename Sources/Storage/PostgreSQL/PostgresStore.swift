@@ -20,7 +20,9 @@ public final class PostgresStore: VoltpassStore {
     /// The schema the store uses instead of the role's default search path, if one was given.
     public let schema: String?
     private let url: PostgresURL
-    let client: PostgresClient
+    private let client: PostgresClient
+    /// The client's pool, for every query of this store and the stores beside it.
+    let pool: PostgresPool
     let logger: Logger
     /// Whether trie nodes from before positions were stored are left, shared by every trie write.
     let legacyTrieNodes = LegacyTrieNodes()
@@ -36,9 +38,9 @@ public final class PostgresStore: VoltpassStore {
         self.url = try PostgresURL(url)
         self.schema = schema
         self.logger = logger
-        client = PostgresClient(
-            configuration: self.url.clientConfiguration(startupParameters: Self.startupParameters(schema: schema)),
-            backgroundLogger: logger)
+        let configuration = self.url.clientConfiguration(startupParameters: Self.startupParameters(schema: schema))
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        pool = PostgresPool(client: client, maximumConnections: configuration.options.maximumConnections)
     }
 
     /// Opens the store at `url`, migrates it, runs `body` with it while its pool runs, and shuts the pool
@@ -131,14 +133,18 @@ public final class PostgresStore: VoltpassStore {
 
     public var statusLists: any StatusListRepository { PostgresStatusListStore(beside: self) }
 
+    public var poolUse: DatabasePoolUse { pool.counter.use }
+
     public func localOperatorDIDs() async throws -> [String] {
         try await fetch(PostgresQuery(unsafeSQL: Self.localOperatorsQuery)) { try $0.decode(String.self) }
     }
 
     public func schemaVersion() async throws -> Int {
         try await perform {
-            try await Self.schemaVersion(
-                try await self.client.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", logger: self.logger))
+            try await self.pool.withConnection { connection in
+                try await Self.schemaVersion(
+                    try await connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", logger: self.logger))
+            }
         }
     }
 
@@ -228,7 +234,7 @@ public final class PostgresStore: VoltpassStore {
             """
         try await perform {
             do {
-                for try await _ in try await self.client.query(query, logger: self.logger) {}
+                try await self.pool.withConnection { try await self.run(query, on: $0) }
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 // The conflict on id is handled by the upsert, so this is another token's secret hash.
                 throw StorageError.tokenExists(secretHash: record.secretHash)
@@ -305,19 +311,11 @@ public final class PostgresStore: VoltpassStore {
     // MARK: Access and errors
 
     func execute(_ query: PostgresQuery) async throws {
-        try await perform {
-            for try await _ in try await self.client.query(query, logger: self.logger) {}
-        }
+        try await perform { try await self.pool.withConnection { try await self.run(query, on: $0) } }
     }
 
     func fetch<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
-        try await perform {
-            var values: [T] = []
-            for try await row in try await self.client.query(query, logger: self.logger) {
-                values.append(try decode(row))
-            }
-            return values
-        }
+        try await perform { try await self.pool.rows(query, logger: self.logger, decode) }
     }
 
     private func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
@@ -330,7 +328,7 @@ public final class PostgresStore: VoltpassStore {
 
     /// Runs `body` in a transaction on a connection from the pool, rolling back when it throws.
     func withTransaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await perform { try await client.withConnection { try await transaction(on: $0, body) } }
+        try await perform { try await pool.withConnection { try await transaction(on: $0, body) } }
     }
 
     /// Runs `query` on `connection` (in the caller's transaction) and decodes its rows.

@@ -12,13 +12,13 @@ import Trie
 /// It works over the connection pool of the ``PostgresStore`` it is opened beside, so queries run
 /// while that store's `run()` does (``withStore(url:schema:logger:_:)`` takes care of both).
 public struct PostgresTrieStore: OperatorTrieStore {
-    private let client: PostgresClient
+    private let pool: PostgresPool
     private let logger: Logger
     let legacyNodes: LegacyTrieNodes
 
     /// The tries in `store`'s database and schema, over its connection pool.
     public init(beside store: PostgresStore) {
-        client = store.client
+        pool = store.pool
         logger = store.logger
         legacyNodes = store.legacyTrieNodes
     }
@@ -60,7 +60,7 @@ public struct PostgresTrieStore: OperatorTrieStore {
     /// Runs `body` on a connection leased from the pool, mapping failures to coded errors.
     func withConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         do {
-            return try await client.withConnection { try await body($0, logger) }
+            return try await pool.withConnection { try await body($0, logger) }
         } catch {
             throw PostgresErrors.storageError(error)
         }

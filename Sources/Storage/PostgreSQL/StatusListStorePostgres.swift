@@ -10,12 +10,12 @@ import PostgresNIO
 /// It works over the connection pool of the ``PostgresStore`` it is opened beside, so queries run while
 /// that store's `run()` does (``withStore(url:schema:logger:_:)`` takes care of both).
 public struct PostgresStatusListStore: StatusListRepository {
-    private let client: PostgresClient
+    private let pool: PostgresPool
     private let logger: Logger
 
     /// The status lists in `store`'s database and schema, over its connection pool.
     public init(beside store: PostgresStore) {
-        client = store.client
+        pool = store.pool
         logger = store.logger
     }
 
@@ -154,9 +154,7 @@ public struct PostgresStatusListStore: StatusListRepository {
 
     private func rows<T: Sendable>(_ query: PostgresQuery, _ decode: (PostgresRow) throws -> T) async throws -> [T] {
         do {
-            var values: [T] = []
-            for try await row in try await client.query(query, logger: logger) { values.append(try decode(row)) }
-            return values
+            return try await pool.rows(query, logger: logger, decode)
         } catch {
             throw PostgresErrors.storageError(error)
         }

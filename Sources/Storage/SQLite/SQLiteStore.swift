@@ -12,7 +12,7 @@ public final class SQLiteStore: VoltpassStore {
     /// The database file.
     public let path: String
     /// The connection pool every store on this database shares.
-    let pool: DatabasePool
+    let pool: SQLitePool
     /// Checkpoints the WAL after trie commits, for every store on this database.
     let checkpointer: WALCheckpointer
 
@@ -34,7 +34,7 @@ public final class SQLiteStore: VoltpassStore {
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 50000")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = SQLitePool(try DatabasePool(path: path, configuration: configuration), readers: configuration.maximumReaderCount)
             checkpointer = WALCheckpointer(pool: pool)
         } catch {
             throw SQLiteErrors.storageError(error)
@@ -67,6 +67,8 @@ public final class SQLiteStore: VoltpassStore {
 
     /// Nil: an SQLite deployment keeps its ledger in the data directory's file.
     public var sharedLedgerRecords: (any LedgerRecordStore)? { nil }
+
+    public var poolUse: DatabasePoolUse { pool.counter.use }
 
     public func localOperatorDIDs() async throws -> [String] {
         try await read { db in try String.fetchAll(db, sql: Self.localOperatorsQuery) }

@@ -10,7 +10,7 @@ import Trie
 public final class SQLiteTrieStore: OperatorTrieStore {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    private let pool: SQLitePool
     private let checkpointer: WALCheckpointer
 
     /// The tries in `store`'s database, over its connection pool.
@@ -65,7 +65,7 @@ public final class SQLiteTrieStore: OperatorTrieStore {
 /// (prepared once per connection), batched per call; they are awaited, never blocking a thread of the
 /// concurrency pool on the connection pool (which would deadlock under load).
 struct SQLiteNodeStore: NodeStore {
-    let pool: DatabasePool
+    let pool: SQLitePool
     let checkpointer: WALCheckpointer
     let operatorID: String
     let commit: PendingCommit?

@@ -9,7 +9,7 @@ import GRDB
 public final class SQLiteStatusListStore: StatusListRepository {
     /// The database file.
     public let path: String
-    private let pool: DatabasePool
+    private let pool: SQLitePool
 
     /// The status lists in `store`'s database, over its connection pool.
     public init(beside store: SQLiteStore) {

@@ -9,10 +9,10 @@ final class WALCheckpointer: Sendable {
     /// Trie nodes written between two checkpoints.
     static let threshold = 2_048
 
-    private let pool: DatabasePool
+    private let pool: SQLitePool
     private let written = Atomic<Int>(0)
 
-    init(pool: DatabasePool) {
+    init(pool: SQLitePool) {
         self.pool = pool
     }
 
