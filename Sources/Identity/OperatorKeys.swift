@@ -11,11 +11,12 @@ public actor OperatorKeys {
     private let dataDirectory: URL
     private let custody: KeyCustody
     private let now: @Sendable () -> Date
-    /// The current signer and DID document, re-read after ``refreshInterval`` (another instance
+    /// The current signer, DID document and key history, re-read after ``refreshInterval`` (another instance
     /// sharing the database may have rotated) and at once after a rotation here. The signer is only
     /// opened again when the current key changed.
     private var cachedSigner: (methodID: String, location: String, signer: any Signer, readAt: Date)?
     private var cachedDocument: (document: DIDDocument, readAt: Date)?
+    private var cachedHistory: (records: [KeyRecord], readAt: Date)?
     private static let refreshInterval: TimeInterval = 5
 
     /// New keys go where `custody` says; existing keys are opened wherever their records say they are.
@@ -44,6 +45,7 @@ public actor OperatorKeys {
     public func bootstrap(algorithm: KeyAlgorithm = .ed25519) async throws -> Bool {
         cachedSigner = nil
         cachedDocument = nil
+        cachedHistory = nil
         let records = try await store.keys(controller: did)
         guard records.contains(where: { $0.validUntil == nil }) else {
             _ = try await rotate(to: algorithm)
@@ -65,6 +67,14 @@ public actor OperatorKeys {
         let document = try DIDDocument(parsing: record.document)
         cachedDocument = (document, now())
         return document
+    }
+
+    /// The operator's key records, oldest first, re-read like the DID document.
+    public func history() async throws -> [KeyRecord] {
+        if let cachedHistory, now().timeIntervalSince(cachedHistory.readAt) < Self.refreshInterval { return cachedHistory.records }
+        let records = try await store.keys(controller: did)
+        cachedHistory = (records, now())
+        return records
     }
 
     /// The signer of the current key (from its key file or its HSM) and its verification method.
@@ -130,6 +140,7 @@ public actor OperatorKeys {
         try await store.saveDocument(DIDDocumentRecord(did: did, document: document.serialized, updatedAt: date))
         cachedSigner = nil
         cachedDocument = nil
+        cachedHistory = nil
         return document
     }
 }

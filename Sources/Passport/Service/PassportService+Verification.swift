@@ -78,9 +78,16 @@ extension PassportService {
     /// A trie that moves under every one of ``bundleAttempts`` reads is `trie_busy` (try again),
     /// never a bundle mixing two states (which would verify red).
     public func bundle(for device: DeviceRecord) async throws -> PassportBundle {
+        let root = try await tries.latest(operator: device.operatorID).root
+        if let known = bundles.entry(device.id, root: root) {
+            return try await current(known.bundle, statusListIDs: known.statusListIDs)
+        }
         for _ in 0..<Self.bundleAttempts {
-            let bundle = try await readBundle(for: device)
-            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot { return bundle }
+            let (bundle, statusListIDs) = try await readBundle(for: device)
+            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot {
+                bundles.remember(BundleCache.Entry(root: bundle.trieRoot, bundle: bundle, statusListIDs: statusListIDs))
+                return bundle
+            }
         }
         throw PassportError("trie_busy", "the trie of \(device.operatorID) changed under \(Self.bundleAttempts) reads of \(device.id); try again")
     }
@@ -88,7 +95,28 @@ extension PassportService {
     /// How many times a bundle is read while the operator's trie keeps moving under it.
     private static let bundleAttempts = 16
 
-    private func readBundle(for device: DeviceRecord) async throws -> PassportBundle {
+    /// A remembered bundle with what changes without moving the trie root read again: its status
+    /// lists, the operator's checkpoint and DID document, the origin's leaf; dated now.
+    private func current(_ remembered: PassportBundle, statusListIDs: [String]) async throws -> PassportBundle {
+        var bundle = remembered
+        let member = try await operators.member(bundle.operatorID)
+        var statusLists: [JSONObject] = []
+        for listID in statusListIDs { statusLists.append(try await member.statusLists.publishedCredential(listID: listID)) }
+        bundle.statusLists = statusLists
+        bundle.anchor = try await store.latestCheckpoint(operator: bundle.operatorID)
+        bundle.didDocuments = [try await member.keys.document()]
+        if let origin = try BatteryLeaf(cbor: bundle.leaf).origin {
+            bundle.originLeaf = try await tries.get(Array(origin.batteryID.utf8), operator: origin.operatorID)
+        }
+        bundle.createdAt = Self.bundleDate(now())
+        return bundle
+    }
+
+    /// The bundle's creation time: now, rounded up to the second.
+    private static func bundleDate(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up)) }
+
+    /// The bundle read from the stores, and the status lists it carries (device list first).
+    private func readBundle(for device: DeviceRecord) async throws -> (PassportBundle, [String]) {
         let member = try await operators.member(device.operatorID)
         // The proof first: the records read after it are checked against its root.
         let proof = try await tries.proof(for: Array(device.id.utf8), operator: device.operatorID)
@@ -107,11 +135,9 @@ extension PassportService {
         for link in chain { ownership.append(try await credential(link.credentialID)) }
         var bmsKeys: [Credential] = []
         for key in keys.dropFirst() { bmsKeys.append(try await credential(key.credentialID)) }
-        let lists = member.statusLists
-        var statusLists: [JSONObject] = [try await lists.publishedCredential(listID: device.deviceStatusList)]
-        for listID in Set(chain.map(\.statusList)).sorted() {
-            statusLists.append(try await lists.publishedCredential(listID: listID))
-        }
+        let statusListIDs = [device.deviceStatusList] + Set(chain.map(\.statusList)).sorted()
+        var statusLists: [JSONObject] = []
+        for listID in statusListIDs { statusLists.append(try await member.statusLists.publishedCredential(listID: listID)) }
         guard let leaf = proof.value else {
             throw PassportError("leaf_not_found", "the trie of \(device.operatorID) holds no leaf for \(device.id)")
         }
@@ -121,11 +147,11 @@ extension PassportService {
             batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
             didDocuments: [try await member.keys.document()], statusLists: statusLists, leaf: leaf, trieRoot: proof.root,
-            proof: proof.proof, anchor: anchor, createdAt: Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.up)))
+            proof: proof.proof, anchor: anchor, createdAt: Self.bundleDate(now()))
         if let origin = try BatteryLeaf(cbor: leaf).origin {
             bundle.originLeaf = try await tries.get(Array(origin.batteryID.utf8), operator: origin.operatorID)
         }
-        return bundle
+        return (bundle, statusListIDs)
     }
 
     /// Verifies what a scan carried: the battery's bundle, and the plate token when there was one.
@@ -141,7 +167,7 @@ extension PassportService {
         if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
             rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }
         }
-        let trusted = try PinnedKeys(history: try await store.keys(controller: device.operatorID))
+        let trusted = try PinnedKeys(history: try await operators.member(device.operatorID).keys.history())
         let verifier = PassportVerifier(trustedKeys: trusted, rootInHistory: rootInHistory, cache: verificationCache, now: now)
         var result = await verifier.verify(bundle, token: identifier.token)
         if let origin = try BatteryLeaf(cbor: bundle.leaf).origin,

@@ -54,6 +54,8 @@ public struct PassportService: Sendable {
     let verificationCache: PassportVerificationCache
     /// Credentials and devices read once (they never change once stored).
     let records = ImmutableRecords()
+    /// Bundles as of the trie root they were read at.
+    let bundles = BundleCache()
     /// Stops a write at a named step (crash tests); does nothing in production.
     let faults: any FaultInjector
     public let now: @Sendable () -> Date
