@@ -47,6 +47,11 @@ public actor OperatorStatusLists {
 
     /// A list's signed credential as published; reading it loads no key, and a revision already
     /// parsed here is not parsed again (every verification reads the operator's lists).
+    /// The signed copy of `listID` parsed here already, when it shows `revision`; nil otherwise.
+    public func parsedCredential(listID: String, revision: Int) -> JSONObject? {
+        parsed[listID].flatMap { $0.revision == revision ? $0.credential : nil }
+    }
+
     public func publishedCredential(listID: String) async throws -> JSONObject {
         let current = try await StatusListService.currentPublication(listID: listID, issuer: issuerDID, in: repository)
         if let known = parsed[listID], known.revision == current.revision { return known.credential }

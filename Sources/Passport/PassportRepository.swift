@@ -1,5 +1,6 @@
 import Credentials
 import Foundation
+import Trie
 
 /// An economic operator registered on this instance: its did:web DID, GS1 identity and the status
 /// lists its credentials use. Its trie is the one named by its DID.
@@ -270,6 +271,31 @@ public protocol CheckpointRepository: Sendable {
     func latestCheckpoint(operator operatorID: String) async throws -> AnchorCheckpoint?
 }
 
+/// What a verification of a remembered bundle must read fresh about its operator.
+public struct VerificationFreshness: Sendable, Equatable {
+    /// The operator's trie root now, nil before its first commit.
+    public var trieRoot: Hash32?
+    /// The sequence of its newest checkpoint, nil before its first.
+    public var checkpointSequence: Int?
+    /// The revision of each named status list whose signed copy is current (a list being published
+    /// again is left out).
+    public var publishedRevisions: [String: Int]
+
+    public init(trieRoot: Hash32?, checkpointSequence: Int?, publishedRevisions: [String: Int]) {
+        self.trieRoot = trieRoot
+        self.checkpointSequence = checkpointSequence
+        self.publishedRevisions = publishedRevisions
+    }
+}
+
+/// Reads what changes without moving a battery's bundle, all at once (one round trip on PostgreSQL).
+public protocol FreshnessRepository: Sendable {
+    /// The operator's trie root, newest checkpoint and the current revisions of `statusLists` (of
+    /// `statusListIssuer`).
+    func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String]) async throws
+        -> VerificationFreshness
+}
+
 /// Everything the passport domain keeps.
 public typealias PassportRepository = OperatorRepository & DeviceRepository & OwnershipRepository & StatusFeedRepository
-    & CheckpointRepository
+    & CheckpointRepository & FreshnessRepository

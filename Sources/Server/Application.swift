@@ -38,6 +38,8 @@ public struct VoltpassServer: Sendable {
     public let readings: ReadingService
     /// The embedded ledger: in the shared database on PostgreSQL, in the data directory on SQLite.
     let ledger: any Ledger
+    /// This instance's hold on its data directory, on PostgreSQL (on SQLite the ledger file's lock holds it).
+    let instanceLock: InstanceLock?
     /// The open connections of the HTTP edge, against the configured cap.
     public let connections: ConnectionLimiter
 
@@ -56,6 +58,7 @@ public struct VoltpassServer: Sendable {
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
+        let instanceLock = try store.sharedLedgerRecords.map { _ in try InstanceLock(dataDirectory: configuration.dataDirectory) }
         let ledger = try await openLedger(configuration: configuration, store: store)
         let passports = PassportService(
             store: store,
@@ -78,8 +81,9 @@ public struct VoltpassServer: Sendable {
                 passports: passports,
                 gates: ReadingGates(maxAgeSlots: configuration.ledgerParameters.maxAgeSlots, cooldownSlots: configuration.readingRewards.cooldownSlots),
                 rewards: configuration.readingRewards,
-                plans: store, leases: store, challenges: challenges),
-            ledger: ledger, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
+                plans: store, leases: store,
+                holder: Lease.holder(dataDirectory: configuration.dataDirectory), challenges: challenges),
+            ledger: ledger, instanceLock: instanceLock, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
         try await StatusListPublisher.publishPending(
             in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
         let report = StartupReport(
@@ -103,7 +107,7 @@ public struct VoltpassServer: Sendable {
     /// The router with every route group and the shared middleware.
     public func router() -> Router<VoltpassRequestContext> {
         let router = Router(context: VoltpassRequestContext.self)
-        let idempotency = IdempotencyKeys(store: store)
+        let idempotency = IdempotencyKeys(store: store, now: passports.now)
         // Bootstraps swift-metrics before the middleware makes its first counters.
         _ = VoltpassMetrics.registry
         router.add(middleware: MetricsMiddleware())
@@ -117,7 +121,7 @@ public struct VoltpassServer: Sendable {
         MetricsRoutes(passports: passports, store: store).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
         AdminRoutes(
-            tokens: store, authenticator: authenticator, operatorKeys: operatorKeys, operators: passports.operators,
+            tokens: store, authenticator: authenticator, idempotency: idempotency, operatorKeys: operatorKeys, operators: passports.operators,
             maxBodySize: configuration.maxBodySize,
             now: passports.now
         ).add(to: router)
@@ -142,7 +146,7 @@ public struct VoltpassServer: Sendable {
         PassportRoutes(
             service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
         ).add(to: router)
-        ReadingRoutes(service: readings, authenticator: authenticator, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
+        ReadingRoutes(service: readings, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         return router
     }
 
@@ -167,6 +171,7 @@ public struct VoltpassServer: Sendable {
     /// open recovers).
     public func close() async {
         await ledger.close()
+        instanceLock?.release()
     }
 
     /// Anchoring every operator whose trie moved (on the configured cadence, by the one instance that
@@ -180,7 +185,9 @@ public struct VoltpassServer: Sendable {
             return nil
         }
         guard let interval = configuration.anchorInterval else { return [publishing] }
-        let lease = Self.anchoringLease(interval: interval, store: store, now: passports.now)
+        let lease = Lease(
+            name: "anchoring", holder: Lease.holder(dataDirectory: configuration.dataDirectory), duration: interval * 3 / 2, repository: store,
+            now: passports.now)
         var anchoring = PeriodicTask(name: "anchoring", interval: interval, logger: logger) {
             // Another instance leads: look again in half a period, so a dead leader's lease (one and a
             // half periods) is taken over within two periods of its last renewal.
@@ -191,11 +198,6 @@ public struct VoltpassServer: Sendable {
         }
         anchoring.finish = { try? await lease.release() }
         return [anchoring, publishing]
-    }
-
-    /// The lease whose holder runs the anchoring cadence: renewed on each run, lasting one and a half periods.
-    static func anchoringLease(interval: Duration, store: any VoltpassStore, now: @escaping @Sendable () -> Date) -> Lease {
-        Lease(name: "anchoring", holder: Lease.instanceHolder(), duration: interval * 3 / 2, repository: store, now: now)
     }
 
     /// The application listening on the configured host and port, with the configured connection

@@ -15,10 +15,12 @@ import Storage
 /// records nothing, so its re-send runs it again. Keys are kept per caller (the bearer token).
 struct IdempotencyKeys: Sendable {
     let store: any ChangeSetRepository
+    let now: @Sendable () -> Date
     private let inFlight = KeysInFlight()
 
-    init(store: any ChangeSetRepository) {
+    init(store: any ChangeSetRepository, now: @escaping @Sendable () -> Date) {
         self.store = store
+        self.now = now
     }
 
     static let header = HTTPField.Name("Idempotency-Key")!
@@ -55,6 +57,29 @@ struct IdempotencyKeys: Sendable {
             // devices it provisioned already there): answer as a re-send.
             guard let recorded = try await store.recordedResponse(scope: scope, key: key) else { throw error }
             return try Self.replay(recorded, fingerprint: fingerprint)
+        }
+    }
+
+    /// ``run(_:context:body:status:json:_:)`` for a write outside the database's unit of work (a
+    /// ledger transaction, an operator or token record): its JSON response is recorded once the write
+    /// succeeded, so only a crash between the two lets a re-send run it again. The members named in
+    /// `withheld` (secrets shown once) are left out of the recorded response, and so out of a replay.
+    func runThenRecord(
+        _ request: Request, context: VoltpassRequestContext, body: JSONValue, status: HTTPResponse.Status, withheld: [String] = [],
+        _ operation: () async throws -> JSONValue
+    ) async throws -> Response {
+        try await run(request, context: context, body: body, status: status, json: { $0 }) { write in
+            let output = try await operation()
+            guard let write else { return output }
+            var recorded = output
+            if case .object(var members) = output {
+                for name in withheld { members[name] = nil }
+                recorded = .object(members)
+            }
+            var changes = ChangeSet()
+            changes.response = try write.response(for: recorded, at: now())
+            try await store.commit(changes)
+            return output
         }
     }
 

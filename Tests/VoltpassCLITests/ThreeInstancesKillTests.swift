@@ -49,8 +49,8 @@ struct ThreeInstancesKillTests {
         let created = try await servers[2].request("POST", "/admin/tokens", body: #"{"role":"issuer","operators":["packmaker"]}"#, token: adminToken)
         let token = try #require(created.body["token"] as? String)
 
-        // The leader: the instance whose process holds the anchoring lease.
-        let leader = try await Self.leaseHolder(url, among: servers, waitingUntil: { _ in true })
+        // The leader: the instance holding the anchoring lease (holders are named by their data directory).
+        let leader = try await Self.leaseHolder(url, among: directories, waitingUntil: { _ in true })
         let dead = Dead()
         let keys = (0..<5).map { _ in SoftwareSigner.generate(.ed25519) }
         let load = Task {
@@ -83,7 +83,7 @@ struct ThreeInstancesKillTests {
         try await load.value
 
         // Another instance holds the lease (the dead one's lasts 1.5 s; a live one looks every 0.5 s).
-        let successor = try await Self.leaseHolder(url, among: servers, waitingUntil: { $0 != leader })
+        let successor = try await Self.leaseHolder(url, among: directories, waitingUntil: { $0 != leader })
         #expect(successor != leader)
         let live = (0..<3).filter { $0 != leader }
 
@@ -147,15 +147,12 @@ struct ThreeInstancesKillTests {
         try await ProvisioningKillTests.send(body, port: port, token: token, key: key)
     }
 
-    /// The index of the instance whose process holds the anchoring lease once `accept` takes it
-    /// (waiting up to 15 s).
-    static func leaseHolder(_ url: String, among servers: [ServeProcess], waitingUntil accept: (Int) -> Bool) async throws -> Int {
+    /// The index of the instance (by data directory) holding the anchoring lease once `accept` takes
+    /// it (waiting up to 15 s).
+    static func leaseHolder(_ url: String, among directories: [URL], waitingUntil accept: (Int) -> Bool) async throws -> Int {
         for _ in 0..<150 {
             let holder = try psql(url, "SELECT holder FROM leases WHERE name = 'anchoring'")
-            let parts = holder.split(separator: ":")
-            if parts.count >= 3, let pid = Int32(parts[parts.count - 2]),
-                let index = servers.firstIndex(where: { $0.process.processIdentifier == pid }), accept(index)
-            {
+            if let index = directories.firstIndex(where: { holder.hasSuffix(":" + $0.standardizedFileURL.path) }), accept(index) {
                 return index
             }
             try await Task.sleep(for: .milliseconds(100))

@@ -60,7 +60,7 @@ public struct ReadingService: Sendable {
     /// Where an operator's batch takes its lease, so one instance at a time runs it.
     let leases: any LeaseRepository
     /// This instance's name as a lease holder.
-    let holder = Lease.instanceHolder()
+    let holder: String
 
     /// How long an instance holds an operator's batch before another may take it over (it crashed).
     static let batchLease: Duration = .seconds(120)
@@ -68,9 +68,10 @@ public struct ReadingService: Sendable {
     /// The protocol over `passports`, with the batches' plans kept in `plans` and their leases in `leases`.
     public init(
         passports: PassportService, gates: ReadingGates, rewards: ReadingRewards, plans: any IncorporationPlanRepository,
-        leases: any LeaseRepository, challenges: any SingleUseChallenges
+        leases: any LeaseRepository, holder: String, challenges: any SingleUseChallenges
     ) {
         self.leases = leases
+        self.holder = holder
         self.passports = passports
         self.gates = gates
         self.rewards = rewards

@@ -5,7 +5,8 @@ import Trie
 /// changes what a bundle carries (leaf, ownership chain, BMS keys) moves that root in the same
 /// transaction, so while the root stays the same the remembered parts are current; what changes
 /// without moving it (status lists, the checkpoint, the DID document, an origin operator's leaf) is
-/// read again on every use. Bounded: when full, it starts over.
+/// checked on every use: in one round trip for the root, the checkpoint's number and the lists'
+/// revisions, then read only when it moved. Bounded: when full, it starts over.
 final class BundleCache: Sendable {
     struct Entry: Sendable {
         let root: Hash32
@@ -16,14 +17,25 @@ final class BundleCache: Sendable {
 
     private let capacity: Int
     private let entries = Mutex([String: Entry]())
+    /// Each operator's newest checkpoint seen, so one whose sequence did not move is not read again.
+    private let checkpoints = Mutex([String: AnchorCheckpoint]())
 
     init(capacity: Int = 20_000) {
         self.capacity = max(1, capacity)
     }
 
-    /// The battery's remembered bundle when it was read at `root`.
-    func entry(_ batteryID: String, root: Hash32) -> Entry? {
-        entries.withLock { $0[batteryID] }.flatMap { $0.root == root ? $0 : nil }
+    /// The battery's remembered bundle and the root it was read at.
+    func entry(_ batteryID: String) -> Entry? {
+        entries.withLock { $0[batteryID] }
+    }
+
+    /// The operator's checkpoint numbered `sequence`, when it is the one seen last.
+    func checkpoint(operator operatorID: String, sequence: Int) -> AnchorCheckpoint? {
+        checkpoints.withLock { $0[operatorID] }.flatMap { $0.sequence == sequence ? $0 : nil }
+    }
+
+    func remember(_ checkpoint: AnchorCheckpoint) {
+        checkpoints.withLock { $0[checkpoint.operatorID] = checkpoint }
     }
 
     func remember(_ entry: Entry) {

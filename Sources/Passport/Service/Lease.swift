@@ -14,7 +14,7 @@ public protocol LeaseRepository: Sendable {
 /// a holder that stops renewing (it died) leaves the lease to another instance once `duration` passed.
 public struct Lease: Sendable {
     public let name: String
-    /// Who holds it: unique per running instance.
+    /// Who holds it: one name per instance, the same after a restart (see ``holder(dataDirectory:)``).
     public let holder: String
     public let duration: Duration
     let repository: any LeaseRepository
@@ -30,9 +30,12 @@ public struct Lease: Sendable {
         self.now = now
     }
 
-    /// A holder name unique to this process: the host, the process id and a random part.
-    public static func instanceHolder() -> String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8).lowercased())"
+    /// The holder name of the instance with `dataDirectory` on this host. Every instance has a data
+    /// directory of its own, so the name is unique among running instances, and an instance restarted
+    /// after a crash takes back at once the leases it held (as a renewal) instead of waiting for them
+    /// to expire.
+    public static func holder(dataDirectory: URL) -> String {
+        "\(ProcessInfo.processInfo.hostName):\(dataDirectory.standardizedFileURL.path)"
     }
 
     /// Takes or renews the lease; whether this instance holds it now.

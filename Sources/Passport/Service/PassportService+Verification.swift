@@ -78,9 +78,11 @@ extension PassportService {
     /// A trie that moves under every one of ``bundleAttempts`` reads is `trie_busy` (try again),
     /// never a bundle mixing two states (which would verify red).
     public func bundle(for device: DeviceRecord) async throws -> PassportBundle {
-        let root = try await tries.latest(operator: device.operatorID).root
-        if let known = bundles.entry(device.id, root: root) {
-            return try await current(known.bundle, statusListIDs: known.statusListIDs)
+        if let known = bundles.entry(device.id) {
+            let member = try await operators.member(device.operatorID)
+            let fresh = try await store.verificationFreshness(
+                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs)
+            if fresh.trieRoot == known.root { return try await current(known, fresh: fresh, member: member) }
         }
         for _ in 0..<Self.bundleAttempts {
             let (bundle, statusListIDs) = try await readBundle(for: device)
@@ -95,21 +97,37 @@ extension PassportService {
     /// How many times a bundle is read while the operator's trie keeps moving under it.
     private static let bundleAttempts = 16
 
-    /// A remembered bundle with what changes without moving the trie root read again: its status
-    /// lists, the operator's checkpoint and DID document, the origin's leaf; dated now.
-    private func current(_ remembered: PassportBundle, statusListIDs: [String]) async throws -> PassportBundle {
-        var bundle = remembered
-        let member = try await operators.member(bundle.operatorID)
+    /// A remembered bundle with what changes without moving the trie root brought up to date (its
+    /// status lists, the operator's checkpoint, DID document and the origin's leaf); dated now.
+    private func current(_ known: BundleCache.Entry, fresh: VerificationFreshness, member: OperatorDirectory.Member) async throws
+        -> PassportBundle
+    {
+        var bundle = known.bundle
         var statusLists: [JSONObject] = []
-        for listID in statusListIDs { statusLists.append(try await member.statusLists.publishedCredential(listID: listID)) }
+        for listID in known.statusListIDs {
+            if let revision = fresh.publishedRevisions[listID], let parsed = await member.statusLists.parsedCredential(listID: listID, revision: revision) {
+                statusLists.append(parsed)
+            } else {
+                statusLists.append(try await member.statusLists.publishedCredential(listID: listID))
+            }
+        }
         bundle.statusLists = statusLists
-        bundle.anchor = try await store.latestCheckpoint(operator: bundle.operatorID)
+        bundle.anchor = try await checkpoint(operator: bundle.operatorID, sequence: fresh.checkpointSequence)
         bundle.didDocuments = [try await member.keys.document()]
         if let origin = try BatteryLeaf(cbor: bundle.leaf).origin {
             bundle.originLeaf = try await tries.get(Array(origin.batteryID.utf8), operator: origin.operatorID)
         }
         bundle.createdAt = Self.bundleDate(now())
         return bundle
+    }
+
+    /// The operator's newest checkpoint, read from the store unless it is the one seen last.
+    private func checkpoint(operator operatorID: String, sequence: Int?) async throws -> AnchorCheckpoint? {
+        guard let sequence else { return nil }
+        if let known = bundles.checkpoint(operator: operatorID, sequence: sequence) { return known }
+        let latest = try await store.latestCheckpoint(operator: operatorID)
+        if let latest { bundles.remember(latest) }
+        return latest
     }
 
     /// The bundle's creation time: now, rounded up to the second.
@@ -143,6 +161,7 @@ extension PassportService {
         }
         // The stored checkpoint, signed when the root was anchored: a read never opens a secret key.
         let anchor = try await store.latestCheckpoint(operator: device.operatorID)
+        if let anchor { bundles.remember(anchor) }
         var bundle = PassportBundle(
             batteryID: device.id, operatorID: device.operatorID, device: try await credential(device.deviceCredentialID),
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,

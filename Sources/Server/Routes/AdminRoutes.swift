@@ -8,6 +8,7 @@ import Passport
 struct AdminRoutes {
     let tokens: any AccessTokenRepository
     let authenticator: Authenticator
+    let idempotency: IdempotencyKeys
     let operatorKeys: OperatorKeys
     let operators: OperatorDirectory
     let maxBodySize: Int
@@ -21,12 +22,15 @@ struct AdminRoutes {
     func add(to router: Router<VoltpassRequestContext>) {
         let admin = router.group("admin").add(middleware: authenticator.require(.admin))
         // POST /admin/tokens {role, operators: [name | DID | "instance"], label?, expiresInDays?}: the secret is shown once.
-        admin.post("tokens") { request, _ -> Response in
+        // The secret is never recorded: a re-send with the same Idempotency-Key gets the token's record without it.
+        admin.post("tokens") { request, context -> Response in
             let body = try await request.jsonBody(limit: maxBodySize)
-            let (record, secret) = try await createToken(from: try RequestBody(body))
-            var json = Self.json(record)
-            json["token"] = .string(secret)
-            return .json(.object(json), status: .created)
+            return try await idempotency.runThenRecord(request, context: context, body: body, status: .created, withheld: ["token"]) {
+                let (record, secret) = try await createToken(from: try RequestBody(body))
+                var json = Self.json(record)
+                json["token"] = .string(secret)
+                return .object(json)
+            }
         }
         admin.get("tokens") { _, _ -> Response in
             .json(.array(try await tokens.tokens().map { .object(Self.json($0)) }))

@@ -155,13 +155,16 @@ struct PassportRoutes {
         // POST /operators {name, gln?, companyPrefixes: [...]}: registers an economic operator and the
         // GS1 company prefixes it owns (`companyPrefix` names a single one).
         router.group().add(middleware: authenticator.require(.admin))
-            .post("operators") { request, _ -> Response in
-                let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-                var prefixes = try body.strings("companyPrefixes")
-                if let single = try body.string("companyPrefix") { prefixes.insert(single, at: 0) }
-                let record = try await service.operators.register(
-                    name: try body.requiredString("name"), gln: try body.string("gln"), companyPrefixes: prefixes)
-                return .json(Self.operatorJSON(record), status: .created)
+            .post("operators") { request, context -> Response in
+                let json = try await request.jsonBody(limit: maxBodySize)
+                let body = try RequestBody(json)
+                return try await idempotency.runThenRecord(request, context: context, body: json, status: .created) {
+                    var prefixes = try body.strings("companyPrefixes")
+                    if let single = try body.string("companyPrefix") { prefixes.insert(single, at: 0) }
+                    let record = try await service.operators.register(
+                        name: try body.requiredString("name"), gln: try body.string("gln"), companyPrefixes: prefixes)
+                    return Self.operatorJSON(record)
+                }
             }
     }
 
@@ -253,15 +256,17 @@ struct PassportRoutes {
             }
         }
         // POST /operators/{name}/anchor: anchors the operator's trie root now, with its signed checkpoint.
-        issuer.post("operators/:operator/anchor") { _, context -> Response in
+        issuer.post("operators/:operator/anchor") { request, context -> Response in
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
             try context.authorize(operator: member.record.id)
-            let checkpoint = try await service.anchor(operator: member.record.id)
-            return .json([
-                "operator": .string(checkpoint.operatorID), "root": .string(checkpoint.root.hex),
-                "transaction": .string(checkpoint.transaction.hex), "slot": .number(Double(checkpoint.slot)),
-                "checkpoint": .object(checkpoint.json),
-            ])
+            return try await idempotency.runThenRecord(request, context: context, body: .object([:]), status: .ok) {
+                let checkpoint = try await service.anchor(operator: member.record.id)
+                return [
+                    "operator": .string(checkpoint.operatorID), "root": .string(checkpoint.root.hex),
+                    "transaction": .string(checkpoint.transaction.hex), "slot": .number(Double(checkpoint.slot)),
+                    "checkpoint": .object(checkpoint.json),
+                ]
+            }
         }
     }
 

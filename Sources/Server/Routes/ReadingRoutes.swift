@@ -12,6 +12,7 @@ import Trie
 struct ReadingRoutes {
     let service: ReadingService
     let authenticator: Authenticator
+    let idempotency: IdempotencyKeys
     /// The per-client limit on public writes.
     let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
@@ -20,8 +21,9 @@ struct ReadingRoutes {
         // Public writes, rate limited per client.
         let limited = router.group().add(middleware: publicWrites)
         // POST /readings/commitments {battery, user (Multikey) | userKeyHash (hex), nonce?}: the challenge.
-        limited.post("readings/commitments") { request, _ -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+        limited.post("readings/commitments") { request, context -> Response in
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let device = try await device(try body.requiredString("battery"))
             let user: KeyHash
             if let multikey = try body.string("user") {
@@ -33,20 +35,24 @@ struct ReadingRoutes {
                 user = hash
             }
             let nonce = try body.string("nonce").map { try Self.hex($0, at: "/nonce") }
-            let commitment = try await service.commit(batteryID: device.id, user: user, nonce: nonce)
-            return .json([
-                "challenge": .string(commitment.challenge.hex), "slot": .number(Double(commitment.slot)),
-                "batteryId": .string(commitment.batteryID), "userKeyHash": .string(commitment.userKeyHash.hex),
-            ], status: .created)
+            return try await idempotency.runThenRecord(request, context: context, body: json, status: .created) {
+                let commitment = try await service.commit(batteryID: device.id, user: user, nonce: nonce)
+                return [
+                    "challenge": .string(commitment.challenge.hex), "slot": .number(Double(commitment.slot)),
+                    "batteryId": .string(commitment.batteryID), "userKeyHash": .string(commitment.userKeyHash.hex),
+                ]
+            }
         }
         // POST /readings {reading (hex COSE_Sign1), submitter (Multikey), signature (hex)}: pending, or a hard-gate code.
-        limited.post("readings") { request, _ -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+        limited.post("readings") { request, context -> Response in
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let reading = try Self.hex(try body.requiredString("reading"), at: "/reading")
             let submitter = try Self.key(try body.requiredString("submitter"), at: "/submitter")
             let signature = try Self.hex(try body.requiredString("signature"), at: "/signature")
-            let record = try await service.submit(reading, submitter: submitter, signature: signature)
-            return .json(.object(Self.json(record)), status: .accepted)
+            return try await idempotency.runThenRecord(request, context: context, body: json, status: .accepted) {
+                .object(Self.json(try await service.submit(reading, submitter: submitter, signature: signature)))
+            }
         }
         // GET /readings/{id}: a submitted reading and what became of it.
         router.get("readings/:id") { _, context -> Response in
@@ -76,18 +82,23 @@ struct ReadingRoutes {
         let issuer = router.group().add(middleware: authenticator.require(.issuer))
         // POST /operators/{name}/reward-pool {amount}
         issuer.post("operators/:operator/reward-pool") { request, context -> Response in
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let json = try await request.jsonBody(limit: maxBodySize)
+            let body = try RequestBody(json)
             let member = try await service.passports.operators.member(named: try context.parameters.require("operator"))
             try context.authorize(operator: member.record.id)
             guard let amount = try body.integer("amount"), amount > 0 else { throw RequestBody.invalid("/amount", "must be a whole number above 0") }
-            let pool = try await service.fund(operator: member.record.id, amount: UInt64(amount))
-            return .json(["operator": .string(member.record.id), "pool": .number(Double(pool))])
+            return try await idempotency.runThenRecord(request, context: context, body: json, status: .ok) {
+                let pool = try await service.fund(operator: member.record.id, amount: UInt64(amount))
+                return ["operator": .string(member.record.id), "pool": .number(Double(pool))]
+            }
         }
         // POST /operators/{name}/incorporate: the operator's batch.
-        issuer.post("operators/:operator/incorporate") { _, context -> Response in
+        issuer.post("operators/:operator/incorporate") { request, context -> Response in
             let member = try await service.passports.operators.member(named: try context.parameters.require("operator"))
             try context.authorize(operator: member.record.id)
-            return .json(.object(try await service.incorporate(operator: member.record.id).json))
+            return try await idempotency.runThenRecord(request, context: context, body: .object([:]), status: .ok) {
+                .object(try await service.incorporate(operator: member.record.id).json)
+            }
         }
     }
 
