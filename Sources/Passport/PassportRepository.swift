@@ -280,19 +280,23 @@ public struct VerificationFreshness: Sendable, Equatable {
     /// The revision of each named status list whose signed copy is current (a list being published
     /// again is left out).
     public var publishedRevisions: [String: Int]
+    /// When a serial was asked about: the ids of the devices with that serial (at most two, enough to
+    /// tell one from several), in id order.
+    public var serialMatches: [String]?
 
-    public init(trieRoot: Hash32?, checkpointSequence: Int?, publishedRevisions: [String: Int]) {
+    public init(trieRoot: Hash32?, checkpointSequence: Int?, publishedRevisions: [String: Int], serialMatches: [String]? = nil) {
         self.trieRoot = trieRoot
         self.checkpointSequence = checkpointSequence
         self.publishedRevisions = publishedRevisions
+        self.serialMatches = serialMatches
     }
 }
 
 /// Reads what changes without moving a battery's bundle, all at once (one round trip on PostgreSQL).
 public protocol FreshnessRepository: Sendable {
     /// The operator's trie root, newest checkpoint and the current revisions of `statusLists` (of
-    /// `statusListIssuer`).
-    func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String]) async throws
+    /// `statusListIssuer`), and the devices with `serial` when one is given.
+    func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
         -> VerificationFreshness
 }
 

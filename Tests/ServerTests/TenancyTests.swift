@@ -133,6 +133,9 @@ final class CapturedLog: Sendable {
     @Test("a bare serial of batteries of two operators is ambiguous_identifier listing both; diagnostics need the full identifier")
     func serialShadowing() async throws {
         try await withTwoOperators { client, _, tokens in
+            // Verified once while it names one battery (its bundle and the serial are remembered then).
+            #expect(try await verifyOverHTTP(client, "/verify/device/VP-1").verdict == "green")
+            #expect(try await verifyOverHTTP(client, "/verify/device/VP-1").verdict == "green")
             let integrator = try await client.registerOperator("integrator", companyPrefixes: ["4000001"], admin: tokens.admin)
             let shadow = PassportFixtures.device(serial: "VP-1", lot: "L", key: SoftwareSigner.generate(.ed25519), gtin: Self.integratorGTIN)
             #expect(try await client.post("/manufacturing/device/issue", ["operator": "integrator", "device": .object(shadow)], token: integrator).status == .created)

@@ -413,7 +413,7 @@ struct PassportStoreConformance {
             try await store.saveOperator(Self.packs)
             #expect(try await store.latestCheckpoint(operator: Self.cells.id) == nil)
             let none = VerificationFreshness(trieRoot: nil, checkpointSequence: nil, publishedRevisions: [:])
-            #expect(try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: ["l-1"]) == none)
+            #expect(try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: ["l-1"], serial: nil) == none)
             await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(Self.checkpoint(2)) }
             try await store.appendCheckpoint(Self.checkpoint(1))
             try await store.appendCheckpoint(Self.checkpoint(1, of: Self.packs, signature: [7]))
@@ -430,8 +430,9 @@ struct PassportStoreConformance {
             #expect(try await store.latestCheckpoint(operator: Self.cells.id) == Self.checkpoint(2))
             try await store.appendCheckpoint(Self.checkpoint(3))
             #expect(try await store.latestCheckpoint(operator: Self.cells.id)?.sequence == 3)
-            let fresh = try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: [])
+            let fresh = try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: [], serial: "none")
             #expect(fresh.checkpointSequence == 3)
+            #expect(fresh.serialMatches == [])
         }
     }
 

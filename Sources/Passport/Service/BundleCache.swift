@@ -17,6 +17,8 @@ final class BundleCache: Sendable {
 
     private let capacity: Int
     private let entries = Mutex([String: Entry]())
+    /// The battery each serial named when it was last looked up and named one.
+    private let serials = Mutex([String: String]())
     /// Each operator's newest checkpoint seen, so one whose sequence did not move is not read again.
     private let checkpoints = Mutex([String: AnchorCheckpoint]())
 
@@ -27,6 +29,16 @@ final class BundleCache: Sendable {
     /// The battery's remembered bundle and the root it was read at.
     func entry(_ batteryID: String) -> Entry? {
         entries.withLock { $0[batteryID] }
+    }
+
+    /// The battery `serial` named when it was last looked up.
+    func batteryID(serial: String) -> String? { serials.withLock { $0[serial] } }
+
+    func remember(serial: String, batteryID: String) {
+        serials.withLock { serials in
+            if serials.count >= capacity { serials.removeAll(keepingCapacity: true) }
+            serials[serial] = batteryID
+        }
     }
 
     /// The operator's checkpoint numbered `sequence`, when it is the one seen last.

@@ -67,6 +67,10 @@ extension PassportService {
         case .serial(let serial):
             let matches = try await store.devices(serial: serial, limit: AmbiguousIdentifier.candidateLimit + 1)
             guard matches.count <= 1 else { throw AmbiguousIdentifier(serial: serial, candidates: matches.map(\.id)) }
+            if let device = matches.first {
+                records.remember(device)
+                bundles.remember(serial: serial, batteryID: device.id)
+            }
             return matches.first
         }
     }
@@ -81,7 +85,7 @@ extension PassportService {
         if let known = bundles.entry(device.id) {
             let member = try await operators.member(device.operatorID)
             let fresh = try await store.verificationFreshness(
-                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs)
+                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: nil)
             if fresh.trieRoot == known.root { return try await current(known, fresh: fresh, member: member) }
         }
         for _ in 0..<Self.bundleAttempts {
@@ -92,6 +96,22 @@ extension PassportService {
             }
         }
         throw PassportError("trie_busy", "the trie of \(device.operatorID) changed under \(Self.bundleAttempts) reads of \(device.id); try again")
+    }
+
+    /// The battery a scan names with its bundle; nil when no registered operator provisioned it. A
+    /// serial that named one battery before, whose bundle is remembered, is checked in one round trip:
+    /// the devices with that serial together with the freshness reads.
+    private func scannedBundle(_ identifier: ScannedIdentifier) async throws -> (DeviceRecord, PassportBundle)? {
+        if case .serial(let serial) = identifier.kind, let id = bundles.batteryID(serial: serial), let known = bundles.entry(id),
+            let device = records.device(id: id)
+        {
+            let member = try await operators.member(device.operatorID)
+            let fresh = try await store.verificationFreshness(
+                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: serial)
+            if fresh.serialMatches == [id], fresh.trieRoot == known.root { return (device, try await current(known, fresh: fresh, member: member)) }
+        }
+        guard let device = try await device(scanned: identifier) else { return nil }
+        return (device, try await bundle(for: device))
     }
 
     /// How many times a bundle is read while the operator's trie keeps moving under it.
@@ -178,10 +198,9 @@ extension PassportService {
     /// store, the keys this service trusts.
     public func verify(_ text: String) async throws -> PassportVerification {
         let identifier = try ScannedIdentifier(text)
-        guard let device = try await device(scanned: identifier) else {
+        guard let (device, bundle) = try await scannedBundle(identifier) else {
             return .unknown(text, at: now())
         }
-        let bundle = try await bundle(for: device)
         var rootInHistory = false
         if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
             rootInHistory = try await tries.history(operator: device.operatorID, limit: 10_000).contains { $0.root == anchor.root }

@@ -4,7 +4,7 @@ import Trie
 
 /// A verification's fresh reads in one statement: trie root, newest checkpoint, current status list revisions.
 extension PostgresStore {
-    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String]) async throws
+    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
         -> VerificationFreshness
     {
         let rows = try await fetch(
@@ -16,10 +16,11 @@ extension PostgresStore {
                 ARRAY(SELECT id FROM status_lists WHERE issuer = \(statusListIssuer) AND id = ANY(\(statusLists))
                       AND published_revision = revision ORDER BY id),
                 ARRAY(SELECT revision FROM status_lists WHERE issuer = \(statusListIssuer) AND id = ANY(\(statusLists))
-                      AND published_revision = revision ORDER BY id)
+                      AND published_revision = revision ORDER BY id),
+                ARRAY(SELECT id FROM passport_devices WHERE serial = \(serial) ORDER BY id COLLATE "C" LIMIT 2)
             """
-        ) { try $0.decode((ByteBuffer?, Int64?, [String], [Int64]).self) }
-        guard let (root, checkpoint, ids, revisions) = rows.first, ids.count == revisions.count else {
+        ) { try $0.decode((ByteBuffer?, Int64?, [String], [Int64], [String]).self) }
+        guard let (root, checkpoint, ids, revisions, matches) = rows.first, ids.count == revisions.count else {
             throw StorageError.corrupt("the freshness query returned no row")
         }
         let trieRoot = try root.map { buffer in
@@ -28,6 +29,6 @@ extension PostgresStore {
         }
         return VerificationFreshness(
             trieRoot: trieRoot, checkpointSequence: checkpoint.map(Int.init),
-            publishedRevisions: Dictionary(uniqueKeysWithValues: zip(ids, revisions.map(Int.init))))
+            publishedRevisions: Dictionary(uniqueKeysWithValues: zip(ids, revisions.map(Int.init))), serialMatches: serial.map { _ in matches })
     }
 }

@@ -5,7 +5,7 @@ import Trie
 
 /// A verification's fresh reads in one read transaction: trie root, newest checkpoint, current status list revisions.
 extension SQLiteStore {
-    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String]) async throws
+    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
         -> VerificationFreshness
     {
         try await read { db in
@@ -27,7 +27,11 @@ extension SQLiteStore {
                 guard let hash = Hash32(bytes: Array(data)) else { throw StorageError.corrupt("a trie root is not 32 bytes") }
                 return hash
             }
-            return VerificationFreshness(trieRoot: trieRoot, checkpointSequence: checkpoint, publishedRevisions: revisions)
+            let matches = try serial.map { serial in
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT id FROM passport_devices WHERE serial = ? ORDER BY id LIMIT 2"), arguments: [serial])
+            }
+            return VerificationFreshness(trieRoot: trieRoot, checkpointSequence: checkpoint, publishedRevisions: revisions, serialMatches: matches)
         }
     }
 }
