@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Verification throughput over HTTP on SQLite and on PostgreSQL, side by side in one run: a release
 # `voltpass serve --demo` (1,000 packs) on each backend, then wrk (16 connections, 10 s, rotating
-# over 800 packs with Accept: application/json) against each in turn, twice; then two instances on
-# one PostgreSQL database, 8 connections each at once. Prints wrk's summaries and the ratios.
+# over 800 packs with Accept: application/json, after a warm-up pass) against each in turn, twice;
+# then two instances on one PostgreSQL database, 8 connections each at once. Prints wrk's summaries and the ratios.
 #
 #   VOLTPASS_POSTGRES_URL=postgres://voltpass:voltpass@127.0.0.1:5432/voltpass_test bash scripts/verify-throughput.sh
 #
@@ -65,6 +65,10 @@ mkdir -p "$work/postgres-2"
 ln -s "$work/postgres/keys" "$work/postgres-2/keys"
 start postgres-2 18303 --postgres "$url"
 
+# One pass over the packs first on each instance, so both are measured warm (bundles remembered).
+for port in 18301 18302 18303; do
+    wrk -t1 -c4 -d3s -s "$work/rotate.lua" "http://127.0.0.1:$port" >/dev/null
+done
 for round in 1 2; do
     measure "sqlite-$round" 18301 16
     measure "postgres-$round" 18302 16
