@@ -56,6 +56,19 @@ pg_isready -q -h 127.0.0.1 -p "$port" || fail "the server does not accept connec
 
 as_postgres() { runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
+# The tests run in parallel, many with a store (a pool of up to 20 connections) or several instances
+# at once: room for 500 connections instead of the default 100.
+if [ "$(as_postgres -tA -c "SHOW max_connections")" -lt 500 ]; then
+    log "raising max_connections to 500 (restarts the cluster)"
+    as_postgres -c "ALTER SYSTEM SET max_connections = 500" >&2
+    pg_ctlcluster "$version" main stop >&2
+    pg_ctlcluster "$version" main start -- -o "-c listen_addresses=127.0.0.1" >&2
+    for _ in $(seq 1 60); do
+        pg_isready -q -h 127.0.0.1 -p "$port" && break
+        sleep 1
+    done
+fi
+
 if [ "$(as_postgres -tA -c "SELECT 1 FROM pg_roles WHERE rolname = '$user'")" != "1" ]; then
     log "creating role $user"
     as_postgres -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password'" >&2

@@ -8,6 +8,12 @@ import Glibc
 
 /// Runs the built `voltpass` executable as a user would.
 enum CLI {
+    /// A script in the repository's `scripts/` folder.
+    static func script(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/\(name)")
+    }
+
     /// The `voltpass` binary next to the test bundle in the build folder.
     static var executable: URL {
         get throws {

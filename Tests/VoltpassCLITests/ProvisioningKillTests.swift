@@ -67,8 +67,9 @@ import FoundationNetworking
         }
     }
 
-    static func batch(lot: String, keys: [SoftwareSigner]) -> [UInt8] {
-        let devices: [JSONValue] = (0..<1_000).map { index in
+    /// A provisioning request for `count` packs of `lot`, serials `<lot>-0` on, keys taken in turn.
+    static func batch(lot: String, keys: [SoftwareSigner], count: Int = 1_000) -> [UInt8] {
+        let devices: [JSONValue] = (0..<count).map { index in
             [
                 "gtin": "04012345000009", "serial": .string("\(lot)-\(index)"), "lot": .string(lot), "model": "LFP-280Ah-Pack",
                 "chemistry": "LFP", "ratedCapacityAh": 280, "manufacturingDate": "2026-11-30",

@@ -12,9 +12,7 @@ import Glibc
 /// connections keeps answering, each well within a second. The release-build figure (under 100 ms)
 /// is measured with the same script for BENCHMARKS.md.
 @Suite struct ServeLimitsTests {
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/stalled-connections.py")
+    static let script = CLI.script("stalled-connections.py")
 
     static let connections = 2000
 

@@ -14,9 +14,7 @@ import Glibc
 /// the busy clients each get a last response with `Connection: close`, the idle connections are
 /// closed between requests, new connections are refused, and the process exits 0.
 @Suite struct ServeShutdownTests {
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/shutdown-under-load.py")
+    static let script = CLI.script("shutdown-under-load.py")
 
     static let busyClients = 8
     static let idleClients = 2

@@ -131,16 +131,7 @@ struct ThreeInstancesKillTests {
     }
 
     static func batch(lot: String, keys: [SoftwareSigner]) -> [UInt8] {
-        let devices: [JSONValue] = (0..<devicesPerBatch).map { index in
-            [
-                "gtin": "04012345000009", "serial": .string("\(lot)-\(index)"), "lot": .string(lot), "model": "LFP-280Ah-Pack",
-                "chemistry": "LFP", "ratedCapacityAh": 280, "manufacturingDate": "2026-11-30",
-                "publicKeyMultibase": .string(keys[index % keys.count].verificationKey.multikey),
-                "firmware": ["version": "1.0", "sha256": .string(String(repeating: "0f", count: 32))],
-                "bom": ["hash": .string("sha256:" + String(repeating: "1e", count: 32)), "components": []],
-            ]
-        }
-        return JSONValue.object(["operator": "packmaker", "devices": .array(devices)]).serialized()
+        ProvisioningKillTests.batch(lot: lot, keys: keys, count: devicesPerBatch)
     }
 
     static func send(_ body: [UInt8], port: Int, token: String, key: String) async throws -> Int {

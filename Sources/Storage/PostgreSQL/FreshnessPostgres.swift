@@ -2,24 +2,14 @@ import Passport
 import PostgresNIO
 import Trie
 
-/// A verification's fresh reads in one statement: trie root, newest checkpoint, current status list revisions.
+/// A verification's fresh reads in one statement, prepared once per connection (it runs on every
+/// verification): trie root, newest checkpoint, current status list revisions, devices with a serial.
 extension PostgresStore {
     public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
         -> VerificationFreshness
     {
-        let rows = try await fetch(
-            """
-            SELECT
-                (SELECT c.root FROM trie_commits c WHERE c.trie = (SELECT id FROM tries WHERE operator = \(operatorID))
-                 ORDER BY c.sequence DESC LIMIT 1),
-                (SELECT sequence FROM anchor_checkpoints WHERE operator_id = \(operatorID) ORDER BY sequence DESC LIMIT 1),
-                ARRAY(SELECT id FROM status_lists WHERE issuer = \(statusListIssuer) AND id = ANY(\(statusLists))
-                      AND published_revision = revision ORDER BY id),
-                ARRAY(SELECT revision FROM status_lists WHERE issuer = \(statusListIssuer) AND id = ANY(\(statusLists))
-                      AND published_revision = revision ORDER BY id),
-                ARRAY(SELECT id FROM passport_devices WHERE serial = \(serial) ORDER BY id COLLATE "C" LIMIT 2)
-            """
-        ) { try $0.decode((ByteBuffer?, Int64?, [String], [Int64], [String]).self) }
+        let statement = FreshnessStatement(operatorID: operatorID, issuer: statusListIssuer, statusLists: statusLists, serial: serial)
+        let rows = try await prepared(statement)
         guard let (root, checkpoint, ids, revisions, matches) = rows.first, ids.count == revisions.count else {
             throw StorageError.corrupt("the freshness query returned no row")
         }
@@ -31,4 +21,36 @@ extension PostgresStore {
             trieRoot: trieRoot, checkpointSequence: checkpoint.map(Int.init),
             publishedRevisions: Dictionary(uniqueKeysWithValues: zip(ids, revisions.map(Int.init))), serialMatches: serial.map { _ in matches })
     }
+}
+
+private struct FreshnessStatement: PostgresPreparedStatement {
+    typealias Row = (ByteBuffer?, Int64?, [String], [Int64], [String])
+
+    static let name = "voltpass_verification_freshness_v1"
+    static let sql = """
+        SELECT
+            (SELECT c.root FROM trie_commits c WHERE c.trie = (SELECT id FROM tries WHERE operator = $1)
+             ORDER BY c.sequence DESC LIMIT 1),
+            (SELECT sequence FROM anchor_checkpoints WHERE operator_id = $1 ORDER BY sequence DESC LIMIT 1),
+            ARRAY(SELECT id FROM status_lists WHERE issuer = $2 AND id = ANY($3) AND published_revision = revision ORDER BY id),
+            ARRAY(SELECT revision FROM status_lists WHERE issuer = $2 AND id = ANY($3) AND published_revision = revision ORDER BY id),
+            ARRAY(SELECT id FROM passport_devices WHERE serial = $4 ORDER BY id COLLATE "C" LIMIT 2)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .text, .textArray, .text]
+
+    let operatorID: String
+    let issuer: String
+    let statusLists: [String]
+    let serial: String?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(operatorID)
+        bindings.append(issuer)
+        bindings.append(statusLists)
+        bindings.append(serial)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -318,6 +318,17 @@ public final class PostgresStore: VoltpassStore {
         try await perform { try await self.pool.rows(query, logger: self.logger, decode) }
     }
 
+    /// Runs a statement prepared once per pooled connection and collects its rows.
+    func prepared<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] where Statement.Row: Sendable {
+        try await perform {
+            try await pool.withConnection { connection in
+                var rows: [Statement.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                return rows
+            }
+        }
+    }
+
     private func perform<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
