@@ -46,7 +46,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The HTTP status of each domain error code: the one table that decides it.
 enum ProblemStatus {
     /// Server-side codes whose message only says what to retry, so it is shown to the client.
-    static let retryable: Set<String> = ["node_missing", "trie_busy", "status_unreachable"]
+    static let retryable: Set<String> = ["node_missing", "trie_busy", "status_unreachable", "ledger_busy"]
 
     /// The status for `code`; input errors are 400 unless listed here.
     static func status(forCode code: String) -> HTTPResponse.Status {
@@ -84,6 +84,11 @@ enum ProblemStatus {
             // A status list whose latest change is being signed: asked again, it is there.
             (.serviceUnavailable, ["storage_unavailable", "node_missing", "trie_busy", "status_unreachable"]),
             (.internalServerError, ["storage_corrupt", "schema_too_new", "internal_error", "node_corrupt"]),
+            // The ledger: other instances kept appending first, or it is closing (shutdown); its own faults.
+            (.serviceUnavailable, ["ledger_busy", "ledger_closed"]),
+            (.internalServerError, [
+                "ledger_corrupt", "ledger_io", "journal_corrupt", "slot_regression", "clock_before_genesis", "genesis_mismatch",
+            ]),
             // The instance's own keys: a damaged key file or an HSM problem is never the client's fault.
             (.serviceUnavailable, ["hsm_unavailable"]),
             (.internalServerError, [

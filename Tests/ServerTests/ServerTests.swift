@@ -181,6 +181,18 @@ struct ServerTests {
             atPath: directory.appendingPathComponent("keys/\(keyFiles[0])").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
+
+    @Test("a ledger that is closing answers 503 ledger_closed, with the code only")
+    func closedLedgerIsUnavailable() async throws {
+        try await withLiveServer { client, server, admin in
+            let token = try await client.registerOperator("packmaker", admin: admin)
+            await server.close()
+            let response = try await client.execute(
+                uri: "/operators/packmaker/reward-pool", method: .post, headers: .bearer(token), body: ByteBuffer(string: #"{"amount":5}"#))
+            #expect(response.status == .serviceUnavailable)
+            #expect(try response.json["code"] as? String == "ledger_closed")
+        }
+    }
 }
 
 @Suite("Operator keys")
