@@ -42,7 +42,7 @@ struct PoolUseTests {
         try await PostgresTestDatabase.withFresh { database in
             try await database.withStore { store in
                 let store = try #require(store as? PostgresStore)
-                let idle = DatabasePoolUse(backend: "postgresql", maximumConnections: 20, connectionsInUse: 0, waiting: 0)
+                let idle = DatabasePoolUse(backend: "postgresql", maximumConnections: PostgresURL.poolSize, connectionsInUse: 0, waiting: 0)
                 #expect(store.poolUse == idle, "PostgresNIO's default pool")
                 #expect(try await store.withTransaction { _ in store.poolUse }.connectionsInUse == 1)
 

@@ -74,6 +74,11 @@ struct PostgresURL: Sendable {
         return configuration
     }
 
+    /// Connections the pool opens at most: two per core, at least 4. More only make PostgreSQL's
+    /// backends and this process take turns on the same cores (20 gave a quarter less verification
+    /// throughput and twice the p99 on 2 cores; BENCHMARKS.md).
+    static let poolSize = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
+
     /// The pool's configuration; `startupParameters` are sent on every connection (e.g. search_path).
     func clientConfiguration(startupParameters: [(String, String)]) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS =
@@ -85,6 +90,7 @@ struct PostgresURL: Sendable {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.additionalStartupParameters = startupParameters
+        configuration.options.maximumConnections = Self.poolSize
         return configuration
     }
 
