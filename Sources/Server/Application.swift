@@ -58,7 +58,7 @@ public struct VoltpassServer: Sendable {
         _ = try await operatorKeys.bootstrap()
         let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
-        let instanceLock = try store.sharedLedgerRecords.map { _ in try InstanceLock(dataDirectory: configuration.dataDirectory) }
+        let instanceLock = store.sharedLedgerRecords == nil ? nil : try InstanceLock(dataDirectory: configuration.dataDirectory)
         let ledger = try await openLedger(configuration: configuration, store: store)
         let passports = PassportService(
             store: store,

@@ -1,4 +1,5 @@
 import Foundation
+import VectorSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -12,6 +13,15 @@ enum CLI {
     static func script(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scripts/\(name)")
+    }
+
+    /// Runs the Python script at `url` with `arguments` to its end, on a thread of its own (it blocks,
+    /// so it is kept off the cooperative threads).
+    static func runPython(_ url: URL, arguments: [String]) async throws -> ReferencePython.Run {
+        let script = try String(contentsOf: url, encoding: .utf8)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try ReferencePython.run(script, arguments: arguments) }) }.start()
+        }
     }
 
     /// The `voltpass` binary next to the test bundle in the build folder.

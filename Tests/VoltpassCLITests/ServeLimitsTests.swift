@@ -26,12 +26,9 @@ import Glibc
         let run: ReferencePython.Run
         do {
             try await server.waitUntilListening()
-            let script = try String(contentsOf: Self.script, encoding: .utf8)
-            let arguments = ["--port", String(server.port), "--connections", String(Self.connections), "--limit", "30"]
-            run = try await withCheckedThrowingContinuation { continuation in
-                // Blocks until the script ends (about 15 s): kept off the cooperative threads.
-                Thread { continuation.resume(with: Result { try ReferencePython.run(script, arguments: arguments) }) }.start()
-            }
+            // About 15 s.
+            run = try await CLI.runPython(
+                Self.script, arguments: ["--port", String(server.port), "--connections", String(Self.connections), "--limit", "30"])
         } catch {
             _ = try? await server.stop(signal: SIGTERM)
             throw error

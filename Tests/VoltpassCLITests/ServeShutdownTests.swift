@@ -27,15 +27,13 @@ import Glibc
         let run: ReferencePython.Run
         do {
             try await server.waitUntilListening()
-            let script = try String(contentsOf: Self.script, encoding: .utf8)
-            let arguments = [
-                "--port", String(server.port), "--pid", String(server.process.processIdentifier), "--busy", String(Self.busyClients),
-                "--idle", String(Self.idleClients),
-            ]
-            run = try await withCheckedThrowingContinuation { continuation in
-                // Blocks until every client has stopped: kept off the cooperative threads.
-                Thread { continuation.resume(with: Result { try ReferencePython.run(script, arguments: arguments) }) }.start()
-            }
+            // Until every client has stopped.
+            run = try await CLI.runPython(
+                Self.script,
+                arguments: [
+                    "--port", String(server.port), "--pid", String(server.process.processIdentifier), "--busy", String(Self.busyClients),
+                    "--idle", String(Self.idleClients),
+                ])
         } catch {
             _ = try? await server.stop(signal: SIGKILL)
             throw error

@@ -83,19 +83,10 @@ extension PassportService {
     /// never a bundle mixing two states (which would verify red).
     public func bundle(for device: DeviceRecord) async throws -> PassportBundle {
         if let known = bundles.entry(device.id) {
-            let member = try await operators.member(device.operatorID)
-            let fresh = try await store.verificationFreshness(
-                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: nil)
+            let (fresh, member) = try await freshness(of: known, device: device, serial: nil)
             if fresh.trieRoot == known.root { return try await current(known, fresh: fresh, member: member) }
         }
-        for _ in 0..<Self.bundleAttempts {
-            let (bundle, statusListIDs) = try await readBundle(for: device)
-            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot {
-                bundles.remember(BundleCache.Entry(root: bundle.trieRoot, bundle: bundle, statusListIDs: statusListIDs))
-                return bundle
-            }
-        }
-        throw PassportError("trie_busy", "the trie of \(device.operatorID) changed under \(Self.bundleAttempts) reads of \(device.id); try again")
+        return try await readConsistentBundle(for: device)
     }
 
     /// The battery a scan names with its bundle; nil when no registered operator provisioned it. A
@@ -105,13 +96,37 @@ extension PassportService {
         if case .serial(let serial) = identifier.kind, let id = bundles.batteryID(serial: serial), let known = bundles.entry(id),
             let device = records.device(id: id)
         {
-            let member = try await operators.member(device.operatorID)
-            let fresh = try await store.verificationFreshness(
-                operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: serial)
-            if fresh.serialMatches == [id], fresh.trieRoot == known.root { return (device, try await current(known, fresh: fresh, member: member)) }
+            let (fresh, member) = try await freshness(of: known, device: device, serial: serial)
+            if fresh.serialMatches == [id] {
+                let bundle = fresh.trieRoot == known.root
+                    ? try await current(known, fresh: fresh, member: member) : try await readConsistentBundle(for: device)
+                return (device, bundle)
+            }
         }
         guard let device = try await device(scanned: identifier) else { return nil }
         return (device, try await bundle(for: device))
+    }
+
+    /// What changed since `known` was read (and, for a serial, the devices with it), in one round trip.
+    private func freshness(of known: BundleCache.Entry, device: DeviceRecord, serial: String?) async throws
+        -> (VerificationFreshness, OperatorDirectory.Member)
+    {
+        let member = try await operators.member(device.operatorID)
+        let fresh = try await store.verificationFreshness(
+            operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: serial)
+        return (fresh, member)
+    }
+
+    /// The bundle read from the stores as of one trie root, and remembered.
+    private func readConsistentBundle(for device: DeviceRecord) async throws -> PassportBundle {
+        for _ in 0..<Self.bundleAttempts {
+            let (bundle, statusListIDs) = try await readBundle(for: device)
+            if try await tries.latest(operator: device.operatorID).root == bundle.trieRoot {
+                bundles.remember(BundleCache.Entry(root: bundle.trieRoot, bundle: bundle, statusListIDs: statusListIDs))
+                return bundle
+            }
+        }
+        throw PassportError("trie_busy", "the trie of \(device.operatorID) changed under \(Self.bundleAttempts) reads of \(device.id); try again")
     }
 
     /// How many times a bundle is read while the operator's trie keeps moving under it.

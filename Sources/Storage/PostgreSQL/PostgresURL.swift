@@ -75,8 +75,8 @@ struct PostgresURL: Sendable {
     }
 
     /// Connections the pool opens at most: two per core, at least 4. More only make PostgreSQL's
-    /// backends and this process take turns on the same cores (20 gave a quarter less verification
-    /// throughput and twice the p99 on 2 cores; BENCHMARKS.md).
+    /// backends and this process take turns on the same cores (on 2 cores, 20 gave about a tenth less
+    /// verification throughput and a p99 of 13–14 ms against 8–11 ms; BENCHMARKS.md).
     static let poolSize = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
 
     /// The pool's configuration; `startupParameters` are sent on every connection (e.g. search_path).
