@@ -33,6 +33,8 @@ public actor StatusListService {
     private let now: @Sendable () -> Date
     /// Lists by id without their bits: only what never changes is read from them.
     private var shapes: [String: StatusListRecord] = [:]
+    /// Allocation numbers taken from the store for single entries and not handed out yet, per list.
+    private var reserved: [String: Range<Int>] = [:]
 
     /// - Parameters:
     ///   - repository: where lists are kept.
@@ -96,18 +98,40 @@ public actor StatusListService {
     }
 
     /// Hands out the next unused index of a list as a `credentialStatus` entry; `status_list_full`
-    /// when none is left.
+    /// when none is left. Single entries come from a few taken from the store at once (one store
+    /// write per ``reservedEntries`` entries); those not handed out when the service ends stay unused.
     public func allocateEntry(listID: String) async throws -> StatusListEntry {
-        try await allocateEntries(listID: listID, count: 1)[0]
+        if let numbers = reserved[listID], let number = numbers.first {
+            reserved[listID] = numbers.count > 1 ? numbers.dropFirst() : nil
+            return try await entries(listID, numbers: number..<number + 1)[0]
+        }
+        var numbers = try await repository.allocateStatusEntries(issuer: issuer, listID: listID, count: Self.reservedEntries)
+        if numbers == nil {  // fewer left than a reserve
+            numbers = try await repository.allocateStatusEntries(issuer: issuer, listID: listID, count: 1)
+        }
+        guard let numbers, let number = numbers.first else {
+            throw StatusListError(.statusListFull, "the status list \(listID) has no unused entry")
+        }
+        // Another caller may have reserved meanwhile: its reserve is kept, this one's rest is left unused.
+        if numbers.count > 1, reserved[listID] == nil { reserved[listID] = numbers.dropFirst() }
+        return try await entries(listID, numbers: number..<number + 1)[0]
     }
+
+    /// How many single entries are taken from the store at once.
+    static let reservedEntries = 16
 
     /// Hands out `count` unused indices of a list at once.
     public func allocateEntries(listID: String, count: Int) async throws -> [StatusListEntry] {
         guard count > 0 else { return [] }
-        let list = try await shape(listID)
         guard let numbers = try await repository.allocateStatusEntries(issuer: issuer, listID: listID, count: count) else {
             throw StatusListError(.statusListFull, "the status list \(listID) has fewer than \(count) unused entries")
         }
+        return try await entries(listID, numbers: numbers)
+    }
+
+    /// The entries of a list at the allocation numbers `numbers` (mapped through the list's permutation).
+    private func entries(_ listID: String, numbers: Range<Int>) async throws -> [StatusListEntry] {
+        let list = try await shape(listID)
         let permutation = list.allocationKey.map { StatusListIndexPermutation(count: list.entryCount, key: $0) }
         let url = url(ofList: listID)
         return numbers.map { number in
@@ -204,16 +228,18 @@ public actor StatusListService {
         return credential
     }
 
-    /// Signs the list's current bits as its `BitstringStatusListCredential` and keeps the signed copy,
-    /// unless the kept copy shows this revision already. Writers call it after changing a list.
+    /// Signs the list's current bits as its `BitstringStatusListCredential` and keeps the signed copy
+    /// (the store keeps it only when it shows a newer revision than the copy it has). Writers call it
+    /// after changing a list.
     public func publish(listID: String) async throws {
-        let list = try await record(listID)
-        if let kept = try await repository.statusListPublication(issuer: issuer, listID: listID)?.published, kept.revision >= list.revision {
-            return
-        }
+        try await sign(try await record(listID))
+    }
+
+    /// Signs `list` as it was read and keeps the signed copy.
+    private func sign(_ list: StatusListRecord) async throws {
         let date = now()
         let unsigned = try StatusListCredential(
-            id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
+            id: url(ofList: list.id), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
             validFrom: date, timeToLive: timeToLive
         ).document
         let cryptosuite: Cryptosuite = signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
@@ -221,7 +247,7 @@ public actor StatusListService {
             unsigned, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: date),
             signer: signer)
         try await repository.savePublishedStatusList(
-            issuer: issuer, listID: listID, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
+            issuer: issuer, listID: list.id, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
     }
 
     /// What never changes about a list (purpose, size, allocation key), read once.

@@ -24,16 +24,35 @@ public struct ChangeSet: Sendable {
     public var events: [(record: EventRecord, credential: StoredCredential)] = []
     /// The trie batch, checked against the stored root (`root_conflict` when another writer moved it).
     public var trie: TrieWrite?
-    /// The response to give again to a re-send with the same idempotency key (`idempotency_key_exists`
+    /// The responses to give again to a re-send with the same idempotency key (`idempotency_key_exists`
     /// when another request recorded one first).
-    public var response: RecordedResponse?
+    public var responses: [RecordedResponse] = []
 
     public init() {}
 
     /// Whether committing this would write nothing.
     public var isEmpty: Bool {
         credentials.isEmpty && devices.isEmpty && bmsKeys.isEmpty && ownership.isEmpty && feed.isEmpty && recalls.isEmpty
-            && statusBits.isEmpty && events.isEmpty && trie == nil && response == nil
+            && statusBits.isEmpty && events.isEmpty && trie == nil && responses.isEmpty
+    }
+
+    /// Keeps `response`, when there is one, under its idempotency key.
+    public mutating func keep(_ response: RecordedResponse?) {
+        if let response { responses.append(response) }
+    }
+
+    /// Adds everything `other` writes (the trie batch excepted: a group's is computed from all of
+    /// its leaves at once).
+    public mutating func merge(_ other: ChangeSet) {
+        credentials += other.credentials
+        devices += other.devices
+        bmsKeys += other.bmsKeys
+        ownership += other.ownership
+        feed += other.feed
+        recalls += other.recalls
+        statusBits += other.statusBits
+        events += other.events
+        responses += other.responses
     }
 }
 

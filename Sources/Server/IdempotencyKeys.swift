@@ -77,7 +77,7 @@ struct IdempotencyKeys: Sendable {
                 recorded = .object(members)
             }
             var changes = ChangeSet()
-            changes.response = try write.response(for: recorded, at: now())
+            changes.keep(try write.response(for: recorded, at: now()))
             try await store.commit(changes)
             return output
         }

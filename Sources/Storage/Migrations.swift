@@ -301,5 +301,12 @@ enum PostgresSchema {
         Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.postgres),
         Migration(version: 10, name: CheckpointSchema.name, statements: CheckpointSchema.postgres),
         Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.postgres),
+        Migration(
+            version: 12, name: "status list bitstrings and signed copies stored uncompressed",
+            statements: [
+                // A bitstring is rewritten on every status change and a signed copy is gzip already:
+                // compressing either again on each write costs more than it saves.
+                "ALTER TABLE status_lists ALTER COLUMN bits SET STORAGE EXTERNAL, ALTER COLUMN published SET STORAGE EXTERNAL"
+            ]),
     ]
 }

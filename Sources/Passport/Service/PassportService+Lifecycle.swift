@@ -59,8 +59,7 @@ extension PassportService {
     public func replaceBMSKey(of batteryID: String, with key: PublicKey, idempotency: IdempotentWrite<Credential>? = nil) async throws -> Credential {
         let device = try await device(batteryID)
         let (member, issuer) = try await issuing(for: device.operatorID)
-        return try await writer.write(operator: device.operatorID) {
-            let root = try await currentRoot(device.operatorID)
+        return try await writeBattery(device) { root in
             let keys = try await store.bmsKeys(device: batteryID)
             guard let previous = keys.last else { throw PassportError("bms_key_missing", "\(batteryID) has no registered BMS key") }
             guard previous.publicKeyMultibase != key.multikey else {
@@ -81,9 +80,8 @@ extension PassportService {
             changes.feed = [Self.feed(
                 batteryID, .bmsKey, transition: nil,
                 ["sequence": .number(Double(sequence)), "publicKeyMultibase": .string(key.multikey)], at: date)]
-            changes.response = try idempotency?.response(for: credential, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
-            return credential
+            changes.keep(try idempotency?.response(for: credential, at: date))
+            return .init(changes: changes, leaves: [next], output: credential)
         }
     }
 

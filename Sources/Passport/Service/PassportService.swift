@@ -172,7 +172,7 @@ public struct PassportService: Sendable {
                 device: record, ownershipCredentialID: ownership?.id,
                 plateURL: PlateToken.url(resolverBase: resolverBase, digitalLinkPath: spec.digitalLinkPath, token: token)))
         }
-        changes.response = try idempotency?.response(for: provisioned, at: date)
+        changes.keep(try idempotency?.response(for: provisioned, at: date))
         try await faults.reach(.provisionSigned)
         try await writer.write(operator: member.record.id) { [changes, mutations] in
             try await commit(changes, mutations: mutations, operator: member.record.id)
@@ -198,8 +198,7 @@ public struct PassportService: Sendable {
         }
         let device = try await device(batteryID)
         let (member, issuer) = try await issuing(for: device.operatorID)
-        return try await writer.write(operator: device.operatorID) {
-            let root = try await currentRoot(device.operatorID)
+        return try await writeBattery(device) { root in
             let chain = try await store.ownershipChain(device: batteryID)
             let id = Self.newCredentialID()
             let next = try Lifecycle(operatorID: device.operatorID).apply(
@@ -219,9 +218,8 @@ public struct PassportService: Sendable {
                 changes.statusBits = [StatusBitChange(issuer: device.operatorID, listID: previous.statusList, index: previous.statusIndex, value: true, at: date)]
             }
             changes.feed = [Self.feed(batteryID, .ownership, transition: .setOwnership, ["owner": .string(newOwner), "credential": .string(id)], at: date)]
-            changes.response = try idempotency?.response(for: credential, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
-            return credential
+            changes.keep(try idempotency?.response(for: credential, at: date))
+            return .init(changes: changes, leaves: [next], output: credential)
         }
     }
 
@@ -235,15 +233,13 @@ public struct PassportService: Sendable {
         _ detail: JSONObject = [:], idempotency: IdempotentWrite<BatteryLeaf>? = nil
     ) async throws -> BatteryLeaf {
         let device = try await device(batteryID)
-        return try await writer.write(operator: device.operatorID) {
-            let root = try await currentRoot(device.operatorID)
+        return try await writeBattery(device) { root in
             let next = try Lifecycle(operatorID: device.operatorID).apply(transition, to: try await leaf(of: device, at: root), by: actor)
             let date = now()
             var changes = ChangeSet()
             changes.feed = [Self.feed(batteryID, kind, transition: transition.kind, detail, at: date)]
-            changes.response = try idempotency?.response(for: next, at: date)
-            try await commitLeaves([next], changes, operator: device.operatorID, basedOn: root)
-            return next
+            changes.keep(try idempotency?.response(for: next, at: date))
+            return .init(changes: changes, leaves: [next], output: next)
         }
     }
 
@@ -274,7 +270,7 @@ public struct PassportService: Sendable {
                     .recall(id: id, sinceMilliseconds: Int64(date.timeIntervalSince1970 * 1000)), to: leaf, by: .operator(operatorID)))
                 changes.feed.append(Self.feed(device.id, .recall, transition: nil, ["recall": .string(id), "reason": .string(reason)], at: date))
             }
-            changes.response = try idempotency?.response(for: recall, at: date)
+            changes.keep(try idempotency?.response(for: recall, at: date))
             try await commitLeaves(leaves, changes, operator: operatorID, basedOn: root)
             return recall
         }
@@ -282,17 +278,40 @@ public struct PassportService: Sendable {
 
     // MARK: - Committing
 
+    /// Commits the change `stage` makes to one battery, staged against its operator's trie root; the
+    /// operator's writer may commit it in one transaction with other batteries' changes (and the
+    /// status lists they changed are signed again once for all of them).
+    func writeBattery<T: Sendable>(
+        _ device: DeviceRecord, _ stage: @escaping @Sendable (Hash32) async throws -> OperatorWriter.Staged<T>
+    ) async throws -> T {
+        let operatorID = device.operatorID
+        let commit = OperatorWriter.GroupCommit(
+            currentRoot: { try await currentRoot(operatorID) },
+            store: { changes, leaves, root in
+                try await store(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID, basedOn: root)
+            },
+            publish: { changes in try await publishStatusLists(changedBy: changes.statusBits) })
+        return try await writer.write(operator: operatorID, battery: device.id, stage: stage, commit: commit)
+    }
+
     /// Commits `changes` with the new `leaves` written over the operator's trie, which must still be
     /// at `root`, the root the leaves were read at. The caller holds the operator's writer.
     public func commitLeaves(_ leaves: [BatteryLeaf], _ changes: ChangeSet, operator operatorID: String, basedOn root: Hash32) async throws {
         try await commit(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID, basedOn: root)
     }
 
-    /// Commits `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
-    /// batch is computed from the current root (which must be `root`, when given) and handed over
-    /// with the change set; `root_conflict` when another instance moved the root first. The caller
-    /// holds the operator's writer. Status lists whose bits changed are signed again afterwards.
+    /// Commits `changes` with `mutations` applied to the operator's trie, in one transaction (see
+    /// ``store(_:mutations:operator:basedOn:)``); the caller holds the operator's writer. Status lists
+    /// whose bits changed are signed again afterwards.
     public func commit(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32? = nil) async throws {
+        try await store(changes, mutations: mutations, operator: operatorID, basedOn: root)
+        try await publishStatusLists(changedBy: changes.statusBits)
+    }
+
+    /// Stores `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
+    /// batch is computed from the current root (which must be `root`, when given) and handed over
+    /// with the change set; `root_conflict` when another instance moved the root first.
+    func store(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32?) async throws {
         if mutations.isEmpty {
             try await store.commit(changes)
         } else {
@@ -303,15 +322,14 @@ public struct PassportService: Sendable {
                 try await store.commit(changes)
             }
         }
-        try await publishStatusLists(changedBy: changes)
     }
 
-    /// Signs again the operators' status lists `changes` set bits in. A failure here leaves the list
+    /// Signs again the operators' status lists `statusBits` changed. A failure here leaves the list
     /// unpublished (its public copy answers `status_unreachable`) until the server's next sweep of
     /// unpublished lists signs it.
-    func publishStatusLists(changedBy changes: ChangeSet) async throws {
+    func publishStatusLists(changedBy statusBits: [StatusBitChange]) async throws {
         var seen = Set<String>()
-        for bit in changes.statusBits where seen.insert(bit.issuer + " " + bit.listID).inserted {
+        for bit in statusBits where seen.insert(bit.issuer + " " + bit.listID).inserted {
             try await operators.member(bit.issuer).statusLists.service().publish(listID: bit.listID)
         }
     }

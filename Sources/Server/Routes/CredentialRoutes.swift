@@ -121,7 +121,7 @@ struct CredentialRoutes {
                 id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: date,
                 document: JSONValue.object(credential.json).serialized())
         ]
-        change.response = try idempotency?.response(for: credential, at: date)
+        change.keep(try idempotency?.response(for: credential, at: date))
         try await changes.commit(change)
         return credential
     }

@@ -73,7 +73,7 @@ struct StatusListRoutes {
             return try await idempotency.run(request, context: context, body: json, status: .ok, json: { _ in answer }) { write in
                 var change = ChangeSet()
                 change.statusBits = [StatusBitChange(issuer: lists.issuerDID, listID: bit.listID, index: bit.index, value: bit.value, at: now())]
-                change.response = try write?.response(for: (), at: now())
+                change.keep(try write?.response(for: (), at: now()))
                 try await changes.commit(change)
                 try await service.publish(listID: bit.listID)
             }

@@ -119,8 +119,7 @@ extension PostgresStore {
     /// Locks the device's row until the transaction ends (unless the caller holds a lock that already
     /// serializes its writes), then reads the newest sequence in `table` (0 when there is none). The
     /// read is a statement of its own, so it sees what the previous holder of the lock committed.
-    func lastSequence(in table: String, device deviceID: String, locking: Bool, on connection: PostgresConnection) async throws -> Int {
-        if locking { try await run("SELECT 1 FROM passport_devices WHERE id = \(deviceID) FOR NO KEY UPDATE", on: connection) }
+    func lastSequence(in table: String, device deviceID: String, on connection: PostgresConnection) async throws -> Int {
         let last = try await fetch(
             "SELECT COALESCE(MAX(sequence), 0) FROM \(unescaped: table) WHERE device_id = \(deviceID)", on: connection
         ) { try $0.decode(Int.self) }
@@ -248,6 +247,45 @@ extension PostgresStore {
             INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
             SELECT * FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(owners)::text[], \(credentials)::text[],
                                  \(statusIndexes)::bigint[], \(statusLists)::text[], \(transferred)::bigint[])
+            """
+    }
+
+    /// The statement that inserts `keys` of devices already provisioned, each only where its sequence
+    /// follows the device's newest stored one (and the batch's earlier keys of that device); it
+    /// returns the inserted keys' devices, so a missing one is a conflict.
+    static func insertKeysFollowing(_ keys: [BMSKeyRecord]) throws -> PostgresQuery {
+        let devices = keys.map(\.deviceID), sequences = keys.map { Int64($0.sequence) }
+        let publicKeys = keys.map(\.publicKeyMultibase), credentials = keys.map(\.credentialID)
+        let validFrom = try keys.map { try StoredValues.microseconds($0.validFrom, field: "validFrom") }
+        return """
+            INSERT INTO passport_bms_keys (device_id, sequence, public_key_multibase, credential_id, valid_from)
+            SELECT device_id, sequence, public_key_multibase, credential_id, valid_from FROM (
+                SELECT k.*, ROW_NUMBER() OVER (PARTITION BY k.device_id ORDER BY k.sequence) AS n
+                FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(publicKeys)::text[], \(credentials)::text[],
+                            \(validFrom)::bigint[]) AS k (device_id, sequence, public_key_multibase, credential_id, valid_from)
+            ) AS k
+            WHERE k.sequence = k.n + COALESCE((SELECT MAX(sequence) FROM passport_bms_keys WHERE device_id = k.device_id), 0)
+            RETURNING device_id
+            """
+    }
+
+    /// The statement that inserts ownership `records` of devices already provisioned, each only where
+    /// its sequence follows the device's newest stored one (see ``insertKeysFollowing(_:)``).
+    static func insertOwnershipFollowing(_ records: [OwnershipRecord]) throws -> PostgresQuery {
+        let devices = records.map(\.deviceID), sequences = records.map { Int64($0.sequence) }, owners = records.map(\.owner)
+        let credentials = records.map(\.credentialID), statusIndexes = records.map { Int64($0.statusIndex) }
+        let statusLists = records.map(\.statusList)
+        let transferred = try records.map { try StoredValues.microseconds($0.transferredAt, field: "transferredAt") }
+        return """
+            INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
+            SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at FROM (
+                SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.device_id ORDER BY o.sequence) AS n
+                FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(owners)::text[], \(credentials)::text[],
+                            \(statusIndexes)::bigint[], \(statusLists)::text[], \(transferred)::bigint[])
+                    AS o (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
+            ) AS o
+            WHERE o.sequence = o.n + COALESCE((SELECT MAX(sequence) FROM passport_ownership WHERE device_id = o.device_id), 0)
+            RETURNING device_id
             """
     }
 

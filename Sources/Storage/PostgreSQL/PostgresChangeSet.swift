@@ -33,19 +33,20 @@ extension PostgresStore {
 
 /// A change set's statements, built (and its values checked) before the transaction starts.
 private struct PostgresChangeStatements: Sendable {
-    let response: PostgresQuery?
+    let responses: [PostgresQuery]
     let trieTime: Int64?
     let credentials: PostgresQuery
     let devices: PostgresQuery
     let firstKeys: PostgresQuery
     let firstOwners: PostgresQuery
     let feed: PostgresQuery
-    let statusBits: [PostgresQuery]
+    /// The bits to change per list (issuer, id), lists in a fixed order so transactions lock them alike.
+    let statusBits: [(issuer: String, listID: String, bits: [StatusBitChange], updatedAt: Int64)]
     /// The devices this change set provisions: their keys and owners are inserted at once.
     let provisioned: Set<String>
 
     init(_ changes: ChangeSet) throws {
-        response = try changes.response.map { response in
+        responses = try changes.responses.map { response in
             let recordedAt = try StoredValues.microseconds(response.recordedAt, field: "recordedAt")
             return """
                 INSERT INTO idempotent_responses (scope, key, fingerprint, status, content_type, body, recorded_at)
@@ -63,13 +64,16 @@ private struct PostgresChangeStatements: Sendable {
         firstOwners = try PostgresStore.insertOwnership(changes.ownership.filter { provisioned.contains($0.deviceID) })
         self.provisioned = provisioned
         feed = try PostgresStore.insertFeed(changes.feed)
-        statusBits = try changes.statusBits.map {
-            try PostgresStatusListStore.setBitQuery(issuer: $0.issuer, listID: $0.listID, index: $0.index, to: $0.value, at: $0.date)
-        }
+        statusBits = try Dictionary(grouping: changes.statusBits) { [$0.issuer, $0.listID] }
+            .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            .map { key, bits in
+                let updatedAt = try StoredValues.microseconds(bits.map(\.date).max()!, field: "date")
+                return (issuer: key[0], listID: key[1], bits: bits, updatedAt: updatedAt)
+            }
     }
 
     func run(_ changes: ChangeSet, store: PostgresStore, on connection: PostgresConnection) async throws {
-        if let response, let recorded = changes.response {
+        for (recorded, response) in zip(changes.responses, responses) {
             if try await store.fetch(response, on: connection, { try $0.decode(String.self) }).isEmpty {
                 throw StorageError.idempotencyKeyExists(key: recorded.key)
             }
@@ -84,21 +88,29 @@ private struct PostgresChangeStatements: Sendable {
             throw PassportStoreErrors.deviceExists(id)
         }
         // The keys and owners of devices this change set provisions go in at once (their devices are
-        // new rows); the others must follow the newest sequence, read under the device's row lock, or
-        // under the operator's trie row lock that the trie batch took above (every write to an
-        // operator's batteries moves its trie).
-        let locking = changes.trie == nil
+        // new rows); the others must follow the newest sequence, read under the operator's trie row
+        // lock that the trie batch took above (every write to an operator's batteries moves its trie)
+        // or else under the devices' row locks.
+        let following = (changes.bmsKeys.filter { !provisioned.contains($0.deviceID) }, changes.ownership.filter { !provisioned.contains($0.deviceID) })
+        if changes.trie == nil, !following.0.isEmpty || !following.1.isEmpty {
+            let devices = Set(following.0.map(\.deviceID) + following.1.map(\.deviceID)).sorted()
+            try await store.run("SELECT 1 FROM passport_devices WHERE id = ANY(\(devices)) ORDER BY id FOR NO KEY UPDATE", on: connection)
+        }
         if changes.bmsKeys.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstKeys, on: connection) }
-        for key in changes.bmsKeys where !provisioned.contains(key.deviceID) {
-            let last = try await store.lastSequence(in: "passport_bms_keys", device: key.deviceID, locking: locking, on: connection)
-            guard key.sequence == last + 1 else { throw PassportStoreErrors.bmsKeyConflict(key, last: last) }
-            try await store.run(try PostgresStore.insertKeys([key]), on: connection)
+        if !following.0.isEmpty {
+            let inserted = try await store.fetch(try PostgresStore.insertKeysFollowing(following.0), on: connection) { try $0.decode(String.self) }
+            if inserted.count < following.0.count, let key = following.0.first(where: { !inserted.contains($0.deviceID) }) ?? following.0.last {
+                let last = try await store.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
+                throw PassportStoreErrors.bmsKeyConflict(key, last: last)
+            }
         }
         if changes.ownership.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstOwners, on: connection) }
-        for record in changes.ownership where !provisioned.contains(record.deviceID) {
-            let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, locking: locking, on: connection)
-            guard record.sequence == last + 1 else { throw PassportStoreErrors.ownershipConflict(record, last: last) }
-            try await store.run(try PostgresStore.insertOwnership([record]), on: connection)
+        if !following.1.isEmpty {
+            let inserted = try await store.fetch(try PostgresStore.insertOwnershipFollowing(following.1), on: connection) { try $0.decode(String.self) }
+            if inserted.count < following.1.count, let record = following.1.first(where: { !inserted.contains($0.deviceID) }) ?? following.1.last {
+                let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
+                throw PassportStoreErrors.ownershipConflict(record, last: last)
+            }
         }
         if !changes.feed.isEmpty { try await store.run(feed, on: connection) }
         for recall in changes.recalls {
@@ -114,11 +126,39 @@ private struct PostgresChangeStatements: Sendable {
             ) { try $0.decode(String.self) }
             if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
         }
-        for (bit, query) in zip(changes.statusBits, statusBits) {
-            if try await store.fetch(query, on: connection, { try $0.decode(Bool.self) }).isEmpty {
-                throw StatusListError(.statusListNotFound, "there is no entry \(bit.index) in a status list '\(bit.listID)'")
-            }
+        for list in statusBits {
+            try await Self.setBits(list.bits, issuer: list.issuer, listID: list.listID, updatedAt: list.updatedAt, store: store, on: connection)
         }
         try await store.insertEvents(changes.events, on: connection)
+    }
+
+    /// Sets or clears `bits` of one list with one read and one write of its bitstring, under the
+    /// list's row lock; the revision moves once, and only when a bit changed.
+    private static func setBits(
+        _ bits: [StatusBitChange], issuer: String, listID: String, updatedAt: Int64, store: PostgresStore, on connection: PostgresConnection
+    ) async throws {
+        let rows = try await store.fetch(
+            "SELECT bits, entry_count FROM status_lists WHERE issuer = \(issuer) AND id = \(listID) FOR UPDATE", on: connection
+        ) { row in
+            let (bits, count) = try row.decode((ByteBuffer, Int64).self)
+            return (bits: Array(bits.readableBytesView), count: Int(count))
+        }
+        guard let list = rows.first else {
+            throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'")
+        }
+        var updated = list.bits
+        for bit in bits {
+            guard bit.index >= 0, bit.index < list.count, bit.index >> 3 < updated.count else {
+                throw StatusListError(.statusListNotFound, "there is no entry \(bit.index) in a status list '\(listID)'")
+            }
+            let mask = UInt8(0x80 >> (bit.index & 7))
+            if bit.value { updated[bit.index >> 3] |= mask } else { updated[bit.index >> 3] &= ~mask }
+        }
+        guard updated != list.bits else { return }
+        try await store.run(
+            """
+            UPDATE status_lists SET bits = \(ByteBuffer(bytes: updated)), revision = revision + 1, updated_at = \(updatedAt)
+            WHERE issuer = \(issuer) AND id = \(listID)
+            """, on: connection)
     }
 }

@@ -163,13 +163,6 @@ struct PostgresNodeStore: NodeStore {
         }
         let written = Set(batch.puts.map(\.ref.position))
         let emptied = batch.deletes.filter { !written.contains($0.position) }
-        if !emptied.isEmpty {
-            try await connection.execute(
-                """
-                DELETE FROM trie_node_positions
-                WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) }))
-                """, logger: logger)
-        }
         if !batch.deletes.isEmpty, try await legacy.mayExist(on: connection, logger: logger) {
             try await connection.execute(
                 """
@@ -177,19 +170,20 @@ struct PostgresNodeStore: NodeStore {
                 WHERE trie = \(trie) AND hash = ANY(\(batch.deletes.map { ByteBuffer(bytes: $0.hash.bytes) }))
                 """, logger: logger)
         }
-        if !batch.puts.isEmpty {
-            try await connection.execute(
-                """
+        // Positions emptied, nodes written and the commit, in one statement (one round trip).
+        let sequence = Int64((current?.sequence ?? 0) + 1)
+        try await connection.execute(
+            """
+            WITH emptied AS (
+                DELETE FROM trie_node_positions
+                WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) })::bytea[])
+            ), written AS (
                 INSERT INTO trie_node_positions (trie, position, hash, node)
                 SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) })::bytea[],
                                                \(batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) })::bytea[],
                                                \(batch.puts.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
                 ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
-                """, logger: logger)
-        }
-        let sequence = Int64((current?.sequence ?? 0) + 1)
-        try await connection.execute(
-            """
+            )
             INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
             VALUES (\(trie), \(sequence), \(ByteBuffer(bytes: batch.root.bytes)), \(time),
                     \(Int64(commit.changes)), \(Int64(keyCount)))

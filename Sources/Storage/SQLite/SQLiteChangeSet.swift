@@ -41,7 +41,7 @@ private struct SQLiteChangeRows: Sendable {
     let feed: [StatementArguments]
     let recalls: [StatementArguments]
     let events: [SQLiteStore.EventRow]
-    let response: StatementArguments?
+    let responses: [StatementArguments]
     let trieTime: Int64?
     let bitDates: [Int64]
 
@@ -58,7 +58,7 @@ private struct SQLiteChangeRows: Sendable {
             ]
         }
         events = try SQLiteStore.eventRows(changes.events)
-        response = try changes.response.map { response in
+        responses = try changes.responses.map { response in
             [
                 response.scope, response.key, Data(response.fingerprint), response.status, response.contentType, Data(response.body),
                 try StoredValues.microseconds(response.recordedAt, field: "recordedAt"),
@@ -70,7 +70,7 @@ private struct SQLiteChangeRows: Sendable {
 
     /// Writes every part inside the caller's transaction; the first refusal rolls all of it back.
     func write(_ changes: ChangeSet, in db: Database) throws {
-        if let response, let recorded = changes.response {
+        for (recorded, response) in zip(changes.responses, responses) {
             try db.execute(
                 sql: """
                     INSERT INTO idempotent_responses (scope, key, fingerprint, status, content_type, body, recorded_at)
