@@ -280,11 +280,11 @@ public struct VerificationFreshness: Sendable, Equatable {
     /// The revision of each named status list whose signed copy is current (a list being published
     /// again is left out).
     public var publishedRevisions: [String: Int]
-    /// When a serial was asked about: the ids of the devices with that serial (at most two, enough to
+    /// For each serial asked about: the ids of the devices with that serial (at most two, enough to
     /// tell one from several), in id order.
-    public var serialMatches: [String]?
+    public var serialMatches: [String: [String]]
 
-    public init(trieRoot: Hash32?, checkpointSequence: Int?, publishedRevisions: [String: Int], serialMatches: [String]? = nil) {
+    public init(trieRoot: Hash32?, checkpointSequence: Int?, publishedRevisions: [String: Int], serialMatches: [String: [String]] = [:]) {
         self.trieRoot = trieRoot
         self.checkpointSequence = checkpointSequence
         self.publishedRevisions = publishedRevisions
@@ -295,8 +295,8 @@ public struct VerificationFreshness: Sendable, Equatable {
 /// Reads what changes without moving a battery's bundle, all at once (one round trip on PostgreSQL).
 public protocol FreshnessRepository: Sendable {
     /// The operator's trie root, newest checkpoint and the current revisions of `statusLists` (of
-    /// `statusListIssuer`), and the devices with `serial` when one is given.
-    func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
+    /// `statusListIssuer`), and the devices with each of `serials`.
+    func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serials: [String]) async throws
         -> VerificationFreshness
 }
 

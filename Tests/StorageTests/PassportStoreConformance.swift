@@ -413,7 +413,7 @@ struct PassportStoreConformance {
             try await store.saveOperator(Self.packs)
             #expect(try await store.latestCheckpoint(operator: Self.cells.id) == nil)
             let none = VerificationFreshness(trieRoot: nil, checkpointSequence: nil, publishedRevisions: [:])
-            #expect(try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: ["l-1"], serial: nil) == none)
+            #expect(try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: ["l-1"], serials: []) == none)
             await expectCode("checkpoint_conflict") { try await store.appendCheckpoint(Self.checkpoint(2)) }
             try await store.appendCheckpoint(Self.checkpoint(1))
             try await store.appendCheckpoint(Self.checkpoint(1, of: Self.packs, signature: [7]))
@@ -430,9 +430,19 @@ struct PassportStoreConformance {
             #expect(try await store.latestCheckpoint(operator: Self.cells.id) == Self.checkpoint(2))
             try await store.appendCheckpoint(Self.checkpoint(3))
             #expect(try await store.latestCheckpoint(operator: Self.cells.id)?.sequence == 3)
-            let fresh = try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: [], serial: "none")
+            let fresh = try await store.verificationFreshness(operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: [], serials: ["none"])
             #expect(fresh.checkpointSequence == 3)
-            #expect(fresh.serialMatches == [])
+            #expect(fresh.serialMatches == ["none": []])
+            // Several serials at once, each with its devices (at most two), in id order.
+            for batch in [Self.provisioned("F-1"), Self.provisioned("F-1", gtin: "04012345000009"), Self.provisioned("F-2")] {
+                try await store.saveDevices(batch)
+            }
+            let matched = try await store.verificationFreshness(
+                operator: Self.cells.id, statusListIssuer: Self.cells.id, statusLists: [], serials: ["F-2", "F-1", "F-3"])
+            #expect(matched.serialMatches == [
+                "F-1": ["https://id.voltpass.example/01/04012345000009/21/F-1", "https://id.voltpass.example/01/04012345123456/21/F-1"],
+                "F-2": ["https://id.voltpass.example/01/04012345123456/21/F-2"], "F-3": [],
+            ])
         }
     }
 

@@ -97,7 +97,7 @@ extension PassportService {
             let device = records.device(id: id)
         {
             let (fresh, member) = try await freshness(of: known, device: device, serial: serial)
-            if fresh.serialMatches == [id] {
+            if fresh.serialMatches[serial] == [id] {
                 let bundle = fresh.trieRoot == known.root
                     ? try await current(known, fresh: fresh, member: member) : try await readConsistentBundle(for: device)
                 return (device, bundle)
@@ -107,12 +107,13 @@ extension PassportService {
         return (device, try await bundle(for: device))
     }
 
-    /// What changed since `known` was read (and, for a serial, the devices with it), in one round trip.
+    /// What changed since `known` was read (and, for a serial, the devices with it), in one round trip
+    /// shared with the verifications of the operator's batteries waiting at the same time.
     private func freshness(of known: BundleCache.Entry, device: DeviceRecord, serial: String?) async throws
         -> (VerificationFreshness, OperatorDirectory.Member)
     {
         let member = try await operators.member(device.operatorID)
-        let fresh = try await store.verificationFreshness(
+        let fresh = try await freshnessReads.read(
             operator: device.operatorID, statusListIssuer: member.statusLists.issuerDID, statusLists: known.statusListIDs, serial: serial)
         return (fresh, member)
     }

@@ -56,6 +56,8 @@ public struct PassportService: Sendable {
     let records = ImmutableRecords()
     /// Bundles as of the trie root they were read at.
     let bundles = BundleCache()
+    /// The reads of what changed since a bundle was remembered, shared by concurrent verifications.
+    let freshnessReads: FreshnessReads
     /// Stops a write at a named step (crash tests); does nothing in production.
     let faults: any FaultInjector
     public let now: @Sendable () -> Date
@@ -77,6 +79,7 @@ public struct PassportService: Sendable {
         self.verificationCache = verificationCache
         self.faults = faults
         self.now = now
+        self.freshnessReads = FreshnessReads(store: store)
     }
 
     // MARK: - Provisioning

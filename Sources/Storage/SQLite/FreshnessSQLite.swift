@@ -3,9 +3,10 @@ import GRDB
 import Passport
 import Trie
 
-/// A verification's fresh reads in one read transaction: trie root, newest checkpoint, current status list revisions.
+/// A verification's fresh reads in one read transaction: trie root, newest checkpoint, current status list revisions,
+/// devices with each serial.
 extension SQLiteStore {
-    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serial: String?) async throws
+    public func verificationFreshness(operator operatorID: String, statusListIssuer: String, statusLists: [String], serials: [String]) async throws
         -> VerificationFreshness
     {
         try await read { db in
@@ -27,10 +28,9 @@ extension SQLiteStore {
                 guard let hash = Hash32(bytes: Array(data)) else { throw StorageError.corrupt("a trie root is not 32 bytes") }
                 return hash
             }
-            let matches = try serial.map { serial in
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT id FROM passport_devices WHERE serial = ? ORDER BY id LIMIT 2"), arguments: [serial])
-            }
+            var matches: [String: [String]] = [:]
+            let devices = try db.cachedStatement(sql: "SELECT id FROM passport_devices WHERE serial = ? ORDER BY id LIMIT 2")
+            for serial in serials { matches[serial] = try String.fetchAll(devices, arguments: [serial]) }
             return VerificationFreshness(trieRoot: trieRoot, checkpointSequence: checkpoint, publishedRevisions: revisions, serialMatches: matches)
         }
     }
