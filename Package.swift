@@ -55,6 +55,8 @@ let package = Package(
             name: "Readings",
             dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
+        // Cardano Conway transactions, byte-exact: Plutus data, tx ids over the body's own bytes, vkey witnesses, fees.
+        .target(name: "Cardano", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")]),
         // QR Code (ISO/IEC 18004) encoder with SVG and PNG output, for passport plates. No dependencies.
         .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(
@@ -171,6 +173,7 @@ let package = Package(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
+        .testTarget(name: "CardanoTests", dependencies: ["Cardano", "Encoding", "VectorSupport"]),
         .testTarget(
             name: "VoltpassCLITests",
             dependencies: [
