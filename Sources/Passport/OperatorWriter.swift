@@ -35,17 +35,17 @@ public actor OperatorWriter {
     }
 
     /// How a group of staged writes reaches the store: the operator's current root; the merged change
-    /// set stored in one transaction with the leaves over the trie at the root they were staged on;
-    /// and what follows a stored change set (signing the status lists it changed), which is never a
-    /// reason to run the writes again.
+    /// set stored in one transaction with the leaves over the trie at the root they were staged on,
+    /// answering the new root; and what follows a stored change set (signing the status lists it
+    /// changed), which is never a reason to run the writes again.
     public struct GroupCommit: Sendable {
         public var currentRoot: @Sendable () async throws -> Hash32
-        public var store: @Sendable (ChangeSet, [BatteryLeaf], Hash32) async throws -> Void
+        public var store: @Sendable (ChangeSet, [BatteryLeaf], Hash32) async throws -> Hash32
         public var publish: @Sendable (ChangeSet) async throws -> Void
 
         public init(
             currentRoot: @escaping @Sendable () async throws -> Hash32,
-            store: @escaping @Sendable (ChangeSet, [BatteryLeaf], Hash32) async throws -> Void,
+            store: @escaping @Sendable (ChangeSet, [BatteryLeaf], Hash32) async throws -> Hash32,
             publish: @escaping @Sendable (ChangeSet) async throws -> Void
         ) {
             self.currentRoot = currentRoot
@@ -62,6 +62,9 @@ public actor OperatorWriter {
     /// Outcomes of grouped writes, kept until their caller's turn comes.
     private var outcomes: [Int: Result<any Sendable, any Error>] = [:]
     private var nextWriteID = 0
+    /// The root each operator's last group stored, staged on by the next group without reading it
+    /// again; forgotten after any other write and after a race (another instance moved the trie).
+    private var storedRoots: [String: Hash32] = [:]
 
     private struct Queue {
         var busy = false
@@ -86,6 +89,7 @@ public actor OperatorWriter {
     public func write<T: Sendable>(operator operatorID: String, _ body: @Sendable () async throws -> T) async throws -> T {
         await acquire(operatorID)
         defer { release(operatorID) }
+        storedRoots[operatorID] = nil
         return try await retrying(body)
     }
 
@@ -119,8 +123,9 @@ public actor OperatorWriter {
         var group = takePending(of: operatorID, besides: [])
         var attempt = 1
         while true {
+            let remembered = storedRoots.removeValue(forKey: operatorID)
             do {
-                let root = try await commit.currentRoot()
+                let root = if let remembered { remembered } else { try await commit.currentRoot() }
                 var staged = await Self.stage(group, at: root)
                 while true {
                     let joining = takePending(of: operatorID, besides: group)
@@ -134,7 +139,7 @@ public actor OperatorWriter {
                 if !ready.isEmpty {
                     var merged = ChangeSet()
                     for write in ready { merged.merge(write.changes) }
-                    try await commit.store(merged, ready.flatMap(\.leaves), root)
+                    storedRoots[operatorID] = try await commit.store(merged, ready.flatMap(\.leaves), root)
                     // Stored: from here on nothing runs again; a failure to publish is each write's answer.
                     do {
                         try await commit.publish(merged)
@@ -146,8 +151,12 @@ public actor OperatorWriter {
                 for (write, result) in zip(group, staged) { outcomes[write.id] = result.map(\.output) }
                 return
             } catch let error as any CodedError where Self.retriedCodes.contains(error.code) && attempt < maxAttempts {
-                attempt += 1
-                try? await Task.sleep(for: Self.pause(before: attempt))
+                // A remembered root another instance moved is read again at once; a race lost on a
+                // root just read waits for the winner's next write too.
+                if remembered == nil {
+                    attempt += 1
+                    try? await Task.sleep(for: Self.pause(before: attempt))
+                }
             } catch where group.count > 1 {
                 for write in group {
                     do { outcomes[write.id] = .success(try await commitAlone(write, commit)) } catch { outcomes[write.id] = .failure(error) }
@@ -194,7 +203,7 @@ public actor OperatorWriter {
         let staged = try await retrying {
             let root = try await commit.currentRoot()
             let staged = try await write.stage(root)
-            try await commit.store(staged.changes, staged.leaves, root)
+            _ = try await commit.store(staged.changes, staged.leaves, root)
             return staged
         }
         try await commit.publish(staged.changes)

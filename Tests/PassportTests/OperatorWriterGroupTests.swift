@@ -38,7 +38,19 @@ import Trie
 
         func move(under battery: String) { movedUnder.insert(battery) }
 
-        func store(_ changes: ChangeSet, at expected: Hash32) throws {
+        var rootReads = 0
+
+        func currentRoot() -> Hash32 {
+            rootReads += 1
+            return root
+        }
+
+        /// Another instance commits: the root moves under this one.
+        func moveRoot() {
+            root = Hash32(bytes: [UInt8](repeating: 0xEE, count: 32))!
+        }
+
+        func store(_ changes: ChangeSet, at expected: Hash32) throws -> Hash32 {
             let batteries = changes.feed.map(\.deviceID)
             guard expected == root else { throw PassportError("root_conflict", "moved") }
             if conflictsLeft > 0 {
@@ -51,6 +63,7 @@ import Trie
             }
             stored.append(batteries)
             root = Hash32(bytes: [UInt8](repeating: UInt8(stored.count), count: 32))!
+            return root
         }
 
         func publish() throws {
@@ -80,7 +93,7 @@ import Trie
     var commit: OperatorWriter.GroupCommit {
         let store = store
         return OperatorWriter.GroupCommit(
-            currentRoot: { await store.root },
+            currentRoot: { await store.currentRoot() },
             store: { changes, _, root in try await store.store(changes, at: root) },
             publish: { _ in try await store.publish() })
     }
@@ -164,6 +177,17 @@ import Trie
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         #expect(await store.stored == [["b1", "b2"]])
         #expect(await store.stagings == ["b1": 2, "b2": 2])
+    }
+
+    @Test func theNextGroupStagesOnTheRootTheLastOneStoredAndReadsAgainWhenAnotherInstanceMovedIt() async throws {
+        _ = try await write("b1").value
+        _ = try await write("b2").value
+        #expect(await store.rootReads == 1)
+        await store.moveRoot()
+        _ = try await write("b3").value
+        #expect(await store.rootReads == 2)
+        #expect(await store.stored == [["b1"], ["b2"], ["b3"]])
+        #expect(await store.stagings == ["b1": 1, "b2": 1, "b3": 2])
     }
 
     @Test func aFailedPublicationAnswersEachWriteAndRunsNothingAgain() async throws {

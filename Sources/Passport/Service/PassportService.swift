@@ -291,7 +291,9 @@ public struct PassportService: Sendable {
         let commit = OperatorWriter.GroupCommit(
             currentRoot: { try await currentRoot(operatorID) },
             store: { changes, leaves, root in
+                // Every battery write has a leaf, so the root moves; without one it would stay.
                 try await store(changes, mutations: leaves.map { .update(key: $0.key, value: $0.cbor()) }, operator: operatorID, basedOn: root)
+                    ?? root
             },
             publish: { changes in try await publishStatusLists(changedBy: changes.statusBits) })
         return try await writer.write(operator: operatorID, battery: device.id, stage: stage, commit: commit)
@@ -314,16 +316,18 @@ public struct PassportService: Sendable {
     /// Stores `changes` with `mutations` applied to the operator's trie, in one transaction: the trie
     /// batch is computed from the current root (which must be `root`, when given) and handed over
     /// with the change set; `root_conflict` when another instance moved the root first.
-    func store(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32?) async throws {
-        if mutations.isEmpty {
+    /// Returns the new root (nil without mutations).
+    @discardableResult
+    func store(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32?) async throws -> Hash32? {
+        guard !mutations.isEmpty else {
             try await store.commit(changes)
-        } else {
-            let store = store
-            try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
-                var changes = changes
-                changes.trie = trie
-                try await store.commit(changes)
-            }
+            return nil
+        }
+        let store = store
+        return try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
+            var changes = changes
+            changes.trie = trie
+            try await store.commit(changes)
         }
     }
 
