@@ -176,7 +176,10 @@ struct TrieCLITests {
         let database = data + "/voltpass.sqlite"
         let killedWhileWriting = await withCheckedContinuation { continuation in
             Thread {
-                for _ in 0..<10_000 where kill(pid, 0) == 0 {
+                // Watched until the batch ends (on a loaded machine it may take minutes to reach its
+                // write transaction), at most 5 minutes.
+                let deadline = Date().addingTimeInterval(300)
+                while kill(pid, 0) == 0, Date() < deadline {
                     let wal = (try? FileManager.default.attributesOfItem(atPath: database + "-wal"))?[.size] as? Int ?? 0
                     if wal > 1 << 20, Self.holdsWALWriteLock(pid: pid, database: database) {
                         kill(pid, SIGKILL)
