@@ -158,7 +158,9 @@ struct TrieCLITests {
         let first = (0..<300).map { "cell-\($0)\tsoh \($0 % 100)" }
         #expect(try trie(["insert", "--file", try write(first.joined(separator: "\n"), to: "first.tsv")]).status == 0)
         let before = try json(try trie(["root", "--json"]))
-        let big = try write((0..<100_000).map { "pack-\($0)\t\(String(repeating: "x", count: 40))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
+        // Values of 1 KiB make the batch's write transaction several polls long (it was about one with
+        // 40-byte values), so a loaded machine that schedules the watcher late still finds it inside.
+        let big = try write((0..<100_000).map { "pack-\($0)\t\(String(repeating: "x", count: 1_024))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
 
         // Killed while it holds SQLite's WAL write lock with the WAL grown past 1 MiB: inside the batch's
         // write transaction (the brief one that checks migrations on opening writes next to nothing).
