@@ -232,14 +232,10 @@ public actor StatusListService {
     /// (the store keeps it only when it shows a newer revision than the copy it has). Writers call it
     /// after changing a list.
     public func publish(listID: String) async throws {
-        try await sign(try await record(listID))
-    }
-
-    /// Signs `list` as it was read and keeps the signed copy.
-    private func sign(_ list: StatusListRecord) async throws {
+        let list = try await record(listID)
         let date = now()
         let unsigned = try StatusListCredential(
-            id: url(ofList: list.id), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
+            id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
             validFrom: date, timeToLive: timeToLive
         ).document
         let cryptosuite: Cryptosuite = signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
@@ -247,7 +243,7 @@ public actor StatusListService {
             unsigned, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: date),
             signer: signer)
         try await repository.savePublishedStatusList(
-            issuer: issuer, listID: list.id, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
+            issuer: issuer, listID: listID, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
     }
 
     /// What never changes about a list (purpose, size, allocation key), read once.

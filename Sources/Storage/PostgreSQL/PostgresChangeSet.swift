@@ -91,23 +91,24 @@ private struct PostgresChangeStatements: Sendable {
         // new rows); the others must follow the newest sequence, read under the operator's trie row
         // lock that the trie batch took above (every write to an operator's batteries moves its trie)
         // or else under the devices' row locks.
-        let following = (changes.bmsKeys.filter { !provisioned.contains($0.deviceID) }, changes.ownership.filter { !provisioned.contains($0.deviceID) })
-        if changes.trie == nil, !following.0.isEmpty || !following.1.isEmpty {
-            let devices = Set(following.0.map(\.deviceID) + following.1.map(\.deviceID)).sorted()
+        let followingKeys = changes.bmsKeys.filter { !provisioned.contains($0.deviceID) }
+        let followingOwners = changes.ownership.filter { !provisioned.contains($0.deviceID) }
+        if changes.trie == nil, !followingKeys.isEmpty || !followingOwners.isEmpty {
+            let devices = Set(followingKeys.map(\.deviceID) + followingOwners.map(\.deviceID)).sorted()
             try await store.run("SELECT 1 FROM passport_devices WHERE id = ANY(\(devices)) ORDER BY id FOR NO KEY UPDATE", on: connection)
         }
         if changes.bmsKeys.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstKeys, on: connection) }
-        if !following.0.isEmpty {
-            let inserted = try await store.fetch(try PostgresStore.insertKeysFollowing(following.0), on: connection) { try $0.decode(String.self) }
-            if inserted.count < following.0.count, let key = following.0.first(where: { !inserted.contains($0.deviceID) }) ?? following.0.last {
+        if !followingKeys.isEmpty {
+            let inserted = try await store.fetch(try PostgresStore.insertKeysFollowing(followingKeys), on: connection) { try $0.decode(String.self) }
+            if inserted.count < followingKeys.count, let key = followingKeys.first(where: { !inserted.contains($0.deviceID) }) ?? followingKeys.last {
                 let last = try await store.lastSequence(in: "passport_bms_keys", device: key.deviceID, on: connection)
                 throw PassportStoreErrors.bmsKeyConflict(key, last: last)
             }
         }
         if changes.ownership.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstOwners, on: connection) }
-        if !following.1.isEmpty {
-            let inserted = try await store.fetch(try PostgresStore.insertOwnershipFollowing(following.1), on: connection) { try $0.decode(String.self) }
-            if inserted.count < following.1.count, let record = following.1.first(where: { !inserted.contains($0.deviceID) }) ?? following.1.last {
+        if !followingOwners.isEmpty {
+            let inserted = try await store.fetch(try PostgresStore.insertOwnershipFollowing(followingOwners), on: connection) { try $0.decode(String.self) }
+            if inserted.count < followingOwners.count, let record = followingOwners.first(where: { !inserted.contains($0.deviceID) }) ?? followingOwners.last {
                 let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
                 throw PassportStoreErrors.ownershipConflict(record, last: last)
             }
