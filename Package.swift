@@ -144,7 +144,8 @@ let package = Package(
             name: "ServerTestSupport",
             dependencies: [
                 "Server", "Storage", .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/ServerTestSupport"),
         .testTarget(

@@ -8,11 +8,11 @@ import Storage
 import Testing
 
 /// A Voltpass server on a fresh SQLite store in a temporary data directory, tested over real HTTP on
-/// loopback (Hummingbird's live test client). The directory is removed afterwards.
+/// loopback (see `testOverLoopback`). The directory is removed afterwards.
 public func withLiveServer<Value: Sendable>(
     maxBodySize: Int = 1 << 20, storeKind: String = "sqlite", logger: Logger? = nil,
     configure: (inout ServerConfiguration) -> Void = { _ in },
-    _ test: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
+    _ test: @Sendable (_ client: LoopbackClient, _ server: VoltpassServer, _ adminToken: String) async throws -> Value
 ) async throws -> Value {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-server-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -29,7 +29,7 @@ public func withLiveServer<Value: Sendable>(
         guard let adminToken = report.adminToken else { throw TestSetupError("the first start created no admin token") }
         var quiet = Logger(label: "voltpass-test")
         quiet.logLevel = .warning
-        return try await server.application(logger: logger ?? quiet).test(.live) { client in
+        return try await server.testOverLoopback(logger: logger ?? quiet) { client in
             try await test(client, server, adminToken)
         }
     }
@@ -50,7 +50,7 @@ extension HTTPFields {
     public static func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
 }
 
-extension TestResponse {
+extension LoopbackResponse {
     /// The body parsed with Foundation's JSON reader (independent of the server's own serializer).
     public var json: [String: Any] {
         get throws {
@@ -69,7 +69,7 @@ public struct VerificationOutcome {
 }
 
 /// GETs `path` as JSON and reads the verdict, the failure codes and the owner.
-public func verifyOverHTTP(_ client: some TestClientProtocol, _ path: String) async throws -> VerificationOutcome {
+public func verifyOverHTTP(_ client: LoopbackClient, _ path: String) async throws -> VerificationOutcome {
     let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
     #expect(response.status == .ok)
     let json = try response.json
@@ -85,7 +85,7 @@ public var testedStores: [String] {
     ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? ["sqlite"] : ["sqlite", "postgresql"]
 }
 
-extension TestClientProtocol {
+extension LoopbackClient {
     /// Creates a token through the admin API and returns its secret. `operators` are names, DIDs or
     /// `instance` (the instance's own DID).
     public func createToken(role: String = "issuer", operators: [String], admin: String) async throws -> String {

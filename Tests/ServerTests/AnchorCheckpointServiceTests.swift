@@ -17,7 +17,7 @@ import Testing
     static let operatorID = "did:web:localhost%3A8080:operators:packmaker"
 
     /// The operator and one pack, A-1; returns the operator's issuer token.
-    private func provision(_ client: any TestClientProtocol, admin: String) async throws -> String {
+    private func provision(_ client: LoopbackClient, admin: String) async throws -> String {
         let issuer = try await client.registerOperator("packmaker", admin: admin)
         let device = PassportFixtures.device(serial: "A-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
         #expect(try await client.post("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(device)], token: issuer).status == .created)
@@ -25,12 +25,12 @@ import Testing
     }
 
     /// A firmware update of A-1 to `version`: a change of its leaf, so a new root.
-    private func change(_ client: any TestClientProtocol, _ issuer: String, version: String) async throws {
+    private func change(_ client: LoopbackClient, _ issuer: String, version: String) async throws {
         let body: JSONObject = ["action": "firmware", "version": .string(version), "sha256": .string(String(repeating: "ab", count: 32))]
         #expect(try await client.post("/passports/A-1/lifecycle", body, token: issuer).status == .ok)
     }
 
-    private func anchor(_ client: any TestClientProtocol, _ issuer: String) async throws -> AnchorCheckpoint {
+    private func anchor(_ client: LoopbackClient, _ issuer: String) async throws -> AnchorCheckpoint {
         let response = try await client.post("/operators/packmaker/anchor", [:], token: issuer)
         #expect(response.status == .ok)
         return try AnchorCheckpoint(json: try #require(try JSONValue(parsing: Array(buffer: response.body))["checkpoint"]))

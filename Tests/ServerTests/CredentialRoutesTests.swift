@@ -16,23 +16,23 @@ struct CredentialRoutesTests {
     }
 
     static func post(
-        _ client: any TestClientProtocol, _ uri: String, _ body: String, token: String? = nil
-    ) async throws -> TestResponse {
+        _ client: LoopbackClient, _ uri: String, _ body: String, token: String? = nil
+    ) async throws -> LoopbackResponse {
         try await client.execute(uri: uri, method: .post, headers: token.map { .bearer($0) } ?? [:], body: ByteBuffer(string: body))
     }
 
     /// A token acting for the instance itself (its own credentials, status lists and EPCIS events).
-    static func token(_ client: any TestClientProtocol, role: String, admin: String) async throws -> String {
+    static func token(_ client: LoopbackClient, role: String, admin: String) async throws -> String {
         try await client.createToken(role: role, operators: ["instance"], admin: admin)
     }
 
     /// The `verifiableCredential` of an issue response, re-serialized for the next request.
-    static func credential(_ response: TestResponse) throws -> String {
+    static func credential(_ response: LoopbackResponse) throws -> String {
         let object = try #require(try response.json["verifiableCredential"])
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
-    static func codes(_ response: TestResponse) throws -> [String] {
+    static func codes(_ response: LoopbackResponse) throws -> [String] {
         (try response.json["failures"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
 
@@ -166,7 +166,7 @@ struct CredentialRoutesTests {
             let verify = #"{"verifiableCredential":\#(credential)}"#
             #expect(try await Self.post(client, "/credentials/verify", verify).status == .ok)
 
-            func update(_ purpose: String, _ status: Bool) async throws -> TestResponse {
+            func update(_ purpose: String, _ status: Bool) async throws -> LoopbackResponse {
                 try await Self.post(
                     client, "/credentials/status",
                     #"{"credentialId":"urn:uuid:s-1","credentialStatus":{"type":"BitstringStatusListEntry","statusPurpose":"\#(purpose)"},"status":\#(status)}"#,
@@ -224,7 +224,7 @@ struct CredentialRoutesTests {
                     cryptosuite: .eddsaJcs2022, verificationMethod: holderDID + "#" + holder.verificationKey.multikey,
                     proofPurpose: .authentication, created: Date(), domain: ["verifier.example"], challenge: challenge),
                 signer: holder)
-            func verify(challenge: String, domain: String) async throws -> TestResponse {
+            func verify(challenge: String, domain: String) async throws -> LoopbackResponse {
                 let body: JSONValue = [
                     "verifiablePresentation": .object(presentation),
                     "options": ["challenge": .string(challenge), "domain": .string(domain)],

@@ -35,15 +35,15 @@ struct EPCISRoutesTests {
          ]}}
         """
 
-    static func capture(_ client: any TestClientProtocol, _ body: String, token: String?) async throws -> TestResponse {
+    static func capture(_ client: LoopbackClient, _ body: String, token: String?) async throws -> LoopbackResponse {
         try await CredentialRoutesTests.post(client, "/epcis/capture", body, token: token)
     }
 
-    static func get(_ client: any TestClientProtocol, _ uri: String) async throws -> TestResponse {
+    static func get(_ client: LoopbackClient, _ uri: String) async throws -> LoopbackResponse {
         try await client.execute(uri: uri, method: .get)
     }
 
-    static func credential(_ client: any TestClientProtocol, _ id: String) async throws -> Credential {
+    static func credential(_ client: LoopbackClient, _ id: String) async throws -> Credential {
         let response = try await get(client, "/credentials/\(id)")
         #expect(response.status == .ok)
         return try Credential(parsing: Array(Data(buffer: response.body)))

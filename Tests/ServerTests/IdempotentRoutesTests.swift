@@ -18,8 +18,8 @@ import Testing
 
     /// Sends `body` to `path` twice with one key: the second answer is the first, marked replayed.
     func sendTwice(
-        _ client: some TestClientProtocol, _ path: String, _ body: JSONObject, token: String?, key: String
-    ) async throws -> (first: TestResponse, second: TestResponse) {
+        _ client: LoopbackClient, _ path: String, _ body: JSONObject, token: String?, key: String
+    ) async throws -> (first: LoopbackResponse, second: LoopbackResponse) {
         var headers: HTTPFields = token.map { .bearer($0) } ?? [:]
         headers[Self.key] = key
         let first = try await client.execute(uri: path, method: .post, headers: headers, body: jsonBody(body))

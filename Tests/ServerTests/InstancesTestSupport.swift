@@ -14,7 +14,7 @@ import Testing
 /// share the database file, on PostgreSQL one schema. Each has a data directory of its own (its
 /// ledger) whose `keys/` is the first instance's, as the README asks of instances sharing a database.
 struct Instances: Sendable {
-    let clients: [any TestClientProtocol]
+    let clients: [LoopbackClient]
     let servers: [VoltpassServer]
     let adminToken: String
     /// The first instance's data directory (the database file on SQLite).
@@ -50,7 +50,7 @@ func withInstances<Value: Sendable>(
         return logger
     }()
 
-    @Sendable func start(_ index: Int, _ clients: [any TestClientProtocol], _ servers: [VoltpassServer], _ admin: String?) async throws -> Value {
+    @Sendable func start(_ index: Int, _ clients: [LoopbackClient], _ servers: [VoltpassServer], _ admin: String?) async throws -> Value {
         guard index < count else {
             return try await test(
                 Instances(
@@ -63,7 +63,7 @@ func withInstances<Value: Sendable>(
         return try await storeConfiguration.withStore { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store, faults: faults)
             defer { Task { await server.close() } }
-            return try await server.application(logger: logger).test(.live) { client in
+            return try await server.testOverLoopback(logger: logger) { client in
                 try await start(index + 1, clients + [client], servers + [server], admin ?? report.adminToken)
             }
         }
@@ -71,9 +71,9 @@ func withInstances<Value: Sendable>(
     return try await start(0, [], [], nil)
 }
 
-extension TestClientProtocol {
+extension LoopbackClient {
     /// POSTs a JSON object with the bearer token (and an idempotency key when given).
-    func post(_ path: String, _ body: JSONObject, token: String, idempotencyKey: String? = nil) async throws -> TestResponse {
+    func post(_ path: String, _ body: JSONObject, token: String, idempotencyKey: String? = nil) async throws -> LoopbackResponse {
         var headers = HTTPFields.bearer(token)
         if let idempotencyKey { headers[HTTPField.Name("Idempotency-Key")!] = idempotencyKey }
         return try await execute(uri: path, method: .post, headers: headers, body: jsonBody(body))
@@ -82,7 +82,7 @@ extension TestClientProtocol {
 
 /// Verifies `serials` through `POST /verify/batch` (100 a request, so a loaded machine answers each
 /// well within the client's read timeout) and returns each verdict by serial.
-func verdicts(_ client: some TestClientProtocol, _ serials: [String]) async throws -> [String: (verdict: String, codes: [String])] {
+func verdicts(_ client: LoopbackClient, _ serials: [String]) async throws -> [String: (verdict: String, codes: [String])] {
     var verdicts: [String: (String, [String])] = [:]
     for start in stride(from: 0, to: serials.count, by: 100) {
         let items = serials[start..<min(start + 100, serials.count)]

@@ -40,7 +40,7 @@ import Trie
 
     /// A provisioned, handed-off, anchored pack and its bundle.
     private func withPassport(
-        _ body: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ issuer: String, _ bundle: PassportBundle) async throws -> Void
+        _ body: @Sendable (_ client: LoopbackClient, _ server: VoltpassServer, _ issuer: String, _ bundle: PassportBundle) async throws -> Void
     ) async throws {
         try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, server, adminToken in
             _ = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: adminToken)
@@ -55,7 +55,7 @@ import Trie
         }
     }
 
-    static func anchoredBundle(_ client: some TestClientProtocol, _ issuer: String) async throws -> PassportBundle {
+    static func anchoredBundle(_ client: LoopbackClient, _ issuer: String) async throws -> PassportBundle {
         #expect(try await client.post("/operators/packmaker/anchor", [:], token: issuer).status == .ok)
         let response = try await client.execute(uri: "/passports/V-1/bundle", method: .get)
         return try PassportBundle(json: try JSONValue(parsing: Array(buffer: response.body)))

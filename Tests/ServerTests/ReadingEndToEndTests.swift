@@ -17,14 +17,14 @@ import Testing
 @Suite struct ReadingEndToEndTests {
     /// A provisioned pack with its BMS, a funded operator and a user.
     struct Fixture {
-        let client: any TestClientProtocol
+        let client: LoopbackClient
         let auth: HTTPFields
         let bms: BMSEmulator
         let directory: URL
         let batteryID = "https://id.gs1.org/01/04012345000009/21/R-1"
 
         /// Commits as `user`, taps the BMS (or uses `reading` instead) and submits.
-        func submit(as user: SoftwareSigner, reading: ((_ challenge: [UInt8]) async throws -> [UInt8])? = nil) async throws -> TestResponse {
+        func submit(as user: SoftwareSigner, reading: ((_ challenge: [UInt8]) async throws -> [UInt8])? = nil) async throws -> LoopbackResponse {
             let challenge = try await commit(as: user)
             let bytes: [UInt8]
             if let reading {
@@ -43,7 +43,7 @@ import Testing
             return try Hex.decode(try #require(try response.json["challenge"] as? String))
         }
 
-        func submit(_ bytes: [UInt8], challenge: [UInt8], as user: SoftwareSigner) async throws -> TestResponse {
+        func submit(_ bytes: [UInt8], challenge: [UInt8], as user: SoftwareSigner) async throws -> LoopbackResponse {
             let signature = try await user.sign(SubmitterProof.submissionMessage(challenge: challenge, reading: bytes))
             return try await client.execute(
                 uri: "/readings", method: .post,
@@ -167,7 +167,7 @@ import Testing
             #expect(try await fixture.incorporate()["incorporated"] as? Double == 1)
             let element = try SoftwareSecureElement.open(at: fixture.directory.appendingPathComponent(BMSEmulator.secureElementFile))
 
-            func code(_ response: TestResponse) throws -> String? { try response.json["code"] as? String }
+            func code(_ response: LoopbackResponse) throws -> String? { try response.json["code"] as? String }
 
             // A BMS that is not the registered one (a swapped or counterfeit module).
             let stranger = SoftwareSigner.generate(.ed25519)
@@ -240,7 +240,7 @@ import Testing
             _ = try await fixture.incorporate()
             let newReader = KeyHash(publicKey: second.publicKey)
 
-            func transfer(signedBy signer: SoftwareSigner) async throws -> TestResponse {
+            func transfer(signedBy signer: SoftwareSigner) async throws -> LoopbackResponse {
                 let challenge = try #require(try await fixture.client.execute(uri: "/challenges", method: .post).json["challenge"] as? String)
                 let message = SubmitterProof.readerTransferMessage(batteryID: fixture.batteryID, newReader: newReader.bytes, challenge: challenge)
                 return try await fixture.client.execute(

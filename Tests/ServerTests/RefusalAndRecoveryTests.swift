@@ -137,7 +137,7 @@ import Testing
     }
 
     /// The number of EPCIS events about the battery with this serial.
-    private func commissioningEvents(_ client: some TestClientProtocol, serial: String) async throws -> Int {
+    private func commissioningEvents(_ client: LoopbackClient, serial: String) async throws -> Int {
         let epc = "https://id.gs1.org/01/04012345000009/21/\(serial)"
         let response = try await client.execute(
             uri: "/epcis/events?epc=\(epc.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? epc)", method: .get)

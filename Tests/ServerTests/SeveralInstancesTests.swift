@@ -29,7 +29,7 @@ import Testing
             #expect(try await b.post("/operators/packmaker/reward-pool", ["amount": 1_000], token: token).status == .ok)
 
             /// Commits on `committer`, taps the BMS, submits on `submitter`; returns the reading id.
-            func read(commitOn committer: any TestClientProtocol, submitOn submitter: any TestClientProtocol) async throws -> String {
+            func read(commitOn committer: LoopbackClient, submitOn submitter: LoopbackClient) async throws -> String {
                 let user = SoftwareSigner.generate(.ed25519)
                 let committed = try await committer.execute(
                     uri: "/readings/commitments", method: .post,

@@ -56,7 +56,7 @@ final class CapturedLog: Sendable {
     /// Registers the pack maker (with one anchored, green pack VP-1) and the cell maker, and hands
     /// each an issuer token acting for it alone.
     private func withTwoOperators(
-        _ body: @Sendable (_ client: any TestClientProtocol, _ server: VoltpassServer, _ tokens: (admin: String, pack: String, cell: String)) async throws -> Void
+        _ body: @Sendable (_ client: LoopbackClient, _ server: VoltpassServer, _ tokens: (admin: String, pack: String, cell: String)) async throws -> Void
     ) async throws {
         try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, server, admin in
             let pack = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: admin)
