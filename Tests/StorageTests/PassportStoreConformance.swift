@@ -28,6 +28,9 @@ struct PassportStoreConformance {
         Check(name: "ownership: of concurrent hand-offs one wins") { try await $0.concurrentHandOffs() },
         Check(name: "status feed: newest first, then last inserted first, limited") { try await $0.statusFeed() },
         Check(name: "recalls: save, list newest first, refuse an id in use") { try await $0.recalls() },
+        Check(name: "status bits in a change set: the entries named, the lists as committed, nothing outside") {
+            try await $0.statusBitsInChangeSet()
+        },
         Check(name: "checkpoints: appended in sequence per operator, the newest read back") { try await $0.checkpoints() },
         Check(name: "checkpoints: of concurrent appends of one number one wins") { try await $0.concurrentCheckpoints() },
     ]
@@ -396,6 +399,44 @@ struct PassportStoreConformance {
             changed.reason = "another reason"
             await expectCode("recall_exists") { try await store.saveRecall(changed) }
             #expect(try await store.recalls(operator: Self.cells.id).last == bySerial, "the stored recall is unchanged")
+        }
+    }
+
+    func statusBitsInChangeSet() async throws {
+        try await withStore { store in
+            let issuer = Self.cells.id
+            let entries = 131_072
+            try await store.statusLists.createStatusList(StatusListRecord(
+                id: "bits", issuer: issuer, purpose: .suspension, entryCount: entries, allocationKey: nil,
+                bits: [UInt8](repeating: 0, count: entries / 8), createdAt: Self.base, updatedAt: Self.base))
+            func changes(_ bits: [(Int, Bool)]) -> ChangeSet {
+                var changes = ChangeSet()
+                changes.statusBits = bits.map { StatusBitChange(issuer: issuer, listID: "bits", index: $0.0, value: $0.1, at: Self.base) }
+                return changes
+            }
+            // Entry 0 is the first byte's most significant bit (Bitstring Status List).
+            let set = [0, 7, 8, 131_071] + (1_000..<1_040)
+            try await store.commit(changes(set.map { ($0, true) }))
+            let list = try #require(try await store.statusLists.statusList(issuer: issuer, id: "bits"))
+            #expect(list.bits[0] == 0x81 && list.bits[1] == 0x80 && list.bits[entries / 8 - 1] == 0x01)
+            #expect(list.bits[125] == 0xFF && list.bits[129] == 0xFF && list.bits[130] == 0, "entries 1,000 to 1,039")
+            #expect(list.bits.reduce(0) { $0 + $1.nonzeroBitCount } == set.count)
+
+            // Clearing one and setting one already set moves the revision; changing nothing does not.
+            try await store.commit(changes([(7, false), (0, true)]))
+            let cleared = try #require(try await store.statusLists.statusList(issuer: issuer, id: "bits"))
+            #expect(cleared.bits[0] == 0x80)
+            #expect(cleared.revision > list.revision)
+            try await store.commit(changes([(7, false)]))
+            #expect(try await store.statusLists.statusList(issuer: issuer, id: "bits")?.revision == cleared.revision)
+
+            for outside in [-1, entries] {
+                await expectCode("range_error") { try await store.commit(changes([(3, true), (outside, true)])) }
+            }
+            var unknown = changes([(3, true)])
+            unknown.statusBits[0].listID = "nothing"
+            await expectCode("status_list_not_found") { try await store.commit(unknown) }
+            #expect(try await store.statusLists.statusList(issuer: issuer, id: "bits")?.bits == cleared.bits, "refused: unchanged")
         }
     }
 

@@ -150,7 +150,7 @@ private struct PostgresChangeStatements: Sendable {
         var updated = list.bits
         for bit in bits {
             guard bit.index >= 0, bit.index < list.count, bit.index >> 3 < updated.count else {
-                throw StatusListError(.statusListNotFound, "there is no entry \(bit.index) in a status list '\(listID)'")
+                throw StatusListError(.rangeError, "index \(bit.index) is outside the \(list.count) entries of '\(listID)'")
             }
             let mask = UInt8(0x80 >> (bit.index & 7))
             if bit.value { updated[bit.index >> 3] |= mask } else { updated[bit.index >> 3] &= ~mask }
