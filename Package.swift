@@ -174,7 +174,7 @@ let package = Package(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
-        .testTarget(name: "CardanoTests", dependencies: ["Cardano", "Encoding", "VectorSupport"]),
+        .testTarget(name: "CardanoTests", dependencies: ["Cardano", "Encoding", "Trie", "VectorSupport"]),
         .testTarget(
             name: "VoltpassCLITests",
             dependencies: [

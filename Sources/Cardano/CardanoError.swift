@@ -30,6 +30,10 @@ public struct CardanoError: CodedError, Hashable, Sendable {
         case invalidTextEnvelope = "cardano_text_envelope_invalid"
         /// A cost model is missing for a language the script data hash needs.
         case missingCostModel = "cardano_missing_cost_model"
+        /// A script that is not a flat-encoded UPLC program the parameter application can read.
+        case invalidScript = "cardano_script_invalid"
+        /// Plutus data that is not the MPFS cage datum or redeemer it should be.
+        case invalidCageDatum = "cage_datum_invalid"
     }
 
     /// What went wrong.

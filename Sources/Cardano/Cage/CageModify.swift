@@ -1,0 +1,181 @@
+import Encoding
+
+/// An unspent output: where it is and what it holds.
+public struct UTxO: Sendable, Hashable {
+    public var input: TransactionInput
+    public var output: TransactionOutput
+
+    public init(input: TransactionInput, output: TransactionOutput) {
+        self.input = input
+        self.output = output
+    }
+}
+
+/// Execution units a redeemer may spend.
+public struct ExecutionUnits: Sendable, Hashable {
+    public var memory: UInt64
+    public var steps: UInt64
+
+    public init(memory: UInt64, steps: UInt64) {
+        self.memory = memory
+        self.steps = steps
+    }
+}
+
+extension Cage {
+    /// A Modify of the v2 cage: the owner spends the state output and the requests it settles, moves
+    /// the root, refunds each requester and may pay rewards after the refunds, in one transaction.
+    ///
+    /// What the state validator checks, and this builder therefore produces: the owner among the
+    /// required signers; outputs[0] at the state's address with the token, the same terms and the
+    /// folded root; the requests folded in ledger input order, one action each; outputs 1…n refunding
+    /// the n requesters in that order, together exactly their lovelace less the fee and n tips; a
+    /// validity interval inside every applied request's processing window.
+    public struct Modify: Sendable {
+        /// A request UTxO and how it is settled.
+        public struct Settlement: Sendable {
+            public var utxo: UTxO
+            public var request: Request
+            public var action: RequestAction
+
+            public init(utxo: UTxO, request: Request, action: RequestAction) {
+                self.utxo = utxo
+                self.request = request
+                self.action = action
+            }
+        }
+
+        /// The state UTxO spent, and its state.
+        public var state: UTxO
+        public var currentState: State
+        /// The requests, in any order; the builder folds them in ledger input order, so each proof must
+        /// be made against the root the earlier requests in that order leave (see ``ledgerOrder(_:)``).
+        public var settlements: [Settlement]
+        /// The root after all applied requests.
+        public var newRoot: [UInt8]
+        /// Outputs after the refunds (rewards), paid from `funding`.
+        public var rewards: [TransactionOutput]
+        /// The owner's UTxOs paying the rewards; what is left goes to `change`.
+        public var funding: [UTxO]
+        public var change: [UInt8]
+        /// A pure-ada UTxO of the owner's put up as collateral.
+        public var collateral: UTxO
+        /// The state and (applied) request validators, carried in the witness set.
+        public var stateScript: PlutusScript
+        public var requestScript: PlutusScript
+        /// Validity interval, in slots: `validFrom` included, `validUntil` excluded.
+        public var validFrom: UInt64
+        public var validUntil: UInt64
+
+        public init(
+            state: UTxO, currentState: State, settlements: [Settlement], newRoot: [UInt8], rewards: [TransactionOutput] = [],
+            funding: [UTxO] = [], change: [UInt8], collateral: UTxO, stateScript: PlutusScript, requestScript: PlutusScript,
+            validFrom: UInt64, validUntil: UInt64
+        ) {
+            self.state = state
+            self.currentState = currentState
+            self.settlements = settlements
+            self.newRoot = newRoot
+            self.rewards = rewards
+            self.funding = funding
+            self.change = change
+            self.collateral = collateral
+            self.stateScript = stateScript
+            self.requestScript = requestScript
+            self.validFrom = validFrom
+            self.validUntil = validUntil
+        }
+
+        /// `settlements` in the order the state validator folds them: by transaction id, then index.
+        public static func ledgerOrder(_ settlements: [Settlement]) -> [Settlement] {
+            settlements.sorted { $0.utxo.input < $1.utxo.input }
+        }
+
+        /// The script inputs, each of which needs execution units: the state and the requests.
+        public var scriptInputs: [TransactionInput] { [state.input] + settlements.map(\.utxo.input) }
+
+        /// The unsigned transaction (the owner's key witnesses it) with the execution units of each
+        /// script input (``scriptInputs``). The fee covers the size with the owner's witness and the
+        /// units, and is taken from the refunds.
+        public func transaction(
+            units: [TransactionInput: ExecutionUnits], fees: FeeParameters, costModels: [PlutusLanguage: [Int64]], network: CardanoNetwork
+        ) throws(CardanoError) -> Transaction {
+            let ordered = Self.ledgerOrder(settlements)
+            guard newRoot.count == 32 else { throw CardanoError(.invalidLength, "a trie root has 32 bytes") }
+            let inputs = ([state.input] + ordered.map(\.utxo.input) + funding.map(\.input)).sorted()
+            guard Set(inputs).count == inputs.count else { throw CardanoError(.invalidTransaction, "an input is spent twice") }
+            func redeemer(_ input: TransactionInput, _ action: SpendRedeemer) throws(CardanoError) -> Redeemer {
+                guard let units = units[input] else { throw CardanoError(.invalidTransaction, "no execution units for \(input)") }
+                return Redeemer(
+                    tag: .spend, index: UInt32(inputs.firstIndex(of: input)!), data: action.data, memory: units.memory, steps: units.steps)
+            }
+            var redeemers = [try redeemer(state.input, .modify(ordered.map(\.action)))]
+            for settlement in ordered { redeemers.append(try redeemer(settlement.utxo.input, .contribute(state: state.input))) }
+            var newState = currentState
+            newState.root = newRoot
+            let tips = try Self.checked(UInt64(ordered.count).multipliedReportingOverflow(by: currentState.tip))
+            var stateValue = state.output.value
+            stateValue.coin = try Self.checked(stateValue.coin.addingReportingOverflow(tips))
+            let stateOutput = TransactionOutput(address: state.output.address, value: stateValue, datum: .inline(newState.datum))
+            let refunded = ordered.filter { $0.utxo.output.value.coin > 0 }
+            let funds = try Self.sum(funding.map(\.output.value.coin))
+            let paid = try Self.sum(rewards.map(\.value.coin))
+            guard funds >= paid else { throw CardanoError(.overflow, "the funding inputs hold \(funds) lovelace, the rewards \(paid)") }
+            let changeOutput = funds > paid ? TransactionOutput(address: change, value: Value(coin: funds - paid)) : nil
+
+            let witnesses = WitnessSet(redeemers: redeemers, plutusV3Scripts: [stateScript.bytes, requestScript.bytes])
+            let scriptDataHash = try ScriptDataHash.compute(witnessSet: witnesses, costModels: costModels, languages: [.v3])
+            let memory = redeemers.reduce(0) { $0 + $1.memory }
+            let steps = redeemers.reduce(0) { $0 + $1.steps }
+
+            // The fee changes the refunds, which change the size, which changes the fee: settle it.
+            var fee: UInt64 = 0
+            for _ in 0..<4 {
+                let body = TransactionBody(
+                    inputs: inputs,
+                    outputs: [stateOutput] + (try refunds(refunded, fee: fee, network: network)) + rewards + (changeOutput.map { [$0] } ?? []),
+                    fee: fee, ttl: validUntil, validityStart: validFrom, scriptDataHash: scriptDataHash, collateral: [collateral.input],
+                    requiredSigners: [currentState.owner], networkID: network.rawValue)
+                // Sized with the owner's witness in place (a placeholder of the same length).
+                var signed = witnesses
+                signed.vkeyWitnesses = [try VKeyWitness(vkey: Array(repeating: 0, count: 32), signature: Array(repeating: 0, count: 64))]
+                let size = try Transaction(bodyBytes: try body.cborBytes(), witnessSet: signed).cborBytes.count
+                let needed = try fees.minFee(transactionSize: size, memory: memory, steps: steps)
+                if needed <= fee { return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: witnesses) }
+                fee = needed
+            }
+            throw CardanoError(.overflow, "the Modify's fee did not settle")
+        }
+
+        /// One refund per request holding lovelace, in ledger order, to its requester's key: its lovelace
+        /// less the tip and its share of the fee (the first request takes the remainder).
+        private func refunds(_ refunded: [Settlement], fee: UInt64, network: CardanoNetwork) throws(CardanoError) -> [TransactionOutput] {
+            guard !refunded.isEmpty else { return [] }
+            let share = fee / UInt64(refunded.count)
+            var remainder = fee % UInt64(refunded.count)
+            var outputs: [TransactionOutput] = []
+            for settlement in refunded {
+                let charge = share + remainder + currentState.tip
+                remainder = 0
+                let locked = settlement.utxo.output.value.coin
+                guard locked > charge else {
+                    throw CardanoError(.overflow, "request \(settlement.utxo.input) holds \(locked) lovelace, less than its tip and fee share \(charge)")
+                }
+                let address = try EnterpriseAddress(credential: .keyHash(settlement.request.requester), network: network)
+                outputs.append(TransactionOutput(address: address.bytes, value: Value(coin: locked - charge)))
+            }
+            return outputs
+        }
+
+        static func sum(_ amounts: [UInt64]) throws(CardanoError) -> UInt64 {
+            var total: UInt64 = 0
+            for amount in amounts { total = try checked(total.addingReportingOverflow(amount)) }
+            return total
+        }
+
+        static func checked(_ result: (partialValue: UInt64, overflow: Bool)) throws(CardanoError) -> UInt64 {
+            guard !result.overflow else { throw CardanoError(.overflow, "lovelace beyond 2^64") }
+            return result.partialValue
+        }
+    }
+}
