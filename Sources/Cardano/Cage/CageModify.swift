@@ -136,11 +136,7 @@ extension Cage {
                     outputs: [stateOutput] + (try refunds(refunded, fee: fee, network: network)) + rewards + (changeOutput.map { [$0] } ?? []),
                     fee: fee, ttl: validUntil, validityStart: validFrom, scriptDataHash: scriptDataHash, collateral: [collateral.input],
                     requiredSigners: [currentState.owner], networkID: network.rawValue)
-                // Sized with the owner's witness in place (a placeholder of the same length).
-                var signed = witnesses
-                signed.vkeyWitnesses = [try VKeyWitness(vkey: Array(repeating: 0, count: 32), signature: Array(repeating: 0, count: 64))]
-                let size = try Transaction(bodyBytes: try body.cborBytes(), witnessSet: signed).cborBytes.count
-                let needed = try fees.minFee(transactionSize: size, memory: memory, steps: steps)
+                let needed = try fees.minFee(transactionSize: try Self.signedSize(body: body, witnesses: witnesses), memory: memory, steps: steps)
                 if needed <= fee { return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: witnesses) }
                 fee = needed
             }
@@ -165,6 +161,14 @@ extension Cage {
                 outputs.append(TransactionOutput(address: address.bytes, value: Value(coin: locked - charge)))
             }
             return outputs
+        }
+
+        /// The size of the transaction once the owner's key witnesses it (sized with a placeholder
+        /// witness of the same length).
+        static func signedSize(body: TransactionBody, witnesses: WitnessSet) throws(CardanoError) -> Int {
+            var signed = witnesses
+            signed.vkeyWitnesses = [try VKeyWitness(vkey: Array(repeating: 0, count: 32), signature: Array(repeating: 0, count: 64))]
+            return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: signed).cborBytes.count
         }
 
         static func sum(_ amounts: [UInt64]) throws(CardanoError) -> UInt64 {
