@@ -56,7 +56,7 @@ let package = Package(
             dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
         // Cardano Conway transactions, byte-exact: Plutus data, tx ids over the body's own bytes, vkey witnesses, fees.
-        .target(name: "Cardano", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Cardano", dependencies: ["Encoding", "Trie", .product(name: "Crypto", package: "swift-crypto")]),
         // QR Code (ISO/IEC 18004) encoder with SVG and PNG output, for passport plates. No dependencies.
         .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(

@@ -34,6 +34,11 @@ public struct CardanoError: CodedError, Hashable, Sendable {
         case invalidScript = "cardano_script_invalid"
         /// Plutus data that is not the MPFS cage datum or redeemer it should be.
         case invalidCageDatum = "cage_datum_invalid"
+        /// A request's MPF proof does not fit the root folded so far.
+        case cageProofMismatch = "cage_proof_mismatch"
+        /// A correct MPF proof the deployed cage (MPF v2.0.0) would check wrongly: the key must wait
+        /// until the trie's shape around it changes.
+        case cageProofUnsupported = "cage_proof_unsupported"
     }
 
     /// What went wrong.

@@ -1,5 +1,6 @@
 import Crypto
 import Encoding
+import Trie
 
 /// The datums and redeemers of the MPFS cage, version 2 (cardano-mpfs-onchain's `state` and `request`
 /// validators, Plutus V3), as Plutus data. The byte layout is in `docs/cardano.md`; every type reads
@@ -147,14 +148,14 @@ public enum Cage {
 
     /// How one request is settled by a Modify: applied with its MPF proof, or rejected.
     public enum RequestAction: Sendable, Hashable {
-        /// The request's change, proved against the root folded so far (the proof as Plutus data).
-        case apply(proof: PlutusData)
+        /// The request's change, proved against the root folded so far.
+        case apply(proof: Proof)
         /// Refunded without a change (a request past its retract window, or future-dated).
         case rejected
 
         var data: PlutusData {
             switch self {
-            case .apply(let proof): .constr(0, [proof])
+            case .apply(let proof): .constr(0, [Cage.proofData(proof)])
             case .rejected: .constr(1, [])
             }
         }
@@ -182,6 +183,22 @@ public enum Cage {
             case .sweep(let state): .constr(4, [Cage.outputReference(state)])
             }
         }
+    }
+
+    /// An MPF proof as the on-chain library reads it: a list of steps, Branch `C0[I skip, B neighbours128]`,
+    /// Fork `C1[I skip, C0[I nibble, B prefix, B root]]`, Leaf `C2[I skip, B path, B valueDigest]`
+    /// (the Plutus data `Proof.cbor()` serialises).
+    public static func proofData(_ proof: Proof) -> PlutusData {
+        .list(proof.steps.map { step in
+            switch step {
+            case .branch(let skip, let neighbors):
+                .constr(0, [.int(Int64(skip)), .bytes(neighbors.flatMap(\.bytes))])
+            case .fork(let skip, let neighbor):
+                .constr(1, [.int(Int64(skip)), .constr(0, [.int(Int64(neighbor.nibble)), .bytes(neighbor.prefix), .bytes(neighbor.root.bytes)])])
+            case .leaf(let skip, let key, let value):
+                .constr(2, [.int(Int64(skip)), .bytes(key.bytes), .bytes(value.bytes)])
+            }
+        })
     }
 
     /// A Plutus V3 `TxOutRef`: `Constr 0 [B txid, I index]`.

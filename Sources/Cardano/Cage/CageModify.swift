@@ -1,4 +1,5 @@
 import Encoding
+import Trie
 
 /// An unspent output: where it is and what it holds.
 public struct UTxO: Sendable, Hashable {
@@ -51,8 +52,6 @@ extension Cage {
         /// The requests, in any order; the builder folds them in ledger input order, so each proof must
         /// be made against the root the earlier requests in that order leave (see ``ledgerOrder(_:)``).
         public var settlements: [Settlement]
-        /// The root after all applied requests.
-        public var newRoot: [UInt8]
         /// Outputs after the refunds (rewards), paid from `funding`.
         public var rewards: [TransactionOutput]
         /// The owner's UTxOs paying the rewards; what is left goes to `change`.
@@ -68,14 +67,13 @@ extension Cage {
         public var validUntil: UInt64
 
         public init(
-            state: UTxO, currentState: State, settlements: [Settlement], newRoot: [UInt8], rewards: [TransactionOutput] = [],
+            state: UTxO, currentState: State, settlements: [Settlement], rewards: [TransactionOutput] = [],
             funding: [UTxO] = [], change: [UInt8], collateral: UTxO, stateScript: PlutusScript, requestScript: PlutusScript,
             validFrom: UInt64, validUntil: UInt64
         ) {
             self.state = state
             self.currentState = currentState
             self.settlements = settlements
-            self.newRoot = newRoot
             self.rewards = rewards
             self.funding = funding
             self.change = change
@@ -91,6 +89,33 @@ extension Cage {
             settlements.sorted { $0.utxo.input < $1.utxo.input }
         }
 
+        /// The root after the applied requests, folded in ledger order as the deployed cage (MPF
+        /// v2.0.0) folds them: `cage_proof_mismatch` when a proof does not fit the root before it,
+        /// `cage_proof_unsupported` when the proof is right but v2.0.0 would compute another root.
+        public func foldedRoot() throws(CardanoError) -> [UInt8] {
+            guard var root = Hash32(bytes: currentState.root) else { throw CardanoError(.invalidLength, "a trie root has 32 bytes") }
+            for settlement in Self.ledgerOrder(settlements) {
+                guard case .apply(let proof) = settlement.action else { continue }
+                let key = settlement.request.key
+                func fold(_ version: OnChainVersion) -> Hash32? {
+                    switch settlement.request.operation {
+                    case .insert(let value): try? MPF.insert(root: root, key: key, value: value, proof: proof, as: version)
+                    case .delete(let old): try? MPF.delete(root: root, key: key, value: old, proof: proof, as: version)
+                    case .update(let old, let new): try? MPF.update(root: root, key: key, proof: proof, oldValue: old, newValue: new)
+                    }
+                }
+                guard let correct = fold(.v2_1_0) else {
+                    throw CardanoError(.cageProofMismatch, "the proof of request \(settlement.utxo.input) does not fit root \(root)")
+                }
+                guard fold(.v2_0_0) == correct else {
+                    throw CardanoError(
+                        .cageProofUnsupported, "the deployed cage (MPF v2.0.0) would misread the proof of request \(settlement.utxo.input)")
+                }
+                root = correct
+            }
+            return root.bytes
+        }
+
         /// The script inputs, each of which needs execution units: the state and the requests.
         public var scriptInputs: [TransactionInput] { [state.input] + settlements.map(\.utxo.input) }
 
@@ -101,7 +126,7 @@ extension Cage {
             units: [TransactionInput: ExecutionUnits], fees: FeeParameters, costModels: [PlutusLanguage: [Int64]], network: CardanoNetwork
         ) throws(CardanoError) -> Transaction {
             let ordered = Self.ledgerOrder(settlements)
-            guard newRoot.count == 32 else { throw CardanoError(.invalidLength, "a trie root has 32 bytes") }
+            let newRoot = try foldedRoot()
             let inputs = ([state.input] + ordered.map(\.utxo.input) + funding.map(\.input)).sorted()
             guard Set(inputs).count == inputs.count else { throw CardanoError(.invalidTransaction, "an input is spent twice") }
             func redeemer(_ input: TransactionInput, _ action: SpendRedeemer) throws(CardanoError) -> Redeemer {
