@@ -57,6 +57,10 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
         // Cardano Conway transactions, byte-exact: Plutus data, tx ids over the body's own bytes, vkey witnesses, fees.
         .target(name: "Cardano", dependencies: ["Encoding", "Trie", .product(name: "Crypto", package: "swift-crypto")]),
+        // Chain access for the Cardano transactions: Ogmios v6 over HTTP.
+        .target(
+            name: "CardanoChain",
+            dependencies: ["Cardano", "Encoding", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // QR Code (ISO/IEC 18004) encoder with SVG and PNG output, for passport plates. No dependencies.
         .target(name: "QRCode", dependencies: ["Encoding"]),
         .target(
@@ -174,7 +178,16 @@ let package = Package(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
-        .testTarget(name: "CardanoTests", dependencies: ["Cardano", "Encoding", "Trie", "VectorSupport"]),
+        // Aiken's evaluator as the judge of the script transactions the Cardano tests build.
+        .target(name: "CardanoTestSupport", dependencies: ["Cardano", "Encoding", "VectorSupport"], path: "Tests/CardanoTestSupport"),
+        .testTarget(name: "CardanoTests", dependencies: ["Cardano", "CardanoTestSupport", "Encoding", "Trie", "VectorSupport"]),
+        .testTarget(
+            name: "CardanoChainTests",
+            dependencies: [
+                "CardanoChain", "Cardano", "CardanoTestSupport", "Encoding", "Trie", "VectorSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "VoltpassCLITests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Cardano
+import CardanoTestSupport
 import Encoding
 import Foundation
 import Testing
@@ -11,7 +12,7 @@ import VectorSupport
 /// accepted as built, refused when the root, the owner's signature, a refund or the validity
 /// interval is wrong. Skipped without the vectors or python3 + cometa, except under `CI=true`.
 @Suite(.vectors) struct CageTests {
-    static let aikenAvailable = ReferencePython.canImport("cometa")
+    static let aikenAvailable = AikenEvaluation.available
 
     static func scripts() throws -> (state: PlutusScript, request: PlutusScript, file: [String: Any]) {
         let file = try #require(try Vectors.json("cardano/mpfs-cage/cage-v2-scripts.json") as? [String: Any])
@@ -276,12 +277,8 @@ import VectorSupport
         return (Live(utxo: stateUTxO, state: state), requests)
     }
 
-    /// Preprod: slot 86,400 began at 1,655,769,600,000 ms, one slot a second.
-    static let zeroTime: UInt64 = 1_655_769_600_000
-    static let zeroSlot: UInt64 = 86_400
-
-    static func slot(atOrBefore milliseconds: UInt64) -> UInt64 { (milliseconds - zeroTime) / 1_000 + zeroSlot }
-    static func slot(atOrAfter milliseconds: UInt64) -> UInt64 { (milliseconds - zeroTime + 999) / 1_000 + zeroSlot }
+    static func slot(atOrBefore milliseconds: UInt64) -> UInt64 { AikenEvaluation.slot(atOrBefore: milliseconds) }
+    static func slot(atOrAfter milliseconds: UInt64) -> UInt64 { AikenEvaluation.slot(atOrAfter: milliseconds) }
 
     static func ownerAddress(_ keyHash: [UInt8]) -> [UInt8] {
         (try? EnterpriseAddress(credential: .keyHash(keyHash), network: .testnet).bytes) ?? []
@@ -293,7 +290,7 @@ import VectorSupport
             output: TransactionOutput(address: ownerAddress(keyHash), value: Value(coin: 5_000_000)))
     }
 
-    static func costModels() throws -> [PlutusLanguage: [Int64]] { [.v3: try FeeAndScriptDataTests.v3CostModel().params] }
+    static func costModels() throws -> [PlutusLanguage: [Int64]] { [.v3: try AikenEvaluation.v3CostModel().params] }
 
     /// Units above what any script of a Modify takes, for a transaction that is only evaluated.
     static func generous(_ modify: Cage.Modify) -> [TransactionInput: ExecutionUnits] {
@@ -340,39 +337,10 @@ import VectorSupport
         return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: tx.witnessSet)
     }
 
-    /// Aiken's phase-two evaluation of `tx` over `utxos`: the units each spend redeemer used, by
-    /// input index, or nil and the error.
+    /// Aiken's evaluation of `tx` over `utxos`: the units each spend or mint redeemer used, by index.
     static func evaluate(_ tx: Transaction, _ utxos: [UTxO]) throws -> (success: [UInt32: ExecutionUnits]?, error: String) {
-        let resolved = tx.body.inputs.sorted() + tx.body.referenceInputs.sorted()
-        let outputs = try resolved.map { input in try #require(utxos.first { $0.input == input }, "no UTxO for \(input)").output }
-        let request: [String: Any] = [
-            "tx": Vectors.hex(tx.cborBytes),
-            "inputs": Vectors.hex(try CBOR.array(resolved.map { CBOR.array([.bytes($0.transactionID.bytes), .unsigned(UInt64($0.index))]) }).encode()),
-            "outputs": Vectors.hex(try CBOR.array(outputs.map(\.cbor)).encode()),
-            "cost_models": Vectors.hex(try FeeAndScriptDataTests.v3CostModel().cbor),
-            "slot_config": ["zero_time": zeroTime, "zero_slot": zeroSlot, "slot_length": 1_000],
-        ]
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-eval-\(UUID().uuidString).json")
-        try JSONSerialization.data(withJSONObject: request).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let run = try ReferencePython.run(
-            "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-            arguments: [script.path, file.path])
-        #expect(run.status == 0, "the Aiken evaluation failed to run: \(run.error)")
-        let answer = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
-        guard (answer["status"] as? String)?.uppercased() == "SUCCESS" else { return (nil, answer["error"] as? String ?? "") }
-        var used: [UInt32: ExecutionUnits] = [:]
-        let redeemers = try CBOR.decode(try #require(Vectors.bytes(hex: answer["redeemer_cbor"] as? String ?? "")))
-        for redeemer in redeemers.arrayValue ?? [] {
-            guard let fields = redeemer.arrayValue, fields.count == 4, let index = fields[1].uint64Value,
-                let units = fields[3].arrayValue, units.count == 2, let memory = units[0].uint64Value, let steps = units[1].uint64Value
-            else { continue }
-            used[UInt32(index)] = ExecutionUnits(memory: memory, steps: steps)
-        }
-        return (used, "")
+        let result = try AikenEvaluation.evaluate(tx, utxos)
+        return (result.units.map { $0[.spend, default: [:]].merging($0[.mint, default: [:]]) { first, _ in first } }, result.error)
     }
 
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/cardano-aiken-eval.py")
 }

@@ -1,4 +1,5 @@
 import Cardano
+import CardanoTestSupport
 import Encoding
 import Foundation
 import Testing
@@ -63,7 +64,7 @@ import VectorSupport
     @Test(.vectors) func scriptDataHashOfCageTransactions() throws {
         let file = try #require(try Vectors.json("cardano/mpfs-cage/tx-eval-vectors.json") as? [String: Any])
         let vectors = try #require(file["vectors"] as? [[String: Any]])
-        let model = try FeeAndScriptDataTests.v3CostModel()
+        let model = try AikenEvaluation.v3CostModel()
         let expected = [
             "8270c351de4e5a11d7e6d5ea09bb24f61355caf212d199ae01261bc9e7203085",
             "25aea2df1022881ba18ad63a4594640cd516d434c5abe8cb974cf92f4a14112e",

@@ -1,4 +1,5 @@
 import Cardano
+import CardanoTestSupport
 import Encoding
 import Foundation
 import Testing
@@ -65,25 +66,9 @@ import VectorSupport
         #expect(try conway.minUTxO(outputSize: stateBytes.count) == 1_538_670)
     }
 
-    static func v3CostModel() throws -> (params: [Int64], cbor: [UInt8]) {
-        // Keep the file's key order (ledger order) by reading the raw text rather than a dictionary.
-        let data = try Vectors.data("cardano/mpfs-cage/plutus-v3-cost-model.json")
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        let cbor = try VectorFields.hex(object, "cbor_for_aiken_eval_phase_two")
-        let text = String(decoding: data, as: UTF8.self)
-        let paramsStart = try #require(text.range(of: "\"params\""))
-        let body = text[paramsStart.upperBound...]
-        let open = try #require(body.firstIndex(of: "{"))
-        let close = try #require(body.firstIndex(of: "}"))
-        let values = body[body.index(after: open)..<close].split(separator: ",").compactMap { member -> Int64? in
-            member.split(separator: ":").last.flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        }
-        return (values, cbor)
-    }
-
     /// The V3 language view is `{2: definite [297 ints]}`: exactly the cost-model CBOR Aiken takes.
     @Test(.vectors) func v3LanguageViewMatchesTheCostModelCBOR() throws {
-        let model = try Self.v3CostModel()
+        let model = try AikenEvaluation.v3CostModel()
         #expect(model.params.count == 297)
         let views = try ScriptDataHash.languageViews(costModels: [.v3: model.params], languages: [.v3])
         #expect(views == model.cbor)
@@ -117,7 +102,7 @@ import VectorSupport
     @Test(.vectors) func scriptDataHashUsesReceivedBytes() throws {
         let file = try #require(try Vectors.json("cardano/mpfs-cage/tx-eval-vectors.json") as? [String: Any])
         let vectors = try #require(file["vectors"] as? [[String: Any]])
-        let model = try Self.v3CostModel()
+        let model = try AikenEvaluation.v3CostModel()
         var strictFailures: [Int] = []
         for (index, vector) in vectors.enumerated() {
             let bytes = try VectorFields.hex(vector, "tx_cbor")
