@@ -36,6 +36,8 @@ public struct CardanoError: CodedError, Hashable, Sendable {
         case invalidCageDatum = "cage_datum_invalid"
         /// A request's MPF proof does not fit the root folded so far.
         case cageProofMismatch = "cage_proof_mismatch"
+        /// A transaction output that does not carry the root anchor it is said to carry.
+        case notAnAnchor = "cardano_not_an_anchor"
         /// A correct MPF proof the deployed cage (MPF v2.0.0) would check wrongly: the key must wait
         /// until the trie's shape around it changes.
         case cageProofUnsupported = "cage_proof_unsupported"

@@ -65,3 +65,14 @@ public struct Transaction: Sendable, Hashable {
         return writer.bytes
     }
 }
+
+extension Transaction {
+    /// The size of the transaction with `body` and `witnesses` once `signers` keys witness it (sized
+    /// with placeholder witnesses of the same length), for its fee.
+    static func signedSize(body: TransactionBody, witnesses: WitnessSet, signers: Int = 1) throws(CardanoError) -> Int {
+        var signed = witnesses
+        let placeholder = try VKeyWitness(vkey: Array(repeating: 0, count: 32), signature: Array(repeating: 0, count: 64))
+        signed.vkeyWitnesses = Array(repeating: placeholder, count: signers)
+        return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: signed).cborBytes.count
+    }
+}

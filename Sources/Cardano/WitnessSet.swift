@@ -53,18 +53,21 @@ public struct WitnessSet: Sendable, Hashable {
     public var redeemers: [Redeemer]
     /// 7: Plutus V3 scripts (flat-encoded bytes, as in the blueprint's compiled code after one CBOR unwrap).
     public var plutusV3Scripts: [[UInt8]]
+    /// Native scripts (key 1).
+    public var nativeScripts: [NativeScript]
     /// Each entry of a decoded witness set as received, by key (empty for a built one).
     public private(set) var rawFields: [UInt64: [UInt8]]
 
     /// Creates a witness set.
     public init(
         vkeyWitnesses: [VKeyWitness] = [], plutusData: [PlutusData] = [], redeemers: [Redeemer] = [],
-        plutusV3Scripts: [[UInt8]] = []
+        plutusV3Scripts: [[UInt8]] = [], nativeScripts: [NativeScript] = []
     ) {
         self.vkeyWitnesses = vkeyWitnesses
         self.plutusData = plutusData
         self.redeemers = redeemers
         self.plutusV3Scripts = plutusV3Scripts
+        self.nativeScripts = nativeScripts
         rawFields = [:]
     }
 
@@ -94,6 +97,13 @@ public struct WitnessSet: Sendable, Hashable {
                     }
                     return bytes
                 }
+            }
+            if key == 1 {
+                let elements: [CBOR]
+                do { elements = try TransactionBody.setElements(entry.value, field: "native scripts") } catch {
+                    throw CardanoError(.invalidWitnessSet, error.message)
+                }
+                nativeScripts = try elements.map { (element) throws(CardanoError) in try NativeScript(cbor: element) }
             }
             if key == 0 {
                 let elements: [CBOR]
@@ -144,6 +154,9 @@ public struct WitnessSet: Sendable, Hashable {
             }
             entries.append((0, writer.bytes))
         }
+        if !nativeScripts.isEmpty {
+            entries.append((1, (try? CBOR.tagged(258, .array(nativeScripts.map(\.cbor))).encode()) ?? []))
+        }
         if let datums = datumsBytes { entries.append((4, datums)) }
         if let redeemers = redeemersBytes { entries.append((5, redeemers)) }
         if !plutusV3Scripts.isEmpty {
@@ -156,7 +169,7 @@ public struct WitnessSet: Sendable, Hashable {
             }
             entries.append((7, writer.bytes))
         }
-        for (key, raw) in rawFields where ![0, 4, 5, 7].contains(key) { entries.append((key, raw)) }
+        for (key, raw) in rawFields where ![0, 1, 4, 5, 7].contains(key) { entries.append((key, raw)) }
         entries.sort { $0.0 < $1.0 }
         var writer = CBORWriter()
         writer.appendHead(.map, UInt64(entries.count))

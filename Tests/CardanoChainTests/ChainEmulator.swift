@@ -121,6 +121,26 @@ actor ChainEmulator {
         let consumed = resolved.reduce(UInt64(0)) { $0 + $1.output.value.coin }
         let produced = tx.body.outputs.reduce(tx.body.fee) { $0 + $1.value.coin }
         guard consumed == produced else { throw EmulatorError(code: 3123, "value not preserved: \(consumed) in, \(produced) out") }
+        // Assets: what the inputs hold and the transaction mints is what the outputs hold.
+        var assets: [[UInt8]: [[UInt8]: Int64]] = [:]
+        for output in resolved.map(\.output) {
+            for (policy, names) in output.value.assets.assets { for (name, quantity) in names { assets[policy, default: [:]][name, default: 0] += Int64(quantity) } }
+        }
+        for (policy, names) in tx.body.mint?.assets ?? [:] { for (name, quantity) in names { assets[policy, default: [:]][name, default: 0] += quantity } }
+        for output in tx.body.outputs {
+            for (policy, names) in output.value.assets.assets { for (name, quantity) in names { assets[policy, default: [:]][name, default: 0] -= Int64(quantity) } }
+        }
+        guard assets.values.allSatisfy({ $0.values.allSatisfy { $0 == 0 } }) else { throw EmulatorError(code: 3123, "assets not preserved") }
+        // Each minting policy is a native script the transaction satisfies, or a Plutus script with a redeemer.
+        for policy in (tx.body.mint?.assets ?? [:]).keys {
+            if let script = tx.witnessSet.nativeScripts.first(where: { $0.hash == policy }) {
+                guard script.isSatisfied(signers: signers, validFrom: tx.body.validityStart, validUntil: tx.body.ttl) else {
+                    throw EmulatorError(code: 3100, "the native script of policy \(Hex.encode(policy)) is not satisfied")
+                }
+            } else if tx.witnessSet.redeemers.isEmpty {
+                throw EmulatorError(code: 3100, "no script for policy \(Hex.encode(policy))")
+            }
+        }
         if !tx.witnessSet.redeemers.isEmpty {
             let result = try AikenEvaluation.evaluate(tx, resolved)
             guard result.units != nil else { throw EmulatorError(code: 3010, "script failure: \(result.error)") }

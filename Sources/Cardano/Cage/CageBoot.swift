@@ -51,7 +51,7 @@ extension Cage {
                     fee: fee, mint: MultiAsset([policy: [token.assetName: 1]]), scriptDataHash: scriptDataHash, collateral: [collateral.input],
                     requiredSigners: [state.owner], networkID: network.rawValue)
                 let needed = try fees.minFee(
-                    transactionSize: try Modify.signedSize(body: body, witnesses: witnesses), memory: units.memory, steps: units.steps)
+                    transactionSize: try Transaction.signedSize(body: body, witnesses: witnesses), memory: units.memory, steps: units.steps)
                 if needed <= fee { return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: witnesses) }
                 fee = needed
             }

@@ -161,7 +161,7 @@ extension Cage {
                     outputs: [stateOutput] + (try refunds(refunded, fee: fee, network: network)) + rewards + (changeOutput.map { [$0] } ?? []),
                     fee: fee, ttl: validUntil, validityStart: validFrom, scriptDataHash: scriptDataHash, collateral: [collateral.input],
                     requiredSigners: [currentState.owner], networkID: network.rawValue)
-                let needed = try fees.minFee(transactionSize: try Self.signedSize(body: body, witnesses: witnesses), memory: memory, steps: steps)
+                let needed = try fees.minFee(transactionSize: try Transaction.signedSize(body: body, witnesses: witnesses), memory: memory, steps: steps)
                 if needed <= fee { return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: witnesses) }
                 fee = needed
             }
@@ -186,14 +186,6 @@ extension Cage {
                 outputs.append(TransactionOutput(address: address.bytes, value: Value(coin: locked - charge)))
             }
             return outputs
-        }
-
-        /// The size of the transaction once the owner's key witnesses it (sized with a placeholder
-        /// witness of the same length).
-        static func signedSize(body: TransactionBody, witnesses: WitnessSet) throws(CardanoError) -> Int {
-            var signed = witnesses
-            signed.vkeyWitnesses = [try VKeyWitness(vkey: Array(repeating: 0, count: 32), signature: Array(repeating: 0, count: 64))]
-            return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: signed).cborBytes.count
         }
 
         static func sum(_ amounts: [UInt64]) throws(CardanoError) -> UInt64 {
