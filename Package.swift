@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "IdentityTests",
             dependencies: [
-                "Identity", "VectorSupport", "HSMTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "Identity", "VectorSupport", "HSMTestSupport", "HTTPTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -184,9 +184,8 @@ let package = Package(
         .testTarget(
             name: "CardanoChainTests",
             dependencies: [
-                "CardanoChain", "Cardano", "CardanoTestSupport", "Encoding", "Trie", "VectorSupport",
+                "CardanoChain", "Cardano", "CardanoTestSupport", "Encoding", "HTTPTestSupport", "Trie", "VectorSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "VoltpassCLITests",

@@ -2,8 +2,8 @@ import Cardano
 import CardanoTestSupport
 import Encoding
 import Foundation
+import HTTPTestSupport
 import Hummingbird
-import Logging
 import NIOCore
 
 /// A Cardano emulator used only by the tests: a UTxO set, a slot clock, the ledger's phase-one
@@ -167,23 +167,7 @@ actor ChainEmulator {
             let answer = try await self.respond(to: Data(buffer: try await request.body.collect(upTo: 1 << 22)))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "chain-emulator")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body("http://127.0.0.1:\(port)/")
-        }
+        return try await serveOnLoopback(router, label: "chain-emulator") { port in try await body("http://127.0.0.1:\(port)/") }
     }
 }
 

@@ -31,22 +31,8 @@ public struct StatusListTestServer: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "application/vc+ld+json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "status-list-test-server")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            defer { group.cancelAll() }
-            return try await body(StatusListTestServer(port: port, documents: documents))
+        return try await serveOnLoopback(router, label: "status-list-test-server") { port in
+            try await body(StatusListTestServer(port: port, documents: documents))
         }
     }
 }

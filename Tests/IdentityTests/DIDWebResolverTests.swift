@@ -1,5 +1,6 @@
 import Encoding
 import Foundation
+import HTTPTestSupport
 import Hummingbird
 import Identity
 import Logging
@@ -193,28 +194,8 @@ struct DIDTestServer: Sendable {
         router.get("/array/did.json") { _, _ in try json(Array("[]".utf8)) }
         router.get("/noid/did.json") { _, _ in try json(Array(#"{"@context":"https://www.w3.org/ns/did/v1.1"}"#.utf8)) }
 
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        var logger = Logger(label: "did-test-server")
-        logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            do {
-                let result = try await body(DIDTestServer(port: port, key: key, log: log))
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+        return try await serveOnLoopback(router, label: "did-test-server") { port in
+            try await body(DIDTestServer(port: port, key: key, log: log))
         }
     }
 
