@@ -24,6 +24,13 @@ public struct Ratio: Sendable, Hashable {
         return result.partialValue
     }
 
+    /// The sum of `amounts` (lovelace), refusing one beyond 64 bits.
+    static func sum(_ amounts: [UInt64]) throws(CardanoError) -> UInt64 {
+        var total: UInt64 = 0
+        for amount in amounts { total = try checked(total.addingReportingOverflow(amount)) }
+        return total
+    }
+
     func times(_ other: Ratio) throws(CardanoError) -> Ratio {
         try Ratio(
             Self.checked(numerator.multipliedReportingOverflow(by: other.numerator)),

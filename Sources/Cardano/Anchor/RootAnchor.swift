@@ -97,7 +97,7 @@ public struct RootAnchor: Sendable, Hashable {
         spending inputs: [UTxO], anchorOutput: TransactionOutput, anchorPaysFee: Bool, change: [UInt8], mint: MultiAsset<Int64>?,
         ttl: UInt64?, witnesses: WitnessSet, fees: FeeParameters
     ) throws(CardanoError) -> Transaction {
-        let available = try Cage.Modify.sum(inputs.map(\.output.value.coin))
+        let available = try Ratio.sum(inputs.map(\.output.value.coin))
         var fee: UInt64 = 0
         for _ in 0..<4 {
             var anchor = anchorOutput

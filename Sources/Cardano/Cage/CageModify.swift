@@ -30,8 +30,8 @@ extension Cage {
     /// What the state validator checks, and this builder therefore produces: the owner among the
     /// required signers; outputs[0] at the state's address with the token, the same terms and the
     /// folded root; the requests folded in ledger input order, one action each; outputs 1…n refunding
-    /// the n requesters in that order, together exactly their lovelace less the fee and n tips; a
-    /// validity interval inside every applied request's processing window.
+    /// the n requesters in that order, together exactly their lovelace less the fee and n tips. The
+    /// validity interval is the caller's: it must lie inside every applied request's processing window.
     public struct Modify: Sendable {
         /// A request UTxO and how it is settled.
         public struct Settlement: Sendable {
@@ -138,13 +138,13 @@ extension Cage {
             for settlement in ordered { redeemers.append(try redeemer(settlement.utxo.input, .contribute(state: state.input))) }
             var newState = currentState
             newState.root = newRoot
-            let tips = try Self.checked(UInt64(ordered.count).multipliedReportingOverflow(by: currentState.tip))
+            let tips = try Ratio.checked(UInt64(ordered.count).multipliedReportingOverflow(by: currentState.tip))
             var stateValue = state.output.value
-            stateValue.coin = try Self.checked(stateValue.coin.addingReportingOverflow(tips))
+            stateValue.coin = try Ratio.checked(stateValue.coin.addingReportingOverflow(tips))
             let stateOutput = TransactionOutput(address: state.output.address, value: stateValue, datum: .inline(newState.datum))
             let refunded = ordered.filter { $0.utxo.output.value.coin > 0 }
-            let funds = try Self.sum(funding.map(\.output.value.coin))
-            let paid = try Self.sum(rewards.map(\.value.coin))
+            let funds = try Ratio.sum(funding.map(\.output.value.coin))
+            let paid = try Ratio.sum(rewards.map(\.value.coin))
             guard funds >= paid else { throw CardanoError(.overflow, "the funding inputs hold \(funds) lovelace, the rewards \(paid)") }
             let changeOutput = funds > paid ? TransactionOutput(address: change, value: Value(coin: funds - paid)) : nil
 
@@ -186,17 +186,6 @@ extension Cage {
                 outputs.append(TransactionOutput(address: address.bytes, value: Value(coin: locked - charge)))
             }
             return outputs
-        }
-
-        static func sum(_ amounts: [UInt64]) throws(CardanoError) -> UInt64 {
-            var total: UInt64 = 0
-            for amount in amounts { total = try checked(total.addingReportingOverflow(amount)) }
-            return total
-        }
-
-        static func checked(_ result: (partialValue: UInt64, overflow: Bool)) throws(CardanoError) -> UInt64 {
-            guard !result.overflow else { throw CardanoError(.overflow, "lovelace beyond 2^64") }
-            return result.partialValue
         }
     }
 }
