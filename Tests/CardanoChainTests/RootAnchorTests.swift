@@ -48,6 +48,7 @@ import VectorSupport
             let current = try #require(try await chain.utxos(at: [address.bech32]).first { (try? anchor.anchored(in: $0.output)) != nil })
             let moved = try Self.signed(try anchor.move(from: current, to: second, change: address.bytes, fees: fees), by: owner)
             #expect(moved.body.inputs.count == 1 && moved.body.mint == nil)
+            print("root anchor move: \(moved.cborBytes.count) bytes signed, fee \(moved.body.fee) lovelace")
             #expect(try await chain.submit(moved) == moved.id)
             #expect(try anchor.anchored(in: moved, outputIndex: 0) == (try RootAnchor.State(root: second, sequence: 1)))
             let onChain = try await chain.utxos(at: [address.bech32]).compactMap { try? anchor.anchored(in: $0.output) }

@@ -120,51 +120,10 @@ import VectorSupport
 
     @Test(.enabled(if: aikenAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
     func aModifyOfTwoRequestsPaysTheirRefundsThenARewardOnOurOwnCage() async throws {
-        let (stateScript, unapplied, _) = try Self.scripts()
-        let owner = try PaymentKey(seed: Array(repeating: 11, count: 32))
-        let seed = TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x5e, count: 32)), index: 3)
-        let token = Cage.TokenID(seed: seed)
-        let requestScript = try unapplied.applying([.bytes(stateScript.hash), .bytes(token.assetName)])
-        let state = try Cage.State(owner: owner.keyHash, root: Array(repeating: 0, count: 32), tip: 500_000, processTime: 600_000, retractTime: 600_000)
-        let stateAddress = try EnterpriseAddress(credential: .scriptHash(stateScript.hash), network: .testnet).bytes
-        let stateUTxO = UTxO(
-            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x10, count: 32)), index: 0),
-            output: TransactionOutput(
-                address: stateAddress, value: Value(coin: 2_000_000, assets: MultiAsset([stateScript.hash: [token.assetName: 1]])),
-                datum: .inline(state.datum)))
-        let submittedAt: UInt64 = 1_781_203_626_691
-        let requestAddress = try EnterpriseAddress(credential: .scriptHash(requestScript.hash), network: .testnet).bytes
-        var settlements: [Cage.Modify.Settlement] = []
-        for (index, name) in ["pack-7", "cell-42"].enumerated() {
-            let requester = try PaymentKey(seed: Array(repeating: UInt8(20 + index), count: 32))
-            let request = try Cage.Request(
-                token: token, requester: requester.keyHash, key: Array(name.utf8), operation: .insert(value: Array("soh=97".utf8)),
-                tip: state.tip, submittedAt: submittedAt)
-            let utxo = UTxO(
-                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: UInt8(0x90 - index * 0x40), count: 32)), index: 1),
-                output: TransactionOutput(address: requestAddress, value: Value(coin: 4_000_000), datum: .inline(request.datum)))
-            settlements.append(.init(utxo: utxo, request: request, action: .rejected))
-        }
-        // Proofs in the order the validator folds: each against the root the earlier ones leave.
-        settlements = Cage.Modify.ledgerOrder(settlements)
-        let trie = try await MerkleTrie()
-        for index in settlements.indices {
-            let proof = try await trie.proof(for: settlements[index].request.key)
-            settlements[index].action = .apply(proof: proof.proof)
-            #expect(Cage.proofData(proof.proof) == (try PlutusData(cbor: proof.proof.cbor())))
-            _ = try await trie.insert(key: settlements[index].request.key, value: Array("soh=97".utf8))
-        }
-        let funding = UTxO(
-            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x33, count: 32)), index: 0),
-            output: TransactionOutput(address: Self.ownerAddress(owner.keyHash), value: Value(coin: 10_000_000)))
-        let reward = TransactionOutput(address: Self.ownerAddress(settlements[0].request.requester), value: Value(coin: 1_500_000))
-        let modify = Cage.Modify(
-            state: stateUTxO, currentState: state, settlements: settlements, rewards: [reward],
-            funding: [funding], change: Self.ownerAddress(owner.keyHash), collateral: Self.collateral(owner.keyHash),
-            stateScript: stateScript, requestScript: requestScript,
-            validFrom: Self.slot(atOrAfter: submittedAt), validUntil: Self.slot(atOrBefore: submittedAt + state.processTime))
-        #expect(try modify.foldedRoot() == (await trie.root.bytes))
-        let tx = try await Self.evaluatedTransaction(modify, utxos: [stateUTxO, funding] + settlements.map(\.utxo))
+        let (modify, utxos, owner, trieRoot) = try await Self.ownCage(requests: 2)
+        let (settlements, state, reward) = (modify.settlements, modify.currentState, modify.rewards[0])
+        #expect(try modify.foldedRoot() == trieRoot)
+        let tx = try await Self.evaluatedTransaction(modify, utxos: utxos)
         // outputs: the state, the two refunds in ledger order, then the reward and the change.
         #expect(tx.body.outputs.count == 5)
         #expect(tx.body.outputs[1].address == Self.ownerAddress(settlements[0].request.requester))
@@ -249,6 +208,105 @@ import VectorSupport
 
     // MARK: Helpers
 
+    /// A Modify of our own cage settling `requests` inserts from distinct requesters, with a reward
+    /// after the refunds; the UTxOs it spends; the owner's key; the trie root after the inserts.
+    static func ownCage(requests count: Int) async throws -> (modify: Cage.Modify, utxos: [UTxO], owner: PaymentKey, root: [UInt8]) {
+        let (stateScript, unapplied, _) = try scripts()
+        let owner = try PaymentKey(seed: Array(repeating: 11, count: 32))
+        let token = Cage.TokenID(seed: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x5e, count: 32)), index: 3))
+        let requestScript = try unapplied.applying([.bytes(stateScript.hash), .bytes(token.assetName)])
+        let state = try Cage.State(owner: owner.keyHash, root: Array(repeating: 0, count: 32), tip: 500_000, processTime: 600_000, retractTime: 600_000)
+        let stateUTxO = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x10, count: 32)), index: 0),
+            output: TransactionOutput(
+                address: try EnterpriseAddress(credential: .scriptHash(stateScript.hash), network: .testnet).bytes,
+                value: Value(coin: 2_000_000, assets: MultiAsset([stateScript.hash: [token.assetName: 1]])), datum: .inline(state.datum)))
+        let submittedAt: UInt64 = 1_781_203_626_691
+        let requestAddress = try EnterpriseAddress(credential: .scriptHash(requestScript.hash), network: .testnet).bytes
+        var settlements: [Cage.Modify.Settlement] = []
+        for index in 0..<count {
+            let requester = try PaymentKey(seed: Array(repeating: UInt8(20 + index), count: 32))
+            let request = try Cage.Request(
+                token: token, requester: requester.keyHash, key: Array("battery-\(index)".utf8), operation: .insert(value: Array("soh=97".utf8)),
+                tip: state.tip, submittedAt: submittedAt)
+            let utxo = UTxO(
+                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: UInt8(0x90 - index), count: 32)), index: 1),
+                output: TransactionOutput(address: requestAddress, value: Value(coin: 4_000_000), datum: .inline(request.datum)))
+            settlements.append(.init(utxo: utxo, request: request, action: .rejected))
+        }
+        // Proofs in the order the validator folds: each against the root the earlier ones leave.
+        settlements = Cage.Modify.ledgerOrder(settlements)
+        let trie = try await MerkleTrie()
+        for index in settlements.indices {
+            let proof = try await trie.proof(for: settlements[index].request.key)
+            settlements[index].action = .apply(proof: proof.proof)
+            #expect(Cage.proofData(proof.proof) == (try PlutusData(cbor: proof.proof.cbor())))
+            _ = try await trie.insert(key: settlements[index].request.key, value: Array("soh=97".utf8))
+        }
+        let funding = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x33, count: 32)), index: 0),
+            output: TransactionOutput(address: ownerAddress(owner.keyHash), value: Value(coin: 10_000_000)))
+        let reward = TransactionOutput(address: ownerAddress(settlements[0].request.requester), value: Value(coin: 1_500_000))
+        let modify = Cage.Modify(
+            state: stateUTxO, currentState: state, settlements: settlements, rewards: [reward],
+            funding: [funding], change: ownerAddress(owner.keyHash), collateral: collateral(owner.keyHash),
+            stateScript: stateScript, requestScript: requestScript,
+            validFrom: slot(atOrAfter: submittedAt), validUntil: slot(atOrBefore: submittedAt + state.processTime))
+        return (modify, [stateUTxO, funding] + settlements.map(\.utxo), owner, await trie.root.bytes)
+    }
+
+    /// Outputs holding the cage's two scripts as reference scripts (at the owner's address).
+    static func referenceHolders(_ modify: Cage.Modify) throws -> (state: UTxO, request: UTxO) {
+        func holder(_ script: PlutusScript, _ byte: UInt8) throws -> UTxO {
+            UTxO(
+                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: byte, count: 32)), index: 0),
+                output: TransactionOutput(
+                    address: ownerAddress(modify.currentState.owner), value: Value(coin: 40_000_000), scriptReference: script.referenceScriptCBOR))
+        }
+        return (try holder(modify.stateScript, 0xd1), try holder(modify.requestScript, 0xd2))
+    }
+
+    @Test(.enabled(if: aikenAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
+    func referenceScriptsCutTheFeeAndRaiseHowManyRequestsOneModifySettles() async throws {
+        var (modify, utxos, _, _) = try await Self.ownCage(requests: 2)
+        let inline = try await Self.evaluatedTransaction(modify, utxos: utxos)
+        let holders = try Self.referenceHolders(modify)
+        modify.scriptSource = .reference(state: holders.state, request: holders.request)
+        let referenced = try await Self.evaluatedTransaction(modify, utxos: utxos + [holders.state, holders.request])
+        #expect(referenced.witnessSet.plutusV3Scripts.isEmpty && referenced.body.referenceInputs.count == 2)
+        #expect(referenced.body.fee < inline.body.fee)
+        // Holders that carry other scripts are refused before anything is built.
+        modify.scriptSource = .reference(state: holders.request, request: holders.state)
+        #expect(throws: CardanoError.self) { try modify.transaction(units: Self.generous(modify), fees: .conway, costModels: Self.costModels(), network: .testnet) }
+
+        // How many requests one Modify settles within the per-transaction budget (14 M memory, 10 G
+        // steps) and size (16,384 bytes), with the scripts inline and by reference.
+        for source in ["inline", "reference"] {
+            var fits = 0
+            var tooMany = 64
+            while tooMany - fits > 1 {
+                let count = (fits + tooMany) / 2
+                var (candidate, candidateUTxOs, owner, _) = try await Self.ownCage(requests: count)
+                if source == "reference" {
+                    let holders = try Self.referenceHolders(candidate)
+                    candidate.scriptSource = .reference(state: holders.state, request: holders.request)
+                    candidateUTxOs += [holders.state, holders.request]
+                }
+                let tx = try candidate.transaction(
+                    units: Self.generous(candidate).mapValues { _ in ExecutionUnits(memory: 200_000, steps: 100_000_000) }, fees: .conway,
+                    costModels: try Self.costModels(), network: .testnet)
+                var signed = tx.witnessSet
+                signed.vkeyWitnesses = [try owner.witness(for: tx.id)]
+                let size = try Transaction(bodyBytes: tx.bodyBytes, witnessSet: signed).cborBytes.count
+                let accepted = try size <= 16_384 && Self.evaluate(tx, candidateUTxOs).success != nil
+                if accepted { fits = count } else { tooMany = count }
+            }
+            print("cage modify capacity, scripts \(source): \(fits) requests in one transaction")
+            #expect(fits >= 16, "the memory budget, not the size, bounds a Modify")
+        }
+    }
+
+
     struct Live {
         let utxo: UTxO
         let state: Cage.State
@@ -312,7 +370,7 @@ import VectorSupport
                 #expect(tx.body.scriptDataHash == (try ScriptDataHash.compute(witnessSet: tx.witnessSet, costModels: try costModels(), languages: [.v3])))
                 // The figures BENCHMARKS.md's cost table quotes.
                 let memory = tx.witnessSet.redeemers.reduce(0) { $0 + $1.memory }, steps = tx.witnessSet.redeemers.reduce(0) { $0 + $1.steps }
-                print("cage modify of \(modify.settlements.count) request(s), scripts inline: \(tx.cborBytes.count) bytes before the owner's witness, units \(memory) memory / \(steps) steps, fee \(tx.body.fee) lovelace")
+                print("cage modify of \(modify.settlements.count) request(s), scripts \(tx.witnessSet.plutusV3Scripts.isEmpty ? "by reference" : "inline"): \(tx.cborBytes.count) bytes before the owner's witness, units \(memory) memory / \(steps) steps, fee \(tx.body.fee) lovelace")
                 return tx
             }
             units = spent.merging(round == 0 ? [:] : units) { ExecutionUnits(memory: max($0.memory, $1.memory), steps: max($0.steps, $1.steps)) }

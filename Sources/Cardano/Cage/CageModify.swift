@@ -59,9 +59,18 @@ extension Cage {
         public var change: [UInt8]
         /// A pure-ada UTxO of the owner's put up as collateral.
         public var collateral: UTxO
-        /// The state and (applied) request validators, carried in the witness set.
+        /// The state and (applied) request validators.
         public var stateScript: PlutusScript
         public var requestScript: PlutusScript
+        /// Where the transaction finds them.
+        public var scriptSource: ScriptSource = .inline
+
+        /// Inline in the witness set (about 9.7 KB for the two), or read from outputs that carry them
+        /// as reference scripts (referenced, not spent; their bytes are priced by the reference-script fee).
+        public enum ScriptSource: Sendable {
+            case inline
+            case reference(state: UTxO, request: UTxO)
+        }
         /// Validity interval, in slots: `validFrom` included, `validUntil` excluded.
         public var validFrom: UInt64
         public var validUntil: UInt64
@@ -148,7 +157,21 @@ extension Cage {
             guard funds >= paid else { throw CardanoError(.overflow, "the funding inputs hold \(funds) lovelace, the rewards \(paid)") }
             let changeOutput = funds > paid ? TransactionOutput(address: change, value: Value(coin: funds - paid)) : nil
 
-            let witnesses = WitnessSet(redeemers: redeemers, plutusV3Scripts: [stateScript.bytes, requestScript.bytes])
+            let referenceInputs: [TransactionInput]
+            let witnesses: WitnessSet
+            var referencedScriptBytes = 0
+            switch scriptSource {
+            case .inline:
+                referenceInputs = []
+                witnesses = WitnessSet(redeemers: redeemers, plutusV3Scripts: [stateScript.bytes, requestScript.bytes])
+            case .reference(let stateHolder, let requestHolder):
+                guard stateHolder.output.scriptReference == stateScript.referenceScriptCBOR,
+                    requestHolder.output.scriptReference == requestScript.referenceScriptCBOR
+                else { throw CardanoError(.invalidTransaction, "the reference outputs do not carry the cage's scripts") }
+                referenceInputs = [stateHolder.input, requestHolder.input]
+                referencedScriptBytes = stateScript.bytes.count + requestScript.bytes.count
+                witnesses = WitnessSet(redeemers: redeemers)
+            }
             let scriptDataHash = try ScriptDataHash.compute(witnessSet: witnesses, costModels: costModels, languages: [.v3])
             let memory = redeemers.reduce(0) { $0 + $1.memory }
             let steps = redeemers.reduce(0) { $0 + $1.steps }
@@ -160,8 +183,10 @@ extension Cage {
                     inputs: inputs,
                     outputs: [stateOutput] + (try refunds(refunded, fee: fee, network: network)) + rewards + (changeOutput.map { [$0] } ?? []),
                     fee: fee, ttl: validUntil, validityStart: validFrom, scriptDataHash: scriptDataHash, collateral: [collateral.input],
-                    requiredSigners: [currentState.owner], networkID: network.rawValue)
-                let needed = try fees.minFee(transactionSize: try Transaction.signedSize(body: body, witnesses: witnesses), memory: memory, steps: steps)
+                    requiredSigners: [currentState.owner], networkID: network.rawValue, referenceInputs: referenceInputs)
+                let needed = try fees.minFee(
+                    transactionSize: try Transaction.signedSize(body: body, witnesses: witnesses), memory: memory, steps: steps,
+                    referenceScriptSize: referencedScriptBytes)
                 if needed <= fee { return try Transaction(bodyBytes: try body.cborBytes(), witnessSet: witnesses) }
                 fee = needed
             }
