@@ -6,8 +6,9 @@ Usage: cardano-cometa-check.py TX_FILE [COSTMDLS_CBOR_HEX]
 TX_FILE holds the raw transaction CBOR. Prints `txid <hex>`, the id libcardano-c computes from the
 body bytes it kept; `size_fee <n>` and `script_fee <n>`, its minimum fee parts under the Conway
 mainnet/preprod parameters (44 lovelace/byte + 155,381; prices 0.0577 mem, 0.0000721 steps; no
-reference inputs); and, when a cost-model CBOR `{language: [...]}` is given and the transaction has
-redeemers, `script_data_hash <hex>`. Used by Tests/CardanoTests/CometaCrossCheckTests.swift.
+reference inputs); `native_script_hash <hex>` for each native script in its witness set; and,
+when a cost-model CBOR `{language: [...]}` is given and the transaction has redeemers,
+`script_data_hash <hex>`. Used by Tests/CardanoTests/CometaCrossCheckTests.swift.
 """
 import sys
 
@@ -22,6 +23,9 @@ def main() -> int:
     print("size_fee", cometa.compute_min_fee_without_scripts(tx, 155381, 44))
     prices = cometa.ExUnitPrices.new(cometa.UnitInterval.new(577, 10000), cometa.UnitInterval.new(721, 10000000))
     print("script_fee", cometa.compute_min_script_fee(tx, prices, [], cometa.UnitInterval.new(15, 1)))
+    native_scripts = tx.witness_set.native_scripts
+    for script in native_scripts if native_scripts is not None else []:
+        print("native_script_hash", script.hash.hex() if isinstance(script.hash, bytes) else script.hash)
     if len(sys.argv) > 2:
         witnesses = tx.witness_set
         if witnesses.redeemers is not None:

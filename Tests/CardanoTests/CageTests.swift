@@ -402,3 +402,47 @@ import VectorSupport
     }
 
 }
+
+/// The root anchor's transactions read by libcardano-c (pip `biglup-cometa`): the same id, the same
+/// policy id for our native script, the fee within what we paid.
+@Suite struct RootAnchorEncodingTests {
+    @Test(.enabled(if: CometaCrossCheckTests.cometaAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
+    func libcardanoReadsTheAnchorsIdAndPolicy() throws {
+        let owner = try PaymentKey(seed: Array(repeating: 51, count: 32))
+        let address = owner.enterpriseAddress(network: .testnet).bytes
+        let anchor = try RootAnchor(owner: owner.keyHash, lockSlot: 120_000_100)
+        let funding = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 9, count: 32)), index: 0),
+            output: TransactionOutput(address: address, value: Value(coin: 10_000_000)))
+        let mint = try anchor.mint(
+            root: Array(repeating: 0xab, count: 32), funding: [funding], address: address, lockedLovelace: 2_000_000, change: address,
+            validUntil: 120_000_050, fees: .conway, network: .testnet)
+        var witnesses = mint.witnessSet
+        witnesses.vkeyWitnesses = [try owner.witness(for: mint.id)]
+        let signed = try Transaction(bodyBytes: mint.bodyBytes, witnessSet: witnesses)
+        let result = try CometaCrossCheckTests.check(signed.cborBytes)
+        #expect(result["txid"] == mint.id.description)
+        #expect(result["native_script_hash"] == Vectors.hex(anchor.policyID))
+        #expect(UInt64(result["size_fee"] ?? "") ?? .max <= mint.body.fee)
+        // The witness set reads back as written, native script included.
+        #expect(try WitnessSet(cbor: witnesses.cborBytes()).nativeScripts == [anchor.policy])
+    }
+
+    @Test func nativeScriptsReadBackAndRefuseWhatIsNotOne() throws {
+        let scripts: [NativeScript] = [
+            .all([.signature(Array(repeating: 1, count: 28)), .before(100)]), .any([.notBefore(5), .atLeast(1, [.signature(Array(repeating: 2, count: 28))])]),
+        ]
+        for script in scripts { #expect(try NativeScript(cbor: script.cbor) == script) }
+        var deep = NativeScript.before(1)
+        for _ in 0..<100 { deep = .all([deep]) }
+        #expect(throws: CardanoError.self) { try NativeScript(cbor: deep.cbor) }
+        for wrong: CBOR in [.array([.unsigned(9), .unsigned(1)]), .array([.unsigned(0), .bytes([1, 2])]), .unsigned(0), .array([])] {
+            #expect(throws: CardanoError.self) { try NativeScript(cbor: wrong) }
+        }
+        let signer = Array(repeating: UInt8(1), count: 28)
+        #expect(scripts[0].isSatisfied(signers: [signer], validFrom: nil, validUntil: 100))
+        #expect(!scripts[0].isSatisfied(signers: [signer], validFrom: nil, validUntil: 101))
+        #expect(!scripts[0].isSatisfied(signers: [signer], validFrom: nil, validUntil: nil))
+        #expect(!scripts[0].isSatisfied(signers: [], validFrom: nil, validUntil: 50))
+    }
+}
