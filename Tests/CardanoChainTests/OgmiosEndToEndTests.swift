@@ -3,6 +3,9 @@ import CardanoChain
 import CardanoTestSupport
 import Encoding
 import Foundation
+import HTTPTestSupport
+import Hummingbird
+import NIOCore
 import Testing
 import Trie
 import VectorSupport
@@ -133,5 +136,43 @@ import VectorSupport
         var witnesses = tx.witnessSet
         witnesses.vkeyWitnesses = [try key.witness(for: tx.id)]
         return try Transaction(bodyBytes: tx.bodyBytes, witnessSet: witnesses)
+    }
+}
+
+/// Whatever a backend answers, a call that fails fails with a `ChainError` and its code, never a
+/// crash or another error: results of the wrong shape, errors, half a UTxO, strings for numbers.
+@Suite struct OgmiosMalformedAnswerTests {
+    static let answers: [String] = [
+        #"{"jsonrpc":"2.0","result":[{"transaction":{"id":"zz"},"index":0,"address":"addr_test1","value":{}}]}"#,
+        #"{"jsonrpc":"2.0","result":[{"transaction":{"id":"0000000000000000000000000000000000000000000000000000000000000000"},"index":0,"address":"addr_test1qqqq","value":{"ada":{"lovelace":1}}}]}"#,
+        #"{"jsonrpc":"2.0","result":{"slot":"soon"}}"#,
+        #"{"jsonrpc":"2.0","result":{"minFeeCoefficient":-1}}"#,
+        #"{"jsonrpc":"2.0","result":[{"validator":{"purpose":"spend"},"budget":{}}]}"#,
+        #"{"jsonrpc":"2.0","error":{"code":3117,"message":"unknown inputs"}}"#,
+        #"{"jsonrpc":"2.0"}"#, #"[1,2,3]"#, "not json at all",
+    ]
+
+    @Test(arguments: answers.indices)
+    func everyMethodAnswersAChainError(answer: Int) async throws {
+        let router = Router()
+        router.post("/") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: Self.answers[answer]))) }
+        try await serveOnLoopback(router, label: "malformed-ogmios") { port in
+            let chain = OgmiosClient(url: "http://127.0.0.1:\(port)/")
+            let tx = try Transaction(
+                bodyBytes: try TransactionBody(inputs: [], outputs: [], fee: 0).cborBytes(), witnessSet: WitnessSet())
+            let calls: [@Sendable () async throws -> Void] = [
+                { _ = try await chain.tipSlot() }, { _ = try await chain.protocolParameters() },
+                { _ = try await chain.utxos(at: ["addr_test1vqqq"]) }, { _ = try await chain.evaluate(tx) }, { _ = try await chain.submit(tx) },
+            ]
+            for call in calls {
+                do {
+                    try await call()
+                } catch let error as ChainError {
+                    #expect(["chain_response_invalid", "chain_rejected", "chain_script_failed"].contains(error.code))
+                } catch {
+                    Issue.record("not a ChainError: \(error)")
+                }
+            }
+        }
     }
 }
