@@ -100,8 +100,8 @@ let package = Package(
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server", "VoltpassDemo",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server", "VoltpassDemo", "Cardano",
+                "CardanoChain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -178,8 +178,13 @@ let package = Package(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
-        // Aiken's evaluator as the judge of the script transactions the Cardano tests build.
-        .target(name: "CardanoTestSupport", dependencies: ["Cardano", "Encoding", "VectorSupport"], path: "Tests/CardanoTestSupport"),
+        // Aiken's evaluator as the judge of the script transactions the Cardano tests build, and a chain emulator on loopback.
+        .target(
+            name: "CardanoTestSupport",
+            dependencies: [
+                "Cardano", "Encoding", "VectorSupport", "HTTPTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/CardanoTestSupport"),
         .testTarget(name: "CardanoTests", dependencies: ["Cardano", "CardanoTestSupport", "Encoding", "Trie", "VectorSupport"]),
         .testTarget(
             name: "CardanoChainTests",
@@ -191,6 +196,7 @@ let package = Package(
             name: "VoltpassCLITests",
             dependencies: [
                 "voltpass", "Encoding", "Identity", "Credentials", "Passport", "Readings", "Ledger", "Server", "Storage", "VectorSupport",
+                "Cardano", "CardanoTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,7 +12,7 @@ struct Voltpass: AsyncParsableCommand {
             Serve.self, KeyCommand.self, DIDCommand.self, TrieCommand.self, CredentialCommand.self, PresentationCommand.self,
             StatusCommand.self, ChainCommand.self, EPCISCommand.self, GS1Command.self,
             BMSCommand.self,
-            ReadingCommand.self, DeviceCommand.self, PassportCommand.self,
+            ReadingCommand.self, DeviceCommand.self, PassportCommand.self, CardanoCommand.self,
         ])
 
     /// Runs the command line; usage errors (unknown options, bad values) exit with 2, as verifiers'

@@ -1,5 +1,4 @@
 import Cardano
-import CardanoTestSupport
 import Encoding
 import Foundation
 import HTTPTestSupport
@@ -10,20 +9,20 @@ import NIOCore
 /// checks that matter here (inputs unspent, validity interval, key witnesses for required signers
 /// and key-locked inputs, fee, value preserved) and phase two by Aiken's evaluator with the real
 /// scripts, behind the subset of Ogmios v6 JSON-RPC the client uses, over HTTP on loopback.
-actor ChainEmulator {
-    private(set) var utxos: [TransactionInput: TransactionOutput]
-    private(set) var slot: UInt64
-    private(set) var accepted: [TransactionID] = []
+public actor ChainEmulator {
+    public private(set) var utxos: [TransactionInput: TransactionOutput]
+    public private(set) var slot: UInt64
+    public private(set) var accepted: [TransactionID] = []
     let fees = FeeParameters.conway
     let network: CardanoNetwork = .testnet
 
-    init(genesis: [UTxO], slot: UInt64) {
+    public init(genesis: [UTxO], slot: UInt64) {
         utxos = Dictionary(uniqueKeysWithValues: genesis.map { ($0.input, $0.output) })
         self.slot = slot
     }
 
-    func advance(slots: UInt64) { slot += slots }
-    func add(_ utxo: UTxO) { utxos[utxo.input] = utxo.output }
+    public func advance(slots: UInt64) { slot += slots }
+    public func add(_ utxo: UTxO) { utxos[utxo.input] = utxo.output }
 
     /// A JSON-RPC request's answer: the result, or an Ogmios-style error (code, message).
     func respond(to request: Data) throws -> Data {
@@ -161,7 +160,7 @@ actor ChainEmulator {
     }
 
     /// Serves the emulator's JSON-RPC on 127.0.0.1 for the duration of `body`, which gets the URL.
-    func serve<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
+    public func serve<T: Sendable>(_ body: @Sendable (String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/") { request, _ -> Response in
             let answer = try await self.respond(to: Data(buffer: try await request.body.collect(upTo: 1 << 22)))

@@ -1,0 +1,63 @@
+import Cardano
+import CardanoTestSupport
+import Encoding
+import Foundation
+import Testing
+
+/// `voltpass cardano` against the test-only chain emulator (Ogmios on loopback): a payment key, the
+/// anchor minted with a first root, moved with the next, read back; bad input ends in status 1 or 2
+/// with a message, never a transaction.
+@Suite struct CardanoCLITests {
+    /// `voltpass arguments…` on a thread of its own (the emulator answers on the cooperative ones).
+    static func run(_ arguments: [String]) async throws -> CLI.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try CLI.run(arguments) }) }.start()
+        }
+    }
+
+    @Test func mintMoveAndShowTheRootAnchor() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-cardano-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("payment.skey").path
+        let anchorFile = directory.appendingPathComponent("anchor.json").path
+
+        let generated = try await Self.run(["cardano", "key", "generate", "--out", keyFile, "--json"])
+        #expect(generated.status == 0, "\(generated.error)")
+        let key = try PaymentKey(textEnvelope: Array(try #require(FileManager.default.contents(atPath: keyFile))))
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(generated.output.utf8)) as? [String: Any])
+        #expect(summary["keyHash"] as? String == Hex.encode(key.keyHash))
+        #expect(summary["address"] as? String == key.enterpriseAddress(network: .testnet).bech32)
+        #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
+
+        let emulator = ChainEmulator(
+            genesis: [UTxO(
+                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 4, count: 32)), index: 0),
+                output: TransactionOutput(address: key.enterpriseAddress(network: .testnet).bytes, value: Value(coin: 10_000_000)))],
+            slot: 120_000_000)
+        let (first, second) = (String(repeating: "ab", count: 32), String(repeating: "cd", count: 32))
+        try await emulator.serve { url in
+            let chain = ["--ogmios", url, "--key", keyFile]
+            let minted = try await Self.run(["cardano", "anchor", "mint"] + chain + ["--root", first, "--anchor", anchorFile, "--json"])
+            #expect(minted.status == 0, "\(minted.error)")
+            let moved = try await Self.run(["cardano", "anchor", "move"] + chain + ["--root", second, "--anchor", anchorFile, "--json"])
+            #expect(moved.status == 0, "\(moved.error)")
+            #expect(await emulator.accepted.count == 2)
+            let shown = try await Self.run(["cardano", "anchor", "show", "--ogmios", url, "--anchor", anchorFile, "--json"])
+            let state = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
+            #expect(state["root"] as? String == second)
+            #expect(state["sequence"] as? Int == 1)
+
+            // Bad input: a short root, a missing anchor file, a backend that does not answer.
+            for arguments in [
+                ["cardano", "anchor", "move"] + chain + ["--root", "abcd", "--anchor", anchorFile],
+                ["cardano", "anchor", "move"] + chain + ["--root", second, "--anchor", directory.appendingPathComponent("none").path],
+                ["cardano", "anchor", "show", "--ogmios", "http://127.0.0.1:9/", "--anchor", anchorFile],
+            ] {
+                let refused = try await Self.run(arguments)
+                #expect(refused.status == 1 && refused.error.hasPrefix("error: "), "\(arguments): \(refused.error)")
+            }
+            #expect(await emulator.accepted.count == 2)
+        }
+    }
+}
