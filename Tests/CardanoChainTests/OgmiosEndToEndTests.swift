@@ -77,11 +77,17 @@ import VectorSupport
                     output: TransactionOutput(address: requestAddress.bytes, value: Value(coin: 4_000_000), datum: .inline(request.datum))))
             }
 
+            // An output there that is no request of this cage is listed apart.
+            let stray = UTxO(
+                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x7f, count: 32)), index: 0),
+                output: TransactionOutput(address: requestAddress.bytes, value: Value(coin: 1_500_000)))
+            await emulator.add(stray)
+            let snapshot = try await CageSnapshot.read(
+                token: boot.token, stateScript: stateScript, requestScript: requestScript, network: .testnet, from: chain)
+            #expect(snapshot.state?.state == terms && snapshot.requests.count == 2 && snapshot.strays.map(\.input) == [stray.input])
+
             // One Modify settles both, the proofs made in the order the cage folds them.
-            var settlements = try await chain.utxos(at: [requestAddress.bech32]).map { utxo in
-                Cage.Modify.Settlement(
-                    utxo: utxo, request: try Cage.Request(datum: try #require(try utxo.output.datum?.inlineData())), action: .rejected)
-            }
+            var settlements = snapshot.requests.map { Cage.Modify.Settlement(utxo: $0.utxo, request: $0.request, action: .rejected) }
             settlements = Cage.Modify.ledgerOrder(settlements)
             let trie = try await MerkleTrie()
             for index in settlements.indices {
@@ -108,7 +114,7 @@ import VectorSupport
 
             let moved = try #require(try await chain.utxos(at: [stateAddress.bech32]).first)
             #expect(try Cage.State(datum: try #require(try moved.output.datum?.inlineData())).root == (await trie.root.bytes))
-            #expect(try await chain.utxos(at: [requestAddress.bech32]).isEmpty)
+            #expect(try await chain.utxos(at: [requestAddress.bech32]).map(\.input) == [stray.input])
             let paid = try await chain.utxos(at: [requesters[0].enterpriseAddress(network: .testnet).bech32])
             #expect(paid.contains { $0.output == reward })
 
