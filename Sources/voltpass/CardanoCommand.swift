@@ -48,7 +48,7 @@ struct CardanoCommand: AsyncParsableCommand {
     struct Anchor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Anchor trie roots with a one-shot token moved once per batch (see docs/cardano.md).",
-            subcommands: [Mint.self, Move.self, Show.self])
+            subcommands: [Mint.self, Move.self, Show.self, Verify.self])
 
         struct Mint: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -80,7 +80,7 @@ struct CardanoCommand: AsyncParsableCommand {
                         root: try CardanoCommand.root(root), funding: [funding], address: address.bytes, lockedLovelace: 2_000_000,
                         change: address.bytes, validUntil: lockSlot, fees: try await client.protocolParameters().fees,
                         network: chain.network.addresses)
-                    let id = try await client.submit(try CardanoCommand.signed(tx, by: key))
+                    let id = try await CardanoCommand.submit(tx, by: key, to: client, keeping: chain.txOut)
                     let file: JSONObject = [
                         "owner": .string(Hex.encode(key.keyHash)), "lockSlot": .number(Double(lockSlot)),
                         "policyId": .string(Hex.encode(rootAnchor.policyID)), "network": .string(chain.network.rawValue),
@@ -113,7 +113,7 @@ struct CardanoCommand: AsyncParsableCommand {
                     let current = try await CardanoCommand.current(rootAnchor, at: address.bech32, client)
                     let tx = try rootAnchor.move(
                         from: current.utxo, to: try CardanoCommand.root(root), change: address.bytes, fees: try await client.protocolParameters().fees)
-                    let id = try await client.submit(try CardanoCommand.signed(tx, by: key))
+                    let id = try await CardanoCommand.submit(tx, by: key, to: client, keeping: chain.txOut)
                     return ["transaction": .string(id.description), "sequence": .number(Double(current.state.sequence + 1))]
                 }
             }
@@ -146,6 +146,40 @@ struct CardanoCommand: AsyncParsableCommand {
         }
     }
 
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check offline what an anchoring transaction anchors; its id is what a Cardano indexer confirms.",
+            discussion: "Exit status 0 when the output holds the anchor's token (and the root, when given, is the one it anchors), 1 otherwise.")
+
+        @Option(help: "The transaction's CBOR file (as `anchor mint|move --tx-out` wrote it).")
+        var tx: String
+
+        @Option(help: "The output that holds the anchor.")
+        var output = 0
+
+        @Option(help: "The anchor file naming the policy.")
+        var anchor: String
+
+        @Option(help: "The root the transaction must anchor, 64 hex digits.")
+        var root: String?
+
+        @Flag(help: "Print one JSON document instead of text.")
+        var json = false
+
+        func run() async throws {
+            try await CardanoCommand.reporting(json: json) {
+                guard let bytes = FileManager.default.contents(atPath: tx) else { throw CardanoCommand.Failure("cannot read \(tx)") }
+                let transaction = try Transaction(cbor: Array(bytes))
+                let state = try CardanoCommand.anchor(from: anchor).anchored(in: transaction, outputIndex: output)
+                if let root, try CardanoCommand.root(root) != state.root {
+                    throw CardanoCommand.Failure("the transaction anchors \(Hex.encode(state.root)), not \(root)")
+                }
+                return ["transaction": .string(transaction.id.description), "output": .number(Double(output)),
+                        "root": .string(Hex.encode(state.root)), "sequence": .number(Double(state.sequence))]
+            }
+        }
+    }
+
     /// What the chain commands share: the backend, the signing key, the network, the output form.
     struct ChainOptions: ParsableArguments {
         @Option(help: "Ogmios's HTTP URL, e.g. http://localhost:1337.")
@@ -159,6 +193,9 @@ struct CardanoCommand: AsyncParsableCommand {
 
         @Flag(help: "Print one JSON document instead of text.")
         var json = false
+
+        @Option(help: "Also write the signed transaction's CBOR here (for a bundle or an auditor; see `anchor verify`).")
+        var txOut: String?
 
         func paymentKey() throws -> PaymentKey {
             guard let bytes = FileManager.default.contents(atPath: key) else { throw Failure("cannot read \(key)") }
@@ -216,6 +253,14 @@ struct CardanoCommand: AsyncParsableCommand {
             if let state = try? anchor.anchored(in: utxo.output) { return (utxo, state) }
         }
         throw Failure("no output at \(address) holds the anchor token")
+    }
+
+    /// Signs `tx`, keeps its bytes at `path` when given (before submitting, so a crash leaves them),
+    /// and submits it.
+    static func submit(_ tx: Transaction, by key: PaymentKey, to client: OgmiosClient, keeping path: String?) async throws -> TransactionID {
+        let signed = try signed(tx, by: key)
+        if let path { try KeyFile.writeAtomically(signed.cborBytes, to: URL(fileURLWithPath: path)) }
+        return try await client.submit(signed)
     }
 
     static func signed(_ tx: Transaction, by key: PaymentKey) throws -> Transaction {

@@ -40,8 +40,19 @@ import Testing
             let chain = ["--ogmios", url, "--key", keyFile]
             let minted = try await Self.run(["cardano", "anchor", "mint"] + chain + ["--root", first, "--anchor", anchorFile, "--json"])
             #expect(minted.status == 0, "\(minted.error)")
-            let moved = try await Self.run(["cardano", "anchor", "move"] + chain + ["--root", second, "--anchor", anchorFile, "--json"])
+            let txFile = directory.appendingPathComponent("move.cbor").path
+            let moved = try await Self.run(
+                ["cardano", "anchor", "move"] + chain + ["--root", second, "--anchor", anchorFile, "--tx-out", txFile, "--json"])
             #expect(moved.status == 0, "\(moved.error)")
+            // Offline, from the transaction's bytes: the root it anchors, and its id for an indexer to confirm.
+            let verified = try await Self.run(["cardano", "anchor", "verify", "--tx", txFile, "--anchor", anchorFile, "--root", second, "--json"])
+            #expect(verified.status == 0, "\(verified.error)")
+            let checked = try #require(try JSONSerialization.jsonObject(with: Data(verified.output.utf8)) as? [String: Any])
+            #expect(checked["transaction"] as? String == (try JSONSerialization.jsonObject(with: Data(moved.output.utf8)) as? [String: Any])?["transaction"] as? String)
+            let wrongRoot = try await Self.run(["cardano", "anchor", "verify", "--tx", txFile, "--anchor", anchorFile, "--root", first])
+            #expect(wrongRoot.status == 1)
+            let wrongOutput = try await Self.run(["cardano", "anchor", "verify", "--tx", txFile, "--anchor", anchorFile, "--output", "1"])
+            #expect(wrongOutput.status == 1 && wrongOutput.error.contains("cardano_not_an_anchor"))
             #expect(await emulator.accepted.count == 2)
             let shown = try await Self.run(["cardano", "anchor", "show", "--ogmios", url, "--anchor", anchorFile, "--json"])
             let state = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
