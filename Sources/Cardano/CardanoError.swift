@@ -36,6 +36,9 @@ public struct CardanoError: CodedError, Hashable, Sendable {
         case invalidCageDatum = "cage_datum_invalid"
         /// A request's MPF proof does not fit the root folded so far.
         case cageProofMismatch = "cage_proof_mismatch"
+        /// A request settled outside the time phase its action needs (applied outside its processing
+        /// window, rejected while it is live): the cage would refuse the transaction and keep the collateral.
+        case cagePhaseMismatch = "cage_phase_mismatch"
         /// A transaction output that does not carry the root anchor it is said to carry.
         case notAnAnchor = "cardano_not_an_anchor"
         /// A correct MPF proof the deployed cage (MPF v2.0.0) would check wrongly: the key must wait

@@ -108,14 +108,29 @@ import VectorSupport
         var forgedState = state.state
         forgedState.root = Array(repeating: 7, count: 32)
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[0].datum = .inline(forgedState.datum) }, utxos, "a root the proof does not give")
-        var late = modify
-        late.validUntil = Self.slot(atOrBefore: deadline) + 2
-        try Self.expectRefused(try late.transaction(units: Self.generous(modify), fees: .conway, costModels: Self.costModels(), network: .testnet), utxos, "a validity interval past the processing window")
+        try Self.expectRefused(try Self.edited(tx) { $0.ttl = Self.slot(atOrBefore: deadline) + 2 }, utxos, "a validity interval past the processing window")
         try Self.expectRefused(try Self.edited(tx) { $0.requiredSigners = [] }, utxos, "the owner not among the signers")
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[1].value.coin -= 1 }, utxos, "a refund one lovelace short")
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[0].value.assets = MultiAsset() }, utxos, "the token not kept in the state")
+        var rejected = tx.witnessSet.redeemers
+        rejected[rejected.firstIndex { $0.data == Cage.SpendRedeemer.modify([.apply(proof: proof.proof)]).data }!].data =
+            Cage.SpendRedeemer.modify([.rejected]).data
+        try Self.expectRefused(
+            try Transaction(bodyBytes: tx.bodyBytes, witnessSet: WitnessSet(redeemers: rejected, plutusV3Scripts: tx.witnessSet.plutusV3Scripts)),
+            utxos, "a live request rejected in its processing window")
+
+        // The builder refuses both before any transaction exists (a phase-2 failure on chain costs the collateral).
+        var late = modify
+        late.validUntil = Self.slot(atOrBefore: deadline) + 2
         modify.settlements[0].action = .rejected
-        try Self.expectRefused(try modify.transaction(units: Self.generous(modify), fees: .conway, costModels: Self.costModels(), network: .testnet), utxos, "a live request rejected in its processing window")
+        for doomed in [late, modify] {
+            #expect { try doomed.transaction(units: Self.generous(doomed), fees: .conway, costModels: Self.costModels(), network: .testnet) }
+                throws: { ($0 as? CardanoError)?.code == "cage_phase_mismatch" }
+        }
+        // Rejecting it once the retract window has passed is accepted.
+        modify.validFrom = Self.slot(atOrAfter: deadline + state.state.retractTime)
+        modify.validUntil = modify.validFrom + 600
+        _ = try await Self.evaluatedTransaction(modify, utxos: utxos)
     }
 
     @Test(.enabled(if: aikenAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))

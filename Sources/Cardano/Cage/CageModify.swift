@@ -74,6 +74,8 @@ extension Cage {
         /// Validity interval, in slots: `validFrom` included, `validUntil` excluded.
         public var validFrom: UInt64
         public var validUntil: UInt64
+        /// The network's clock, to check the interval against the requests' time phases.
+        public var clock: SlotClock = .preprod
 
         public init(
             state: UTxO, currentState: State, settlements: [Settlement], rewards: [TransactionOutput] = [],
@@ -125,6 +127,29 @@ extension Cage {
             return root.bytes
         }
 
+        /// Checks that each request is settled in the phase its action needs, as the cage reads the
+        /// validity interval: applied while live (the interval ends by `submittedAt + processTime`),
+        /// rejected once rejectable (the interval starts after the retract window, or ends before the
+        /// request's own time); `cage_phase_mismatch` otherwise, before a transaction that would lose
+        /// its collateral is built.
+        public func checkPhases() throws(CardanoError) {
+            let (start, end) = (clock.time(ofSlot: validFrom), clock.time(ofSlot: validUntil))
+            for settlement in settlements {
+                let request = settlement.request
+                let live = request.submittedAt + currentState.processTime
+                switch settlement.action {
+                case .apply:
+                    guard end <= live else {
+                        throw CardanoError(.cagePhaseMismatch, "request \(settlement.utxo.input) is applied after its processing window")
+                    }
+                case .rejected:
+                    guard start >= live + currentState.retractTime || end <= request.submittedAt else {
+                        throw CardanoError(.cagePhaseMismatch, "request \(settlement.utxo.input) is rejected before its retract window has passed")
+                    }
+                }
+            }
+        }
+
         /// The script inputs, each of which needs execution units: the state and the requests.
         public var scriptInputs: [TransactionInput] { [state.input] + settlements.map(\.utxo.input) }
 
@@ -135,6 +160,7 @@ extension Cage {
             units: [TransactionInput: ExecutionUnits], fees: FeeParameters, costModels: [PlutusLanguage: [Int64]], network: CardanoNetwork
         ) throws(CardanoError) -> Transaction {
             let ordered = Self.ledgerOrder(settlements)
+            try checkPhases()
             let newRoot = try foldedRoot()
             let inputs = ([state.input] + ordered.map(\.utxo.input) + funding.map(\.input)).sorted()
             guard Set(inputs).count == inputs.count else { throw CardanoError(.invalidTransaction, "an input is spent twice") }
