@@ -1,8 +1,9 @@
 import Encoding
 
 /// An operator's trie root anchored on Cardano, one ordinary transaction per batch whatever the
-/// number of passports it changed: a one-shot token under a native-script policy (the operator's
-/// key, mintable only before `lockSlot`, so its supply is fixed once that slot passes) that moves
+/// number of passports it changed: a token under a native-script policy (the operator's key,
+/// mintable only before `lockSlot`, so its supply is fixed once that slot passes; a verifier
+/// confirms on any indexer that the supply is exactly one) that moves
 /// from output to output, each output carrying the root it anchors as the inline datum
 /// `Constr 0 [B root32, I sequence]`. The slot of each move dates its root; a follower finds the
 /// current root by the token; anyone checks a passport's proof against it.
