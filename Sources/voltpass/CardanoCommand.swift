@@ -125,18 +125,15 @@ struct CardanoCommand: AsyncParsableCommand {
             @Option(help: "Ogmios's HTTP URL, e.g. http://localhost:1337.")
             var ogmios: String
 
-            @Option(help: "The anchor file `anchor mint` wrote.")
+            @Option(help: "The anchor file `anchor mint` wrote (it names the network).")
             var anchor: String
-
-            @Option(help: "mainnet, preprod or preview.")
-            var network: NetworkName = .preprod
 
             @Flag(help: "Print one JSON document instead of text.")
             var json = false
 
             func run() async throws {
                 try await CardanoCommand.reporting(json: json) {
-                    let rootAnchor = try CardanoCommand.anchor(from: anchor)
+                    let (rootAnchor, network) = try CardanoCommand.anchorFile(anchor)
                     let address = try EnterpriseAddress(credential: .keyHash(rootAnchor.owner), network: network.addresses).bech32
                     let current = try await CardanoCommand.current(rootAnchor, at: address, OgmiosClient(url: ogmios, http: .failFast))
                     return ["root": .string(Hex.encode(current.state.root)), "sequence": .number(Double(current.state.sequence)),
@@ -239,12 +236,15 @@ struct CardanoCommand: AsyncParsableCommand {
         return bytes
     }
 
-    static func anchor(from path: String) throws -> RootAnchor {
+    static func anchor(from path: String) throws -> RootAnchor { try anchorFile(path).anchor }
+
+    /// The anchor an anchor file names, and its network.
+    static func anchorFile(_ path: String) throws -> (anchor: RootAnchor, network: NetworkName) {
         guard let data = FileManager.default.contents(atPath: path), let file = (try? JSONValue(parsing: Array(data)))?.objectValue,
             let owner = file["owner"]?.stringValue.flatMap({ try? Hex.decode($0) }), let lockSlot = file["lockSlot"]?.doubleValue,
-            lockSlot >= 0, lockSlot < 9e15
+            lockSlot >= 0, lockSlot < 9e15, let network = file["network"]?.stringValue.flatMap(NetworkName.init(rawValue:))
         else { throw Failure("\(path) is not an anchor file") }
-        return try RootAnchor(owner: owner, lockSlot: UInt64(lockSlot))
+        return (try RootAnchor(owner: owner, lockSlot: UInt64(lockSlot)), network)
     }
 
     /// The output holding the anchor's token at `address`, and what it anchors.
