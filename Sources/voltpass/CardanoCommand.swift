@@ -111,6 +111,11 @@ struct CardanoCommand: AsyncParsableCommand {
                     let client = OgmiosClient(url: chain.ogmios, http: .failFast)
                     let address = key.enterpriseAddress(network: chain.network.addresses)
                     let current = try await CardanoCommand.current(rootAnchor, at: address.bech32, client)
+                    // Run again after a crash (or twice), a root already anchored is not anchored again.
+                    if current.state.root == (try CardanoCommand.root(root)) {
+                        return ["transaction": .string(current.utxo.input.transactionID.description),
+                                "sequence": .number(Double(current.state.sequence)), "alreadyAnchored": true]
+                    }
                     let tx = try rootAnchor.move(
                         from: current.utxo, to: try CardanoCommand.root(root), change: address.bytes, fees: try await client.protocolParameters().fees)
                     let id = try await CardanoCommand.submit(tx, by: key, to: client, keeping: chain.txOut)
