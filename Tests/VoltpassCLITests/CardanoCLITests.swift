@@ -56,9 +56,9 @@ import Testing
             #expect(await emulator.accepted.count == 2)
             // The same root again (a re-run after a crash): answered with the transaction that anchored it.
             let again = try await Self.run(["cardano", "anchor", "move"] + chain + ["--root", second, "--anchor", anchorFile, "--json"])
-            let anchoredFirst = try #require(try JSONSerialization.jsonObject(with: Data(moved.output.utf8)) as? [String: Any])
+            let original = try #require(try JSONSerialization.jsonObject(with: Data(moved.output.utf8)) as? [String: Any])
             let repeated = try #require(try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any])
-            #expect(again.status == 0 && repeated["transaction"] as? String == anchoredFirst["transaction"] as? String)
+            #expect(again.status == 0 && repeated["transaction"] as? String == original["transaction"] as? String)
             #expect(repeated["alreadyAnchored"] as? Bool == true && repeated["sequence"] as? Int == 1)
             #expect(await emulator.accepted.count == 2)
             let shown = try await Self.run(["cardano", "anchor", "show", "--ogmios", url, "--anchor", anchorFile, "--json"])
