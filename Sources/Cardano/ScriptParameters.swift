@@ -15,6 +15,7 @@ extension PlutusScript {
         let termStart = reader.position
         try reader.skipTerm(depth: 0)
         let termEnd = reader.position
+        try reader.skipPadding()
 
         var writer = FlatWriter()
         writer.appendBits(of: flat, from: 0, to: termStart)
@@ -69,6 +70,12 @@ private struct FlatReader {
         while try bits(8) & 0x80 != 0 {}
     }
 
+    /// The program's final filler, `0…01` up to the last byte's end, and nothing after it.
+    mutating func skipPadding() throws(CardanoError) {
+        while try !bit() {}
+        guard position == bytes.count * 8 else { throw CardanoError(.invalidScript, "bytes follow the program's term") }
+    }
+
     /// A byte string: filler to the byte boundary, then chunks of up to 255 bytes after their length, ending with 0.
     mutating func skipByteString() throws(CardanoError) {
         while try !bit() {}
@@ -93,7 +100,7 @@ private struct FlatReader {
             var tags: [Int] = []
             while try bit() { tags.append(try bits(4)) }
             var cursor = tags[...]
-            let type = try ConstantType.parse(&cursor)
+            let type = try ConstantType.parse(&cursor, depth: 0)
             guard cursor.isEmpty else { throw CardanoError(.invalidScript, "a constant's type has tags left over") }
             try skipValue(of: type, depth: depth + 1)
         case 6: break  // error
@@ -131,7 +138,8 @@ private indirect enum ConstantType {
     case list(ConstantType)
     case pair(ConstantType, ConstantType)
 
-    static func parse(_ tags: inout ArraySlice<Int>) throws(CardanoError) -> ConstantType {
+    static func parse(_ tags: inout ArraySlice<Int>, depth: Int) throws(CardanoError) -> ConstantType {
+        guard depth < FlatReader.maxDepth else { throw CardanoError(.invalidScript, "a constant's type nested deeper than \(FlatReader.maxDepth)") }
         guard let tag = tags.popFirst() else { throw CardanoError(.invalidScript, "a constant's type ends early") }
         switch tag {
         case 0: return .integer
@@ -142,10 +150,10 @@ private indirect enum ConstantType {
         case 8: return .data
         case 7:
             switch tags.popFirst() {
-            case 5: return .list(try parse(&tags))
+            case 5: return .list(try parse(&tags, depth: depth + 1))
             case 7:
                 guard tags.popFirst() == 6 else { throw CardanoError(.invalidScript, "an unknown type operator in a constant") }
-                return .pair(try parse(&tags), try parse(&tags))
+                return .pair(try parse(&tags, depth: depth + 1), try parse(&tags, depth: depth + 1))
             default: throw CardanoError(.invalidScript, "an unknown type operator in a constant")
             }
         default: throw CardanoError(.invalidScript, "a constant of type tag \(tag) cannot be in a script")

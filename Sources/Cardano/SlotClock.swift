@@ -18,4 +18,11 @@ public struct SlotClock: Sendable, Hashable {
 
     /// When `slot` begins (slots before the reference slot are clamped to it).
     public func time(ofSlot slot: UInt64) -> UInt64 { zeroTime + (max(slot, zeroSlot) - zeroSlot) * slotLength }
+
+    /// The last slot that begins at or before `time` (POSIX milliseconds; earlier times clamp to the
+    /// reference slot): an interval ending there ends by `time`.
+    public func slot(atOrBefore time: UInt64) -> UInt64 { zeroSlot + (max(time, zeroTime) - zeroTime) / slotLength }
+
+    /// The first slot that begins at or after `time`: an interval starting there starts after `time`.
+    public func slot(atOrAfter time: UInt64) -> UInt64 { zeroSlot + (max(time, zeroTime) - zeroTime + slotLength - 1) / slotLength }
 }

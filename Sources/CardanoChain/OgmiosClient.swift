@@ -20,10 +20,10 @@ public struct OgmiosClient: Sendable {
     /// The chain's tip: the slot of its newest block.
     public func tipSlot() async throws(ChainError) -> UInt64 {
         let result = try await call("queryLedgerState/tip", [:])
-        guard let slot = (result as? [String: Any])?["slot"] as? NSNumber else {
+        guard let slot: UInt64 = Self.integer((result as? [String: Any])?["slot"]) else {
             throw ChainError(.invalidResponse, "the tip has no slot (the chain may be at its origin)")
         }
-        return slot.uint64Value
+        return slot
     }
 
     /// The fee parameters and the Plutus cost models in force.
@@ -44,9 +44,12 @@ public struct OgmiosClient: Sendable {
                 coinsPerUTxOByte: try Self.natural(result["minUtxoDepositCoefficient"], "minUtxoDepositCoefficient"))
             var costModels: [PlutusLanguage: [Int64]] = [:]
             for (name, language) in [("plutus:v1", PlutusLanguage.v1), ("plutus:v2", .v2), ("plutus:v3", .v3)] {
-                if let model = (result["plutusCostModels"] as? [String: Any])?[name] as? [NSNumber] {
-                    costModels[language] = model.map(\.int64Value)
+                guard let model = (result["plutusCostModels"] as? [String: Any])?[name] else { continue }
+                let parameters: [Int64]? = (model as? [Any])?.compactMap { Self.integer($0) }
+                guard let parameters, parameters.count == (model as? [Any])?.count else {
+                    throw ChainError(.invalidResponse, "the \(name) cost model is not a list of integers")
                 }
+                costModels[language] = parameters
             }
             return (fees, costModels)
         } catch let error as ChainError {
@@ -75,10 +78,11 @@ public struct OgmiosClient: Sendable {
         var units: [RedeemerPointer: ExecutionUnits] = [:]
         for entry in entries {
             guard let validator = entry["validator"] as? [String: Any], let purpose = validator["purpose"] as? String,
-                let tag = RedeemerPointer.tags[purpose], let index = (validator["index"] as? NSNumber)?.uint32Value,
-                let budget = entry["budget"] as? [String: Any], let memory = budget["memory"] as? NSNumber, let cpu = budget["cpu"] as? NSNumber
+                let tag = RedeemerPointer.tags[purpose], let index: UInt32 = Self.integer(validator["index"]),
+                let budget = entry["budget"] as? [String: Any], let memory: UInt64 = Self.integer(budget["memory"]),
+                let cpu: UInt64 = Self.integer(budget["cpu"])
             else { throw ChainError(.invalidResponse, "an evaluation entry without validator or budget") }
-            units[RedeemerPointer(tag: tag, index: index)] = ExecutionUnits(memory: memory.uint64Value, steps: cpu.uint64Value)
+            units[RedeemerPointer(tag: tag, index: index)] = ExecutionUnits(memory: memory, steps: cpu)
         }
         return units
     }
@@ -117,7 +121,7 @@ public struct OgmiosClient: Sendable {
             throw ChainError(.invalidResponse, "Ogmios answered \(method) with something that is not a JSON-RPC object")
         }
         if let error = answer["error"] as? [String: Any] {
-            let code = (error["code"] as? NSNumber)?.intValue
+            let code: Int? = Self.integer(error["code"])
             let message = error["message"] as? String ?? "no message"
             let kind: ChainError.Kind = method == "evaluateTransaction" && code == 3010 ? .scriptFailed : .rejected
             throw ChainError(kind, "\(method): \(message)", backendCode: code)
@@ -134,7 +138,7 @@ public struct OgmiosClient: Sendable {
         for entry in entries {
             do {
                 let id = try TransactionID(hex: (entry["transaction"] as? [String: Any])?["id"] as? String ?? "")
-                guard let index = (entry["index"] as? NSNumber)?.uint16Value, let address = entry["address"] as? String else {
+                guard let index: UInt16 = integer(entry["index"]), let address = entry["address"] as? String else {
                     throw ChainError(.invalidResponse, "a UTxO without index or address")
                 }
                 let (_, addressBytes) = try Bech32.decode(address)
@@ -157,32 +161,41 @@ public struct OgmiosClient: Sendable {
         return utxos
     }
 
+    /// `json` as an integer of type `T` when it is exactly one (digits as JSON wrote them, in range):
+    /// never a negative number wrapped, a fraction cut or a large one rounded.
+    static func integer<T: FixedWidthInteger>(_ json: Any?) -> T? {
+        guard let number = json as? NSNumber else { return nil }
+        return T(number.stringValue)
+    }
+
     /// `{ada: {lovelace: n}, policy: {asset: n}}`.
     static func value(_ json: Any?) throws -> Value {
         guard let object = json as? [String: Any] else { throw ChainError(.invalidResponse, "a value that is not an object") }
         var value = Value(coin: try lovelace(object, "value"))
         for (policy, assets) in object where policy != "ada" {
-            guard let policyBytes = try? Hex.decode(policy), let assets = assets as? [String: NSNumber] else {
+            guard let policyBytes = try? Hex.decode(policy), let assets = assets as? [String: Any] else {
                 throw ChainError(.invalidResponse, "an asset entry that does not fit")
             }
             for (name, quantity) in assets {
-                guard let nameBytes = try? Hex.decode(name) else { throw ChainError(.invalidResponse, "an asset name that is not hex") }
-                value.assets.assets[policyBytes, default: [:]][nameBytes] = quantity.uint64Value
+                guard let nameBytes = try? Hex.decode(name), let quantity: UInt64 = integer(quantity) else {
+                    throw ChainError(.invalidResponse, "an asset that is not a hex name with a natural quantity")
+                }
+                value.assets.assets[policyBytes, default: [:]][nameBytes] = quantity
             }
         }
         return value
     }
 
     static func lovelace(_ json: Any?, _ field: String) throws -> UInt64 {
-        guard let amount = ((json as? [String: Any])?["ada"] as? [String: Any])?["lovelace"] as? NSNumber else {
-            throw ChainError(.invalidResponse, "\(field) has no ada.lovelace")
+        guard let amount: UInt64 = integer(((json as? [String: Any])?["ada"] as? [String: Any])?["lovelace"]) else {
+            throw ChainError(.invalidResponse, "\(field) has no ada.lovelace as a natural number")
         }
-        return amount.uint64Value
+        return amount
     }
 
     static func natural(_ json: Any?, _ field: String) throws -> UInt64 {
-        guard let number = json as? NSNumber, number.int64Value >= 0 else { throw ChainError(.invalidResponse, "\(field) is not a natural number") }
-        return number.uint64Value
+        guard let number: UInt64 = integer(json) else { throw ChainError(.invalidResponse, "\(field) is not a natural number") }
+        return number
     }
 
     static func object(_ json: Any?, _ field: String) throws -> [String: Any] {

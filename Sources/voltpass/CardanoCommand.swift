@@ -66,6 +66,10 @@ struct CardanoCommand: AsyncParsableCommand {
             @Option(help: "The anchor file to write.")
             var anchor: String
 
+            func validate() throws {
+                guard lockAfter > 0 else { throw ValidationError("--lock-after must be at least 1 slot") }
+            }
+
             func run() async throws {
                 try await CardanoCommand.reporting(json: chain.json) {
                     let key = try chain.paymentKey()

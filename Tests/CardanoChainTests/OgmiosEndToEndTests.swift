@@ -19,11 +19,7 @@ import VectorSupport
 
     @Test(.enabled(if: AikenEvaluation.available || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
     func bootThenModifyThroughOgmios() async throws {
-        let file = try #require(try Vectors.json("cardano/mpfs-cage/cage-v2-scripts.json") as? [String: Any])
-        let stateScript = PlutusScript(
-            language: .v3, bytes: try #require(Vectors.bytes(hex: (file["state"] as? [String: Any])?["compiledCode"] as? String ?? "")))
-        let unapplied = PlutusScript(
-            language: .v3, bytes: try #require(Vectors.bytes(hex: (file["request"] as? [String: Any])?["compiledCode_unapplied"] as? String ?? "")))
+        let (stateScript, unapplied, _) = try CageVectors.scripts()
         let owner = try PaymentKey(seed: Array(repeating: 41, count: 32))
         let ownerAddress = owner.enterpriseAddress(network: .testnet)
         func genesis(_ byte: UInt8, _ lovelace: UInt64) throws -> UTxO {
@@ -33,7 +29,7 @@ import VectorSupport
         }
         let emulator = ChainEmulator(
             genesis: [try genesis(1, 20_000_000), try genesis(2, 5_000_000), try genesis(3, 10_000_000)],
-            slot: AikenEvaluation.slot(atOrAfter: Self.submittedAt))
+            slot: SlotClock.preprod.slot(atOrAfter: Self.submittedAt))
 
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
@@ -100,8 +96,8 @@ import VectorSupport
             let modify = Cage.Modify(
                 state: stateUTxO, currentState: state, settlements: settlements, rewards: [reward], funding: [funding],
                 change: ownerAddress.bytes, collateral: collateral, stateScript: stateScript, requestScript: requestScript,
-                validFrom: AikenEvaluation.slot(atOrAfter: Self.submittedAt),
-                validUntil: AikenEvaluation.slot(atOrBefore: Self.submittedAt + terms.processTime))
+                validFrom: SlotClock.preprod.slot(atOrAfter: Self.submittedAt),
+                validUntil: SlotClock.preprod.slot(atOrBefore: Self.submittedAt + terms.processTime))
             let generous = Dictionary(
                 uniqueKeysWithValues: modify.scriptInputs.map { ($0, ExecutionUnits(memory: 3_000_000, steps: 1_000_000_000)) })
             let draft = try modify.transaction(units: generous, fees: parameters.fees, costModels: costModels, network: .testnet)
@@ -145,34 +141,43 @@ import VectorSupport
     }
 }
 
-/// Whatever a backend answers, a call that fails fails with a `ChainError` and its code, never a
-/// crash or another error: results of the wrong shape, errors, half a UTxO, strings for numbers.
+/// Whatever a backend answers that is not what the protocol says, every query fails with a
+/// `ChainError` and its code, never a crash, another error or a wrong value: results of the wrong
+/// shape, errors, half a UTxO, strings for numbers, a negative lovelace, an index beyond 16 bits. A
+/// submission fails too unless the backend said it took the transaction.
 @Suite struct OgmiosMalformedAnswerTests {
-    static let answers: [String] = [
-        #"{"jsonrpc":"2.0","result":[{"transaction":{"id":"zz"},"index":0,"address":"addr_test1","value":{}}]}"#,
-        #"{"jsonrpc":"2.0","result":[{"transaction":{"id":"0000000000000000000000000000000000000000000000000000000000000000"},"index":0,"address":"addr_test1qqqq","value":{"ada":{"lovelace":1}}}]}"#,
-        #"{"jsonrpc":"2.0","result":{"slot":"soon"}}"#,
-        #"{"jsonrpc":"2.0","result":{"minFeeCoefficient":-1}}"#,
-        #"{"jsonrpc":"2.0","result":[{"validator":{"purpose":"spend"},"budget":{}}]}"#,
-        #"{"jsonrpc":"2.0","error":{"code":3117,"message":"unknown inputs"}}"#,
-        #"{"jsonrpc":"2.0"}"#, #"[1,2,3]"#, "not json at all",
+    static let zeroID = String(repeating: "0", count: 64)
+    static let address = Bech32.encode(hrp: "addr_test", data: [0x60] + Array(repeating: 1, count: 28))
+    static let answers: [(answer: String, submissionTaken: Bool)] = [
+        (#"{"jsonrpc":"2.0","result":[{"transaction":{"id":"zz"},"index":0,"address":"addr_test1","value":{}}]}"#, true),
+        (#"{"jsonrpc":"2.0","result":[{"transaction":{"id":"\#(zeroID)"},"index":0,"address":"addr_test1qqqq","value":{"ada":{"lovelace":1}}}]}"#, true),
+        (#"{"jsonrpc":"2.0","result":[{"transaction":{"id":"\#(zeroID)"},"index":70000,"address":"\#(address)","value":{"ada":{"lovelace":1}}}]}"#, true),
+        (#"{"jsonrpc":"2.0","result":[{"transaction":{"id":"\#(zeroID)"},"index":0,"address":"\#(address)","value":{"ada":{"lovelace":-5}}}]}"#, true),
+        (#"{"jsonrpc":"2.0","result":[{"transaction":{"id":"\#(zeroID)"},"index":0,"address":"\#(address)","value":{"ada":{"lovelace":1.5}}}]}"#, true),
+        (#"{"jsonrpc":"2.0","result":{"slot":"soon"}}"#, true),
+        (#"{"jsonrpc":"2.0","result":{"minFeeCoefficient":-1}}"#, true),
+        (#"{"jsonrpc":"2.0","result":[{"validator":{"purpose":"spend","index":-1},"budget":{"memory":1,"cpu":1}}]}"#, true),
+        (#"{"jsonrpc":"2.0","error":{"code":3117,"message":"unknown inputs"}}"#, false),
+        (#"{"jsonrpc":"2.0"}"#, false), (#"[1,2,3]"#, false), ("not json at all", false),
     ]
 
     @Test(arguments: answers.indices)
-    func everyMethodAnswersAChainError(answer: Int) async throws {
+    func everyQueryAnswersAChainError(answer: Int) async throws {
         let router = Router()
-        router.post("/") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: Self.answers[answer]))) }
+        router.post("/") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: Self.answers[answer].answer))) }
         try await serveOnLoopback(router, label: "malformed-ogmios") { port in
             let chain = OgmiosClient(url: "http://127.0.0.1:\(port)/")
             let tx = try Transaction(
                 bodyBytes: try TransactionBody(inputs: [], outputs: [], fee: 0).cborBytes(), witnessSet: WitnessSet())
-            let calls: [@Sendable () async throws -> Void] = [
+            var calls: [@Sendable () async throws -> Void] = [
                 { _ = try await chain.tipSlot() }, { _ = try await chain.protocolParameters() },
-                { _ = try await chain.utxos(at: ["addr_test1vqqq"]) }, { _ = try await chain.evaluate(tx) }, { _ = try await chain.submit(tx) },
+                { _ = try await chain.utxos(at: [Self.address]) }, { _ = try await chain.evaluate(tx) },
             ]
-            for call in calls {
+            if !Self.answers[answer].submissionTaken { calls.append { _ = try await chain.submit(tx) } }
+            for (index, call) in calls.enumerated() {
                 do {
                     try await call()
+                    Issue.record("call \(index) took answer \(answer)")
                 } catch let error as ChainError {
                     #expect(["chain_response_invalid", "chain_rejected", "chain_script_failed"].contains(error.code))
                 } catch {

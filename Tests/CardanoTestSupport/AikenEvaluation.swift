@@ -10,12 +10,8 @@ import VectorSupport
 public enum AikenEvaluation {
     public static let available = ReferencePython.canImport("cometa")
 
-    /// Preprod's slot clock: slot 86,400 began at 1,655,769,600,000 ms, one slot a second.
-    public static let zeroTime: UInt64 = 1_655_769_600_000
-    public static let zeroSlot: UInt64 = 86_400
-
-    public static func slot(atOrBefore milliseconds: UInt64) -> UInt64 { (milliseconds - zeroTime) / 1_000 + zeroSlot }
-    public static func slot(atOrAfter milliseconds: UInt64) -> UInt64 { (milliseconds - zeroTime + 999) / 1_000 + zeroSlot }
+    /// The slot clock scripts are evaluated with: preprod's.
+    public static let clock = SlotClock.preprod
 
     /// The V3 cost model of the vectors: its 297 parameters in ledger order, and the CBOR `{2: [...]}`
     /// the evaluator takes.
@@ -45,7 +41,7 @@ public enum AikenEvaluation {
             "inputs": Vectors.hex(try CBOR.array(resolved.map { CBOR.array([.bytes($0.transactionID.bytes), .unsigned(UInt64($0.index))]) }).encode()),
             "outputs": Vectors.hex(try CBOR.array(outputs.map(\.cbor)).encode()),
             "cost_models": Vectors.hex(try v3CostModel().cbor),
-            "slot_config": ["zero_time": zeroTime, "zero_slot": zeroSlot, "slot_length": 1_000],
+            "slot_config": ["zero_time": clock.zeroTime, "zero_slot": clock.zeroSlot, "slot_length": clock.slotLength],
         ]
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-eval-\(UUID().uuidString).json")
         try JSONSerialization.data(withJSONObject: request).write(to: file)

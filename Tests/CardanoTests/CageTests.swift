@@ -14,19 +14,8 @@ import VectorSupport
 @Suite(.vectors) struct CageTests {
     static let aikenAvailable = AikenEvaluation.available
 
-    static func scripts() throws -> (state: PlutusScript, request: PlutusScript, file: [String: Any]) {
-        let file = try #require(try Vectors.json("cardano/mpfs-cage/cage-v2-scripts.json") as? [String: Any])
-        let state = try #require(file["state"] as? [String: Any])
-        let request = try #require(file["request"] as? [String: Any])
-        return (
-            PlutusScript(language: .v3, bytes: try VectorFields.hex(state, "compiledCode")),
-            PlutusScript(language: .v3, bytes: try VectorFields.hex(request, "compiledCode_unapplied")), file
-        )
-    }
-
     @Test func theRequestScriptAppliedToATokenIsTheChainsRequestScript() throws {
-        let (state, request, file) = try Self.scripts()
-        #expect(Vectors.hex(state.hash) == "ad0a8eeeec8b0a5ee9930be5d6ea2e80b285fc2f3e9675a13a392dd5")
+        let (_, request, file) = try CageVectors.scripts()
         let examples = try #require(file["request"] as? [String: Any])
         for name in ["applied_example_real_preprod_token", "applied_example_synthetic_token"] {
             let example = try #require(examples[name] as? [String: Any])
@@ -38,9 +27,37 @@ import VectorSupport
         }
         // Applying nothing gives the program back; bytes that are no program are refused with a code.
         #expect(try request.applying([]).hash == request.hash)
-        for broken: [UInt8] in [[0x43, 0x01, 0x01], [0x01, 0x02], request.bytes.dropLast(40) + [0x00]] {
-            #expect(throws: CardanoError.self) { try PlutusScript(language: .v3, bytes: broken).applying([.int(1)]) }
+        // A program with bytes after its term, and one whose constant's type nests 5,000 lists deep.
+        let flat = try #require(try CBOR.decode(request.bytes).bytesValue)
+        var bomb = "00000001" + "00000001" + "00000000" + "0100" + String(repeating: "1011110101", count: 5_000) + "10000" + "0" + "00000000"
+        bomb += String(repeating: "0", count: (8 - bomb.count % 8) % 8)
+        let bombBytes = stride(from: 0, to: bomb.count, by: 8).map { start in
+            UInt8(bomb.dropFirst(start).prefix(8), radix: 2)!
         }
+        for broken: [UInt8] in [[0x43, 0x01, 0x01], [0x01, 0x02], request.bytes.dropLast(40) + [0x00]]
+            + [try CBOR.bytes(flat + [0xff]).encode(), try CBOR.bytes(bombBytes).encode()]
+        {
+            #expect { try PlutusScript(language: .v3, bytes: broken).applying([.int(1)]) } throws: {
+                ($0 as? CardanoError)?.code == "cardano_script_invalid"
+            }
+        }
+    }
+
+    /// The slot clocks agree with libcardano-c's (`SlotConfig.mainnet/preprod/preview`), and the two
+    /// conversions bracket a time that falls inside a slot.
+    @Test(.enabled(if: CometaCrossCheckTests.cometaAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
+    func slotClocksAreTheNetworks() throws {
+        let run = try ReferencePython.run(
+            "from cometa import SlotConfig\nfor n in ['mainnet', 'preprod', 'preview']:\n    c = getattr(SlotConfig, n)()\n    print(c.zero_time, c.zero_slot, c.slot_length)")
+        let clocks = run.lines.filter { !$0.isEmpty }.map { line in
+            let fields = line.split(separator: " ").compactMap { UInt64($0) }
+            return SlotClock(zeroTime: fields[0], zeroSlot: fields[1], slotLength: fields[2])
+        }
+        #expect(clocks == [.mainnet, .preprod, .preview])
+        let clock = SlotClock.preprod
+        let slot: UInt64 = 120_000_000
+        #expect(clock.slot(atOrBefore: clock.time(ofSlot: slot)) == slot && clock.slot(atOrAfter: clock.time(ofSlot: slot)) == slot)
+        #expect(clock.slot(atOrBefore: clock.time(ofSlot: slot) + 400) == slot && clock.slot(atOrAfter: clock.time(ofSlot: slot) + 400) == slot + 1)
     }
 
     @Test func tokenNamesAreTheSeedsHash() throws {
@@ -81,7 +98,7 @@ import VectorSupport
     @Test(.enabled(if: aikenAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
     func aModifyOfTheLivePreprodCageIsAcceptedAndItsForgeriesRefused() async throws {
         let (state, requests) = try Self.liveCage()
-        let (stateScript, unapplied, _) = try Self.scripts()
+        let (stateScript, unapplied, _) = try CageVectors.scripts()
         let first = requests[0]
         let requestScript = try unapplied.applying([.bytes(stateScript.hash), .bytes(first.request.token.assetName)])
         guard case .insert(let value) = first.request.operation else { Issue.record("request 0 inserts"); return }
@@ -96,7 +113,7 @@ import VectorSupport
             settlements: [.init(utxo: first.utxo, request: first.request, action: .apply(proof: proof.proof))],
             change: Self.ownerAddress(state.state.owner), collateral: Self.collateral(state.state.owner),
             stateScript: stateScript, requestScript: requestScript,
-            validFrom: Self.slot(atOrAfter: first.request.submittedAt), validUntil: Self.slot(atOrBefore: deadline))
+            validFrom: SlotClock.preprod.slot(atOrAfter: first.request.submittedAt), validUntil: SlotClock.preprod.slot(atOrBefore: deadline))
         #expect(try modify.foldedRoot() == newRoot)
         let utxos = [state.utxo, first.utxo]
         let tx = try await Self.evaluatedTransaction(modify, utxos: utxos)
@@ -108,7 +125,7 @@ import VectorSupport
         var forgedState = state.state
         forgedState.root = Array(repeating: 7, count: 32)
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[0].datum = .inline(forgedState.datum) }, utxos, "a root the proof does not give")
-        try Self.expectRefused(try Self.edited(tx) { $0.ttl = Self.slot(atOrBefore: deadline) + 2 }, utxos, "a validity interval past the processing window")
+        try Self.expectRefused(try Self.edited(tx) { $0.ttl = SlotClock.preprod.slot(atOrBefore: deadline) + 2 }, utxos, "a validity interval past the processing window")
         try Self.expectRefused(try Self.edited(tx) { $0.requiredSigners = [] }, utxos, "the owner not among the signers")
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[1].value.coin -= 1 }, utxos, "a refund one lovelace short")
         try Self.expectRefused(try Self.edited(tx) { $0.outputs[0].value.assets = MultiAsset() }, utxos, "the token not kept in the state")
@@ -121,14 +138,14 @@ import VectorSupport
 
         // The builder refuses both before any transaction exists (a phase-2 failure on chain costs the collateral).
         var late = modify
-        late.validUntil = Self.slot(atOrBefore: deadline) + 2
+        late.validUntil = SlotClock.preprod.slot(atOrBefore: deadline) + 2
         modify.settlements[0].action = .rejected
         for doomed in [late, modify] {
             #expect { try doomed.transaction(units: Self.generous(doomed), fees: .conway, costModels: Self.costModels(), network: .testnet) }
                 throws: { ($0 as? CardanoError)?.code == "cage_phase_mismatch" }
         }
         // Rejecting it once the retract window has passed is accepted.
-        modify.validFrom = Self.slot(atOrAfter: deadline + state.state.retractTime)
+        modify.validFrom = SlotClock.preprod.slot(atOrAfter: deadline + state.state.retractTime)
         modify.validUntil = modify.validFrom + 600
         _ = try await Self.evaluatedTransaction(modify, utxos: utxos)
     }
@@ -158,7 +175,7 @@ import VectorSupport
 
     @Test(.enabled(if: aikenAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
     func aBootMintsTheTokenNamedAfterItsSeedWithTheEmptyRoot() throws {
-        let (stateScript, _, _) = try Self.scripts()
+        let (stateScript, _, _) = try CageVectors.scripts()
         let owner = try PaymentKey(seed: Array(repeating: 11, count: 32))
         let seed = UTxO(
             input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x5e, count: 32)), index: 3),
@@ -226,7 +243,7 @@ import VectorSupport
     /// A Modify of our own cage settling `requests` inserts from distinct requesters, with a reward
     /// after the refunds; the UTxOs it spends; the owner's key; the trie root after the inserts.
     static func ownCage(requests count: Int) async throws -> (modify: Cage.Modify, utxos: [UTxO], owner: PaymentKey, root: [UInt8]) {
-        let (stateScript, unapplied, _) = try scripts()
+        let (stateScript, unapplied, _) = try CageVectors.scripts()
         let owner = try PaymentKey(seed: Array(repeating: 11, count: 32))
         let token = Cage.TokenID(seed: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0x5e, count: 32)), index: 3))
         let requestScript = try unapplied.applying([.bytes(stateScript.hash), .bytes(token.assetName)])
@@ -266,7 +283,7 @@ import VectorSupport
             state: stateUTxO, currentState: state, settlements: settlements, rewards: [reward],
             funding: [funding], change: ownerAddress(owner.keyHash), collateral: collateral(owner.keyHash),
             stateScript: stateScript, requestScript: requestScript,
-            validFrom: slot(atOrAfter: submittedAt), validUntil: slot(atOrBefore: submittedAt + state.processTime))
+            validFrom: SlotClock.preprod.slot(atOrAfter: submittedAt), validUntil: SlotClock.preprod.slot(atOrBefore: submittedAt + state.processTime))
         return (modify, [stateUTxO, funding] + settlements.map(\.utxo), owner, await trie.root.bytes)
     }
 
@@ -349,9 +366,6 @@ import VectorSupport
         }
         return (Live(utxo: stateUTxO, state: state), requests)
     }
-
-    static func slot(atOrBefore milliseconds: UInt64) -> UInt64 { AikenEvaluation.slot(atOrBefore: milliseconds) }
-    static func slot(atOrAfter milliseconds: UInt64) -> UInt64 { AikenEvaluation.slot(atOrAfter: milliseconds) }
 
     static func ownerAddress(_ keyHash: [UInt8]) -> [UInt8] {
         (try? EnterpriseAddress(credential: .keyHash(keyHash), network: .testnet).bytes) ?? []

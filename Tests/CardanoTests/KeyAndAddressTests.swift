@@ -1,4 +1,5 @@
 import Cardano
+import CardanoTestSupport
 import Encoding
 import Foundation
 import Testing
@@ -71,10 +72,7 @@ import VectorSupport
     /// The v2 cage state script hashes to its published policy id, and as an enterprise script address
     /// it is the header-0x70 address of the real state UTxO.
     @Test(.vectors) func scriptHashAndScriptAddress() throws {
-        let scripts = try #require(try Vectors.json("cardano/mpfs-cage/cage-v2-scripts.json") as? [String: Any])
-        let state = try #require(scripts["state"] as? [String: Any])
-        let code = try VectorFields.hex(state, "compiledCode")
-        let script = PlutusScript(language: .v3, bytes: code)
+        let script = try CageVectors.scripts().state
         #expect(Vectors.hex(script.hash) == "ad0a8eeeec8b0a5ee9930be5d6ea2e80b285fc2f3e9675a13a392dd5")
         let address = try EnterpriseAddress(credential: .scriptHash(script.hash), network: .testnet)
         #expect(Vectors.hex(address.bytes) == "70ad0a8eeeec8b0a5ee9930be5d6ea2e80b285fc2f3e9675a13a392dd5")

@@ -38,6 +38,8 @@ import Testing
         let (first, second) = (String(repeating: "ab", count: 32), String(repeating: "cd", count: 32))
         try await emulator.serve { url in
             let chain = ["--ogmios", url, "--key", keyFile]
+            let unlocked = try await Self.run(["cardano", "anchor", "mint"] + chain + ["--root", first, "--anchor", anchorFile, "--lock-after", "0"])
+            #expect(unlocked.status == 2 && unlocked.error.contains("--lock-after"))
             let minted = try await Self.run(["cardano", "anchor", "mint"] + chain + ["--root", first, "--anchor", anchorFile, "--json"])
             #expect(minted.status == 0, "\(minted.error)")
             let txFile = directory.appendingPathComponent("move.cbor").path
