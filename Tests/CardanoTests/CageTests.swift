@@ -49,11 +49,12 @@ import VectorSupport
     func slotClocksAreTheNetworks() throws {
         let run = try ReferencePython.run(
             "from cometa import SlotConfig\nfor n in ['mainnet', 'preprod', 'preview']:\n    c = getattr(SlotConfig, n)()\n    print(c.zero_time, c.zero_slot, c.slot_length)")
-        let clocks = run.lines.filter { !$0.isEmpty }.map { line in
+        let clocks = try run.lines.filter { !$0.isEmpty }.map { line in
             let fields = line.split(separator: " ").compactMap { UInt64($0) }
-            return SlotClock(zeroTime: fields[0], zeroSlot: fields[1], slotLength: fields[2])
+            return try SlotClock(zeroTime: fields[0], zeroSlot: fields[1], slotLength: fields[2])
         }
         #expect(clocks == [.mainnet, .preprod, .preview])
+        #expect(throws: CardanoError.self) { try SlotClock(zeroTime: 0, zeroSlot: 0, slotLength: 0) }
         let clock = SlotClock.preprod
         let slot: UInt64 = 120_000_000
         #expect(clock.slot(atOrBefore: clock.time(ofSlot: slot)) == slot && clock.slot(atOrAfter: clock.time(ofSlot: slot)) == slot)
@@ -234,6 +235,13 @@ import VectorSupport
             }
             modify.currentState.root = Array(repeating: 9, count: 32)
             #expect { try modify.foldedRoot() } throws: { ($0 as? CardanoError)?.code == "cage_proof_mismatch" }
+            // A requester dates its request: the furthest dates and windows are compared, not overflowed.
+            modify.settlements[0].request.submittedAt = UInt64(Int64.max)
+            (modify.currentState.processTime, modify.currentState.retractTime) = (UInt64(Int64.max), UInt64(Int64.max))
+            modify.validUntil = 100_000
+            try modify.checkPhases()
+            modify.validUntil = .max
+            #expect { try modify.checkPhases() } throws: { ($0 as? CardanoError)?.code == "cage_phase_mismatch" }
         }
         #expect(unsupported == 9, "edge cases 1–8 and phil")
     }

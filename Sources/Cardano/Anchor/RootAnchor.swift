@@ -109,10 +109,11 @@ public struct RootAnchor: Sendable, Hashable {
             guard anchor.value.coin >= (try fees.minUTxO(for: anchor)) else {
                 throw CardanoError(.overflow, "the anchor output would hold less than its minimum: add a funding input")
             }
-            guard available >= anchor.value.coin + fee else {
+            let spent = try Ratio.sum([anchor.value.coin, fee])
+            guard available >= spent else {
                 throw CardanoError(.overflow, "the inputs hold \(available) lovelace, not enough for the anchor and the fee")
             }
-            let rest = available - anchor.value.coin - fee
+            let rest = available - spent
             if rest > 0, rest < (try fees.minUTxO(for: TransactionOutput(address: change, value: Value(coin: rest)))) {
                 throw CardanoError(.overflow, "\(rest) lovelace of change is below an output's minimum")
             }

@@ -42,12 +42,13 @@ extension Cage {
             let scriptDataHash = try ScriptDataHash.compute(witnessSet: witnesses, costModels: costModels, languages: [.v3])
             var fee: UInt64 = 0
             for _ in 0..<4 {
-                guard seed.output.value.coin > lockedLovelace + fee else {
+                let spent = try Ratio.sum([lockedLovelace, fee])
+                guard seed.output.value.coin > spent else {
                     throw CardanoError(.overflow, "the seed holds \(seed.output.value.coin) lovelace, not enough for the state and the fee")
                 }
                 let body = TransactionBody(
                     inputs: [seed.input],
-                    outputs: [locked, TransactionOutput(address: change, value: Value(coin: seed.output.value.coin - lockedLovelace - fee))],
+                    outputs: [locked, TransactionOutput(address: change, value: Value(coin: seed.output.value.coin - spent))],
                     fee: fee, mint: MultiAsset([policy: [token.assetName: 1]]), scriptDataHash: scriptDataHash, collateral: [collateral.input],
                     requiredSigners: [state.owner], networkID: network.rawValue)
                 let needed = try fees.minFee(

@@ -136,14 +136,15 @@ extension Cage {
             let (start, end) = (clock.time(ofSlot: validFrom), clock.time(ofSlot: validUntil))
             for settlement in settlements {
                 let request = settlement.request
-                let live = request.submittedAt + currentState.processTime
+                // A requester writes its own `submittedAt`: sums saturate rather than overflow.
+                let live = request.submittedAt.addingSaturated(currentState.processTime)
                 switch settlement.action {
                 case .apply:
                     guard end <= live else {
                         throw CardanoError(.cagePhaseMismatch, "request \(settlement.utxo.input) is applied after its processing window")
                     }
                 case .rejected:
-                    guard start >= live + currentState.retractTime || end <= request.submittedAt else {
+                    guard start >= live.addingSaturated(currentState.retractTime) || end <= request.submittedAt else {
                         throw CardanoError(.cagePhaseMismatch, "request \(settlement.utxo.input) is rejected before its retract window has passed")
                     }
                 }
@@ -227,7 +228,7 @@ extension Cage {
             var remainder = fee % UInt64(refunded.count)
             var outputs: [TransactionOutput] = []
             for settlement in refunded {
-                let charge = share + remainder + currentState.tip
+                let charge = try Ratio.sum([share, remainder, currentState.tip])
                 remainder = 0
                 let locked = settlement.utxo.output.value.coin
                 guard locked > charge else {
