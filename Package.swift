@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "Readings",
             dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Ledger", dependencies: ["Encoding", "Trie"]),
+        .target(name: "Ledger", dependencies: ["Encoding", "Trie", "Cardano", "CardanoChain"]),
         // Cardano Conway transactions, byte-exact: Plutus data, tx ids over the body's own bytes, vkey witnesses, fees.
         .target(name: "Cardano", dependencies: ["Encoding", "Trie", .product(name: "Crypto", package: "swift-crypto")]),
         // Chain access for the Cardano transactions: Ogmios v6 over HTTP.
@@ -176,7 +176,7 @@ let package = Package(
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
         // Aiken's evaluator as the judge of the script transactions the Cardano tests build, and a chain emulator on loopback.
         .target(

@@ -113,6 +113,17 @@ public actor ChainEmulator {
             needed.insert(Array(utxo.output.address.dropFirst()))  // enterprise address locked by a key
         }
         guard needed.isSubset(of: signers) else { throw EmulatorError(code: 3100, "a required signature is missing") }
+        // An input locked by a native script: the script is witnessed and satisfied (Plutus-locked inputs go to phase two).
+        for utxo in resolved where utxo.output.address.first.map({ $0 >> 4 == 0b0111 }) == true {
+            let hash = Array(utxo.output.address.dropFirst())
+            if let script = tx.witnessSet.nativeScripts.first(where: { $0.hash == hash }) {
+                guard script.isSatisfied(signers: signers, validFrom: tx.body.validityStart, validUntil: tx.body.ttl) else {
+                    throw EmulatorError(code: 3100, "the native script locking \(utxo.input) is not satisfied")
+                }
+            } else if tx.witnessSet.redeemers.isEmpty {
+                throw EmulatorError(code: 3100, "no script witnesses the input \(utxo.input)")
+            }
+        }
         let memory = tx.witnessSet.redeemers.reduce(0) { $0 + $1.memory }
         let steps = tx.witnessSet.redeemers.reduce(0) { $0 + $1.steps }
         let minimum = try fees.minFee(transactionSize: tx.cborBytes.count, memory: memory, steps: steps)

@@ -12,13 +12,17 @@ public struct RootAnchor: Sendable, Hashable {
     public let owner: [UInt8]
     /// The slot before which the token must be minted (exclusive upper bound of the mint's validity).
     public let lockSlot: UInt64
-    /// The token's asset name.
-    public static let assetName = Array("voltpass-root".utf8)
+    /// The token's asset name (one key may anchor several tries, one token each).
+    public let assetName: [UInt8]
+    /// The asset name of a key's only anchor.
+    public static let defaultAssetName = Array("voltpass-root".utf8)
 
-    public init(owner: [UInt8], lockSlot: UInt64) throws(CardanoError) {
+    public init(owner: [UInt8], lockSlot: UInt64, assetName: [UInt8] = defaultAssetName) throws(CardanoError) {
         guard owner.count == 28 else { throw CardanoError(.invalidLength, "an owner is a 28-byte key hash") }
+        guard assetName.count <= 32 else { throw CardanoError(.invalidLength, "an asset name has at most 32 bytes") }
         self.owner = owner
         self.lockSlot = lockSlot
+        self.assetName = assetName
     }
 
     /// The minting policy: the owner signs, before `lockSlot`.
@@ -56,7 +60,7 @@ public struct RootAnchor: Sendable, Hashable {
         let output = TransactionOutput(
             address: address, value: Value(coin: lockedLovelace, assets: token), datum: .inline(try State(root: root, sequence: 0).datum))
         return try build(
-            spending: funding, anchorOutput: output, anchorPaysFee: false, change: change, mint: MultiAsset([policyID: [Self.assetName: 1]]), ttl: validUntil,
+            spending: funding, anchorOutput: output, anchorPaysFee: false, change: change, mint: MultiAsset([policyID: [assetName: 1]]), ttl: validUntil,
             witnesses: WitnessSet(nativeScripts: [policy]), fees: fees)
     }
 
@@ -76,7 +80,7 @@ public struct RootAnchor: Sendable, Hashable {
 
     /// What `output` anchors, when it holds this anchor's token; `cardano_not_an_anchor` otherwise.
     public func anchored(in output: TransactionOutput) throws(CardanoError) -> State {
-        guard output.value.assets.assets[policyID]?[Self.assetName] == 1 else {
+        guard output.value.assets.assets[policyID]?[assetName] == 1 else {
             throw CardanoError(.notAnAnchor, "the output does not hold the root anchor of \(Hex.encode(owner))")
         }
         guard let datum = try output.datum?.inlineData() else { throw CardanoError(.notAnAnchor, "the anchor output has no inline datum") }
@@ -90,7 +94,7 @@ public struct RootAnchor: Sendable, Hashable {
         return try anchored(in: tx.body.outputs[index])
     }
 
-    private var token: MultiAsset<UInt64> { MultiAsset([policyID: [Self.assetName: 1]]) }
+    private var token: MultiAsset<UInt64> { MultiAsset([policyID: [assetName: 1]]) }
 
     /// Output 0 is the anchor, then the change of the other inputs; the anchor's own lovelace pays the
     /// fee when `anchorPaysFee` (a move without funding). The fee is settled against the signed size.

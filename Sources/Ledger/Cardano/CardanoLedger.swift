@@ -1,0 +1,266 @@
+import Cardano
+import CardanoChain
+import Foundation
+import Trie
+
+/// The ledger on Cardano: every anchor, commitment, reading, pool top-up and settlement is a
+/// Cardano transaction, built and signed with the service's payment key and submitted through a
+/// ``ChainBackend`` (Ogmios). A transaction's hash is its Cardano transaction id, its slot the start
+/// of its validity interval (the chain refuses it before then), so anyone holding the id confirms it
+/// on any Cardano indexer.
+///
+/// The same rules as the embedded ledgers are checked before a transaction is built (with the same
+/// codes); the chain enforces what its scripts can see (see docs/cardano.md, "The ledger on
+/// Cardano"). Each transaction is written to a journal in the data directory and synced before it is
+/// submitted: after a crash, or when the backend did not answer, the last one is looked up on chain
+/// and submitted again (idempotent by id) or, when the chain refuses it, voided. Until that is
+/// settled the ledger takes no new transaction (`chain_in_doubt`).
+///
+/// One instance writes: the journal is locked like the local ledger's log.
+public actor CardanoLedger: Ledger {
+    /// The rules in force.
+    public nonisolated let parameters: LedgerParameters
+    /// The network the service's address and the anchors live on.
+    public nonisolated let network: CardanoNetwork
+    /// The service's address: it pays fees and holds anchors, pools and pending readings.
+    public nonisolated let address: EnterpriseAddress
+
+    private let chain: any ChainBackend
+    private let key: PaymentKey
+    private let validitySlots: UInt64
+    private var log: LedgerLog
+    private var state = LedgerState()
+    private var outputs = CardanoLedgerOutputs()
+    /// The Cardano transactions of anchors and settlements, by hash.
+    private var anchoringTransactions: [Hash32: Transaction] = [:]
+    /// The last submission, while it is not known whether the chain has it.
+    private var inDoubt: InDoubt?
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var closed = false
+
+    private struct InDoubt {
+        var entry: CardanoJournalEntry.SubmittedTransaction
+        var outputsBefore: CardanoLedgerOutputs
+        var tipBefore: LedgerTip
+    }
+
+    /// Where a service keeps the journal: the `cardano-ledger` folder of its data directory.
+    public static func directory(inData dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("cardano-ledger", isDirectory: true)
+    }
+
+    /// Opens the journal in `directory`, replays it, settles a submission a crash left in doubt and
+    /// reads the wallet's ada from the chain.
+    public init(
+        directory: URL, chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork,
+        parameters: LedgerParameters = LedgerParameters(), validitySlots: UInt64 = 900
+    ) async throws {
+        let opened = try LedgerLog.open(directory: directory, genesis: 0)
+        self.log = opened.log
+        self.chain = chain
+        self.key = key
+        self.network = network
+        self.address = key.enterpriseAddress(network: network)
+        self.parameters = parameters
+        self.validitySlots = max(validitySlots, 1)
+        var entries: [CardanoJournalEntry.SubmittedTransaction] = []
+        for (index, payload) in opened.payloads.enumerated() {
+            switch try CardanoJournalEntry(payload: payload, record: index) {
+            case .submitted(let entry): entries.append(entry)
+            case .voided(let id):
+                guard entries.last?.hash == id else { throw LedgerError.corrupt("journal record \(index) voids \(id.hex), not the last submission") }
+                entries.removeLast()
+            }
+        }
+        for entry in entries {
+            inDoubt = InDoubt(entry: entry, outputsBefore: outputs, tipBefore: state.tip)
+            try apply(entry)
+        }
+        await acquire()
+        defer { release() }
+        try await settleDoubt()
+        try await refreshWallet()
+    }
+
+    // MARK: - Transactions
+
+    public func submit(_ transaction: LedgerTransaction) async throws -> TransactionReceipt {
+        await acquire()
+        defer { release() }
+        guard !closed else { throw LedgerError(code: "ledger_closed", message: "the ledger was closed") }
+        try await settleDoubt()
+        let slot = max(try await chain.tipSlot(), state.tip.slot)
+        try check(transaction, at: slot)
+        let planner = CardanoLedgerPlanner(
+            key: key, walletAddress: address, network: network, parameters: parameters, validitySlots: validitySlots,
+            fees: try await chain.protocolParameters().fees)
+        let cardano = try planner.plan(transaction, at: slot, state: state, outputs: outputs)
+        let entry = CardanoJournalEntry.SubmittedTransaction(
+            body: TransactionBody(transaction: transaction, slot: slot, parent: state.tip.hash), cardano: cardano)
+        try log.append(CardanoJournalEntry(entry).payload)
+        inDoubt = InDoubt(entry: entry, outputsBefore: outputs, tipBefore: state.tip)
+        try apply(entry)
+        try await submitInDoubt()
+        return TransactionReceipt(hash: entry.hash, slot: slot)
+    }
+
+    /// A batch is one Cardano transaction per ledger transaction, which the chain cannot take all or
+    /// none: only single transactions are taken (`batch_unsupported` otherwise).
+    public func submit(batch: [LedgerTransaction]) async throws -> [TransactionReceipt] {
+        guard batch.count == 1 else {
+            throw LedgerError(
+                code: "batch_unsupported", message: "the Cardano ledger takes one transaction at a time, not a batch of \(batch.count)")
+        }
+        return [try await submit(batch[0])]
+    }
+
+    public func close() {
+        log.close()
+        closed = true
+    }
+
+    // MARK: - Queries
+
+    public func currentSlot() async throws -> UInt64 { max(try await chain.tipSlot(), state.tip.slot) }
+
+    public func tip() -> LedgerTip { state.tip }
+
+    public func currentAnchor(operator operatorID: String) -> AnchorRecord? { state.anchors[operatorID]?.last }
+
+    public func anchorHistory(operator operatorID: String, limit: Int?) -> [AnchorRecord] {
+        state.anchorHistory(operator: operatorID, limit: limit)
+    }
+
+    public func commitment(_ challenge: Hash32) -> CommitmentRecord? { state.commitments[challenge] }
+
+    public func reading(_ id: Hash32) -> ReadingRecord? { state.readings[id] }
+
+    public func readings(battery batteryID: String) -> [ReadingRecord] { state.readings(battery: batteryID) }
+
+    public func pendingReadings(operator operatorID: String) -> [ReadingRecord] { state.pendingReadings(operator: operatorID) }
+
+    public func rewardPool(operator operatorID: String) -> UInt64 { state.pools[operatorID] ?? 0 }
+
+    public func balance(of reader: KeyHash) -> UInt64 { state.balances[reader] ?? 0 }
+
+    /// The whole in-memory state, for tests that compare a live ledger with its replay.
+    func snapshot() -> LedgerState { state }
+
+    /// What the chain holds as the operator's anchor now: the output with its token at the service's
+    /// address and the root in its datum, read through the backend, not from the journal.
+    public func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor? {
+        guard let anchor = outputs.anchors[operatorID]?.anchor else { return nil }
+        for utxo in try await chain.utxos(at: [address.bech32]) {
+            guard let state = try? anchor.anchored(in: utxo.output) else { continue }
+            return PublicAnchor(
+                network: network, policyID: anchor.policyID, assetName: anchor.assetName, root: Hash32(bytes: state.root)!,
+                sequence: state.sequence, transaction: Hash32(bytes: utxo.input.transactionID.bytes)!, outputIndex: Int(utxo.input.index))
+        }
+        return nil
+    }
+
+    /// The Cardano transaction that anchored a root (an anchor or a settlement), as submitted: a
+    /// verifier holding its bytes checks the root in its first output and confirms its id anywhere.
+    public func anchoringTransaction(_ hash: Hash32) -> Transaction? { anchoringTransactions[hash] }
+
+    // MARK: - Applying and settling
+
+    /// The rules of the embedded ledgers: the transaction is applied under a provisional hash and undone.
+    private func check(_ transaction: LedgerTransaction, at slot: UInt64) throws(LedgerError) {
+        if case .anchor(let operatorID, let root) = transaction, state.anchors[operatorID]?.last?.root == root {
+            throw LedgerError(code: "anchor_unchanged", message: "\(operatorID) has anchored root \(root.hex) already")
+        }
+        let provisional = Hash32(hashing: [0xff] + state.tip.hash.bytes)
+        try state.apply(transaction, hash: provisional, slot: slot, parameters: parameters)
+        state.revert(transaction, hash: provisional)
+    }
+
+    private func apply(_ entry: CardanoJournalEntry.SubmittedTransaction) throws(LedgerError) {
+        guard entry.body.parent == state.tip.hash else { throw .corrupt("transaction \(entry.hash.hex) does not follow \(state.tip.hash.hex)") }
+        try state.apply(entry.body.transaction, hash: entry.hash, slot: entry.body.slot, parameters: parameters)
+        state.tip = LedgerTip(count: state.tip.count + 1, hash: entry.hash, slot: entry.body.slot)
+        try outputs.absorb(entry.cardano, carrying: entry.body.transaction, owner: key.keyHash, walletAddress: address.bytes)
+        switch entry.body.transaction {
+        case .anchor, .settle: anchoringTransactions[entry.hash] = entry.cardano
+        default: break
+        }
+    }
+
+    /// Submits the transaction in doubt; the chain's refusal voids it, silence keeps it in doubt.
+    private func submitInDoubt() async throws {
+        guard let doubt = inDoubt else { return }
+        do {
+            _ = try await chain.submit(doubt.entry.cardano)
+            inDoubt = nil
+        } catch let error where error.kind == .unreachable {
+            throw LedgerError(
+                code: "chain_in_doubt",
+                message: "the chain backend did not answer; transaction \(doubt.entry.hash.hex) is submitted again before the next one: \(error.message)")
+        } catch {
+            try log.append(CardanoJournalEntry(voiding: doubt.entry.hash).payload)
+            state.revert(doubt.entry.body.transaction, hash: doubt.entry.hash)
+            state.tip = doubt.tipBefore
+            outputs = doubt.outputsBefore
+            anchoringTransactions[doubt.entry.hash] = nil
+            inDoubt = nil
+            try await refreshWallet()
+            throw LedgerError(code: error.code, message: "the chain refused transaction \(doubt.entry.hash.hex): \(error.message)")
+        }
+    }
+
+    /// Settles the last submission when it is in doubt: found on chain, it stands; otherwise it is
+    /// submitted again (the backend answers for a transaction it already has).
+    private func settleDoubt() async throws {
+        guard let doubt = inDoubt else { return }
+        let created = doubt.entry.cardano.body.outputs.indices.map { TransactionInput(transactionID: doubt.entry.cardano.id, index: UInt16($0)) }
+        let found: [UTxO]
+        do {
+            found = try await chain.utxos(created)
+        } catch {
+            throw LedgerError(
+                code: "chain_in_doubt", message: "transaction \(doubt.entry.hash.hex) may or may not be on chain, and the backend did not say: \(error.message)")
+        }
+        guard found.isEmpty else {
+            inDoubt = nil
+            return
+        }
+        try await submitInDoubt()
+    }
+
+    private func refreshWallet() async throws {
+        outputs.wallet = try await chain.utxos(at: [address.bech32]).filter {
+            $0.output.datum == nil && $0.output.value.assets.isEmpty && $0.output.scriptReference == nil
+        }
+    }
+
+    private func acquire() async {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+    }
+
+    private func release() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+/// An operator's anchor as the chain holds it.
+public struct PublicAnchor: Sendable, Hashable {
+    public let network: CardanoNetwork
+    /// The anchor token: its policy id and asset name.
+    public let policyID: [UInt8]
+    public let assetName: [UInt8]
+    public let root: Hash32
+    /// 0 for the first root, one more for each move.
+    public let sequence: UInt64
+    /// The transaction whose output holds the token now, and that output's index.
+    public let transaction: Hash32
+    public let outputIndex: Int
+}

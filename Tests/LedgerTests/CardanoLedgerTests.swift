@@ -1,0 +1,188 @@
+import Cardano
+import CardanoChain
+import CardanoTestSupport
+import Encoding
+import Foundation
+import Synchronization
+import Testing
+import Trie
+import VectorSupport
+
+@testable import Ledger
+
+/// The ledger on Cardano against the test-only chain emulator (Ogmios JSON-RPC on loopback): every
+/// ledger transaction is a Cardano transaction the emulator checks (witnesses, native scripts,
+/// validity interval, value, double spends), the reward reaches the reader's address, the chain
+/// itself refuses a stale commitment, and a submission cut off by a crash or a silent backend is
+/// neither lost nor made twice.
+@Suite(.enabled(if: Vectors.shouldRun, "the vectors (the V3 cost model the emulator serves) are absent; fails under CI=true"))
+struct CardanoLedgerTests {
+    static let service = try! PaymentKey(seed: Array(repeating: 61, count: 32))
+    static let start: UInt64 = 90_000_000
+
+    /// An emulator whose only output is 100 ada at the service's address.
+    static func emulator() throws -> ChainEmulator {
+        let funding = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 7, count: 32)), index: 0),
+            output: TransactionOutput(address: service.enterpriseAddress(network: .testnet).bytes, value: Value(coin: 100_000_000)))
+        return ChainEmulator(genesis: [funding], slot: start)
+    }
+
+    static func open(_ directory: URL, _ chain: any ChainBackend) async throws -> CardanoLedger {
+        try await CardanoLedger(directory: directory, chain: chain, key: service, network: .testnet, parameters: LedgerParameters(maxAgeSlots: 200))
+    }
+
+    @Test func theReadingsProtocolRunsOnChain() async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let ledger = try await Self.open(temp.directory, chain)
+
+            // The first anchor mints the operator's token; its hash is the Cardano transaction id.
+            let anchored = try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1))
+            #expect(await emulator.accepted.map(\.bytes) == [anchored.hash.bytes])
+            #expect(anchored.slot == Self.start)
+            #expect(try await ledger.anchorOnChain(operator: Sample.operatorID)?.root == Sample.root(1))
+            #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "anchor_unchanged")
+
+            try await ledger.fund(operator: Sample.operatorID, amount: 10_000_000)
+            await emulator.advance(slots: 5)
+            let commitment = try await ledger.commit(batteryID: Sample.battery, userKeyHash: Sample.alice, nonce: [1])
+            #expect(try #require(await ledger.commitment(commitment.hash)).slot == Self.start + 5)
+            await emulator.advance(slots: 10)
+            let reading = try await ledger.submitReading(Sample.submission(commitment.hash))
+            #expect(await code { try await ledger.submitReading(Sample.submission(commitment.hash)) } == "commitment_consumed")
+
+            // The operator's batch: the reading incorporated, 2 ada to its reader, the new root anchored, in one transaction.
+            let settled = try await ledger.settle(
+                operator: Sample.operatorID, root: Sample.root(2), settlements: [Settlement(reading: reading.hash, outcome: .incorporated(reward: 2_000_000))])
+            let alice = try EnterpriseAddress(credential: .keyHash(Sample.alice.bytes), network: .testnet)
+            #expect(try await chain.utxos(at: [alice.bech32]).map(\.output.value.coin) == [2_000_000])
+            let onChain = try #require(try await ledger.anchorOnChain(operator: Sample.operatorID))
+            #expect(onChain.root == Sample.root(2) && onChain.sequence == 1 && onChain.transaction == settled.hash)
+            #expect(await ledger.rewardPool(operator: Sample.operatorID) == 8_000_000)
+            #expect(await emulator.accepted.count == 5)
+
+            // Reopened from its journal, the ledger answers the same.
+            let before = await ledger.snapshot()
+            await ledger.close()
+            let reopened = try await Self.open(temp.directory, chain)
+            #expect(await reopened.snapshot() == before)
+            #expect(await reopened.balance(of: Sample.alice) == 2_000_000)
+            #expect(await reopened.anchoringTransaction(settled.hash)?.id.bytes == settled.hash.bytes)
+        }
+    }
+
+    @Test func theChainRefusesAStaleCommitment() async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let ledger = try await Self.open(temp.directory, chain)
+            let commitment = try await ledger.commit(batteryID: Sample.battery, userKeyHash: Sample.alice, nonce: [2])
+            await emulator.advance(slots: 201)
+            #expect(await code { try await ledger.submitReading(Sample.submission(commitment.hash)) } == "stale_challenge")
+
+            // Past the ledger's own rule, the chain refuses it too: the commitment's script ends at slot + 201.
+            let locked = try #require(try await chain.utxos([TransactionInput(transactionID: try TransactionID(bytes: commitment.hash.bytes), index: 0)]).first)
+            let wallet = try await chain.utxos(at: [Self.service.enterpriseAddress(network: .testnet).bech32]).filter { $0.output.datum == nil }
+            let script = NativeScript.all([.signature(Self.service.keyHash), .before(Self.start + 201)])
+            #expect(try EnterpriseAddress(credential: .scriptHash(script.hash), network: .testnet).bytes == locked.output.address)
+            let late = try TransactionBalancer.balance(
+                spending: [locked] + wallet, paying: [], changeTo: Self.service.enterpriseAddress(network: .testnet).bytes,
+                validFrom: Self.start + 201, validUntil: Self.start + 300, nativeScripts: [script], fees: .conway)
+            var witnesses = late.witnessSet
+            witnesses.vkeyWitnesses = [try Self.service.witness(for: late.id)]
+            await #expect { try await chain.submit(try Transaction(bodyBytes: late.bodyBytes, witnessSet: witnesses)) } throws: {
+                ($0 as? ChainError)?.backendCode == 3100
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func aSubmissionCutOffIsSettledOnReopeningAndMadeOnce(landed: Bool) async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let silent = SilentSubmission(chain, forwarding: landed)
+            let ledger = try await Self.open(temp.directory, silent)
+            #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_in_doubt")
+            // While in doubt the ledger takes nothing new.
+            #expect(await code { try await ledger.fund(operator: Sample.operatorID, amount: 5_000_000) } == "chain_in_doubt")
+            #expect(await emulator.accepted.count == (landed ? 1 : 0))
+            await ledger.close()
+
+            let reopened = try await Self.open(temp.directory, chain)
+            #expect(await emulator.accepted.count == 1)
+            #expect(try await reopened.anchorOnChain(operator: Sample.operatorID)?.root == Sample.root(1))
+            #expect(try await reopened.anchorHistory(operator: Sample.operatorID).count == 1)
+            try await reopened.anchor(operator: Sample.operatorID, root: Sample.root(2))
+            #expect(try await reopened.anchorOnChain(operator: Sample.operatorID)?.sequence == 1)
+        }
+    }
+
+    @Test func aTransactionTheChainRefusesIsVoided() async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let ledger = try await Self.open(temp.directory, RefusingSubmission(chain))
+            #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_rejected")
+            #expect(await ledger.currentAnchor(operator: Sample.operatorID) == nil)
+            await ledger.close()
+            let reopened = try await Self.open(temp.directory, chain)
+            #expect(await reopened.currentAnchor(operator: Sample.operatorID) == nil)
+            let receipt = try await reopened.anchor(operator: Sample.operatorID, root: Sample.root(1))
+            #expect(await emulator.accepted.map(\.bytes) == [receipt.hash.bytes])
+        }
+    }
+
+    @Test func anEmptyWalletIsAClearError() async throws {
+        let temp = TemporaryLedger()
+        let emulator = ChainEmulator(genesis: [], slot: Self.start)
+        try await emulator.serve { url in
+            let ledger = try await Self.open(temp.directory, OgmiosClient(url: url))
+            #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "wallet_insufficient")
+            #expect(await code { try await ledger.submit(batch: [.anchor(operator: "a", root: Sample.root(1)), .anchor(operator: "b", root: Sample.root(1))]) } == "batch_unsupported")
+        }
+    }
+}
+
+/// A backend whose submissions go unanswered: forwarded (the transaction lands) or not, then `chain_unreachable`.
+struct SilentSubmission: ChainBackend {
+    let chain: any ChainBackend
+    let forwarding: Bool
+    init(_ chain: any ChainBackend, forwarding: Bool) {
+        self.chain = chain
+        self.forwarding = forwarding
+    }
+    func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
+    func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
+        try await chain.protocolParameters()
+    }
+    func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
+    func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] {
+        throw ChainError(.unreachable, "the test cut the connection")
+    }
+    func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
+    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID {
+        if forwarding { _ = try await chain.submit(tx) }
+        throw ChainError(.unreachable, "the test cut the connection")
+    }
+}
+
+/// A backend that refuses every submission.
+struct RefusingSubmission: ChainBackend {
+    let chain: any ChainBackend
+    init(_ chain: any ChainBackend) { self.chain = chain }
+    func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
+    func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
+        try await chain.protocolParameters()
+    }
+    func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
+    func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] { try await chain.utxos(references) }
+    func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
+    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID { throw ChainError(.rejected, "the test refuses it", backendCode: 3117) }
+}
