@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Cardano", "CardanoChain",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -156,7 +156,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "VectorSupport",
-                "ServerTestSupport", "HSMTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServerTestSupport", "HSMTestSupport", "Cardano", "CardanoChain", "CardanoTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(

@@ -47,6 +47,18 @@ public protocol Ledger: Sendable {
     /// Releases what the ledger holds (a file and its lock, connections); it refuses transactions
     /// afterwards (`ledger_closed`).
     func close() async
+
+    /// The public chain the anchors live on (e.g. `cardano-preprod`); nil for a ledger only this
+    /// deployment holds.
+    nonisolated var publicChain: String? { get }
+    /// The operator's anchor as the public chain holds it now, read from the chain (not from this
+    /// ledger's records); nil when the chain holds none, or when there is no public chain.
+    func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor?
+}
+
+extension Ledger {
+    public nonisolated var publicChain: String? { nil }
+    public func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor? { nil }
 }
 
 extension Ledger {

@@ -71,3 +71,28 @@ public struct LedgerTip: Sendable, Hashable {
     /// The last transaction's slot (0 while empty).
     public internal(set) var slot: UInt64
 }
+
+/// An operator's anchor as a public chain holds it.
+public struct PublicAnchor: Sendable, Hashable {
+    public init(chain: String, policyID: [UInt8], assetName: [UInt8], root: Hash32, sequence: UInt64, transaction: Hash32, outputIndex: Int) {
+        self.chain = chain
+        self.policyID = policyID
+        self.assetName = assetName
+        self.root = root
+        self.sequence = sequence
+        self.transaction = transaction
+        self.outputIndex = outputIndex
+    }
+
+    /// The chain, e.g. `cardano-preprod`.
+    public let chain: String
+    /// The anchor token: its policy id and asset name.
+    public let policyID: [UInt8]
+    public let assetName: [UInt8]
+    public let root: Hash32
+    /// 0 for the first root, one more for each move.
+    public let sequence: UInt64
+    /// The transaction whose output holds the token now, and that output's index.
+    public let transaction: Hash32
+    public let outputIndex: Int
+}

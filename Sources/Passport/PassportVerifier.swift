@@ -31,13 +31,15 @@ public struct PassportVerification: Sendable {
     /// Public attributes: model, chemistry, status, warranty, firmware, owner, state of health.
     public var passport: JSONObject
     public var verifiedAt: Date
+    /// The operator's anchor as the public chain holds it, when the ledger is on one and was read.
+    public var chainAnchor: PublicAnchor?
 
     /// Failure codes that leave the verdict amber: the battery is genuine but needs attention.
     /// Among them, those that say something could not be verified: `not_anchored`, `anchor_unverified`,
-    /// `issuer_key_unpinned`, `anchor_outdated`.
+    /// `issuer_key_unpinned`, `anchor_outdated`, `anchor_unconfirmed`.
     public static let amberCodes: Set<String> = [
         "warranty_expired", "warranty_voided", "firmware_advisory", "repurposed", "anchor_stale", "not_anchored", "anchor_unverified",
-        "issuer_key_unpinned", "anchor_outdated",
+        "issuer_key_unpinned", "anchor_outdated", "anchor_unconfirmed",
     ]
 
     public init(
@@ -90,6 +92,13 @@ public struct PassportVerification: Sendable {
             "warnings": .array(warnings.map(\.json)),
             "passport": .object(passport),
             "verifiedAt": .string(XSDDateTime.format(verifiedAt)),
+            "chainAnchor": chainAnchor.map { anchor in
+                .object([
+                    "chain": .string(anchor.chain), "transaction": .string(anchor.transaction.hex), "outputIndex": .number(Double(anchor.outputIndex)),
+                    "root": .string(anchor.root.hex), "sequence": .number(Double(anchor.sequence)),
+                    "policyId": .string(Hex.encode(anchor.policyID)), "assetName": .string(Hex.encode(anchor.assetName)),
+                ])
+            } ?? .null,
         ]
     }
 }

@@ -155,11 +155,17 @@ public struct VoltpassServer: Sendable {
         EventCapture(events: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
     }
 
-    /// The deployment's ledger: every instance on one PostgreSQL database shares the ledger in it; an
-    /// SQLite instance keeps its own in the data directory.
+    /// The deployment's ledger: Cardano when configured (its journal in the data directory); otherwise
+    /// every instance on one PostgreSQL database shares the ledger in it, and an SQLite instance keeps
+    /// its own in the data directory.
     private static func openLedger(
         configuration: ServerConfiguration, store: any VoltpassStore
     ) async throws -> any Ledger {
+        if case .cardano(let settings) = configuration.ledger {
+            return try await CardanoLedger(
+                directory: CardanoLedger.directory(inData: configuration.dataDirectory), chain: settings.chain, key: settings.key,
+                network: settings.network, networkName: settings.networkName, parameters: configuration.ledgerParameters)
+        }
         if let records = store.sharedLedgerRecords {
             return try await DatabaseLedger(records: records, parameters: configuration.ledgerParameters)
         }

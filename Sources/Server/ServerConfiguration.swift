@@ -1,3 +1,5 @@
+import Cardano
+import CardanoChain
 import Foundation
 import Identity
 import Passport
@@ -20,8 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var anchorInterval: Duration?
     /// What operators pay for signed readings, and how often.
     public var readingRewards: ReadingRewards
-    /// The embedded ledger's rules (e.g. how long a commitment stays fresh).
+    /// The ledger's rules (e.g. how long a commitment stays fresh).
     public var ledgerParameters: LedgerParameters
+    /// Where anchors, commitments, readings and rewards are recorded: the embedded ledger by default.
+    public var ledger: LedgerChoice = .embedded
     /// The PKCS#11 token that holds new operator keys; nil keeps them in key files in the data directory.
     public var hsm: HSMConfiguration?
     /// Timeouts and the cap on open connections.
@@ -61,5 +65,31 @@ public struct ServerConfiguration: Sendable {
         self.publicWriteLimit = publicWriteLimit
         self.trustedProxies = trustedProxies
         self.outboundAllowList = outboundAllowList
+    }
+}
+
+/// The ledger a deployment records its anchors and the readings protocol on.
+public enum LedgerChoice: Sendable {
+    /// In the shared database on PostgreSQL, in the data directory on SQLite.
+    case embedded
+    /// On Cardano, through a chain backend, signed with the service's payment key.
+    case cardano(CardanoSettings)
+}
+
+/// How a deployment reaches Cardano.
+public struct CardanoSettings: Sendable {
+    /// The backend (Ogmios) transactions are submitted to and UTxOs read from.
+    public var chain: any ChainBackend
+    /// The service's payment key: it pays fees and signs every ledger transaction.
+    public var key: PaymentKey
+    public var network: CardanoNetwork
+    /// The network's name, as shown to verifiers (`preprod`, `preview`, `mainnet`).
+    public var networkName: String
+
+    public init(chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork, networkName: String) {
+        self.chain = chain
+        self.key = key
+        self.network = network
+        self.networkName = networkName
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Cardano
+import CardanoChain
 import Foundation
 import Identity
 import Logging
@@ -52,6 +54,22 @@ struct Serve: AsyncParsableCommand {
     /// The environment variable the token's user PIN is read from (never an option: options show in `ps`).
     static let pinVariable = "VOLTPASS_PKCS11_PIN"
 
+    enum LedgerKind: String, ExpressibleByArgument, CaseIterable {
+        case local, cardano
+    }
+
+    @Option(help: "Where anchors, reading commitments and rewards are recorded: local (embedded: the data directory, or the shared PostgreSQL database) or cardano (through --ogmios, signed with --cardano-key).")
+    var ledger: LedgerKind = .local
+
+    @Option(help: "The Ogmios v6 JSON-RPC URL of a Cardano node (with --ledger cardano), e.g. http://127.0.0.1:1337.")
+    var ogmios: String?
+
+    @Option(help: "The Cardano network (with --ledger cardano).")
+    var network: CardanoCommand.NetworkName = .preprod
+
+    @Option(help: "The service's payment signing key in cardano-cli's text-envelope format (with --ledger cardano); its address pays the fees.")
+    var cardanoKey: String?
+
     @Option(help: "Seconds between two runs of the anchoring cadence (the instance holding the anchoring lease anchors every trie root that moved).")
     var anchorInterval = 10
 
@@ -97,6 +115,19 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try proxies()
         _ = try outboundAllowList()
+        if ledger == .cardano {
+            guard ogmios != nil, cardanoKey != nil else { throw ValidationError("--ledger cardano needs --ogmios and --cardano-key") }
+        } else if ogmios != nil || cardanoKey != nil {
+            throw ValidationError("--ogmios and --cardano-key go with --ledger cardano")
+        }
+    }
+
+    /// The ledger the options name; the Cardano key is read from its file.
+    private func ledgerChoice() throws -> LedgerChoice {
+        guard ledger == .cardano, let ogmios, let cardanoKey else { return .embedded }
+        let key = try PaymentKey(textEnvelope: Array(try Data(contentsOf: URL(fileURLWithPath: cardanoKey))))
+        return .cardano(
+            CardanoSettings(chain: OgmiosClient(url: ogmios), key: key, network: network.addresses, networkName: network.rawValue))
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so
@@ -133,7 +164,7 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "voltpass")
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             dataDirectory: URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL, host: host, port: port,
             publicHost: publicHost, postgresURL: postgres, anchorInterval: .seconds(anchorInterval), hsm: hsmConfiguration(),
             connectionLimits: ConnectionLimits(
@@ -141,6 +172,7 @@ struct Serve: AsyncParsableCommand {
                 maximumConnections: maxConnections),
             publicWriteLimit: RateLimit(requestsPerMinute: publicWriteRate, burst: publicWriteBurst), trustedProxies: try proxies(),
             outboundAllowList: try outboundAllowList())
+        configuration.ledger = try ledgerChoice()
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
@@ -168,7 +200,7 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             let application = server.application(logger: logger) { port in
-                FileHandle.standardOutput.write(Data("  listening on http://\(configuration.host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(Data("  listening on http://\(host):\(port)\n".utf8))
             }
             try await application.runService()
         }

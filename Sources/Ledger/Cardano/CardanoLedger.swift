@@ -24,6 +24,8 @@ public actor CardanoLedger: Ledger {
     public nonisolated let network: CardanoNetwork
     /// The service's address: it pays fees and holds anchors, pools and pending readings.
     public nonisolated let address: EnterpriseAddress
+    /// `cardano-` and the network's name (`preprod`, `preview`, `mainnet`, …).
+    public nonisolated let publicChain: String?
 
     private let chain: any ChainBackend
     private let key: PaymentKey
@@ -53,9 +55,10 @@ public actor CardanoLedger: Ledger {
     /// Opens the journal in `directory`, replays it, settles a submission a crash left in doubt and
     /// reads the wallet's ada from the chain.
     public init(
-        directory: URL, chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork,
+        directory: URL, chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork, networkName: String? = nil,
         parameters: LedgerParameters = LedgerParameters(), validitySlots: UInt64 = 900
     ) async throws {
+        self.publicChain = "cardano-" + (networkName ?? (network == .mainnet ? "mainnet" : "testnet"))
         let opened = try LedgerLog.open(directory: directory, genesis: 0)
         self.log = opened.log
         self.chain = chain
@@ -154,7 +157,7 @@ public actor CardanoLedger: Ledger {
         for utxo in try await chain.utxos(at: [address.bech32]) {
             guard let state = try? anchor.anchored(in: utxo.output) else { continue }
             return PublicAnchor(
-                network: network, policyID: anchor.policyID, assetName: anchor.assetName, root: Hash32(bytes: state.root)!,
+                chain: publicChain ?? "cardano", policyID: anchor.policyID, assetName: anchor.assetName, root: Hash32(bytes: state.root)!,
                 sequence: state.sequence, transaction: Hash32(bytes: utxo.input.transactionID.bytes)!, outputIndex: Int(utxo.input.index))
         }
         return nil
@@ -249,18 +252,4 @@ public actor CardanoLedger: Ledger {
             waiting.removeFirst().resume()
         }
     }
-}
-
-/// An operator's anchor as the chain holds it.
-public struct PublicAnchor: Sendable, Hashable {
-    public let network: CardanoNetwork
-    /// The anchor token: its policy id and asset name.
-    public let policyID: [UInt8]
-    public let assetName: [UInt8]
-    public let root: Hash32
-    /// 0 for the first root, one more for each move.
-    public let sequence: UInt64
-    /// The transaction whose output holds the token now, and that output's index.
-    public let transaction: Hash32
-    public let outputIndex: Int
 }

@@ -230,6 +230,30 @@ extension PassportService {
             result.fail(VerificationProblem(
                 code: "origin_not_anchored", message: "\(origin.operatorID) never anchored the root \(origin.anchoredRoot.hex) the origin names"))
         }
+        if let chain = ledger.publicChain, let checkpoint = bundle.anchor {
+            await confirmOnChain(checkpoint, chain: chain, into: &result)
+        }
         return result
+    }
+
+    /// The check `anchor_on_chain`: the root of the operator's checkpoint is the one the public chain
+    /// holds in the operator's anchor now, read through the chain backend. Otherwise (no anchor on
+    /// chain yet, another root, the chain unreadable) the verdict is amber, `anchor_unconfirmed`.
+    private func confirmOnChain(_ checkpoint: AnchorCheckpoint, chain: String, into result: inout PassportVerification) async {
+        result.checks.append("anchor_on_chain")
+        let problem: String
+        do {
+            if let onChain = try await ledger.anchorOnChain(operator: checkpoint.operatorID) {
+                result.chainAnchor = onChain
+                if onChain.root == checkpoint.root { return }
+                problem = "\(chain) holds root \(onChain.root.hex) (move \(onChain.sequence), transaction \(onChain.transaction.hex)), not the checkpoint's \(checkpoint.root.hex)"
+            } else {
+                problem = "\(chain) holds no anchor of \(checkpoint.operatorID) yet"
+            }
+        } catch {
+            problem = "\(chain) could not be read: \(error)"
+        }
+        result.unverified.append("anchor_on_chain")
+        result.fail(VerificationProblem(code: "anchor_unconfirmed", message: problem))
     }
 }

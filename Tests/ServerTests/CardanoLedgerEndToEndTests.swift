@@ -1,0 +1,99 @@
+import Cardano
+import CardanoChain
+import CardanoTestSupport
+import Encoding
+import Foundation
+import HTTPTypes
+import Identity
+import Ledger
+import Passport
+import Readings
+import Server
+import ServerTestSupport
+import Testing
+import VectorSupport
+
+/// `serve --ledger cardano` against the test-only chain emulator (Ogmios JSON-RPC on loopback):
+/// provision, anchor on chain and verify green with the chain check; a BMS reading over a commitment
+/// transaction, incorporated with its reward paid on chain in the settlement that moves the anchor.
+@Suite(.enabled(if: Vectors.shouldRun, "the vectors (the V3 cost model the emulator serves) are absent; fails under CI=true"))
+struct CardanoLedgerEndToEndTests {
+    static let service = try! PaymentKey(seed: Array(repeating: 71, count: 32))
+    static let start: UInt64 = 90_000_000
+
+    @Test func passportsAnchorAndReadingsSettleOnChain() async throws {
+        let funding = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 3, count: 32)), index: 0),
+            output: TransactionOutput(address: Self.service.enterpriseAddress(network: .testnet).bytes, value: Value(coin: 1_000_000_000)))
+        let emulator = ChainEmulator(genesis: [funding], slot: Self.start)
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            try await withLiveServer(configure: {
+                $0.ledger = .cardano(CardanoSettings(chain: chain, key: Self.service, network: .testnet, networkName: "preprod"))
+                $0.readingRewards = ReadingRewards(perReading: 2_000_000, cooldownSlots: 100_000)
+                $0.anchorInterval = nil
+            }) { client, _, admin in
+                let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bms-\(UUID().uuidString)")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let batteryID = "https://id.gs1.org/01/04012345000009/21/R-1"
+                let bms = try BMSEmulator.create(at: directory, batteryID: batteryID)
+                var device = PassportFixtures.device(serial: "R-1", lot: "L", key: SoftwareSigner.generate(.ed25519))
+                device["publicKeyMultibase"] = .string(bms.publicKey.multikey)
+                let issued = try await client.execute(
+                    uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+                #expect(issued.status == .created)
+
+                // Before the root is on chain the verdict cannot be green; anchored, the chain confirms it.
+                let anchored = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+                #expect(anchored.status == .ok)
+                let verdict = try await client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "application/json"]).json
+                #expect(verdict["verdict"] as? String == "green")
+                #expect((verdict["checks"] as? [String])?.contains("anchor_on_chain") == true)
+                let onChain = try #require(verdict["chainAnchor"] as? [String: Any])
+                #expect(onChain["chain"] as? String == "cardano-preprod")
+                let anchorTransaction = try #require(onChain["transaction"] as? String)
+                #expect(await emulator.accepted.map(\.description).contains(anchorTransaction))
+
+                // The pool is funded on chain; a user commits (a Cardano transaction: its id is the challenge) and the BMS signs.
+                let funded = try await client.execute(
+                    uri: "/operators/packmaker/reward-pool", method: .post, headers: auth, body: jsonBody(["amount": 10_000_000]))
+                #expect(try funded.json["pool"] as? Double == 10_000_000)
+                let user = SoftwareSigner.generate(.ed25519)
+                let committed = try await client.execute(
+                    uri: "/readings/commitments", method: .post,
+                    body: jsonBody(["battery": "R-1", "user": .string(user.verificationKey.multikey)]))
+                #expect(committed.status == .created)
+                let challengeHex = try #require(try committed.json["challenge"] as? String)
+                #expect(await emulator.accepted.map(\.description).contains(challengeHex))
+                try await bms.cycle(30)
+                let challenge = try Hex.decode(challengeHex)
+                let reading = try await bms.read(challenge: challenge).encoded
+                let signature = try await user.sign(SubmitterProof.submissionMessage(challenge: challenge, reading: reading))
+                let submitted = try await client.execute(
+                    uri: "/readings", method: .post,
+                    body: jsonBody([
+                        "reading": .string(Hex.encode(reading)), "submitter": .string(user.verificationKey.multikey),
+                        "signature": .string(Hex.encode(signature)),
+                    ]))
+                #expect(submitted.status == .accepted)
+
+                // The operator's batch: one transaction settles the reading, pays the reader and moves the anchor.
+                let batch = try await client.execute(uri: "/operators/packmaker/incorporate", method: .post, headers: auth)
+                #expect(batch.status == .ok)
+                #expect(try batch.json["paid"] as? Double == 2_000_000)
+                let settlement = try #require(try batch.json["transaction"] as? String)
+                let reader = try EnterpriseAddress(
+                    credential: .keyHash(KeyHash(publicKey: user.verificationKey.rawRepresentation).bytes), network: .testnet)
+                let paid = try await chain.utxos(at: [reader.bech32])
+                #expect(paid.map(\.output.value.coin) == [2_000_000])
+                #expect(paid.map(\.input.transactionID.description) == [settlement])
+
+                let after = try await client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "application/json"]).json
+                #expect(after["verdict"] as? String == "green")
+                #expect((after["chainAnchor"] as? [String: Any])?["transaction"] as? String == settlement)
+                #expect((after["passport"] as? [String: Any])?["cycleCount"] as? Double == 30)
+            }
+        }
+    }
+}
