@@ -196,7 +196,7 @@ let package = Package(
             name: "VoltpassCLITests",
             dependencies: [
                 "voltpass", "Encoding", "Identity", "Credentials", "Passport", "Readings", "Ledger", "Server", "Storage", "VectorSupport",
-                "Cardano", "CardanoTestSupport",
+                "Cardano", "CardanoChain", "CardanoTestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]
