@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "Passport",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", .product(name: "Crypto", package: "swift-crypto"),
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Cardano", .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "Storage",

@@ -54,11 +54,15 @@ public protocol Ledger: Sendable {
     /// The operator's anchor as the public chain holds it now, read from the chain (not from this
     /// ledger's records); nil when the chain holds none, or when there is no public chain.
     func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor?
+    /// The public chain's transaction that recorded anchor `hash` (an anchor or a settlement), as
+    /// submitted, for offline bundles; nil when there is no public chain or the hash is unknown.
+    func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction?
 }
 
 extension Ledger {
     public nonisolated var publicChain: String? { nil }
     public func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor? { nil }
+    public func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction? { nil }
 }
 
 extension Ledger {

@@ -96,3 +96,20 @@ public struct PublicAnchor: Sendable, Hashable {
     public let transaction: Hash32
     public let outputIndex: Int
 }
+
+/// A public chain's transaction that anchored a root, carried by offline bundles: anyone checks the
+/// root in its output and confirms its id on any indexer of that chain.
+public struct AnchoringTransaction: Sendable, Hashable {
+    /// The chain, e.g. `cardano-preprod`.
+    public let chain: String
+    /// The signed transaction's bytes (Cardano: its CBOR; the id is BLAKE2b-256 of the body inside).
+    public let cbor: [UInt8]
+    /// The output holding the anchor.
+    public let outputIndex: Int
+
+    public init(chain: String, cbor: [UInt8], outputIndex: Int) {
+        self.chain = chain
+        self.cbor = cbor
+        self.outputIndex = outputIndex
+    }
+}

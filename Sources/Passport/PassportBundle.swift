@@ -2,6 +2,7 @@ import Credentials
 import Encoding
 import Foundation
 import Identity
+import Ledger
 import Trie
 
 /// Everything needed to verify one battery's passport with no network: its credentials, the
@@ -35,6 +36,10 @@ public struct PassportBundle: Sendable {
     public var proof: Proof
     /// The operator's signed checkpoint of its newest anchor, nil when it has never anchored.
     public var anchor: AnchorCheckpoint?
+    /// The public chain's transaction that recorded the checkpoint's anchor, when the ledger is on one:
+    /// its id is the checkpoint's transaction and its output holds the root, and any indexer of that
+    /// chain confirms it.
+    public var anchorTransaction: AnchoringTransaction?
     /// For a repurposed battery's second-life passport: the original leaf (final, Repurposed), which
     /// the leaf's origin proof leads from to the root the original operator anchored.
     public var originLeaf: [UInt8]?
@@ -81,6 +86,12 @@ public struct PassportBundle: Sendable {
             "trie": .object(["root": .string(trieRoot.hex), "proof": .string(Hex.encode(proof.cbor()))]),
         ]
         object["anchor"] = anchor.map { .object($0.json) } ?? .null
+        if let anchorTransaction {
+            object["anchorTransaction"] = .object([
+                "chain": .string(anchorTransaction.chain), "cbor": .string(Hex.encode(anchorTransaction.cbor)),
+                "outputIndex": .number(Double(anchorTransaction.outputIndex)),
+            ])
+        }
         if let originLeaf { object["originLeaf"] = .string(Hex.encode(originLeaf)) }
         return object
     }
@@ -161,6 +172,14 @@ public struct PassportBundle: Sendable {
             }
         }
         originLeaf = try object["originLeaf"].map { value throws(PassportError) in try hex(value.stringValue, "originLeaf") }
+        if let carried = object["anchorTransaction"], carried != .null {
+            guard let chain = carried["chain"]?.stringValue, !chain.isEmpty else { throw invalid("anchorTransaction/chain", "must name the chain") }
+            guard let index = carried["outputIndex"]?.doubleValue, index >= 0, index < 65_536, index.rounded() == index else {
+                throw invalid("anchorTransaction/outputIndex", "must be an output index")
+            }
+            anchorTransaction = AnchoringTransaction(
+                chain: chain, cbor: try hex(carried["cbor"]?.stringValue, "anchorTransaction/cbor"), outputIndex: Int(index))
+        }
     }
 }
 

@@ -1,7 +1,9 @@
+import Cardano
 import Credentials
 import Encoding
 import Foundation
 import Identity
+import Ledger
 import Trie
 
 /// One check of a passport bundle, as a ``CredentialPolicy`` is one check of a credential: a stable
@@ -270,6 +272,54 @@ public struct AnchorPassportPolicy: PassportPolicy {
                 message: "the checkpoint was signed at \(XSDDateTime.format(checkpoint.issuedAt)), more than \(Int(maxAge)) s ago: the passport may have changed since"))
         }
         return outcome
+    }
+}
+
+/// `anchor_transaction`, when the bundle carries the public chain's anchoring transaction: its id is
+/// the transaction the signed checkpoint names, and its output holds the operator's anchor token with
+/// the checkpoint's root in its datum (`anchor_transaction_mismatch`; bytes that are no Cardano
+/// transaction are `anchor_transaction_invalid`). That the chain holds the transaction any indexer of
+/// the chain confirms by its id; the service's own verdict reads it (`anchor_on_chain`).
+public struct AnchorTransactionPassportPolicy: PassportPolicy {
+    public let name = "anchor_transaction"
+
+    public init() {}
+
+    public func applies(to bundle: PassportBundle, in context: PassportContext) -> Bool { bundle.anchorTransaction != nil }
+
+    public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
+        guard let carried = bundle.anchorTransaction else { return PassportOutcome() }
+        func mismatch(_ message: String) -> PassportOutcome {
+            PassportOutcome(failures: [VerificationProblem(code: "anchor_transaction_mismatch", message: message)])
+        }
+        guard let checkpoint = bundle.anchor else { return mismatch("the bundle carries an anchoring transaction but no checkpoint naming it") }
+        guard carried.chain.hasPrefix("cardano") else {
+            return PassportOutcome(failures: [VerificationProblem(code: "anchor_transaction_invalid", message: "\(carried.chain) is not a chain this verifier reads")])
+        }
+        let transaction: Transaction
+        do {
+            transaction = try Transaction(cbor: carried.cbor)
+        } catch {
+            return PassportOutcome(failures: [VerificationProblem(code: "anchor_transaction_invalid", message: "the anchoring transaction does not decode: \(error.message)")])
+        }
+        guard transaction.id.bytes == checkpoint.transaction.bytes else {
+            return mismatch("the carried transaction is \(transaction.id), the checkpoint names \(checkpoint.transaction.hex)")
+        }
+        guard transaction.body.outputs.indices.contains(carried.outputIndex) else {
+            return mismatch("the transaction has no output \(carried.outputIndex)")
+        }
+        let output = transaction.body.outputs[carried.outputIndex]
+        let token = CardanoLedger.anchorAssetName(operator: bundle.operatorID)
+        guard output.value.assets.assets.values.contains(where: { $0[token] == 1 }) else {
+            return mismatch("output \(carried.outputIndex) holds no anchor token of \(bundle.operatorID)")
+        }
+        guard let datum = try? output.datum?.inlineData(), let state = try? RootAnchor.State(datum: datum) else {
+            return mismatch("output \(carried.outputIndex) has no root-anchor datum")
+        }
+        guard state.root == checkpoint.root.bytes else {
+            return mismatch("output \(carried.outputIndex) anchors \(Hex.encode(state.root)), the checkpoint \(checkpoint.root.hex)")
+        }
+        return PassportOutcome()
     }
 }
 

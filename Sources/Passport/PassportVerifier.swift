@@ -151,6 +151,7 @@ public struct PassportVerifier: Sendable {
         [
             CredentialsPassportPolicy(), IssuerPassportPolicy(), IssuerKeysPassportPolicy(), OwnershipChainPassportPolicy(),
             LeafPassportPolicy(), TrieProofPassportPolicy(), AnchorPassportPolicy(rootInHistory: rootInHistory, maxAge: maxCheckpointAge),
+            AnchorTransactionPassportPolicy(),
             OriginPassportPolicy(), LifecyclePassportPolicy(), PlateTokenPassportPolicy(),
         ]
     }

@@ -21,6 +21,12 @@ struct CardanoLedgerEndToEndTests {
     static let service = try! PaymentKey(seed: Array(repeating: 71, count: 32))
     static let start: UInt64 = 90_000_000
 
+    static func bundle(_ client: LoopbackClient) async throws -> PassportBundle {
+        let response = try await client.execute(uri: "/passports/R-1/bundle", method: .get)
+        #expect(response.status == .ok)
+        return try PassportBundle(json: try JSONValue(parsing: Array(buffer: response.body)))
+    }
+
     @Test func passportsAnchorAndReadingsSettleOnChain() async throws {
         let funding = UTxO(
             input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 3, count: 32)), index: 0),
@@ -54,6 +60,8 @@ struct CardanoLedgerEndToEndTests {
                 #expect(onChain["chain"] as? String == "cardano-preprod")
                 let anchorTransaction = try #require(onChain["transaction"] as? String)
                 #expect(await emulator.accepted.map(\.description).contains(anchorTransaction))
+                let firstBundle = try await Self.bundle(client)
+                #expect(try Transaction(cbor: try #require(firstBundle.anchorTransaction).cbor).id.description == anchorTransaction)
 
                 // The pool is funded on chain; a user commits (a Cardano transaction: its id is the challenge) and the BMS signs.
                 let funded = try await client.execute(
@@ -93,6 +101,20 @@ struct CardanoLedgerEndToEndTests {
                 #expect(after["verdict"] as? String == "green")
                 #expect((after["chainAnchor"] as? [String: Any])?["transaction"] as? String == settlement)
                 #expect((after["passport"] as? [String: Any])?["cycleCount"] as? Double == 30)
+
+                // Offline, the bundle carries the settlement: its id is the checkpoint's transaction and its output the root.
+                let bundle = try await Self.bundle(client)
+                let verifier = PassportVerifier(trustedKeys: try PinnedKeys(document: try #require(bundle.didDocuments.first)))
+                let offline = await verifier.verify(bundle)
+                #expect(offline.verdict == .green && offline.checks.contains("anchor_transaction"), "\(offline.failureCodes)")
+                #expect(try Transaction(cbor: try #require(bundle.anchorTransaction).cbor).id.description == settlement)
+                // Another anchoring transaction of the operator, or bytes that are none, do not vouch for the checkpoint.
+                var swapped = bundle
+                swapped.anchorTransaction = firstBundle.anchorTransaction
+                #expect(await verifier.verify(swapped).failureCodes == ["anchor_transaction_mismatch"])
+                var garbled = bundle
+                garbled.anchorTransaction = AnchoringTransaction(chain: "cardano-preprod", cbor: [0x84, 0x00], outputIndex: 0)
+                #expect(await verifier.verify(garbled).failureCodes == ["anchor_transaction_invalid"])
             }
         }
     }

@@ -1,5 +1,6 @@
 import Cardano
 import CardanoChain
+import Encoding
 import Foundation
 import Trie
 
@@ -46,6 +47,9 @@ public actor CardanoLedger: Ledger {
         var outputsBefore: CardanoLedgerOutputs
         var tipBefore: LedgerTip
     }
+
+    /// The asset name of an operator's anchor token: BLAKE2b-256 of its id.
+    public static func anchorAssetName(operator operatorID: String) -> [UInt8] { Blake2b.hash256(Array(operatorID.utf8)) }
 
     /// Where a service keeps the journal: the `cardano-ledger` folder of its data directory.
     public static func directory(inData dataDirectory: URL) -> URL {
@@ -163,9 +167,11 @@ public actor CardanoLedger: Ledger {
         return nil
     }
 
-    /// The Cardano transaction that anchored a root (an anchor or a settlement), as submitted: a
-    /// verifier holding its bytes checks the root in its first output and confirms its id anywhere.
-    public func anchoringTransaction(_ hash: Hash32) -> Transaction? { anchoringTransactions[hash] }
+    /// The Cardano transaction that anchored a root (an anchor or a settlement), as submitted; the
+    /// anchor is its first output.
+    public func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction? {
+        anchoringTransactions[hash].map { AnchoringTransaction(chain: publicChain ?? "cardano", cbor: $0.cborBytes, outputIndex: 0) }
+    }
 
     // MARK: - Applying and settling
 

@@ -60,7 +60,7 @@ struct CardanoLedgerOutputs {
     /// BLAKE2b-256 of its id, under a policy that closes at `lockSlot`.
     static func rootAnchor(owner: [UInt8], lockSlot: UInt64, operator operatorID: String) throws(LedgerError) -> RootAnchor {
         do {
-            return try RootAnchor(owner: owner, lockSlot: lockSlot, assetName: Blake2b.hash256(Array(operatorID.utf8)))
+            return try RootAnchor(owner: owner, lockSlot: lockSlot, assetName: CardanoLedger.anchorAssetName(operator: operatorID))
         } catch {
             throw LedgerError(code: error.code, message: error.message)
         }

@@ -203,6 +203,7 @@ extension PassportService {
             bom: try await credential(device.bomCredentialID), ownership: ownership, bmsKeys: bmsKeys,
             didDocuments: [try await member.keys.document()], statusLists: statusLists, leaf: leaf, trieRoot: proof.root,
             proof: proof.proof, anchor: anchor, createdAt: Self.bundleDate(now()))
+        if let anchor { bundle.anchorTransaction = try await ledger.anchoringTransaction(anchor.transaction) }
         if let origin = try BatteryLeaf(cbor: leaf).origin {
             bundle.originLeaf = try await tries.get(Array(origin.batteryID.utf8), operator: origin.operatorID)
         }
