@@ -107,6 +107,11 @@ struct LedgerLog {
         length += record.count
     }
 
+    /// The committed records' payloads, read again from the file.
+    func committedPayloads() throws(LedgerError) -> [ArraySlice<UInt8>] {
+        try Self.scan(Array(try Self.readAll(descriptor, path: Self.fileName).prefix(length))).0
+    }
+
     /// Releases the lock and the file.
     mutating func close() {
         guard descriptor >= 0 else { return }

@@ -147,6 +147,7 @@ public struct VoltpassServer: Sendable {
             service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
         ).add(to: router)
         ReadingRoutes(service: readings, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
+        LedgerRoutes(ledger: ledger).add(to: router)
         return router
     }
 

@@ -13,6 +13,8 @@ public actor ChainEmulator {
     public private(set) var utxos: [TransactionInput: TransactionOutput]
     public private(set) var slot: UInt64
     public private(set) var accepted: [TransactionID] = []
+    /// The transactions accepted, in order.
+    public private(set) var acceptedTransactions: [Transaction] = []
     let fees = FeeParameters.conway
     let network: CardanoNetwork = .testnet
 
@@ -80,6 +82,7 @@ public actor ChainEmulator {
                 utxos[TransactionInput(transactionID: tx.id, index: UInt16(index))] = output
             }
             accepted.append(tx.id)
+            acceptedTransactions.append(tx)
             return ["transaction": ["id": tx.id.description]]
         default:
             throw EmulatorError(code: -32601, "unknown method \(method)")

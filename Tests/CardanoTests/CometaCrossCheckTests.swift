@@ -9,32 +9,9 @@ import VectorSupport
 /// decodes a transaction we built and must report our id, script data hash and fee parts, and it
 /// computes the same script data hash as we do for the cage transactions. Skipped without python3 + cometa, except under `CI=true`.
 @Suite struct CometaCrossCheckTests {
-    static let cometaAvailable = ReferencePython.canImport("cometa")
+    static let cometaAvailable = CometaCheck.available
 
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // CardanoTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
-        .appendingPathComponent("scripts/cardano-cometa-check.py")
-
-    /// Runs the check script on `tx`; returns its `key value` lines.
-    static func check(_ tx: [UInt8], costModels: [UInt8]? = nil) throws -> [String: String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-tx-\(UUID().uuidString).cbor")
-        try Data(tx).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        var arguments = [file.path]
-        if let costModels { arguments.append(Vectors.hex(costModels)) }
-        let run = try ReferencePython.run(
-            "import runpy, sys; sys.argv = [sys.argv[1]] + sys.argv[2:]; runpy.run_path(sys.argv[0], run_name='__main__')",
-            arguments: [script.path] + arguments)
-        #expect(run.status == 0, "cometa check failed: \(run.error)")
-        var result: [String: String] = [:]
-        for line in run.lines {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            if parts.count == 2 { result[parts[0]] = parts[1] }
-        }
-        return result
-    }
+    static func check(_ tx: [UInt8], costModels: [UInt8]? = nil) throws -> [String: String] { try CometaCheck.run(tx, costModels: costModels) }
 
     @Test(.enabled(if: cometaAvailable || Vectors.required, "python3 with biglup-cometa not found; fails under CI=true"))
     func cometaReadsOurIdFromATransactionWeBuilt() throws {

@@ -64,6 +64,23 @@ struct CardanoLedgerTests {
             #expect(await ledger.rewardPool(operator: Sample.operatorID) == 8_000_000)
             #expect(await emulator.accepted.count == 5)
 
+            // libcardano-c reads every transaction the ledger built: the same id, the same native scripts, a fee it accepts.
+            if CometaCheck.available || Vectors.required {
+                for tx in await emulator.acceptedTransactions {
+                    let read = try CometaCheck.run(tx.cborBytes)
+                    #expect(read["txid"] == tx.id.description)
+                    #expect(read["native_script_hash"] == (tx.witnessSet.nativeScripts.isEmpty ? nil : tx.witnessSet.nativeScripts.map { Hex.encode($0.hash) }.joined(separator: " ")))
+                    #expect(try #require(read["size_fee"].flatMap { UInt64($0) }) <= tx.body.fee)
+                }
+            }
+            // Each transaction's spent outputs are journaled: ada in equals ada out plus the fee.
+            for id in await emulator.accepted {
+                let (tx, spent) = try #require(try await ledger.exportTransaction(Hash32(bytes: id.bytes)!))
+                #expect(tx.id == id)
+                #expect(spent.map(\.input).sorted() == tx.body.inputs.sorted())
+                #expect(spent.reduce(0) { $0 + $1.output.value.coin } == tx.body.outputs.reduce(tx.body.fee) { $0 + $1.value.coin })
+            }
+
             // Reopened from its journal, the ledger answers the same.
             let before = await ledger.snapshot()
             await ledger.close()

@@ -102,6 +102,18 @@ struct CardanoLedgerEndToEndTests {
                 #expect((after["chainAnchor"] as? [String: Any])?["transaction"] as? String == settlement)
                 #expect((after["passport"] as? [String: Any])?["cycleCount"] as? Double == 30)
 
+                // Any transaction the service built, with the outputs it spends, for an auditor to re-evaluate.
+                let exported = try await client.execute(uri: "/ledger/transactions/\(settlement)", method: .get)
+                #expect(exported.status == .ok)
+                let export = try exported.json
+                let settlementTx = try Transaction(cbor: try Hex.decode(try #require(export["cbor"] as? String)))
+                #expect(settlementTx.id.description == settlement && export["chain"] as? String == "cardano-preprod")
+                let spent = try #require(export["spent"] as? [[String: Any]])
+                #expect(Set(spent.compactMap { $0["transactionId"] as? String }).isSuperset(of: [anchorTransaction]))
+                #expect(spent.count == settlementTx.body.inputs.count)
+                let unknown = try await client.execute(uri: "/ledger/transactions/\(String(repeating: "ab", count: 32))", method: .get)
+                #expect(unknown.status == .notFound)
+
                 // Offline, the bundle carries the settlement: its id is the checkpoint's transaction and its output the root.
                 let bundle = try await Self.bundle(client)
                 let verifier = PassportVerifier(trustedKeys: try PinnedKeys(document: try #require(bundle.didDocuments.first)))

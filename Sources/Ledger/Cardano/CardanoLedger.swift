@@ -102,9 +102,9 @@ public actor CardanoLedger: Ledger {
         let planner = CardanoLedgerPlanner(
             key: key, walletAddress: address, network: network, parameters: parameters, validitySlots: validitySlots,
             fees: try await chain.protocolParameters().fees)
-        let cardano = try planner.plan(transaction, at: slot, state: state, outputs: outputs)
+        let planned = try planner.plan(transaction, at: slot, state: state, outputs: outputs)
         let entry = CardanoJournalEntry.SubmittedTransaction(
-            body: TransactionBody(transaction: transaction, slot: slot, parent: state.tip.hash), cardano: cardano)
+            body: TransactionBody(transaction: transaction, slot: slot, parent: state.tip.hash), cardano: planned.transaction, spent: planned.spent)
         try log.append(CardanoJournalEntry(entry).payload)
         inDoubt = InDoubt(entry: entry, outputsBefore: outputs, tipBefore: state.tip)
         try apply(entry)
@@ -171,6 +171,20 @@ public actor CardanoLedger: Ledger {
     /// anchor is its first output.
     public func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction? {
         anchoringTransactions[hash].map { AnchoringTransaction(chain: publicChain ?? "cardano", cbor: $0.cborBytes, outputIndex: 0) }
+    }
+
+    /// A transaction this ledger built and the chain took, with the outputs it spends as they were:
+    /// what an auditor needs to re-evaluate it (read from the journal; nil for an unknown id).
+    public func exportTransaction(_ hash: Hash32) throws -> (transaction: Transaction, spent: [UTxO])? {
+        var found: (transaction: Transaction, spent: [UTxO])?
+        for (index, payload) in try log.committedPayloads().enumerated() {
+            switch try CardanoJournalEntry(payload: payload, record: index) {
+            case .submitted(let entry) where entry.hash == hash: found = (entry.cardano, entry.spent)
+            case .voided(let id) where id == hash: found = nil
+            default: break
+            }
+        }
+        return found
     }
 
     // MARK: - Applying and settling

@@ -23,7 +23,10 @@ struct CardanoLedgerPlanner {
     let validitySlots: UInt64
     let fees: FeeParameters
 
-    func plan(_ transaction: LedgerTransaction, at slot: UInt64, state: LedgerState, outputs: CardanoLedgerOutputs) throws(LedgerError) -> Transaction {
+    /// The signed transaction carrying `transaction`, and the outputs it spends.
+    func plan(
+        _ transaction: LedgerTransaction, at slot: UInt64, state: LedgerState, outputs: CardanoLedgerOutputs
+    ) throws(LedgerError) -> (transaction: Transaction, spent: [UTxO]) {
         var spending: [UTxO] = []
         var paying: [TransactionOutput] = []
         var scripts: [NativeScript] = []
@@ -126,15 +129,16 @@ struct CardanoLedgerPlanner {
                 code: "wallet_insufficient",
                 message: "the service's address \(walletAddress.bech32) holds \(available) lovelace in ada-only outputs; this transaction needs about \(needed)")
         }
-        let funding = outputs.wallet.sorted { $0.output.value.coin > $1.output.value.coin }.prefix(Self.maxWalletInputs)
-        return try cardano { () throws(CardanoError) in
+        let spent = spending + outputs.wallet.sorted { $0.output.value.coin > $1.output.value.coin }.prefix(Self.maxWalletInputs)
+        let signed = try cardano { () throws(CardanoError) in
             let tx = try TransactionBalancer.balance(
-                spending: spending + funding, paying: paying, changeTo: walletAddress.bytes, mint: mint, validFrom: slot, validUntil: validUntil,
+                spending: spent, paying: paying, changeTo: walletAddress.bytes, mint: mint, validFrom: slot, validUntil: validUntil,
                 nativeScripts: scripts, fees: fees)
             var witnesses = tx.witnessSet
             witnesses.vkeyWitnesses = [try key.witness(for: tx.id)]
             return try Transaction(bodyBytes: tx.bodyBytes, witnessSet: witnesses)
         }
+        return (signed, spent)
     }
 
     /// The script a commitment made at `slot` waits at: the service signs its consumption, which must
