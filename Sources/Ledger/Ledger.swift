@@ -57,12 +57,15 @@ public protocol Ledger: Sendable {
     /// The public chain's transaction that recorded anchor `hash` (an anchor or a settlement), as
     /// submitted, for offline bundles; nil when there is no public chain or the hash is unknown.
     func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction?
+    /// The most readings one settlement may carry (a chain's transactions have a size limit); nil for no limit.
+    nonisolated var maxSettlementsPerTransaction: Int? { get }
 }
 
 extension Ledger {
     public nonisolated var publicChain: String? { nil }
     public func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor? { nil }
     public func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction? { nil }
+    public nonisolated var maxSettlementsPerTransaction: Int? { nil }
 }
 
 extension Ledger {

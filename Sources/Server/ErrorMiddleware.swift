@@ -46,7 +46,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 /// The HTTP status of each domain error code: the one table that decides it.
 enum ProblemStatus {
     /// Server-side codes whose message only says what to retry, so it is shown to the client.
-    static let retryable: Set<String> = ["node_missing", "trie_busy", "status_unreachable", "ledger_busy"]
+    static let retryable: Set<String> = ["node_missing", "trie_busy", "status_unreachable", "ledger_busy", "chain_unreachable", "chain_in_doubt"]
 
     /// The status for `code`; input errors are 400 unless listed here.
     static func status(forCode code: String) -> HTTPResponse.Status {
@@ -89,6 +89,12 @@ enum ProblemStatus {
             (.internalServerError, [
                 "ledger_corrupt", "ledger_io", "journal_corrupt", "slot_regression", "clock_before_genesis", "genesis_mismatch",
             ]),
+            // The ledger on Cardano: the chain backend silent or a submission not yet settled (retry), the
+            // service's address out of ada (the operator funds it), the chain refusing what was built.
+            (.serviceUnavailable, ["chain_unreachable", "chain_in_doubt", "wallet_insufficient"]),
+            (.badGateway, ["chain_rejected", "chain_response_invalid", "chain_script_failed"]),
+            (.unprocessableContent, ["amount_below_minimum", "reward_below_minimum", "pool_rest_below_minimum"]),
+            (.internalServerError, ["transaction_too_large", "batch_unsupported"]),
             // The instance's own keys: a damaged key file or an HSM problem is never the client's fault.
             (.serviceUnavailable, ["hsm_unavailable"]),
             (.internalServerError, [

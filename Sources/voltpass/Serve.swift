@@ -127,7 +127,7 @@ struct Serve: AsyncParsableCommand {
         guard ledger == .cardano, let ogmios, let cardanoKey else { return .embedded }
         let key = try PaymentKey(textEnvelope: Array(try Data(contentsOf: URL(fileURLWithPath: cardanoKey))))
         return .cardano(
-            CardanoSettings(chain: OgmiosClient(url: ogmios), key: key, network: network.addresses, networkName: network.rawValue))
+            CardanoSettings(chain: OgmiosClient(url: ogmios, http: .failFast), key: key, network: network.addresses, networkName: network.rawValue))
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so

@@ -92,6 +92,50 @@ struct CardanoLedgerTests {
         }
     }
 
+    /// The size and fee of each kind of transaction the ledger builds, with Conway mainnet fee
+    /// parameters (the emulator's), and how many readings one settlement carries (BENCHMARKS.md).
+    @Test func whatEachTransactionCostsAndHowManyReadingsASettlementCarries() async throws {
+        let temp = TemporaryLedger()
+        let funding = UTxO(
+            input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 8, count: 32)), index: 0),
+            output: TransactionOutput(address: Self.service.enterpriseAddress(network: .testnet).bytes, value: Value(coin: 100_000_000_000)))
+        let emulator = ChainEmulator(genesis: [funding], slot: Self.start)
+        try await emulator.serve { url in
+            let ledger = try await Self.open(temp.directory, OgmiosClient(url: url))
+            func report(_ kind: String) async throws -> Transaction {
+                let tx = try #require(await emulator.acceptedTransactions.last)
+                print("cardano ledger cost: \(kind): \(tx.cborBytes.count) B, fee \(tx.body.fee) lovelace")
+                return tx
+            }
+            try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1))
+            _ = try await report("anchor (first: mints the token)")
+            try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(2))
+            _ = try await report("anchor (a move, whatever the number of passports changed)")
+            try await ledger.fund(operator: Sample.operatorID, amount: 50_000_000_000)
+            _ = try await report("fund the reward pool")
+            let reading = [UInt8](repeating: 0x5a, count: 220)  // a COSE_Sign1 reading is about this size
+            var readings: [Hash32] = []
+            for index in 0...CardanoLedgerPlanner.maxSettlements {
+                let user = KeyHash(publicKey: [UInt8(index & 0xff), UInt8(index >> 8)] + Array(repeating: 0xC0, count: 30))
+                let commitment = try await ledger.commit(batteryID: Sample.battery, userKeyHash: user, nonce: [UInt8(index & 0xff), 1])
+                if index == 0 { _ = try await report("commitment") }
+                readings.append(try await ledger.submitReading(Sample.submission(commitment.hash, submitter: user, reading: reading)).hash)
+                if index == 0 { _ = try await report("reading submission (220-byte reading)") }
+            }
+            func settle(_ count: Int, root: UInt8) async throws {
+                try await ledger.settle(
+                    operator: Sample.operatorID, root: Sample.root(root),
+                    settlements: readings.prefix(count).map { Settlement(reading: $0, outcome: .incorporated(reward: 1_000_000)) })
+                readings.removeFirst(count)
+            }
+            try await settle(1, root: 3)
+            _ = try await report("settlement of 1 reading (reward paid, anchor moved)")
+            try await settle(CardanoLedgerPlanner.maxSettlements, root: 4)
+            let full = try await report("settlement of \(CardanoLedgerPlanner.maxSettlements) readings from as many readers")
+            #expect(full.cborBytes.count <= CardanoLedgerPlanner.maxTransactionSize)
+        }
+    }
+
     @Test func theChainRefusesAStaleCommitment() async throws {
         let temp = TemporaryLedger()
         let emulator = try Self.emulator()

@@ -67,6 +67,12 @@ struct CardanoLedgerEndToEndTests {
                 let funded = try await client.execute(
                     uri: "/operators/packmaker/reward-pool", method: .post, headers: auth, body: jsonBody(["amount": 10_000_000]))
                 #expect(try funded.json["pool"] as? Double == 10_000_000)
+                // An output below Cardano's minimum ada is refused with its code, and nothing is submitted.
+                let submittedBefore = await emulator.accepted.count
+                let dust = try await client.execute(
+                    uri: "/operators/packmaker/reward-pool", method: .post, headers: auth, body: jsonBody(["amount": 1_000]))
+                #expect(try dust.status == .unprocessableContent && dust.json["code"] as? String == "amount_below_minimum")
+                #expect(await emulator.accepted.count == submittedBefore)
                 let user = SoftwareSigner.generate(.ed25519)
                 let committed = try await client.execute(
                     uri: "/readings/commitments", method: .post,

@@ -81,3 +81,23 @@ import Testing
         }
     }
 }
+
+/// `voltpass serve --ledger cardano`: its options go together, and a chain that does not answer stops
+/// the start with the code, never a service that would record nothing.
+@Suite struct CardanoServeOptionsTests {
+    @Test func optionsGoTogetherAndASilentChainStopsTheStart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-cardano-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyFile = directory.appendingPathComponent("payment.skey")
+        try Data(try PaymentKey(seed: Array(repeating: 5, count: 32)).textEnvelope().utf8).write(to: keyFile)
+        let data = ["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try CLI.freePort())]
+
+        let alone = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--cardano-key", keyFile.path])
+        #expect(alone.status == 2 && alone.error.contains("--ledger cardano needs --ogmios and --cardano-key"), "\(alone.status) \(alone.error)")
+        let stray = try await CardanoCLITests.run(data + ["--ogmios", "http://127.0.0.1:1"])
+        #expect(stray.status == 2 && stray.error.contains("go with --ledger cardano"), "\(stray.status) \(stray.error)")
+        let silent = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--ogmios", "http://127.0.0.1:1", "--cardano-key", keyFile.path])
+        #expect(silent.status != 0 && silent.error.contains("chain_unreachable"), "\(silent.status) \(silent.error)")
+    }
+}

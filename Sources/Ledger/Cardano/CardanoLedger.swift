@@ -27,6 +27,8 @@ public actor CardanoLedger: Ledger {
     public nonisolated let address: EnterpriseAddress
     /// `cardano-` and the network's name (`preprod`, `preview`, `mainnet`, …).
     public nonisolated let publicChain: String?
+    /// A settlement is one transaction, so its readings are bounded by the chain's transaction size.
+    public nonisolated var maxSettlementsPerTransaction: Int? { CardanoLedgerPlanner.maxSettlements }
 
     private let chain: any ChainBackend
     private let key: PaymentKey

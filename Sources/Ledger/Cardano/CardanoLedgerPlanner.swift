@@ -138,8 +138,20 @@ struct CardanoLedgerPlanner {
             witnesses.vkeyWitnesses = [try key.witness(for: tx.id)]
             return try Transaction(bodyBytes: tx.bodyBytes, witnessSet: witnesses)
         }
+        guard signed.cborBytes.count <= Self.maxTransactionSize else {
+            throw LedgerError(
+                code: "transaction_too_large",
+                message: "the transaction would take \(signed.cborBytes.count) bytes, more than the chain's \(Self.maxTransactionSize)")
+        }
         return (signed, spent)
     }
+
+    /// The largest transaction the chain takes (Conway's `maxTxSize`, mainnet and the test networks).
+    static let maxTransactionSize = 16_384
+    /// The most readings one settlement carries: each adds an input and at most one reward output, and
+    /// this many from distinct readers fit within ``maxTransactionSize`` with room to spare (see
+    /// BENCHMARKS.md, "The ledger on Cardano").
+    static let maxSettlements = 150
 
     /// The script a commitment made at `slot` waits at: the service signs its consumption, which must
     /// be valid no later than the commitment's deadline.

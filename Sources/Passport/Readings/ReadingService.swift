@@ -203,7 +203,8 @@ public struct ReadingService: Sendable {
             try await finish(plan)
             summary.recovered = true
         }
-        let pending = try await ledger.pendingReadings(operator: operatorID)
+        // A ledger whose settlements are bounded takes the oldest readings first; the rest wait for the next batch.
+        let pending = Array(try await ledger.pendingReadings(operator: operatorID).prefix(ledger.maxSettlementsPerTransaction ?? .max))
         guard !pending.isEmpty else { return summary }
         let (plan, codes) = try await makePlan(operatorID: operatorID, pending: pending)
         summary.outcomes = zip(plan.settlements, codes).map { ($0.reading, $1) }
