@@ -74,7 +74,10 @@ public struct LedgerTip: Sendable, Hashable {
 
 /// An operator's anchor as a public chain holds it.
 public struct PublicAnchor: Sendable, Hashable {
-    public init(chain: String, policyID: [UInt8], assetName: [UInt8], root: Hash32, sequence: UInt64, transaction: Hash32, outputIndex: Int) {
+    public init(
+        chain: String, policyID: [UInt8], assetName: [UInt8], root: Hash32, sequence: UInt64, transaction: Hash32, outputIndex: Int, slot: UInt64?
+    ) {
+        self.slot = slot
         self.chain = chain
         self.policyID = policyID
         self.assetName = assetName
@@ -95,6 +98,8 @@ public struct PublicAnchor: Sendable, Hashable {
     /// The transaction whose output holds the token now, and that output's index.
     public let transaction: Hash32
     public let outputIndex: Int
+    /// The slot the transaction was valid from (it was not on chain before), when this service built it.
+    public let slot: UInt64?
 }
 
 /// A public chain's transaction that anchored a root, carried by offline bundles: anyone checks the

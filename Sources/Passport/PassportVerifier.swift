@@ -97,6 +97,7 @@ public struct PassportVerification: Sendable {
                     "chain": .string(anchor.chain), "transaction": .string(anchor.transaction.hex), "outputIndex": .number(Double(anchor.outputIndex)),
                     "root": .string(anchor.root.hex), "sequence": .number(Double(anchor.sequence)),
                     "policyId": .string(Hex.encode(anchor.policyID)), "assetName": .string(Hex.encode(anchor.assetName)),
+                    "slot": anchor.slot.map { .number(Double($0)) } ?? .null,
                 ])
             } ?? .null,
         ]

@@ -106,6 +106,10 @@ struct CardanoLedgerEndToEndTests {
                 let after = try await client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "application/json"]).json
                 #expect(after["verdict"] as? String == "green")
                 #expect((after["chainAnchor"] as? [String: Any])?["transaction"] as? String == settlement)
+                #expect((after["chainAnchor"] as? [String: Any])?["slot"] as? Double == Double(Self.start))
+                // The page names the chain, the transaction and its slot.
+                let page = String(buffer: try await client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "text/html"]).body)
+                #expect(page.contains("cardano-preprod") && page.contains(settlement) && page.contains("slot \(Self.start)"))
                 #expect((after["passport"] as? [String: Any])?["cycleCount"] as? Double == 30)
 
                 // Any transaction the service built, with the outputs it spends, for an auditor to re-evaluate.

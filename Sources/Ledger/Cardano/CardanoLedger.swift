@@ -162,9 +162,11 @@ public actor CardanoLedger: Ledger {
         guard let anchor = outputs.anchors[operatorID]?.anchor else { return nil }
         for utxo in try await chain.utxos(at: [address.bech32]) {
             guard let state = try? anchor.anchored(in: utxo.output) else { continue }
+            let transaction = Hash32(bytes: utxo.input.transactionID.bytes)!
             return PublicAnchor(
                 chain: publicChain ?? "cardano", policyID: anchor.policyID, assetName: anchor.assetName, root: Hash32(bytes: state.root)!,
-                sequence: state.sequence, transaction: Hash32(bytes: utxo.input.transactionID.bytes)!, outputIndex: Int(utxo.input.index))
+                sequence: state.sequence, transaction: transaction, outputIndex: Int(utxo.input.index),
+                slot: self.state.anchors[operatorID]?.last { $0.transaction == transaction }?.slot)
         }
         return nil
     }

@@ -18,6 +18,17 @@ enum PassportPage {
         for (name, value) in result.passport {
             rows += "<tr><th>\(escape(label(name)))</th><td>\(escape(display(value)))</td></tr>\n"
         }
+        var anchorSection = ""
+        if let anchor = result.chainAnchor {
+            let slot = anchor.slot.map { ", valid from slot \($0)" } ?? ""
+            anchorSection = """
+                <h2>Anchor</h2>
+                <p id="anchor">Root <code>\(escape(anchor.root.hex))</code> is anchored on \(escape(anchor.chain)) in transaction
+                <code>\(escape(anchor.transaction.hex))</code> (output \(anchor.outputIndex)\(slot); move \(anchor.sequence) of the
+                operator's anchor token). Any \(escape(anchor.chain)) explorer confirms it by that id.</p>
+
+                """
+        }
         let bundleLink =
             result.operatorID == nil
             ? "" : "<p><a id=\"bundle\" href=\"/passports/\(escape(percentEncoded(result.batteryID)))/bundle\" download=\"passport-bundle.json\">Download the offline bundle</a></p>"
@@ -55,7 +66,7 @@ enum PassportPage {
             <h2>Passport</h2>
             <table id="passport">
             \(rows)</table>
-            \(bundleLink)
+            \(anchorSection)\(bundleLink)
             <p class="id">Checked \(escape(XSDDateTime.format(result.verifiedAt))) for the scan “\(escape(String(scanned.prefix(120))))”.</p>
             </main>
             </body>
