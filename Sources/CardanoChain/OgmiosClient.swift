@@ -73,7 +73,11 @@ public struct OgmiosClient: Sendable {
     /// The execution units each redeemer of `tx` uses, by purpose and index, evaluated by the node
     /// against the current UTxO set; `chain_script_failed` when a script fails.
     public func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] {
-        let result = try await call("evaluateTransaction", ["transaction": ["cbor": Hex.encode(tx.cborBytes)]])
+        try Self.executionUnits(try await call("evaluateTransaction", ["transaction": ["cbor": Hex.encode(tx.cborBytes)]]))
+    }
+
+    /// An evaluation result in the Ogmios v6 form: `[{validator: {purpose, index}, budget: {memory, cpu}}]`.
+    static func executionUnits(_ result: Any?) throws(ChainError) -> [RedeemerPointer: ExecutionUnits] {
         guard let entries = result as? [[String: Any]] else { throw ChainError(.invalidResponse, "the evaluation is not a list") }
         var units: [RedeemerPointer: ExecutionUnits] = [:]
         for entry in entries {

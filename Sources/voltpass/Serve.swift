@@ -64,6 +64,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The Ogmios v6 JSON-RPC URL of a Cardano node (with --ledger cardano), e.g. http://127.0.0.1:1337.")
     var ogmios: String?
 
+    @Option(help: "Instead of --ogmios: the Blockfrost API's base URL (e.g. https://cardano-preprod.blockfrost.io/api/v0); the project key is read from VOLTPASS_BLOCKFROST_PROJECT_ID.")
+    var blockfrost: String?
+
+    /// The environment variable the Blockfrost project key is read from (never an option: options show in `ps`).
+    static let blockfrostProjectVariable = "VOLTPASS_BLOCKFROST_PROJECT_ID"
+
     @Option(help: "The Cardano network (with --ledger cardano).")
     var network: CardanoCommand.NetworkName = .preprod
 
@@ -116,18 +122,29 @@ struct Serve: AsyncParsableCommand {
         _ = try proxies()
         _ = try outboundAllowList()
         if ledger == .cardano {
-            guard ogmios != nil, cardanoKey != nil else { throw ValidationError("--ledger cardano needs --ogmios and --cardano-key") }
-        } else if ogmios != nil || cardanoKey != nil {
-            throw ValidationError("--ogmios and --cardano-key go with --ledger cardano")
+            guard (ogmios == nil) != (blockfrost == nil), cardanoKey != nil else {
+                throw ValidationError("--ledger cardano needs --cardano-key and one of --ogmios or --blockfrost")
+            }
+            if blockfrost != nil, (ProcessInfo.processInfo.environment[Self.blockfrostProjectVariable] ?? "").isEmpty {
+                throw ValidationError("--blockfrost needs the project key in the environment variable \(Self.blockfrostProjectVariable)")
+            }
+        } else if ogmios != nil || blockfrost != nil || cardanoKey != nil {
+            throw ValidationError("--ogmios, --blockfrost and --cardano-key go with --ledger cardano")
         }
     }
 
     /// The ledger the options name; the Cardano key is read from its file.
     private func ledgerChoice() throws -> LedgerChoice {
-        guard ledger == .cardano, let ogmios, let cardanoKey else { return .embedded }
+        guard ledger == .cardano, let cardanoKey else { return .embedded }
         let key = try PaymentKey(textEnvelope: Array(try Data(contentsOf: URL(fileURLWithPath: cardanoKey))))
-        return .cardano(
-            CardanoSettings(chain: OgmiosClient(url: ogmios, http: .failFast), key: key, network: network.addresses, networkName: network.rawValue))
+        let chain: any ChainBackend =
+            if let blockfrost {
+                BlockfrostClient(
+                    baseURL: blockfrost, projectID: ProcessInfo.processInfo.environment[Self.blockfrostProjectVariable] ?? "", http: .failFast)
+            } else {
+                OgmiosClient(url: ogmios ?? "", http: .failFast)
+            }
+        return .cardano(CardanoSettings(chain: chain, key: key, network: network.addresses, networkName: network.rawValue))
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so

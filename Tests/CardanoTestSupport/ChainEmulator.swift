@@ -18,8 +18,13 @@ public actor ChainEmulator {
     let fees = FeeParameters.conway
     let network: CardanoNetwork = .testnet
 
+    /// Every output ever created and, once spent, the transaction that consumed it (for Blockfrost's `/txs/{hash}/utxos`).
+    private var created: [TransactionInput: TransactionOutput]
+    private var consumedBy: [TransactionInput: TransactionID] = [:]
+
     public init(genesis: [UTxO], slot: UInt64) {
         utxos = Dictionary(uniqueKeysWithValues: genesis.map { ($0.input, $0.output) })
+        created = utxos
         self.slot = slot
     }
 
@@ -77,9 +82,13 @@ public actor ChainEmulator {
         case "submitTransaction":
             let tx = try transaction(params)
             try validate(tx)
-            for input in tx.body.inputs { utxos[input] = nil }
+            for input in tx.body.inputs {
+                utxos[input] = nil
+                consumedBy[input] = tx.id
+            }
             for (index, output) in tx.body.outputs.enumerated() {
                 utxos[TransactionInput(transactionID: tx.id, index: UInt16(index))] = output
+                created[TransactionInput(transactionID: tx.id, index: UInt16(index))] = output
             }
             accepted.append(tx.id)
             acceptedTransactions.append(tx)
@@ -180,7 +189,111 @@ public actor ChainEmulator {
             let answer = try await self.respond(to: Data(buffer: try await request.body.collect(upTo: 1 << 22)))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
         }
+        addBlockfrost(to: router)
         return try await serveOnLoopback(router, label: "chain-emulator") { port in try await body("http://127.0.0.1:\(port)/") }
+    }
+
+    // MARK: - Blockfrost
+
+    /// The project key the emulator's Blockfrost API takes (403 otherwise, as Blockfrost answers).
+    public static let blockfrostProject = "preprodEmulatorProject"
+
+    /// The subset of Blockfrost's REST API (`/api/v0`) the client uses, over the same chain: served by
+    /// ``serve(_:)`` beside the JSON-RPC, so `<url>api/v0` is its base URL.
+    nonisolated func addBlockfrost(to router: Router<BasicRequestContext>) {
+        let api = router.group("api/v0")
+        api.get("blocks/latest") { request, _ -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            return try Self.answer(.ok, ["slot": await self.slot, "hash": String(repeating: "ab", count: 32)])
+        }
+        api.get("epochs/latest/parameters") { request, _ -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            return try Self.answer(.ok, [
+                "min_fee_a": 44, "min_fee_b": 155_381, "price_mem": 0.0577, "price_step": 0.0000721, "coins_per_utxo_size": "4310",
+                "min_fee_ref_script_cost_per_byte": 15, "cost_models_raw": ["PlutusV3": try AikenEvaluation.v3CostModel().params],
+            ] as [String: Any])
+        }
+        api.get("addresses/:address/utxos") { request, context -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            let address = try context.parameters.require("address")
+            guard let bytes = try? Bech32.decode(address).data else { return try Self.problem(.badRequest, "Invalid address for this network or malformed address format.") }
+            let page = Int(request.uri.queryParameters.get("page") ?? "1") ?? 1
+            let all = await self.utxos.filter { $0.value.address == bytes }.sorted { $0.key < $1.key }
+            guard !all.isEmpty else { return try Self.problem(.notFound, "The requested component has not been found.") }
+            let slice = all.dropFirst((page - 1) * 100).prefix(100)
+            return try Self.answer(.ok, slice.map { Self.blockfrostOutput($0.value, input: $0.key, address: address, consumedBy: nil) })
+        }
+        api.get("txs/:hash/utxos") { request, context -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            guard let id = try? TransactionID(hex: try context.parameters.require("hash")) else { return try Self.problem(.badRequest, "Invalid hash.") }
+            let (created, consumed) = await (self.created, self.consumedBy)
+            let outputs = created.filter { $0.key.transactionID == id }.sorted { $0.key < $1.key }
+            guard !outputs.isEmpty else { return try Self.problem(.notFound, "The requested component has not been found.") }
+            return try Self.answer(.ok, [
+                "hash": id.description, "inputs": [Any](),
+                "outputs": outputs.map {
+                    Self.blockfrostOutput(
+                        $0.value, input: $0.key, address: Bech32.encode(hrp: "addr_test", data: $0.value.address), consumedBy: consumed[$0.key])
+                },
+            ] as [String: Any])
+        }
+        api.post("tx/submit") { request, _ -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            let bytes = Array(buffer: try await request.body.collect(upTo: 1 << 22))
+            do {
+                let result = try JSONSerialization.jsonObject(with: try await self.run("submitTransaction", cbor: bytes), options: [.fragmentsAllowed])
+                return try Self.answer(.ok, ((result as? [String: Any])?["transaction"] as? [String: Any])?["id"] ?? "")
+            } catch let error as EmulatorError {
+                return try Self.problem(.badRequest, "transaction submit error \(error.code): \(error.message)")
+            }
+        }
+        api.post("utils/txs/evaluate") { request, _ -> Response in
+            guard Self.authorized(request) else { return try Self.problem(.forbidden, "Invalid project token.") }
+            let bytes = Array(buffer: try await request.body.collect(upTo: 1 << 22))
+            do {
+                let result = try JSONSerialization.jsonObject(with: try await self.run("evaluateTransaction", cbor: bytes), options: [.fragmentsAllowed])
+                return try Self.answer(.ok, ["jsonrpc": "2.0", "method": "evaluateTransaction", "result": result] as [String: Any])
+            } catch let error as EmulatorError {
+                return try Self.answer(.ok, ["jsonrpc": "2.0", "method": "evaluateTransaction", "error": ["code": error.code, "message": error.message]] as [String: Any])
+            }
+        }
+    }
+
+    /// A JSON-RPC method on a transaction's bytes, for the Blockfrost routes: its result, serialized.
+    func run(_ method: String, cbor bytes: [UInt8]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: try handle(method, ["transaction": ["cbor": Hex.encode(bytes)]]), options: [.fragmentsAllowed])
+    }
+
+    static func answer(_ status: HTTPResponse.Status, _ json: Any) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.fragmentsAllowed]))))
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ message: String) throws -> Response {
+        try answer(status, ["status_code": Int(status.code), "error": status.reasonPhrase, "message": message])
+    }
+
+    static func authorized(_ request: Request) -> Bool {
+        request.headers.first { $0.name.rawName.lowercased() == "project_id" }?.value == blockfrostProject
+    }
+
+    /// An output as Blockfrost writes it: `amount` units (lovelace, policy id ‖ asset name), datums, who consumed it.
+    static func blockfrostOutput(_ output: TransactionOutput, input: TransactionInput, address: String, consumedBy: TransactionID?) -> [String: Any] {
+        var amount: [[String: Any]] = [["unit": "lovelace", "quantity": String(output.value.coin)]]
+        for (policy, names) in output.value.assets.assets.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            for (name, quantity) in names.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                amount.append(["unit": Hex.encode(policy + name), "quantity": String(quantity)])
+            }
+        }
+        var json: [String: Any] = [
+            "tx_hash": input.transactionID.description, "output_index": Int(input.index), "address": address, "amount": amount,
+            "collateral": false, "consumed_by_tx": consumedBy.map { $0.description } ?? NSNull(),
+            "inline_datum": NSNull(), "data_hash": NSNull(), "reference_script_hash": NSNull(),
+        ]
+        if case .inline(let datum)? = output.datum { json["inline_datum"] = Hex.encode(datum) }
+        if case .hash(let hash)? = output.datum { json["data_hash"] = Hex.encode(hash) }
+        return json
     }
 }
 

@@ -28,15 +28,22 @@ struct CardanoLedgerTests {
         return ChainEmulator(genesis: [funding], slot: start)
     }
 
+    /// The emulator's chain through Ogmios's JSON-RPC or Blockfrost's REST API.
+    static func backend(_ kind: String, _ url: String) -> any ChainBackend {
+        kind == "blockfrost"
+            ? BlockfrostClient(baseURL: url + "api/v0", projectID: ChainEmulator.blockfrostProject) : OgmiosClient(url: url)
+    }
+
     static func open(_ directory: URL, _ chain: any ChainBackend) async throws -> CardanoLedger {
         try await CardanoLedger(directory: directory, chain: chain, key: service, network: .testnet, parameters: LedgerParameters(maxAgeSlots: 200))
     }
 
-    @Test func theReadingsProtocolRunsOnChain() async throws {
+    @Test(arguments: ["ogmios", "blockfrost"])
+    func theReadingsProtocolRunsOnChain(through backend: String) async throws {
         let temp = TemporaryLedger()
         let emulator = try Self.emulator()
         try await emulator.serve { url in
-            let chain = OgmiosClient(url: url)
+            let chain = Self.backend(backend, url)
             let ledger = try await Self.open(temp.directory, chain)
 
             // The first anchor mints the operator's token; its hash is the Cardano transaction id.
@@ -162,12 +169,12 @@ struct CardanoLedgerTests {
         }
     }
 
-    @Test(arguments: [false, true])
-    func aSubmissionCutOffIsSettledOnReopeningAndMadeOnce(landed: Bool) async throws {
+    @Test(arguments: [false, true], ["ogmios", "blockfrost"])
+    func aSubmissionCutOffIsSettledOnReopeningAndMadeOnce(landed: Bool, through backend: String) async throws {
         let temp = TemporaryLedger()
         let emulator = try Self.emulator()
         try await emulator.serve { url in
-            let chain = OgmiosClient(url: url)
+            let chain = Self.backend(backend, url)
             let silent = SilentSubmission(chain, forwarding: landed)
             let ledger = try await Self.open(temp.directory, silent)
             #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_in_doubt")

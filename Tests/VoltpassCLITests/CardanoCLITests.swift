@@ -94,9 +94,11 @@ import Testing
         let data = ["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try CLI.freePort())]
 
         let alone = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--cardano-key", keyFile.path])
-        #expect(alone.status == 2 && alone.error.contains("--ledger cardano needs --ogmios and --cardano-key"), "\(alone.status) \(alone.error)")
+        #expect(alone.status == 2 && alone.error.contains("--ledger cardano needs --cardano-key and one of --ogmios or --blockfrost"), "\(alone.status) \(alone.error)")
         let stray = try await CardanoCLITests.run(data + ["--ogmios", "http://127.0.0.1:1"])
         #expect(stray.status == 2 && stray.error.contains("go with --ledger cardano"), "\(stray.status) \(stray.error)")
+        let keyless = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--blockfrost", "http://127.0.0.1:1/api/v0", "--cardano-key", keyFile.path])
+        #expect(keyless.status == 2 && keyless.error.contains("VOLTPASS_BLOCKFROST_PROJECT_ID"), "\(keyless.status) \(keyless.error)")
         let silent = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--ogmios", "http://127.0.0.1:1", "--cardano-key", keyFile.path])
         #expect(silent.status != 0 && silent.error.contains("chain_unreachable"), "\(silent.status) \(silent.error)")
     }
