@@ -33,6 +33,9 @@ public struct PassportVerification: Sendable {
     public var verifiedAt: Date
     /// The operator's anchor as the public chain holds it, when the ledger is on one and was read.
     public var chainAnchor: PublicAnchor?
+    /// For an identifier no operator provisioned under a registered company prefix: the proof that the
+    /// battery is absent from that operator's trie.
+    public var nonMembership: NonMembershipProof?
 
     /// Failure codes that leave the verdict amber: the battery is genuine but needs attention.
     /// Among them, those that say something could not be verified: `not_anchored`, `anchor_unverified`,
@@ -92,6 +95,7 @@ public struct PassportVerification: Sendable {
             "warnings": .array(warnings.map(\.json)),
             "passport": .object(passport),
             "verifiedAt": .string(XSDDateTime.format(verifiedAt)),
+            "nonMembership": nonMembership.map { .object($0.json) } ?? .null,
             "chainAnchor": chainAnchor.map { anchor in
                 .object([
                     "chain": .string(anchor.chain), "transaction": .string(anchor.transaction.hex), "outputIndex": .number(Double(anchor.outputIndex)),
@@ -100,6 +104,27 @@ public struct PassportVerification: Sendable {
                     "slot": anchor.slot.map { .number(Double($0)) } ?? .null,
                 ])
             } ?? .null,
+        ]
+    }
+}
+
+/// That a key is absent from an operator's passport trie: the MPF proof against the root, and where
+/// that root is anchored. Anyone checks it with `MPF.miss(root:key:proof:)` (or `voltpass trie verify --absent`).
+public struct NonMembershipProof: Sendable {
+    public var operatorID: String
+    public var key: [UInt8]
+    public var root: Hash32
+    public var proof: Proof
+    /// The transaction of the operator's checkpoint that anchored `root`, when it is the anchored root.
+    public var anchoredIn: Hash32?
+    /// The public chain that holds `root` as the operator's anchor now, when it does.
+    public var chain: String?
+
+    public var json: JSONObject {
+        [
+            "operator": .string(operatorID), "key": .string(String(decoding: key, as: UTF8.self)), "root": .string(root.hex),
+            "proof": .string(Hex.encode(proof.cbor())), "anchoredIn": anchoredIn.map { .string($0.hex) } ?? .null,
+            "chain": chain.map(JSONValue.string) ?? .null,
         ]
     }
 }

@@ -80,7 +80,9 @@ public struct Proof: Sendable, Hashable {
     /// The root of the trie that has this proof for `key` once `key` is removed (or never was in
     /// it), as the on-chain `excluding` of `version` computes it. As on chain, the `skip` of a final
     /// Leaf step is not read (the neighbour leaf takes the whole level), so any value there gives
-    /// the same root.
+    /// the same root. Unlike a bare root computation, a final neighbour that could be the key itself
+    /// (a leaf equal to it from that level on, a fork in its own slot) is `proof_malformed`: with it,
+    /// a proof of another key's absence would show a held key absent.
     public func excluding(key: some Collection<UInt8>, as version: OnChainVersion = .v2_1_0) throws(TrieError) -> Hash32 {
         try excluding(path: Hash32(hashing: key), as: version)
     }
@@ -96,10 +98,19 @@ public struct Proof: Sendable, Hashable {
             switch last {
             case .fork(let skip, let neighbor):
                 try Self.checkNibble(neighbor.nibble)
+                // Honest proofs never put the neighbour where the key would be: there it could hide the key.
+                try Self.checkCursor(cursor + skip + 1)
+                guard neighbor.nibble != path.nibble(cursor + skip) else {
+                    throw TrieError.malformed("the neighbour fork sits in the key's own slot")
+                }
                 let own: [UInt8] =
                     version == .v2_1_0 ? try Self.nibbles(of: path, from: cursor, count: skip) : []
                 return Hashing.branch(prefix: own + [neighbor.nibble] + neighbor.prefix, merkleRoot: neighbor.root)
             case .leaf(_, let key, let value):
+                // The neighbour leaf is another key: one equal to the key from here on would be the key itself.
+                guard (cursor..<64).contains(where: { key.nibble($0) != path.nibble($0) }) else {
+                    throw TrieError.malformed("the neighbour leaf is the key itself")
+                }
                 return Hashing.leaf(path: key, cursor: cursor, valueDigest: value)
             case .branch(let skip, let neighbors):
                 // A branch keeps two or more children without the key: it stays a branch whose

@@ -11,6 +11,7 @@ import Readings
 import Server
 import ServerTestSupport
 import Testing
+import Trie
 import VectorSupport
 
 /// `serve --ledger cardano` against the test-only chain emulator (Ogmios JSON-RPC on loopback):
@@ -123,6 +124,24 @@ struct CardanoLedgerEndToEndTests {
                 #expect(spent.count == settlementTx.body.inputs.count)
                 let unknown = try await client.execute(uri: "/ledger/transactions/\(String(repeating: "ab", count: 32))", method: .get)
                 #expect(unknown.status == .notFound)
+
+                // A counterfeit under the operator's company prefix: provably absent from its trie at the root the chain holds.
+                let fake = try await client.execute(uri: "/01/04012345000009/21/FAKE-1", method: .get, headers: [.accept: "application/json"]).json
+                #expect(fake["verdict"] as? String == "red")
+                #expect((fake["checks"] as? [String])?.contains("non_membership") == true)
+                let absent = try #require(fake["nonMembership"] as? [String: Any])
+                #expect(absent["chain"] as? String == "cardano-preprod" && absent["anchoredIn"] as? String == settlement)
+                let absentRootHex = try #require(absent["root"] as? String)
+                let absentRoot = try #require(Hash32(hex: absentRootHex))
+                #expect(absentRoot.hex == (after["chainAnchor"] as? [String: Any])?["root"] as? String)
+                let absentProof = try Proof(cbor: try Hex.decode(try #require(absent["proof"] as? String)))
+                #expect(MPF.miss(root: absentRoot, key: Array("https://id.gs1.org/01/04012345000009/21/FAKE-1".utf8), proof: absentProof))
+                #expect(!MPF.miss(root: absentRoot, key: Array(batteryID.utf8), proof: absentProof))
+                let fakePage = String(buffer: try await client.execute(uri: "/01/04012345000009/21/FAKE-1", method: .get, headers: [.accept: "text/html"]).body)
+                #expect(fakePage.contains("Provably not issued") && fakePage.contains(settlement))
+                // Under a prefix nobody registered there is nothing to prove.
+                let foreign = try await client.execute(uri: "/01/09912345000007/21/X-1", method: .get, headers: [.accept: "application/json"]).json
+                #expect(foreign["verdict"] as? String == "red" && foreign["nonMembership"] is NSNull)
 
                 // Offline, the bundle carries the settlement: its id is the checkpoint's transaction and its output the root.
                 let bundle = try await Self.bundle(client)

@@ -81,6 +81,14 @@ import Trie
 
             // Counterfeits: an unknown serial, a cloned plate token, a forged token.
             #expect(try await verifyOverHTTP(client, "/verify/device/PK-404").codes == ["unknown_device"])
+            // Under the operator's company prefix, the unknown number is provably absent from its trie.
+            let unissued = try await client.execute(uri: "/01/04012345000009/21/PK-404", method: .get, headers: [.accept: "application/json"]).json
+            #expect(unissued["verdict"] as? String == "red" && (unissued["checks"] as? [String])?.contains("non_membership") == true)
+            let absent = try #require(unissued["nonMembership"] as? [String: Any])
+            let absentRoot = try #require((absent["root"] as? String).flatMap { Hash32(hex: $0) })
+            let absentProof = try Proof(cbor: try Hex.decode(try #require(absent["proof"] as? String)))
+            #expect(MPF.miss(root: absentRoot, key: Array("https://id.gs1.org/01/04012345000009/21/PK-404".utf8), proof: absentProof))
+            #expect(absent["chain"] is NSNull)
             let cloned = paths[1].split(separator: "?")[0] + "?" + paths[0].split(separator: "?")[1]
             let clonedResult = try await verifyOverHTTP(client, String(cloned))
             #expect(clonedResult.verdict == "red")

@@ -62,6 +62,24 @@ struct TriePropertyTests {
         }
     }
 
+    /// A proof that some other key is absent never shows a key the trie holds absent: not in a trie of
+    /// one leaf (the neighbour leaf is that key), nor anywhere in a larger one (a neighbour fork or
+    /// leaf in the key's own place).
+    @Test(arguments: [1, 2, 3, 40, 500])
+    func anAbsenceProofNeverShowsAHeldKeyAbsent(size: Int) async throws {
+        let items = (0..<size).map { (Array("held-\($0)".utf8), [UInt8($0 & 0xff)]) }
+        let built = try await trie(items)
+        let root = await built.root
+        for probe in 0..<60 {
+            let absence = try await built.proof(for: Array("probe-\(probe)".utf8))
+            #expect(!absence.isMember && absence.verifies())
+            for (key, _) in items.prefix(40) {
+                #expect(!MPF.miss(root: root, key: key, proof: absence.proof), "a proof for probe-\(probe) shows \(String(decoding: key, as: UTF8.self)) absent")
+                #expect(!MPF.miss(root: root, key: key, proof: absence.proof, as: .v2_0_0))
+            }
+        }
+    }
+
     private func expectEveryByteMatters(
         _ bytes: [UInt8], root: Hash32, isMember: Bool, key: [UInt8], value: [UInt8], using random: inout SeededRandom
     ) throws {

@@ -216,7 +216,7 @@ extension PassportService {
     public func verify(_ text: String) async throws -> PassportVerification {
         let identifier = try ScannedIdentifier(text)
         guard let (device, bundle) = try await scannedBundle(identifier) else {
-            return .unknown(text, at: now())
+            return try await notIssued(identifier, scanned: text)
         }
         var rootInHistory = false
         if let anchor = bundle.anchor, anchor.root != bundle.trieRoot {
@@ -234,6 +234,38 @@ extension PassportService {
         if let chain = ledger.publicChain, let checkpoint = bundle.anchor {
             await confirmOnChain(checkpoint, chain: chain, into: &result)
         }
+        return result
+    }
+
+    /// The verdict on an identifier no operator provisioned. When it is a Digital Link whose GTIN
+    /// belongs to a registered operator (by its GS1 company prefix), the check `non_membership` proves
+    /// the battery absent from that operator's passport trie, and says whether that root is the one it
+    /// anchored (and, on a public chain, the one the chain holds): "provably not issued by …".
+    private func notIssued(_ identifier: ScannedIdentifier, scanned text: String) async throws -> PassportVerification {
+        guard case .batteryID(let batteryID) = identifier.kind, let link = try? GS1DigitalLink(parsing: batteryID),
+            link.identifier.key.ai == "01",
+            let owner = try await store.operators().first(where: { record in
+                record.companyPrefixes.contains { link.identifier.key.value.dropFirst().hasPrefix($0) }
+            })
+        else { return .unknown(text, at: now()) }
+        guard let proof = try? await tries.proof(for: Array(batteryID.utf8), operator: owner.id), !proof.isMember, proof.verifies() else {
+            return .unknown(text, at: now())
+        }
+        let checkpoint = try await store.latestCheckpoint(operator: owner.id)
+        let onChain = ledger.publicChain == nil ? nil : try? await ledger.anchorOnChain(operator: owner.id)
+        let anchored = checkpoint?.root == proof.root
+        var message = "\(owner.name) (\(owner.id)) did not issue \(batteryID): it is absent from its passport trie at root \(proof.root.hex)"
+        if let checkpoint, anchored {
+            message += ", the root it anchored in transaction \(checkpoint.transaction.hex) (slot \(checkpoint.slot))"
+            if let onChain, onChain.root == proof.root { message += ", which \(onChain.chain) holds" }
+        } else {
+            message += " (not yet anchored: the operator's trie changed since its last anchor)"
+        }
+        var result = PassportVerification.unknown(text, message: message, at: now())
+        result.checks.append("non_membership")
+        result.nonMembership = NonMembershipProof(
+            operatorID: owner.id, key: proof.key, root: proof.root, proof: proof.proof, anchoredIn: anchored ? checkpoint?.transaction : nil,
+            chain: onChain?.root == proof.root ? onChain?.chain : nil)
         return result
     }
 

@@ -29,6 +29,17 @@ enum PassportPage {
 
                 """
         }
+        if let absent = result.nonMembership {
+            let anchoring = absent.anchoredIn.map { " anchored in transaction <code>\(escape($0.hex))</code>" } ?? " (not yet anchored)"
+            let chain = absent.chain.map { ", as \(escape($0)) holds it" } ?? ""
+            anchorSection = """
+                <h2>Provably not issued</h2>
+                <p id="non-membership">The passport trie of <code>\(escape(absent.operatorID))</code>, whose GS1 company prefix this
+                number carries, does not hold it: a Merkle Patricia Forestry proof of absence against its root
+                <code>\(escape(absent.root.hex))</code>\(anchoring)\(chain). Anyone can check it with the proof in the JSON form of this page.</p>
+
+                """
+        }
         let bundleLink =
             result.operatorID == nil
             ? "" : "<p><a id=\"bundle\" href=\"/passports/\(escape(percentEncoded(result.batteryID)))/bundle\" download=\"passport-bundle.json\">Download the offline bundle</a></p>"
