@@ -85,7 +85,7 @@ public enum DIDWeb {
     /// Throws `invalidDid` for a DID that is not did:web, and `invalidKeyHistory` when a record belongs
     /// to another controller, its id is not a fragment of the DID or repeats, its key does not decode
     /// as its algorithm, or it was retired before it became valid.
-    public static func document(did: String, keys: [KeyRecord]) throws(IdentityError) -> DIDDocument {
+    public static func document(did: String, keys: [KeyRecord], services: [DIDService] = []) throws(IdentityError) -> DIDDocument {
         _ = try documentURL(for: did, allowLoopbackHTTP: true)
         var seen: Set<String> = []
         for record in keys {
@@ -127,7 +127,7 @@ public enum DIDWeb {
         }
         let all = ordered.map { JSONValue.string($0.id) }
         let current = ordered.filter { $0.validUntil == nil }.map { JSONValue.string($0.id) }
-        let document: JSONObject = [
+        var document: JSONObject = [
             "@context": [.string(DIDKey.context), validFromContext],
             "id": .string(did),
             "verificationMethod": .array(methods),
@@ -136,6 +136,9 @@ public enum DIDWeb {
             "capabilityInvocation": .array(current),
             "capabilityDelegation": .array(current),
         ]
+        if !services.isEmpty {
+            document["service"] = .array(services.map { .object(["id": .string(did + "#" + $0.fragment), "type": .string($0.type), "serviceEndpoint": .string($0.endpoint)]) })
+        }
         return try DIDDocument(.object(document))
     }
 
@@ -181,4 +184,37 @@ public enum DIDWeb {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// A service a DID document lists (DID Core §5.4): its fragment, type and endpoint URI.
+public struct DIDService: Sendable, Hashable {
+    public var fragment: String
+    public var type: String
+    public var endpoint: String
+
+    public init(fragment: String, type: String, endpoint: String) {
+        self.fragment = fragment
+        self.type = type
+        self.endpoint = endpoint
+    }
+
+    /// The Cardano payment address that anchors the DID's passport trie and signs its ledger
+    /// transactions, as a CIP-13 `web+cardano:` URI.
+    public static func cardanoPaymentAddress(_ bech32: String) -> DIDService {
+        DIDService(fragment: "cardano-payment", type: cardanoPaymentType, endpoint: "web+cardano:" + bech32)
+    }
+
+    public static let cardanoPaymentType = "CardanoPaymentAddress"
+}
+
+extension DIDDocument {
+    /// The Cardano payment address the document lists (service `CardanoPaymentAddress`), in Bech32.
+    public var cardanoPaymentAddress: String? {
+        for service in json["service"]?.arrayValue ?? [] where service["type"]?.stringValue == DIDService.cardanoPaymentType {
+            if let endpoint = service["serviceEndpoint"]?.stringValue, endpoint.hasPrefix("web+cardano:") {
+                return String(endpoint.dropFirst("web+cardano:".count))
+            }
+        }
+        return nil
+    }
 }

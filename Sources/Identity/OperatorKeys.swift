@@ -10,6 +10,8 @@ public actor OperatorKeys {
     private let store: any KeyRepository & DIDDocumentRepository
     private let dataDirectory: URL
     private let custody: KeyCustody
+    /// The services the DID document lists besides the keys (e.g. the Cardano payment address).
+    private let services: [DIDService]
     private let now: @Sendable () -> Date
     /// The current signer, DID document and key history, re-read after ``refreshInterval`` (another instance
     /// sharing the database may have rotated) and at once after a rotation here. The signer is only
@@ -22,12 +24,13 @@ public actor OperatorKeys {
     /// New keys go where `custody` says; existing keys are opened wherever their records say they are.
     public init(
         did: String, store: any KeyRepository & DIDDocumentRepository, dataDirectory: URL, custody: KeyCustody = .keyFiles,
-        now: @escaping @Sendable () -> Date = Date.init
+        services: [DIDService] = [], now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.did = did
         self.store = store
         self.dataDirectory = dataDirectory
         self.custody = custody
+        self.services = services
         self.now = now
     }
 
@@ -51,7 +54,7 @@ public actor OperatorKeys {
             _ = try await rotate(to: algorithm)
             return true
         }
-        let document = try DIDWeb.document(did: did, keys: records)
+        let document = try DIDWeb.document(did: did, keys: records, services: services)
         if try await store.document(did: did)?.document != document.serialized {
             try await store.saveDocument(DIDDocumentRecord(did: did, document: document.serialized, updatedAt: now()))
         }
@@ -123,7 +126,7 @@ public actor OperatorKeys {
             let signer = SoftwareSigner.generate(algorithm)
             let location = "keys/\(name.uuidString.lowercased()).json"
             updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: location)
-            document = try DIDWeb.document(did: did, keys: updated)
+            document = try DIDWeb.document(did: did, keys: updated, services: services)
             let keyDirectory = dataDirectory.appendingPathComponent("keys", isDirectory: true)
             try FileManager.default.createDirectory(
                 at: keyDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -132,7 +135,7 @@ public actor OperatorKeys {
             let signer = try token.generateKeyPair(
                 algorithm, label: "voltpass-\(name.uuidString.lowercased())", id: withUnsafeBytes(of: name.uuid) { Array($0) })
             updated = try KeyRotation.rotate(records, controller: did, to: signer, at: date, secretLocation: signer.uri.description)
-            document = try DIDWeb.document(did: did, keys: updated)
+            document = try DIDWeb.document(did: did, keys: updated, services: services)
         }
         for record in updated where !records.contains(record) {
             try await store.saveKey(record)

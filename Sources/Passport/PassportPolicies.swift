@@ -276,8 +276,9 @@ public struct AnchorPassportPolicy: PassportPolicy {
 }
 
 /// `anchor_transaction`, when the bundle carries the public chain's anchoring transaction: its id is
-/// the transaction the signed checkpoint names, and its output holds the operator's anchor token with
-/// the checkpoint's root in its datum (`anchor_transaction_mismatch`; bytes that are no Cardano
+/// the transaction the signed checkpoint names, it is signed by the Cardano key the operator's DID
+/// document lists (service `CardanoPaymentAddress`), and its output at that address holds the
+/// operator's anchor token with the checkpoint's root in its datum (`anchor_transaction_mismatch`; bytes that are no Cardano
 /// transaction are `anchor_transaction_invalid`). That the chain holds the transaction any indexer of
 /// the chain confirms by its id; the service's own verdict reads it (`anchor_on_chain`).
 public struct AnchorTransactionPassportPolicy: PassportPolicy {
@@ -309,6 +310,16 @@ public struct AnchorTransactionPassportPolicy: PassportPolicy {
             return mismatch("the transaction has no output \(carried.outputIndex)")
         }
         let output = transaction.body.outputs[carried.outputIndex]
+        // The operator's DID document names the Cardano key that anchors its trie: that key signed the transaction.
+        guard let listed = bundle.didDocuments.first(where: { $0.id == bundle.operatorID })?.cardanoPaymentAddress,
+            let address = try? EnterpriseAddress(bech32: listed), case .keyHash(let keyHash) = address.credential
+        else { return mismatch("the DID document of \(bundle.operatorID) lists no Cardano payment address to bind the transaction to") }
+        guard transaction.witnessSet.vkeyWitnesses.contains(where: { $0.keyHash == keyHash && $0.verifies(over: transaction.id) }) else {
+            return mismatch("the transaction is not signed by \(listed), the Cardano key the DID document of \(bundle.operatorID) lists")
+        }
+        guard output.address == address.bytes else {
+            return mismatch("output \(carried.outputIndex) is not at \(listed), the address the DID document lists")
+        }
         let token = CardanoLedger.anchorAssetName(operator: bundle.operatorID)
         guard output.value.assets.assets.values.contains(where: { $0[token] == 1 }) else {
             return mismatch("output \(carried.outputIndex) holds no anchor token of \(bundle.operatorID)")

@@ -64,10 +64,11 @@ public struct VoltpassServer: Sendable {
             store: store,
             operators: OperatorDirectory(
                 store: store, statusListRepository: store.statusLists, dataDirectory: configuration.dataDirectory,
-                keyCustody: keyCustody, publicHost: configuration.publicHost, now: clock),
+                keyCustody: keyCustody, publicHost: configuration.publicHost, services: configuration.operatorServices, now: clock),
             tries: OperatorTries(store: store.operatorTries, clock: clock), ledger: ledger, writer: OperatorWriter(),
             resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: StoredChallenges(repository: store, purpose: "diagnostics", now: clock),
             verificationCache: PassportVerificationCache(), faults: faults, now: clock)
+        try await passports.operators.refreshDocuments()
         let challenges = StoredChallenges(repository: store, purpose: "presentation", now: clock)
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,

@@ -68,6 +68,15 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
+extension ServerConfiguration {
+    /// What operators' DID documents list besides their keys: on Cardano, the service's payment
+    /// address, which signs every anchoring transaction.
+    var operatorServices: [DIDService] {
+        guard case .cardano(let settings) = ledger else { return [] }
+        return [.cardanoPaymentAddress(settings.key.enterpriseAddress(network: settings.network).bech32)]
+    }
+}
+
 /// The ledger a deployment records its anchors and the readings protocol on.
 public enum LedgerChoice: Sendable {
     /// In the shared database on PostgreSQL, in the data directory on SQLite.

@@ -153,6 +153,14 @@ struct CardanoLedgerEndToEndTests {
                 var swapped = bundle
                 swapped.anchorTransaction = firstBundle.anchorTransaction
                 #expect(await verifier.verify(swapped).failureCodes == ["anchor_transaction_mismatch"])
+                // The operator's DID document lists the key that signs the anchors; a document without it binds nothing.
+                let document = try #require(bundle.didDocuments.first { $0.id == bundle.operatorID })
+                #expect(document.cardanoPaymentAddress == Self.service.enterpriseAddress(network: .testnet).bech32)
+                var unlisted = bundle
+                var documentJSON = document.json
+                documentJSON["service"] = nil
+                unlisted.didDocuments = [try DIDDocument(.object(documentJSON))]
+                #expect(await verifier.verify(unlisted).failureCodes.contains("anchor_transaction_mismatch"))
                 var garbled = bundle
                 garbled.anchorTransaction = AnchoringTransaction(chain: "cardano-preprod", cbor: [0x84, 0x00], outputIndex: 0)
                 #expect(await verifier.verify(garbled).failureCodes == ["anchor_transaction_invalid"])

@@ -20,16 +20,20 @@ public actor OperatorDirectory {
     private let statusListRepository: any StatusListRepository
     private let dataDirectory: URL
     private let keyCustody: KeyCustody
+    private let services: [DIDService]
     public nonisolated let publicHost: String
     private let now: @Sendable () -> Date
     private var members: [String: Member] = [:]
 
-    /// Operators' new keys go where `keyCustody` says.
+    /// Operators' new keys go where `keyCustody` says; their DID documents list `services` besides
+    /// their keys (the Cardano payment address that anchors their tries, when the ledger is on Cardano).
     public init(
         store: any PassportStore, statusListRepository: any StatusListRepository,
-        dataDirectory: URL, keyCustody: KeyCustody = .keyFiles, publicHost: String, now: @escaping @Sendable () -> Date
+        dataDirectory: URL, keyCustody: KeyCustody = .keyFiles, publicHost: String, services: [DIDService] = [],
+        now: @escaping @Sendable () -> Date
     ) {
         self.now = now
+        self.services = services
         self.store = store
         self.statusListRepository = statusListRepository
         self.dataDirectory = dataDirectory
@@ -75,7 +79,7 @@ public actor OperatorDirectory {
                 }
             }
         }
-        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, custody: keyCustody, now: now)
+        let keys = OperatorKeys(did: did, store: store, dataDirectory: dataDirectory, custody: keyCustody, services: services, now: now)
         _ = try await keys.bootstrap()
         let record = OperatorRecord(
             id: did, name: name, gln: gln, companyPrefixes: companyPrefixes, suspensionList: "\(name)-devices-1",
@@ -94,10 +98,16 @@ public actor OperatorDirectory {
     }
 
     /// The operator with DID `id` and the services acting for it; `operator_not_found` when unknown.
+    /// Rebuilds every registered operator's DID document from its keys and the configured services
+    /// (run at start: a deployment that moved to or from Cardano lists its payment address or stops).
+    public func refreshDocuments() async throws {
+        for record in try await store.operators() { _ = try await member(record.id).keys.bootstrap() }
+    }
+
     public func member(_ id: String) async throws -> Member {
         if let member = members[id] { return member }
         guard let record = try await store.operatorRecord(id: id) else { throw PassportError.operatorNotFound(id) }
-        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, custody: keyCustody, now: now)
+        let keys = OperatorKeys(did: record.id, store: store, dataDirectory: dataDirectory, custody: keyCustody, services: services, now: now)
         let lists = statusLists(name: record.name, keys: keys)
         let member = Member(record: record, keys: keys, statusLists: lists, events: EventStatusLists(lists: lists, prefix: "\(record.name)-epcis"))
         members[id] = member
