@@ -6,6 +6,7 @@ import Hummingbird
 import Identity
 import Ledger
 import Logging
+import Metrics
 import Passport
 import Readings
 import ServiceLifecycle
@@ -192,7 +193,11 @@ public struct VoltpassServer: Sendable {
             if count > 0 { logger.notice("signed status lists left unpublished", metadata: ["lists": "\(count)"]) }
             return nil
         }
-        guard let interval = configuration.anchorInterval else { return [publishing] }
+        var tasks = [publishing]
+        if case .cardano(let settings) = configuration.ledger, let cardano = ledger as? CardanoLedger {
+            tasks.append(Self.following(cardano, every: settings.followInterval, logger: logger))
+        }
+        guard let interval = configuration.anchorInterval else { return tasks }
         let lease = Lease(
             name: "anchoring", holder: Lease.holder(dataDirectory: configuration.dataDirectory), duration: interval * 3 / 2, repository: store,
             now: passports.now)
@@ -205,7 +210,24 @@ public struct VoltpassServer: Sendable {
             return nil
         }
         anchoring.finish = { try? await lease.release() }
-        return [anchoring, publishing]
+        return [anchoring] + tasks
+    }
+
+    /// Following the chain when the ledger is on Cardano: submitted transactions confirmed or dropped,
+    /// anchors on chain against the ones recorded (gauges `voltpass_cardano_*`).
+    static func following(_ ledger: CardanoLedger, every interval: Duration, logger: Logger) -> PeriodicTask {
+        PeriodicTask(name: "following the chain", interval: interval, logger: logger) {
+            let report = try await ledger.follow()
+            _ = VoltpassMetrics.registry
+            Gauge(label: "voltpass_cardano_tip_slot").record(Double(report.tip))
+            Gauge(label: "voltpass_cardano_transactions_pending").record(Double(report.pending))
+            Gauge(label: "voltpass_cardano_ledger_diverged").record(Double(report.dropped == nil ? 0 : 1))
+            Gauge(label: "voltpass_cardano_anchors_behind").record(Double(report.anchorsBehind.count))
+            if let dropped = report.dropped {
+                logger.error("a ledger transaction expired without reaching the chain; writes stop", metadata: ["transaction": "\(dropped.hex)"])
+            }
+            return nil
+        }
     }
 
     /// The application listening on the configured host and port, with the configured connection

@@ -91,7 +91,7 @@ enum ProblemStatus {
             ]),
             // The ledger on Cardano: the chain backend silent or a submission not yet settled (retry), the
             // service's address out of ada (the operator funds it), the chain refusing what was built.
-            (.serviceUnavailable, ["chain_unreachable", "chain_in_doubt", "wallet_insufficient"]),
+            (.serviceUnavailable, ["chain_unreachable", "chain_in_doubt", "wallet_insufficient", "ledger_diverged"]),
             (.badGateway, ["chain_rejected", "chain_response_invalid", "chain_script_failed"]),
             (.unprocessableContent, ["amount_below_minimum", "reward_below_minimum", "pool_rest_below_minimum"]),
             (.internalServerError, ["transaction_too_large", "batch_unsupported"]),

@@ -94,11 +94,14 @@ public struct CardanoSettings: Sendable {
     public var network: CardanoNetwork
     /// The network's name, as shown to verifiers (`preprod`, `preview`, `mainnet`).
     public var networkName: String
+    /// How often the follower looks at the chain (transactions confirmed or dropped, anchors).
+    public var followInterval: Duration
 
-    public init(chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork, networkName: String) {
+    public init(chain: any ChainBackend, key: PaymentKey, network: CardanoNetwork, networkName: String, followInterval: Duration = .seconds(20)) {
         self.chain = chain
         self.key = key
         self.network = network
         self.networkName = networkName
+        self.followInterval = followInterval
     }
 }

@@ -208,6 +208,30 @@ struct CardanoLedgerTests {
         }
     }
 
+    @Test func theFollowerConfirmsWhatLandsAndStopsTheLedgerWhenATransactionIsDropped() async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let swallowing = SwallowedSubmission(chain)
+            let ledger = try await Self.open(temp.directory, swallowing)
+            try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1))
+            try await ledger.fund(operator: Sample.operatorID, amount: 5_000_000)
+            var report = try await ledger.follow()
+            #expect(report.confirmed == 2 && report.pending == 0 && report.dropped == nil && report.anchorsBehind.isEmpty)
+
+            // A node that took the transaction but never put it in a block (a mempool dropped on restart).
+            swallowing.swallow.withLock { $0 = true }
+            let lost = try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(2))
+            report = try await ledger.follow()
+            #expect(report.pending == 1 && report.dropped == nil && report.anchorsBehind == [Sample.operatorID])
+            await emulator.advance(slots: 901)
+            report = try await ledger.follow()
+            #expect(report.dropped == lost.hash)
+            #expect(await code { try await ledger.fund(operator: Sample.operatorID, amount: 5_000_000) } == "ledger_diverged")
+        }
+    }
+
     @Test func anEmptyWalletIsAClearError() async throws {
         let temp = TemporaryLedger()
         let emulator = ChainEmulator(genesis: [], slot: Self.start)
@@ -254,4 +278,22 @@ struct RefusingSubmission: ChainBackend {
     func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] { try await chain.utxos(references) }
     func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
     func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID { throw ChainError(.rejected, "the test refuses it", backendCode: 3117) }
+}
+
+/// A backend that, once told to, answers submissions with their id without passing them on.
+final class SwallowedSubmission: ChainBackend {
+    let chain: any ChainBackend
+    let swallow = Mutex(false)
+    init(_ chain: any ChainBackend) { self.chain = chain }
+    func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
+    func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
+        try await chain.protocolParameters()
+    }
+    func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
+    func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] { try await chain.utxos(references) }
+    func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
+    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID {
+        if swallow.withLock({ $0 }) { return tx.id }
+        return try await chain.submit(tx)
+    }
 }

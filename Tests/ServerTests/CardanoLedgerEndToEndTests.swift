@@ -36,7 +36,7 @@ struct CardanoLedgerEndToEndTests {
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
             try await withLiveServer(configure: {
-                $0.ledger = .cardano(CardanoSettings(chain: chain, key: Self.service, network: .testnet, networkName: "preprod"))
+                $0.ledger = .cardano(CardanoSettings(chain: chain, key: Self.service, network: .testnet, networkName: "preprod", followInterval: .milliseconds(100)))
                 $0.readingRewards = ReadingRewards(perReading: 2_000_000, cooldownSlots: 100_000)
                 $0.anchorInterval = nil
             }) { client, _, admin in
@@ -142,6 +142,14 @@ struct CardanoLedgerEndToEndTests {
                 // Under a prefix nobody registered there is nothing to prove.
                 let foreign = try await client.execute(uri: "/01/09912345000007/21/X-1", method: .get, headers: [.accept: "application/json"]).json
                 #expect(foreign["verdict"] as? String == "red" && foreign["nonMembership"] is NSNull)
+
+                // The follower confirmed what landed: nothing pending, nothing dropped, no anchor behind.
+                var metrics = ""
+                for _ in 0..<100 where !metrics.contains("voltpass_cardano_tip_slot") {
+                    metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(metrics.contains("voltpass_cardano_ledger_diverged 0"), "\(metrics.split(separator: "\n").filter { $0.contains("cardano") })")
 
                 // Offline, the bundle carries the settlement: its id is the checkpoint's transaction and its output the root.
                 let bundle = try await Self.bundle(client)

@@ -40,6 +40,12 @@ public actor CardanoLedger: Ledger {
     private var anchoringTransactions: [Hash32: Transaction] = [:]
     /// The last submission, while it is not known whether the chain has it.
     private var inDoubt: InDoubt?
+    /// Submitted transactions the follower has not yet seen on chain, oldest first, with the slot
+    /// from which they can no longer land.
+    private var unconfirmed: [(hash: Hash32, cardano: Transaction)] = []
+    /// Set when a submitted transaction expired without reaching the chain: the journal then holds
+    /// what the chain does not, and nothing more is written until an operator looks.
+    private var diverged: Hash32?
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
     private var closed = false
@@ -98,6 +104,11 @@ public actor CardanoLedger: Ledger {
         await acquire()
         defer { release() }
         guard !closed else { throw LedgerError(code: "ledger_closed", message: "the ledger was closed") }
+        if let diverged {
+            throw LedgerError(
+                code: "ledger_diverged",
+                message: "transaction \(diverged.hex) expired without reaching the chain; the journal holds what the chain does not, so nothing more is written")
+        }
         try await settleDoubt()
         let slot = max(try await chain.tipSlot(), state.tip.slot)
         try check(transaction, at: slot)
@@ -191,6 +202,49 @@ public actor CardanoLedger: Ledger {
         return found
     }
 
+    /// What the follower found: the chain's tip, the transactions it saw land, those still on their
+    /// way, and the operators whose anchor on chain is not the last one recorded.
+    public struct FollowReport: Sendable, Equatable {
+        public var tip: UInt64
+        public var confirmed: Int
+        public var pending: Int
+        /// A transaction that expired without reaching the chain (the ledger stops writing).
+        public var dropped: Hash32?
+        public var anchorsBehind: [String]
+    }
+
+    /// Follows the chain: each submitted transaction is confirmed once one of its outputs is seen (or
+    /// a later one of this ledger's, which spends it, is); one whose validity ended unseen was dropped,
+    /// and the ledger refuses to write from then on (`ledger_diverged`). Also compares each operator's
+    /// anchor on chain with the last one recorded.
+    public func follow() async throws -> FollowReport {
+        await acquire()
+        defer { release() }
+        let tip = try await chain.tipSlot()
+        var confirmedIndex = -1
+        // Transactions chain through the wallet's change: the newest one seen confirms all before it.
+        for (index, entry) in unconfirmed.enumerated().reversed() {
+            let created = entry.cardano.body.outputs.indices.map { TransactionInput(transactionID: entry.cardano.id, index: UInt16($0)) }
+            if !(try await chain.utxos(created)).isEmpty {
+                confirmedIndex = index
+                break
+            }
+        }
+        let confirmed = confirmedIndex + 1
+        unconfirmed.removeFirst(confirmed)
+        if diverged == nil, let expired = unconfirmed.first(where: { ($0.cardano.body.ttl ?? .max) <= tip }) {
+            diverged = expired.hash
+        }
+        var behind: [String] = []
+        let held = state.anchors.isEmpty ? [] : try await chain.utxos(at: [address.bech32])
+        for (operatorID, records) in state.anchors.sorted(by: { $0.key < $1.key }) {
+            guard let recorded = records.last, let anchor = outputs.anchors[operatorID]?.anchor else { continue }
+            let onChain = held.lazy.compactMap { try? anchor.anchored(in: $0.output) }.first
+            if onChain?.root != recorded.root.bytes { behind.append(operatorID) }
+        }
+        return FollowReport(tip: tip, confirmed: confirmed, pending: unconfirmed.count, dropped: diverged, anchorsBehind: behind)
+    }
+
     // MARK: - Applying and settling
 
     /// The rules of the embedded ledgers: the transaction is applied under a provisional hash and undone.
@@ -219,6 +273,7 @@ public actor CardanoLedger: Ledger {
         guard let doubt = inDoubt else { return }
         do {
             _ = try await chain.submit(doubt.entry.cardano)
+            unconfirmed.append((doubt.entry.hash, doubt.entry.cardano))
             inDoubt = nil
         } catch let error where error.kind == .unreachable {
             throw LedgerError(
