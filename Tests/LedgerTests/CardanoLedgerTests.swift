@@ -192,6 +192,28 @@ struct CardanoLedgerTests {
         }
     }
 
+    @Test func aResubmissionRefusedWhileItMayStillLandStaysInDoubtUntilItsValidityEnds() async throws {
+        let temp = TemporaryLedger()
+        let emulator = try Self.emulator()
+        try await emulator.serve { url in
+            let chain = OgmiosClient(url: url)
+            let first = try await Self.open(temp.directory, SilentSubmission(chain, forwarding: false))
+            #expect(await code { try await first.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_in_doubt")
+            await first.close()
+            // A node answers the resubmission with a refusal (as when its mempool holds the transaction already).
+            let second = try await Self.open(temp.directory, RefusingSubmission(chain))
+            #expect(await code { try await second.anchor(operator: Sample.operatorID, root: Sample.root(2)) } == "chain_in_doubt")
+            #expect(await second.currentAnchor(operator: Sample.operatorID)?.root == Sample.root(1))
+            await second.close()
+            // Once its validity has ended unseen it is gone: voided on opening, and the next anchor goes ahead.
+            await emulator.advance(slots: 901)
+            let third = try await Self.open(temp.directory, chain)
+            #expect(await third.currentAnchor(operator: Sample.operatorID) == nil)
+            let receipt = try await third.anchor(operator: Sample.operatorID, root: Sample.root(1))
+            #expect(await emulator.accepted.map(\.bytes) == [receipt.hash.bytes])
+        }
+    }
+
     @Test func aTransactionTheChainRefusesIsVoided() async throws {
         let temp = TemporaryLedger()
         let emulator = try Self.emulator()

@@ -40,8 +40,7 @@ public actor CardanoLedger: Ledger {
     private var anchoringTransactions: [Hash32: Transaction] = [:]
     /// The last submission, while it is not known whether the chain has it.
     private var inDoubt: InDoubt?
-    /// Submitted transactions the follower has not yet seen on chain, oldest first, with the slot
-    /// from which they can no longer land.
+    /// Submitted transactions the follower has not yet seen on chain, oldest first.
     private var unconfirmed: [(hash: Hash32, cardano: Transaction)] = []
     /// Set when a submitted transaction expired without reaching the chain: the journal then holds
     /// what the chain does not, and nothing more is written until an operator looks.
@@ -94,8 +93,29 @@ public actor CardanoLedger: Ledger {
         }
         await acquire()
         defer { release() }
-        try await settleDoubt()
-        try await refreshWallet()
+        do {
+            try await settleDoubt()
+        } catch let error as LedgerError where error.code == "chain_in_doubt" {
+            // Opened all the same: reads answer, and writes wait until the chain settles it.
+        }
+        // Transactions still within their validity may be waiting in a node's mempool: the wallet is
+        // the chain's ada-only outputs as those transactions leave them, and the follower watches them.
+        let tip = try await chain.tipSlot()
+        let mayBePending = entries.filter { ($0.cardano.body.ttl ?? .max) > tip }.map(\.cardano)
+        unconfirmed = mayBePending.map { (Hash32(bytes: $0.id.bytes)!, $0) }
+        var wallet: [TransactionInput: TransactionOutput] = [:]
+        for utxo in try await chain.utxos(at: [address.bech32]) where Self.isPlainWalletOutput(utxo.output) { wallet[utxo.input] = utxo.output }
+        for tx in mayBePending {
+            for input in tx.body.inputs { wallet[input] = nil }
+            for (index, output) in tx.body.outputs.enumerated() where output.address == address.bytes && Self.isPlainWalletOutput(output) {
+                wallet[TransactionInput(transactionID: tx.id, index: UInt16(index))] = output
+            }
+        }
+        outputs.wallet = wallet.map { UTxO(input: $0.key, output: $0.value) }
+    }
+
+    static func isPlainWalletOutput(_ output: TransactionOutput) -> Bool {
+        output.datum == nil && output.value.assets.isEmpty && output.scriptReference == nil
     }
 
     // MARK: - Transactions
@@ -268,8 +288,11 @@ public actor CardanoLedger: Ledger {
         }
     }
 
-    /// Submits the transaction in doubt; the chain's refusal voids it, silence keeps it in doubt.
-    private func submitInDoubt() async throws {
+    /// Submits the transaction in doubt; silence keeps it in doubt. A refusal of its first submission
+    /// voids it (and is the caller's error); a refusal of a later one may only mean a node holds it
+    /// already (its inputs look spent), so it stays in doubt until it is seen on chain or its validity
+    /// has ended, and is then voided quietly.
+    private func submitInDoubt(again: Bool = false) async throws {
         guard let doubt = inDoubt else { return }
         do {
             _ = try await chain.submit(doubt.entry.cardano)
@@ -280,13 +303,20 @@ public actor CardanoLedger: Ledger {
                 code: "chain_in_doubt",
                 message: "the chain backend did not answer; transaction \(doubt.entry.hash.hex) is submitted again before the next one: \(error.message)")
         } catch {
+            let end = doubt.entry.cardano.body.ttl ?? .max
+            if again, try await chain.tipSlot() < end {
+                throw LedgerError(
+                    code: "chain_in_doubt",
+                    message: "transaction \(doubt.entry.hash.hex) was submitted before and may still land until slot \(end): \(error.message)")
+            }
             try log.append(CardanoJournalEntry(voiding: doubt.entry.hash).payload)
             state.revert(doubt.entry.body.transaction, hash: doubt.entry.hash)
             state.tip = doubt.tipBefore
             outputs = doubt.outputsBefore
             anchoringTransactions[doubt.entry.hash] = nil
             inDoubt = nil
-            try await refreshWallet()
+            // A transaction submitted again and expired is simply gone; the caller's own goes ahead.
+            if again { return }
             throw LedgerError(code: error.code, message: "the chain refused transaction \(doubt.entry.hash.hex): \(error.message)")
         }
     }
@@ -307,13 +337,7 @@ public actor CardanoLedger: Ledger {
             inDoubt = nil
             return
         }
-        try await submitInDoubt()
-    }
-
-    private func refreshWallet() async throws {
-        outputs.wallet = try await chain.utxos(at: [address.bech32]).filter {
-            $0.output.datum == nil && $0.output.value.assets.isEmpty && $0.output.scriptReference == nil
-        }
+        try await submitInDoubt(again: true)
     }
 
     private func acquire() async {

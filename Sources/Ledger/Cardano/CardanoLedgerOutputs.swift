@@ -50,8 +50,7 @@ struct CardanoLedgerOutputs {
         case .fund(let operatorID, _):
             pools[operatorID, default: []].append(created(0))
         }
-        for (index, output) in tx.body.outputs.enumerated()
-        where output.address == walletAddress && output.datum == nil && output.value.assets.isEmpty {
+        for (index, output) in tx.body.outputs.enumerated() where output.address == walletAddress && CardanoLedger.isPlainWalletOutput(output) {
             wallet.append(created(index))
         }
     }
