@@ -68,13 +68,15 @@ extension ReadingCommand {
         @Option(name: .customLong("operator"), help: "The operator's name or DID.") var operatorName: String
         @Option(help: "What a rewarded reading earns, from the operator's pool.") var rewardPerReading: UInt64 = ReadingRewards().perReading
         @Option(help: "Slots between two rewarded readings of one battery.") var cooldownSlots: UInt64 = ReadingRewards().cooldownSlots
+        @OptionGroup var ledgerOptions: LedgerOptions
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func run() async throws {
             let directory = URL(fileURLWithPath: data, isDirectory: true).standardizedFileURL
-            let configuration = ServerConfiguration(
+            var configuration = ServerConfiguration(
                 dataDirectory: directory, publicHost: publicHost, postgresURL: postgres, anchorInterval: nil,
                 readingRewards: ReadingRewards(perReading: rewardPerReading, cooldownSlots: cooldownSlots))
+            configuration.ledger = try ledgerOptions.choice()
             let summary = try await StoreConfiguration(dataDirectory: directory, postgresURL: postgres).withStore { store in
                 let (server, _) = try await VoltpassServer.prepare(
                     configuration: configuration, store: store, faults: KillAtStep(ProcessInfo.processInfo.environment["VOLTPASS_CRASH_AT"]))

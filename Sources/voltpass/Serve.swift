@@ -1,6 +1,4 @@
 import ArgumentParser
-import Cardano
-import CardanoChain
 import Foundation
 import Identity
 import Logging
@@ -54,27 +52,7 @@ struct Serve: AsyncParsableCommand {
     /// The environment variable the token's user PIN is read from (never an option: options show in `ps`).
     static let pinVariable = "VOLTPASS_PKCS11_PIN"
 
-    enum LedgerKind: String, ExpressibleByArgument, CaseIterable {
-        case local, cardano
-    }
-
-    @Option(help: "Where anchors, reading commitments and rewards are recorded: local (embedded: the data directory, or the shared PostgreSQL database) or cardano (through --ogmios, signed with --cardano-key).")
-    var ledger: LedgerKind = .local
-
-    @Option(help: "The Ogmios v6 JSON-RPC URL of a Cardano node (with --ledger cardano), e.g. http://127.0.0.1:1337.")
-    var ogmios: String?
-
-    @Option(help: "Instead of --ogmios: the Blockfrost API's base URL (e.g. https://cardano-preprod.blockfrost.io/api/v0); the project key is read from VOLTPASS_BLOCKFROST_PROJECT_ID.")
-    var blockfrost: String?
-
-    /// The environment variable the Blockfrost project key is read from (never an option: options show in `ps`).
-    static let blockfrostProjectVariable = "VOLTPASS_BLOCKFROST_PROJECT_ID"
-
-    @Option(help: "The Cardano network (with --ledger cardano).")
-    var network: CardanoCommand.NetworkName = .preprod
-
-    @Option(help: "The service's payment signing key in cardano-cli's text-envelope format (with --ledger cardano); its address pays the fees.")
-    var cardanoKey: String?
+    @OptionGroup var ledgerOptions: LedgerOptions
 
     @Option(help: "Seconds between two runs of the anchoring cadence (the instance holding the anchoring lease anchors every trie root that moved).")
     var anchorInterval = 10
@@ -121,30 +99,6 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try proxies()
         _ = try outboundAllowList()
-        if ledger == .cardano {
-            guard (ogmios == nil) != (blockfrost == nil), cardanoKey != nil else {
-                throw ValidationError("--ledger cardano needs --cardano-key and one of --ogmios or --blockfrost")
-            }
-            if blockfrost != nil, (ProcessInfo.processInfo.environment[Self.blockfrostProjectVariable] ?? "").isEmpty {
-                throw ValidationError("--blockfrost needs the project key in the environment variable \(Self.blockfrostProjectVariable)")
-            }
-        } else if ogmios != nil || blockfrost != nil || cardanoKey != nil {
-            throw ValidationError("--ogmios, --blockfrost and --cardano-key go with --ledger cardano")
-        }
-    }
-
-    /// The ledger the options name; the Cardano key is read from its file.
-    private func ledgerChoice() throws -> LedgerChoice {
-        guard ledger == .cardano, let cardanoKey else { return .embedded }
-        let key = try PaymentKey(textEnvelope: Array(try Data(contentsOf: URL(fileURLWithPath: cardanoKey))))
-        let chain: any ChainBackend =
-            if let blockfrost {
-                BlockfrostClient(
-                    baseURL: blockfrost, projectID: ProcessInfo.processInfo.environment[Self.blockfrostProjectVariable] ?? "", http: .failFast)
-            } else {
-                OgmiosClient(url: ogmios ?? "", http: .failFast)
-            }
-        return .cardano(CardanoSettings(chain: chain, key: key, network: network.addresses, networkName: network.rawValue))
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so
@@ -189,7 +143,7 @@ struct Serve: AsyncParsableCommand {
                 maximumConnections: maxConnections),
             publicWriteLimit: RateLimit(requestsPerMinute: publicWriteRate, burst: publicWriteBurst), trustedProxies: try proxies(),
             outboundAllowList: try outboundAllowList())
-        configuration.ledger = try ledgerChoice()
+        configuration.ledger = try ledgerOptions.choice()
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 
