@@ -51,6 +51,7 @@ let package = Package(
             name: "EPCIS",
             dependencies: ["Encoding", "Identity", "Credentials", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Trie", dependencies: ["Encoding"]),
+        .target(name: "RDF", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "Readings",
             dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
@@ -171,6 +172,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
+        .testTarget(name: "RDFTests", dependencies: ["RDF", "VectorSupport"]),
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),

@@ -143,29 +143,56 @@ struct CardanoLedgerTests {
         }
     }
 
-    @Test func theChainRefusesAStaleCommitment() async throws {
+    /// Past the ledger's own rules, the chain itself refuses a commitment consumed late, consumed twice,
+    /// or consumed without the service's signature.
+    @Test func theChainRefusesAStaleReusedOrUnsignedCommitment() async throws {
         let temp = TemporaryLedger()
         let emulator = try Self.emulator()
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
             let ledger = try await Self.open(temp.directory, chain)
-            let commitment = try await ledger.commit(batteryID: Sample.battery, userKeyHash: Sample.alice, nonce: [2])
-            await emulator.advance(slots: 201)
-            #expect(await code { try await ledger.submitReading(Sample.submission(commitment.hash)) } == "stale_challenge")
-
-            // Past the ledger's own rule, the chain refuses it too: the commitment's script ends at slot + 201.
-            let locked = try #require(try await chain.utxos([TransactionInput(transactionID: try TransactionID(bytes: commitment.hash.bytes), index: 0)]).first)
-            let wallet = try await chain.utxos(at: [Self.service.enterpriseAddress(network: .testnet).bech32]).filter { $0.output.datum == nil }
-            let script = NativeScript.all([.signature(Self.service.keyHash), .before(Self.start + 201)])
-            #expect(try EnterpriseAddress(credential: .scriptHash(script.hash), network: .testnet).bytes == locked.output.address)
-            let late = try TransactionBalancer.balance(
-                spending: [locked] + wallet, paying: [], changeTo: Self.service.enterpriseAddress(network: .testnet).bytes,
-                validFrom: Self.start + 201, validUntil: Self.start + 300, nativeScripts: [script], fees: .conway)
-            var witnesses = late.witnessSet
-            witnesses.vkeyWitnesses = [try Self.service.witness(for: late.id)]
-            await #expect { try await chain.submit(try Transaction(bodyBytes: late.bodyBytes, witnessSet: witnesses)) } throws: {
-                ($0 as? ChainError)?.backendCode == 3100
+            /// A transaction consuming `commitment` (made at `slot`), valid over `validity`, signed by `signer`.
+            func consuming(_ commitment: Hash32, madeAt slot: UInt64, validity: Range<UInt64>, signer: PaymentKey) async throws -> Transaction {
+                let script = NativeScript.all([.signature(Self.service.keyHash), .before(slot + 201)])
+                let locked = UTxO(
+                    input: TransactionInput(transactionID: try TransactionID(bytes: commitment.bytes), index: 0),
+                    output: TransactionOutput(address: try EnterpriseAddress(credential: .scriptHash(script.hash), network: .testnet).bytes, value: Value(coin: 2_000_000)))
+                let funding = try #require(try await chain.utxos(at: [signer.enterpriseAddress(network: .testnet).bech32]).first { $0.output.datum == nil })
+                let tx = try TransactionBalancer.balance(
+                    spending: [locked, funding], paying: [], changeTo: signer.enterpriseAddress(network: .testnet).bytes, validFrom: validity.lowerBound,
+                    validUntil: validity.upperBound, nativeScripts: [script], fees: .conway)
+                var witnesses = tx.witnessSet
+                witnesses.vkeyWitnesses = [try signer.witness(for: tx.id)]
+                return try Transaction(bodyBytes: tx.bodyBytes, witnessSet: witnesses)
             }
+            func refusal(_ tx: Transaction) async -> Int? {
+                do {
+                    _ = try await chain.submit(tx)
+                    return nil
+                } catch {
+                    return error.backendCode
+                }
+            }
+
+            // The stranger has ada of its own to pay with.
+            let stranger = try PaymentKey(seed: Array(repeating: 62, count: 32))
+            await emulator.add(UTxO(
+                input: TransactionInput(transactionID: try TransactionID(bytes: Array(repeating: 0xEE, count: 32)), index: 0),
+                output: TransactionOutput(address: stranger.enterpriseAddress(network: .testnet).bytes, value: Value(coin: 5_000_000))))
+
+            // Reused: a commitment a reading consumed is spent; consuming it again is an unknown input.
+            let used = try await ledger.commit(batteryID: Sample.battery, userKeyHash: Sample.alice, nonce: [1])
+            _ = try await ledger.submitReading(Sample.submission(used.hash))
+            #expect(await refusal(try await consuming(used.hash, madeAt: Self.start, validity: Self.start..<(Self.start + 100), signer: Self.service)) == 3117)
+
+            // Unsigned: another key cannot consume a fresh commitment.
+            let fresh = try await ledger.commit(batteryID: Sample.battery, userKeyHash: Sample.alice, nonce: [2])
+            #expect(await refusal(try await consuming(fresh.hash, madeAt: Self.start, validity: Self.start..<(Self.start + 100), signer: stranger)) == 3100)
+
+            // Stale: past the ledger's rule (`stale_challenge`), the chain refuses it too: the script ends at slot + 201.
+            await emulator.advance(slots: 201)
+            #expect(await code { try await ledger.submitReading(Sample.submission(fresh.hash)) } == "stale_challenge")
+            #expect(await refusal(try await consuming(fresh.hash, madeAt: Self.start, validity: (Self.start + 201)..<(Self.start + 300), signer: Self.service)) == 3100)
         }
     }
 

@@ -1,0 +1,214 @@
+/// N-Quads (RDF 1.1 / 1.2 syntax) read into quads, and written in the canonical form RDFC-1.0 hashes
+/// and outputs: one quad per line, one space between terms, IRIs and strings unescaped except
+/// `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` and `\uXXXX` (uppercase) for the other control characters.
+public enum NQuads {
+    /// The quads of an N-Quads document; a line that is not a quad is `nquads_invalid` with its number.
+    public static func parse(_ text: String) throws(RDFError) -> [Quad] {
+        var quads: [Quad] = []
+        var number = 0
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            number += 1
+            var reader = LineReader(scalars: Array(line.unicodeScalars), line: number)
+            reader.skipSpace()
+            if reader.atEnd || reader.peek == "#" { continue }
+            let subject = try reader.term(allowLiteral: false)
+            let predicate = try reader.term(allowLiteral: false)
+            guard case .iri = predicate else { throw reader.fail("the predicate must be an IRI") }
+            let object = try reader.term(allowLiteral: true)
+            reader.skipSpace()
+            var graph: RDFTerm?
+            if reader.peek != "." {
+                graph = try reader.term(allowLiteral: false)
+                reader.skipSpace()
+            }
+            guard reader.peek == "." else { throw reader.fail("a quad ends with '.'") }
+            reader.advance()
+            reader.skipSpace()
+            guard reader.atEnd || reader.peek == "#" else { throw reader.fail("text after the quad's '.'") }
+            quads.append(Quad(subject, predicate, object, graph: graph))
+        }
+        return quads
+    }
+
+    /// The quad in canonical N-Quads, with its newline.
+    public static func line(_ quad: Quad) -> String {
+        var out = ""
+        write(quad.subject, to: &out)
+        out += " "
+        write(quad.predicate, to: &out)
+        out += " "
+        write(quad.object, to: &out)
+        if let graph = quad.graph {
+            out += " "
+            write(graph, to: &out)
+        }
+        out += " .\n"
+        return out
+    }
+
+    /// The dataset in canonical N-Quads: each quad's line, sorted by code point, duplicates once.
+    public static func serialize(_ quads: [Quad]) -> String {
+        Array(Set(quads.map(line))).sorted(by: codePointOrder).joined()
+    }
+
+    /// Unicode code point order (what RDFC-1.0 sorts by), not Swift's default string order.
+    public static func codePointOrder(_ a: String, _ b: String) -> Bool {
+        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
+    }
+
+    static func write(_ term: RDFTerm, to out: inout String) {
+        switch term {
+        case .iri(let iri): out += "<" + iri + ">"
+        case .blank(let label): out += "_:" + label
+        case .literal(let value, let datatype, let language):
+            out += "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\u{08}": out += "\\b"
+                case "\t": out += "\\t"
+                case "\n": out += "\\n"
+                case "\u{0C}": out += "\\f"
+                case "\r": out += "\\r"
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\u{00}"..."\u{1F}", "\u{7F}":
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+            if let language {
+                out += "@" + language
+            } else if datatype != RDFTerm.xsdString {
+                out += "^^<" + datatype + ">"
+            }
+        }
+    }
+}
+
+/// One line of N-Quads, read term by term.
+private struct LineReader {
+    let scalars: [Unicode.Scalar]
+    let line: Int
+    var position = 0
+
+    var atEnd: Bool { position >= scalars.count }
+    var peek: Unicode.Scalar? { atEnd ? nil : scalars[position] }
+
+    mutating func advance() { position += 1 }
+
+    mutating func skipSpace() {
+        while let scalar = peek, scalar == " " || scalar == "\t" { advance() }
+    }
+
+    func fail(_ message: String) -> RDFError { RDFError(.invalidNQuads, "line \(line): \(message)") }
+
+    mutating func term(allowLiteral: Bool) throws(RDFError) -> RDFTerm {
+        skipSpace()
+        switch peek {
+        case "<": return .iri(try iri())
+        case "_":
+            advance()
+            guard peek == ":" else { throw fail("a blank node starts with '_:'") }
+            advance()
+            var label = String.UnicodeScalarView()
+            while let scalar = peek, scalar != " ", scalar != "\t", scalar != "." || isLabelContinuing {
+                label.append(scalar)
+                advance()
+            }
+            guard !label.isEmpty else { throw fail("a blank node needs a label") }
+            return .blank(String(label))
+        case "\"" where allowLiteral:
+            return try literal()
+        default:
+            throw fail(allowLiteral ? "expected an IRI, a blank node or a literal" : "expected an IRI or a blank node")
+        }
+    }
+
+    /// Whether a '.' at the position is inside a blank node label (a label may hold '.' but not end with it).
+    private var isLabelContinuing: Bool {
+        position + 1 < scalars.count && scalars[position + 1] != " " && scalars[position + 1] != "\t"
+    }
+
+    private mutating func iri() throws(RDFError) -> String {
+        advance()
+        var value = String.UnicodeScalarView()
+        while true {
+            guard let scalar = peek else { throw fail("an IRI is not closed with '>'") }
+            advance()
+            switch scalar {
+            case ">": return String(value)
+            case "\\":
+                guard peek == "u" || peek == "U" else { throw fail("only \\u and \\U escapes are allowed in an IRI") }
+                value.append(try unicodeEscape())
+            case "\u{00}"..."\u{20}", "<", "\"", "{", "}", "|", "^", "`":
+                throw fail("an IRI may not hold U+\(String(scalar.value, radix: 16, uppercase: true))")
+            default: value.append(scalar)
+            }
+        }
+    }
+
+    private mutating func literal() throws(RDFError) -> RDFTerm {
+        advance()
+        var value = String.UnicodeScalarView()
+        while true {
+            guard let scalar = peek else { throw fail("a string is not closed with '\"'") }
+            advance()
+            if scalar == "\"" { break }
+            guard scalar == "\\" else {
+                guard scalar != "\n", scalar != "\r" else { throw fail("a line break inside a string") }
+                value.append(scalar)
+                continue
+            }
+            guard let escape = peek else { throw fail("a string ends in '\\'") }
+            switch escape {
+            case "t": value.append("\t"); advance()
+            case "b": value.append("\u{08}"); advance()
+            case "n": value.append("\n"); advance()
+            case "r": value.append("\r"); advance()
+            case "f": value.append("\u{0C}"); advance()
+            case "\"": value.append("\""); advance()
+            case "'": value.append("'"); advance()
+            case "\\": value.append("\\"); advance()
+            case "u", "U": value.append(try unicodeEscape())
+            default: throw fail("unknown escape \\\(escape)")
+            }
+        }
+        let text = String(value)
+        if peek == "@" {
+            advance()
+            var tag = ""
+            while let scalar = peek, scalar.properties.isASCIIHexDigit || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || scalar == "-" {
+                tag.unicodeScalars.append(scalar)
+                advance()
+            }
+            guard !tag.isEmpty, tag.first?.isLetter == true else { throw fail("a language tag is empty") }
+            return .literal(text, datatype: RDFTerm.langString, language: tag)
+        }
+        if peek == "^" {
+            advance()
+            guard peek == "^" else { throw fail("a datatype follows '^^'") }
+            advance()
+            guard peek == "<" else { throw fail("a datatype is an IRI") }
+            return .literal(text, datatype: try iri(), language: nil)
+        }
+        return .string(text)
+    }
+
+    /// `\uXXXX` or `\UXXXXXXXX`, the reader after the backslash.
+    private mutating func unicodeEscape() throws(RDFError) -> Unicode.Scalar {
+        let long = peek == "U"
+        advance()
+        let count = long ? 8 : 4
+        guard position + count <= scalars.count else { throw fail("a short \\u escape") }
+        var code: UInt32 = 0
+        for scalar in scalars[position..<(position + count)] {
+            guard let digit = Int(String(scalar), radix: 16) else { throw fail("a \\u escape that is not hex") }
+            code = code << 4 | UInt32(digit)
+        }
+        position += count
+        guard let scalar = Unicode.Scalar(code) else { throw fail("\\u escape U+\(String(code, radix: 16)) is not a character") }
+        return scalar
+    }
+}
