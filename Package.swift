@@ -172,7 +172,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
-        .testTarget(name: "RDFTests", dependencies: ["RDF", "VectorSupport"]),
+        .testTarget(name: "RDFTests", dependencies: ["RDF", "Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),

@@ -37,7 +37,9 @@ public struct RDFC10: Sendable {
 
     /// Canonicalizes `quads`.
     public func canonicalize(_ quads: [Quad]) throws(RDFError) -> Result {
-        var run = Run(algorithm: self, quads: quads)
+        // A dataset is a set: a quad written twice is one quad.
+        var seen = Set<Quad>()
+        var run = Run(algorithm: self, quads: quads.filter { seen.insert($0).inserted })
         return try run.canonicalize()
     }
 

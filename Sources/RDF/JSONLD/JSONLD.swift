@@ -1,0 +1,338 @@
+import Encoding
+import Foundation
+
+/// JSON-LD 1.1 expansion (§5.1) and deserialization to RDF (§7), in safe mode: whatever the
+/// algorithms would silently drop (a property or type that does not expand to an IRI, a relative
+/// IRI, a free-floating value) is `jsonld_dropped_term` with its JSON path, so what is signed is all
+/// that was written. Contexts come only from the loader.
+///
+/// Implemented: protected, scoped (property and type, with `@propagate`) and remote contexts,
+/// `@vocab`, compact IRIs, type coercion (`@id`, `@vocab`, `@json`, datatypes), default and term
+/// languages, containers `@set`, `@list`, `@graph`, `@language` and `@index`, `@included`, and the
+/// RDF forms of strings, booleans, numbers, JSON literals and lists. Not implemented (an error, never
+/// a silent drop): `@reverse`, `@nest`, `@import`, `@direction`, `@id` and `@type` maps.
+public struct JSONLD: Sendable {
+    public let loader: any JSONLDContextLoader
+
+    public init(loader: any JSONLDContextLoader) {
+        self.loader = loader
+    }
+
+    /// The expanded form of `document`: an array of node objects.
+    public func expand(_ document: JSONValue) throws(JSONLDError) -> [JSONValue] {
+        let expanded = try expand(document, context: ActiveContext(), property: nil, path: "")
+        switch expanded {
+        case nil: return []
+        case .array(let items)?: return items
+        case let item?:
+            // A top-level object holding only @graph stands for its contents.
+            if let object = item.objectValue, object.count == 1, let graph = object["@graph"]?.arrayValue { return graph }
+            return [item]
+        }
+    }
+
+    /// The document's RDF dataset (blank nodes labelled `b0`, `b1`, … in the order met).
+    public func toRDF(_ document: JSONValue) throws(JSONLDError) -> [Quad] {
+        var writer = QuadWriter()
+        for item in try expand(document) {
+            guard let object = item.objectValue else { continue }
+            if object.keys.allSatisfy({ $0 == "@graph" }), let graph = object["@graph"]?.arrayValue {
+                for node in graph { _ = try writer.node(node, graph: nil) }
+            } else {
+                _ = try writer.node(item, graph: nil)
+            }
+        }
+        return writer.quads
+    }
+
+    // MARK: - Expansion
+
+    private func expand(_ element: JSONValue, context: ActiveContext, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+        switch element {
+        case .null:
+            return nil
+        case .array(let items):
+            var result: [JSONValue] = []
+            for (index, item) in items.enumerated() {
+                switch try expand(item, context: context, property: property, path: "\(path)/\(index)") {
+                case nil: continue
+                case .array(let nested)?: result += nested
+                case let value?: result.append(value)
+                }
+            }
+            return .array(result)
+        case .bool, .number, .string:
+            guard let property, property != "@graph" else {
+                throw JSONLDError(.droppedTerm, "\(path.isEmpty ? "/" : path): a value outside any property")
+            }
+            // A property-scoped context applies to the property's scalar values too (`@vocab` values name its terms).
+            var scoped = context
+            if let local = context.terms[property]?.context {
+                scoped = try context.processing(local, loader: loader, overrideProtected: true)
+            }
+            return try expandValue(element, definition: context.terms[property], context: scoped, path: path)
+        case .object(let object):
+            return try expandObject(object, context: context, property: property, path: path)
+        }
+    }
+
+    private func expandObject(_ object: JSONObject, context start: ActiveContext, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+        var context = start
+        let definition = property.flatMap { start.terms[$0] }
+        // A type-scoped context does not reach nested node objects.
+        if let previous = context.previous?.context {
+            let keys = object.keys.map { context.expandIRI($0, vocab: true) }
+            let isValue = keys.contains("@value")
+            let isReference = keys.count == 1 && keys.first == "@id"
+            if !isValue, !isReference { context = previous }
+        }
+        if let scoped = definition?.context {
+            context = try context.processing(scoped, loader: loader, overrideProtected: true)
+        }
+        if let local = object["@context"] {
+            context = try context.processing(local, loader: loader)
+        }
+        let typeScoping = context
+        // Type-scoped contexts, applied for the types in lexicographic order.
+        for key in object.keys.sorted() where context.expandIRI(key, vocab: true) == "@type" {
+            let types = (object[key]?.arrayValue ?? [object[key] ?? .null]).compactMap(\.stringValue).sorted()
+            for type in types {
+                if let scoped = typeScoping.terms[type]?.context {
+                    context = try context.processing(scoped, loader: loader, propagate: false)
+                }
+            }
+        }
+        var result = JSONObject()
+        func append(_ key: String, _ values: [JSONValue]) {
+            result[key] = .array((result[key]?.arrayValue ?? []) + values)
+        }
+        for key in object.keys.sorted() where key != "@context" {
+            let value = object[key]!
+            let here = "\(path)/\(key)"
+            guard let expanded = context.expandIRI(key, vocab: true), ActiveContext.keywords.contains(expanded) || expanded.contains(":") else {
+                throw JSONLDError(.droppedTerm, "\(here): \(key) is not defined by the context and is not an IRI")
+            }
+            switch expanded {
+            case "@id":
+                guard let id = value.stringValue else { throw JSONLDError(.invalidValue, "\(here): @id must be a string") }
+                result["@id"] = .string(context.expandIRI(id, vocab: false, documentRelative: true) ?? id)
+            case "@type":
+                var types: [JSONValue] = []
+                for (index, item) in (value.arrayValue ?? [value]).enumerated() {
+                    guard let name = item.stringValue, let iri = typeScoping.expandIRI(name, vocab: true, documentRelative: true) else {
+                        throw JSONLDError(.invalidValue, "\(here)/\(index): a type must be a string naming an IRI")
+                    }
+                    types.append(.string(iri))
+                }
+                append("@type", types)
+            case "@value":
+                guard value.arrayValue == nil, value.objectValue == nil else { throw JSONLDError(.invalidValue, "\(here): @value must be a scalar") }
+                result["@value"] = value
+            case "@language":
+                guard let language = value.stringValue else { throw JSONLDError(.invalidValue, "\(here): @language must be a string") }
+                result["@language"] = .string(language.lowercased())
+            case "@index":
+                guard value.stringValue != nil else { throw JSONLDError(.invalidValue, "\(here): @index must be a string") }
+                result["@index"] = value
+            case "@graph", "@included", "@set":
+                let items = try expand(value, context: context, property: expanded == "@set" ? property : "@graph", path: here)
+                append(expanded, items?.arrayValue ?? [])
+            case "@list":
+                let items = try expand(value, context: context, property: property, path: here)
+                result["@list"] = .array(items?.arrayValue ?? [])
+            default:
+                if ActiveContext.keywords.contains(expanded) { throw JSONLDError(.unsupported, "\(here): \(expanded)") }
+                try expandProperty(key, iri: expanded, value: value, context: context, path: here, into: &result)
+            }
+        }
+        return try finish(result, property: property, path: path)
+    }
+
+    private func expandProperty(
+        _ key: String, iri: String, value: JSONValue, context: ActiveContext, path: String, into result: inout JSONObject
+    ) throws(JSONLDError) {
+        let definition = context.terms[key]
+        if definition?.reverse == true { throw JSONLDError(.unsupported, "\(path): @reverse") }
+        let container = definition?.container ?? []
+        var values: [JSONValue] = []
+        if definition?.type == "@json" {
+            values = [.object(["@value": value, "@type": "@json"])]
+        } else if container.contains("@language"), let map = value.objectValue {
+            for language in map.keys.sorted() {
+                for item in map[language]!.arrayValue ?? [map[language]!] {
+                    guard let text = item.stringValue else { throw JSONLDError(.invalidValue, "\(path)/\(language): a language map holds strings") }
+                    values.append(.object(["@value": .string(text), "@language": .string(language.lowercased())]))
+                }
+            }
+        } else if container.contains("@index"), let map = value.objectValue {
+            for index in map.keys.sorted() {
+                for var item in try expand(map[index]!, context: context, property: key, path: "\(path)/\(index)")?.arrayValue ?? [] {
+                    if case .object(var object) = item, object["@index"] == nil {
+                        object["@index"] = .string(index)
+                        item = .object(object)
+                    }
+                    values.append(item)
+                }
+            }
+        } else if container.contains("@id") || container.contains("@type") {
+            throw JSONLDError(.unsupported, "\(path): @id and @type maps")
+        } else {
+            guard let expanded = try expand(value, context: context, property: key, path: path) else { return }
+            values = expanded.arrayValue ?? [expanded]
+        }
+        if container.contains("@list"), !values.contains(where: { $0["@list"] != nil }) {
+            values = [.object(["@list": .array(values)])]
+        }
+        if container.contains("@graph") {
+            values = values.map { item in
+                guard let object = item.objectValue, object["@graph"] == nil else { return item }
+                return .object(["@graph": .array([item])])
+            }
+        }
+        result[iri] = .array((result[iri]?.arrayValue ?? []) + values)
+    }
+
+    /// Value Expansion (§5.3) of a scalar under `property`'s definition.
+    private func expandValue(_ value: JSONValue, definition: TermDefinition?, context: ActiveContext, path: String) throws(JSONLDError) -> JSONValue {
+        if let text = value.stringValue {
+            switch definition?.type {
+            case "@id": return .object(["@id": .string(context.expandIRI(text, vocab: false, documentRelative: true) ?? text)])
+            case "@vocab": return .object(["@id": .string(context.expandIRI(text, vocab: true, documentRelative: true) ?? text)])
+            default: break
+            }
+        }
+        var result: JSONObject = ["@value": value]
+        if let type = definition?.type, type != "@id", type != "@vocab", type != "@none" {
+            result["@type"] = .string(type)
+        } else if value.stringValue != nil {
+            let language = definition?.language ?? context.language
+            if let language { result["@language"] = .string(language) }
+        }
+        return .object(result)
+    }
+
+    /// The checks and simplifications that end the expansion of an object.
+    private func finish(_ result: JSONObject, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+        if let value = result["@value"] {
+            if value == .null { return nil }
+            if result["@language"] != nil, value.stringValue == nil { throw JSONLDError(.invalidValue, "\(path): a language-tagged value must be a string") }
+            if let type = result["@type"]?.arrayValue {
+                guard type.count == 1 else { throw JSONLDError(.invalidValue, "\(path): a value has one @type") }
+                var simplified = result
+                simplified["@type"] = type[0]
+                return .object(simplified)
+            }
+            return .object(result)
+        }
+        if let set = result["@set"] { return set }
+        if result.keys.allSatisfy({ $0 == "@language" }) { return nil }
+        return .object(result)
+    }
+}
+
+/// Writes the quads of expanded node objects (the node map and §7.2 folded into one walk).
+private struct QuadWriter {
+    var quads: [Quad] = []
+    var labels: [String: String] = [:]
+    var counter = 0
+
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    mutating func fresh() -> RDFTerm {
+        defer { counter += 1 }
+        return .blank("b\(counter)")
+    }
+
+    mutating func term(_ id: String) throws(JSONLDError) -> RDFTerm {
+        if id.hasPrefix("_:") {
+            if let label = labels[id] { return .blank(label) }
+            let label = fresh()
+            labels[id] = label.blankLabel
+            return label
+        }
+        guard Self.isAbsolute(id) else { throw JSONLDError(.droppedTerm, "\(id) is a relative IRI, which RDF cannot hold") }
+        return .iri(id)
+    }
+
+    static func isAbsolute(_ iri: String) -> Bool {
+        guard let colon = iri.firstIndex(of: ":"), colon != iri.startIndex else { return false }
+        return iri[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) } && iri.first!.isLetter
+    }
+
+    /// Writes a node object's quads into `graph`; returns its subject.
+    mutating func node(_ value: JSONValue, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
+        guard let object = value.objectValue else { throw JSONLDError(.invalidValue, "a node is an object") }
+        let subject = try object["@id"]?.stringValue.map { id throws(JSONLDError) in try term(id) } ?? fresh()
+        for type in object["@type"]?.arrayValue ?? [] {
+            guard let name = type.stringValue else { continue }
+            quads.append(Quad(subject, .iri(Self.rdf + "type"), try term(name), graph: graph))
+        }
+        for key in object.keys.sorted() where !key.hasPrefix("@") {
+            guard Self.isAbsolute(key) else { throw JSONLDError(.droppedTerm, "\(key) is not an absolute IRI") }
+            for item in object[key]!.arrayValue ?? [] {
+                if let target = try self.object(item, graph: graph) { quads.append(Quad(subject, .iri(key), target, graph: graph)) }
+            }
+        }
+        if let contents = object["@graph"]?.arrayValue {
+            for item in contents { _ = try node(item, graph: subject) }
+        }
+        for item in object["@included"]?.arrayValue ?? [] { _ = try node(item, graph: graph) }
+        return subject
+    }
+
+    /// Object to RDF (§7.3): a literal, a list's head, a graph's name, or a node's subject.
+    mutating func object(_ item: JSONValue, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm? {
+        guard let object = item.objectValue else { return nil }
+        if let value = object["@value"] { return try literal(value, type: object["@type"]?.stringValue, language: object["@language"]?.stringValue) }
+        if let list = object["@list"]?.arrayValue { return try self.list(list, graph: graph) }
+        if object["@graph"] != nil, object["@id"] == nil {
+            let name = fresh()
+            for contained in object["@graph"]?.arrayValue ?? [] { _ = try node(contained, graph: name) }
+            return name
+        }
+        return try node(item, graph: graph)
+    }
+
+    mutating func list(_ items: [JSONValue], graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
+        guard !items.isEmpty else { return .iri(Self.rdf + "nil") }
+        let heads = items.map { _ in fresh() }
+        for (index, item) in items.enumerated() {
+            if let value = try object(item, graph: graph) { quads.append(Quad(heads[index], .iri(Self.rdf + "first"), value, graph: graph)) }
+            quads.append(Quad(heads[index], .iri(Self.rdf + "rest"), index + 1 < heads.count ? heads[index + 1] : .iri(Self.rdf + "nil"), graph: graph))
+        }
+        return heads[0]
+    }
+
+    func literal(_ value: JSONValue, type: String?, language: String?) throws(JSONLDError) -> RDFTerm {
+        if type == "@json" {
+            guard let canonical = try? JCS.canonicalize(value) else { throw JSONLDError(.invalidValue, "a JSON literal that JCS cannot write") }
+            return .literal(String(decoding: canonical, as: UTF8.self), datatype: Self.rdf + "JSON", language: nil)
+        }
+        switch value {
+        case .string(let text):
+            if let language { return .literal(text, datatype: RDFTerm.langString, language: language) }
+            return .literal(text, datatype: type ?? RDFTerm.xsdString, language: nil)
+        case .bool(let flag):
+            return .literal(flag ? "true" : "false", datatype: type ?? Self.xsd + "boolean", language: nil)
+        case .number(let number):
+            let isInteger = number.rounded() == number && abs(number) < 1e21
+            if isInteger, type == nil || type == Self.xsd + "integer" {
+                return .literal(String(format: "%.0f", number), datatype: Self.xsd + "integer", language: nil)
+            }
+            return .literal(Self.canonicalDouble(number), datatype: type ?? Self.xsd + "double", language: nil)
+        default:
+            throw JSONLDError(.invalidValue, "@value must be a string, number or boolean")
+        }
+    }
+
+    /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21`.
+    static func canonicalDouble(_ number: Double) -> String {
+        let formatted = String(format: "%1.15E", number)
+        guard let e = formatted.firstIndex(of: "E") else { return formatted }
+        var mantissa = String(formatted[..<e])
+        while mantissa.hasSuffix("0"), !mantissa.hasSuffix(".0") { mantissa.removeLast() }
+        let exponent = Int(formatted[formatted.index(after: e)...]) ?? 0
+        return mantissa + "E" + String(exponent)
+    }
+}

@@ -1,0 +1,289 @@
+import Encoding
+
+/// Where remote `@context` documents come from: only ones bundled and pinned by hash, never the network.
+public protocol JSONLDContextLoader: Sendable {
+    /// The context document published at `url` (an object with `@context`); `jsonld_context_unknown` otherwise.
+    func document(_ url: String) throws(JSONLDError) -> JSONValue
+}
+
+/// A JSON-LD processing failure, with a stable code and the JSON path where it happened.
+public struct JSONLDError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        /// A context URL no bundled context answers (nothing is fetched).
+        case contextUnknown = "jsonld_context_unknown"
+        /// A context that is not a valid JSON-LD 1.1 context.
+        case invalidContext = "jsonld_invalid_context"
+        /// A protected term redefined differently.
+        case protectedTermRedefinition = "jsonld_protected_term_redefinition"
+        /// Safe mode: a property, type or value that JSON-LD would silently drop.
+        case droppedTerm = "jsonld_dropped_term"
+        /// A value the algorithm cannot take (an invalid @value, @id, @type, language).
+        case invalidValue = "jsonld_invalid_value"
+        /// A JSON-LD feature this processor does not implement (named in the message).
+        case unsupported = "jsonld_unsupported"
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var code: String { kind.rawValue }
+    public var description: String { "\(code): \(message)" }
+}
+
+/// One term of an active context (JSON-LD 1.1 §4.1): its IRI (nil for a term mapped to null), how
+/// its values are typed and contained, its scoped context, and whether it is protected.
+struct TermDefinition: Equatable {
+    var iri: String?
+    var type: String?
+    var container: Set<String> = []
+    /// `.some(nil)` when the term resets the language to none.
+    var language: String??
+    var context: JSONValue?
+    var protected = false
+    var prefix = false
+    var reverse = false
+
+    /// Equal but for protection (redefining a protected term identically is allowed).
+    func sameDefinition(as other: TermDefinition) -> Bool {
+        var this = self
+        var that = other
+        this.protected = false
+        that.protected = false
+        return this == that
+    }
+}
+
+/// The active context while a document is expanded.
+struct ActiveContext {
+    var terms: [String: TermDefinition] = [:]
+    var vocab: String?
+    var base: String?
+    var language: String?
+    /// The context before a non-propagated (type-scoped) context, restored for nested node objects.
+    var previous: Box?
+
+    final class Box {
+        let context: ActiveContext
+        init(_ context: ActiveContext) { self.context = context }
+    }
+
+    static let keywords: Set<String> = [
+        "@base", "@container", "@context", "@direction", "@graph", "@id", "@import", "@included", "@index", "@json", "@language",
+        "@list", "@nest", "@none", "@prefix", "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab",
+    ]
+
+    static func looksLikeKeyword(_ value: String) -> Bool {
+        value.count > 1 && value.first == "@" && value.dropFirst().allSatisfy { $0.isASCII && $0.isLetter }
+    }
+
+    /// Context processing (§4.1.2) of `local`, loading remote contexts through `loader`.
+    func processing(
+        _ local: JSONValue, loader: any JSONLDContextLoader, overrideProtected: Bool = false, propagate: Bool = true, depth: Int = 0
+    ) throws(JSONLDError) -> ActiveContext {
+        guard depth < 16 else { throw JSONLDError(.invalidContext, "contexts nested more than 16 deep (a cycle?)") }
+        var result = self
+        var propagate = propagate
+        if let flag = local["@propagate"]?.boolValue { propagate = flag }
+        if !propagate, result.previous == nil { result.previous = Box(self) }
+        let contexts: [JSONValue] = local.arrayValue ?? [local]
+        for context in contexts {
+            switch context {
+            case .null:
+                if !overrideProtected, result.terms.values.contains(where: \.protected) {
+                    throw JSONLDError(.invalidContext, "a null context would clear protected terms")
+                }
+                result = ActiveContext(base: base)
+            case .string(let url):
+                let document = try loader.document(url)
+                guard let remote = document["@context"] else { throw JSONLDError(.invalidContext, "\(url) holds no @context") }
+                result = try result.processing(remote, loader: loader, overrideProtected: overrideProtected, propagate: true, depth: depth + 1)
+                if !propagate, result.previous == nil { result.previous = Box(self) }
+            case .object(let object):
+                if let version = object["@version"], version != .number(1.1) {
+                    throw JSONLDError(.invalidContext, "@version must be 1.1")
+                }
+                if object["@import"] != nil { throw JSONLDError(.unsupported, "@import in a context") }
+                if let base = object["@base"] {
+                    guard base == .null || base.stringValue != nil else { throw JSONLDError(.invalidContext, "@base must be a string or null") }
+                    result.base = base.stringValue
+                }
+                if let vocab = object["@vocab"] {
+                    switch vocab {
+                    case .null: result.vocab = nil
+                    case .string(let value):
+                        result.vocab = result.expandIRI(value, vocab: true, documentRelative: true)
+                    default: throw JSONLDError(.invalidContext, "@vocab must be a string or null")
+                    }
+                }
+                if let language = object["@language"] {
+                    guard language == .null || language.stringValue != nil else { throw JSONLDError(.invalidContext, "@language must be a string or null") }
+                    result.language = language.stringValue?.lowercased()
+                }
+                let protected = object["@protected"]?.boolValue ?? false
+                var defined: [String: Bool] = [:]
+                for key in object.keys where !["@base", "@direction", "@import", "@language", "@propagate", "@protected", "@version", "@vocab"].contains(key) {
+                    try result.define(key, in: object, defined: &defined, protected: protected, overrideProtected: overrideProtected)
+                }
+            default:
+                throw JSONLDError(.invalidContext, "a context is an object, a URL string, null or an array of them")
+            }
+        }
+        return result
+    }
+
+    /// Create Term Definition (§4.2).
+    mutating func define(
+        _ term: String, in local: JSONObject, defined: inout [String: Bool], protected defaultProtected: Bool, overrideProtected: Bool
+    ) throws(JSONLDError) {
+        if defined[term] == true { return }
+        guard defined[term] == nil else { throw JSONLDError(.invalidContext, "the term \(term) is defined by a cycle") }
+        defined[term] = false
+        guard let value = local[term] else { return }
+        if Self.keywords.contains(term) {
+            // Only `@type` may be "redefined", to make it a protected set.
+            guard term == "@type", let object = value.objectValue, Set(object.keys).isSubset(of: ["@container", "@protected"]) else {
+                throw JSONLDError(.invalidContext, "the keyword \(term) cannot be redefined")
+            }
+            defined[term] = true
+            return
+        }
+        let previous = terms[term]
+        terms[term] = nil
+        var map: JSONObject
+        switch value {
+        case .null: map = ["@id": .null]
+        case .string(let id): map = ["@id": .string(id)]
+        case .object(let object): map = object
+        default: throw JSONLDError(.invalidContext, "the definition of \(term) is not a string, object or null")
+        }
+        var definition = TermDefinition()
+        definition.protected = map["@protected"]?.boolValue ?? defaultProtected
+        if let type = map["@type"] {
+            guard let name = type.stringValue else { throw JSONLDError(.invalidContext, "the @type of \(term) is not a string") }
+            if ["@id", "@vocab", "@json", "@none"].contains(name) {
+                definition.type = name
+            } else {
+                guard let iri = try expandIRI(name, vocab: true, local: local, defined: &defined), iri.contains(":") else {
+                    throw JSONLDError(.invalidContext, "the @type of \(term) is not an IRI")
+                }
+                definition.type = iri
+            }
+        }
+        if let reverse = map["@reverse"] {
+            guard let name = reverse.stringValue, let iri = try expandIRI(name, vocab: true, local: local, defined: &defined), iri.contains(":") else {
+                throw JSONLDError(.invalidContext, "the @reverse of \(term) is not an IRI")
+            }
+            definition.iri = iri
+            definition.reverse = true
+        } else if let id = map["@id"], id.stringValue != term {
+            switch id {
+            case .null: definition.iri = nil
+            case .string(let name):
+                guard let iri = try expandIRI(name, vocab: true, local: local, defined: &defined),
+                    Self.keywords.contains(iri) || iri.contains(":")
+                else { throw JSONLDError(.invalidContext, "the @id of \(term) is not an IRI, blank node or keyword") }
+                guard iri != "@context" else { throw JSONLDError(.invalidContext, "\(term) cannot alias @context") }
+                definition.iri = iri
+                if !term.contains(":"), !term.contains("/"), let last = iri.last, ":/?#[]@".contains(last) || iri.hasPrefix("_:") {
+                    definition.prefix = true
+                }
+            default: throw JSONLDError(.invalidContext, "the @id of \(term) is not a string or null")
+            }
+        } else if let colon = term.firstIndex(of: ":"), term.index(after: colon) < term.endIndex {
+            let prefix = String(term[..<colon])
+            let suffix = String(term[term.index(after: colon)...])
+            if local[prefix] != nil { try define(prefix, in: local, defined: &defined, protected: defaultProtected, overrideProtected: overrideProtected) }
+            if let prefixIRI = terms[prefix]?.iri, !suffix.hasPrefix("//") {
+                definition.iri = prefixIRI + suffix
+            } else {
+                definition.iri = term
+            }
+        } else if term.contains("/") {
+            guard let iri = try expandIRI(term, vocab: true, local: local, defined: &defined), iri.contains(":") else {
+                throw JSONLDError(.invalidContext, "the term \(term) does not expand to an IRI")
+            }
+            definition.iri = iri
+        } else if term == "@type" {
+            definition.iri = "@type"
+        } else if let vocab {
+            definition.iri = vocab + term
+        } else {
+            throw JSONLDError(.invalidContext, "the term \(term) has no @id and there is no @vocab")
+        }
+        if let container = map["@container"] {
+            let names = (container.arrayValue ?? [container]).compactMap(\.stringValue)
+            guard !names.isEmpty, names.allSatisfy({ ["@list", "@set", "@graph", "@language", "@index", "@id", "@type"].contains($0) }) else {
+                throw JSONLDError(.invalidContext, "the @container of \(term) is not one JSON-LD knows")
+            }
+            definition.container = Set(names)
+        }
+        if let scoped = map["@context"] { definition.context = scoped }
+        if let language = map["@language"] {
+            guard language == .null || language.stringValue != nil else { throw JSONLDError(.invalidContext, "the @language of \(term) is not a string") }
+            definition.language = .some(language.stringValue?.lowercased())
+        }
+        if map["@nest"] != nil { throw JSONLDError(.unsupported, "@nest in the definition of \(term)") }
+        if let prefix = map["@prefix"]?.boolValue { definition.prefix = prefix }
+        if let previous, previous.protected, !overrideProtected {
+            guard previous.sameDefinition(as: definition) else {
+                throw JSONLDError(.protectedTermRedefinition, "the protected term \(term) is redefined")
+            }
+            definition = previous
+        }
+        terms[term] = definition
+        defined[term] = true
+    }
+
+    /// IRI Expansion (§5.2) while a context is being processed: terms of `local` not yet defined are defined first.
+    mutating func expandIRI(
+        _ value: String, vocab: Bool, documentRelative: Bool = false, local: JSONObject, defined: inout [String: Bool]
+    ) throws(JSONLDError) -> String? {
+        if Self.keywords.contains(value) { return value }
+        if Self.looksLikeKeyword(value) { return nil }
+        if local[value] != nil, defined[value] != true {
+            try define(value, in: local, defined: &defined, protected: local["@protected"]?.boolValue ?? false, overrideProtected: false)
+        }
+        if let colon = value.firstIndex(of: ":"), value.index(after: colon) <= value.endIndex {
+            let prefix = String(value[..<colon])
+            if local[prefix] != nil, defined[prefix] != true {
+                try define(prefix, in: local, defined: &defined, protected: local["@protected"]?.boolValue ?? false, overrideProtected: false)
+            }
+        }
+        return expandIRI(value, vocab: vocab, documentRelative: documentRelative)
+    }
+
+    /// IRI Expansion (§5.2) against the finished context.
+    func expandIRI(_ value: String, vocab: Bool, documentRelative: Bool = false) -> String? {
+        if Self.keywords.contains(value) { return value }
+        if Self.looksLikeKeyword(value) { return nil }
+        if vocab, let definition = terms[value] { return definition.iri }
+        if let colon = value.firstIndex(of: ":") {
+            let prefix = String(value[..<colon])
+            let suffix = String(value[value.index(after: colon)...])
+            if prefix == "_" || suffix.hasPrefix("//") { return value }
+            if let definition = terms[prefix], let iri = definition.iri, definition.prefix { return iri + suffix }
+            return value
+        }
+        if vocab, let vocabulary = self.vocab { return vocabulary + value }
+        if documentRelative, let base { return Self.resolve(value, against: base) }
+        return value
+    }
+
+    /// A relative reference resolved against `base` (enough of RFC 3986 for fragments, queries and paths).
+    static func resolve(_ reference: String, against base: String) -> String {
+        if reference.isEmpty { return base }
+        if reference.hasPrefix("#") { return String(base.split(separator: "#", maxSplits: 1)[0]) + reference }
+        guard let schemeEnd = base.range(of: "://") else { return base + reference }
+        let afterAuthority = base[schemeEnd.upperBound...].firstIndex(of: "/") ?? base.endIndex
+        let origin = String(base[..<afterAuthority])
+        if reference.hasPrefix("/") { return origin + reference }
+        let path = String(base[afterAuthority...].split(separator: "?", maxSplits: 1).first ?? "")
+        let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/"
+        return origin + directory + reference
+    }
+}

@@ -1,0 +1,66 @@
+import Crypto
+import Encoding
+import Foundation
+import RDF
+import Testing
+import VectorSupport
+
+/// The contexts of `../shared/vectors/contexts`, each checked against the SHA-256 its map pins.
+struct VectorContexts: JSONLDContextLoader {
+    let documents: [String: JSONValue]
+
+    init() throws {
+        let map = try JSONValue(parsing: Array(try Vectors.data("contexts/context-map.json")))
+        var documents: [String: JSONValue] = [:]
+        for (url, entry) in map.objectValue ?? [:] {
+            guard let file = entry["file"]?.stringValue, let pinned = entry["sha256"]?.stringValue else { continue }
+            let bytes = Array(try Vectors.data("contexts/\(file)"))
+            guard Hex.encode(Array(SHA256.hash(data: bytes))) == pinned else { throw JSONLDError(.invalidContext, "\(file) does not match its pinned hash") }
+            documents[url] = try JSONValue(parsing: bytes)
+        }
+        self.documents = documents
+    }
+
+    func document(_ url: String) throws(JSONLDError) -> JSONValue {
+        guard let document = documents[url] else { throw JSONLDError(.contextUnknown, "no bundled context for \(url)") }
+        return document
+    }
+}
+
+/// JSON-LD to RDF and RDFC-1.0 against the W3C Data Integrity vectors: the canonical N-Quads of the
+/// unsigned credential and of the proof configuration are the vectors' own, byte for byte; safe mode
+/// refuses what JSON-LD would drop.
+@Suite(.enabled(if: Vectors.shouldRun, "the vectors are absent; fails under CI=true"))
+struct JSONLDTests {
+    static func json(_ path: String) throws -> JSONValue { try JSONValue(parsing: Array(try Vectors.data(path))) }
+
+    static func canonical(_ document: JSONValue) throws -> String {
+        try RDFC10().canonicalize(try JSONLD(loader: try VectorContexts()).toRDF(document)).nquads
+    }
+
+    @Test func eddsaRdfc2022DocumentAndProofConfigurationCanonicalizeAsTheVectorsSay() throws {
+        let unsigned = try Self.json("vc-di-eddsa/unsigned.json")
+        #expect(try Self.canonical(unsigned) == String(decoding: try Vectors.data("vc-di-eddsa/eddsa-rdfc-2022/canonDocDataInt.txt"), as: UTF8.self))
+        let proof = try Self.json("vc-di-eddsa/eddsa-rdfc-2022/proofConfigDataInt.json")
+        #expect(try Self.canonical(proof) == String(decoding: try Vectors.data("vc-di-eddsa/eddsa-rdfc-2022/proofCanonDataInt.txt"), as: UTF8.self))
+    }
+
+    @Test func safeModeRefusesWhatJSONLDWouldDrop() throws {
+        let processor = JSONLD(loader: try VectorContexts())
+        // The credentials context has no @vocab: a term it does not define would be dropped.
+        let undefined: JSONValue = [
+            "@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:1", "type": ["VerifiableCredential"],
+            "issuer": "https://vc.example/issuers/1", "credentialSubject": ["id": "did:example:1", "undefinedTerm": "dropped by plain JSON-LD"],
+        ]
+        #expect { try processor.toRDF(undefined) } throws: {
+            ($0 as? JSONLDError)?.kind == .droppedTerm && ($0 as? JSONLDError)?.message.hasPrefix("/credentialSubject/undefinedTerm") == true
+        }
+        var unknownContext = try Self.json("vc-di-eddsa/unsigned.json").objectValue ?? [:]
+        unknownContext["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://attacker.example/context"]
+        #expect { try processor.toRDF(.object(unknownContext)) } throws: { ($0 as? JSONLDError)?.kind == .contextUnknown }
+        // Redefining a protected term of the credentials context is refused.
+        var redefined = try Self.json("vc-di-eddsa/unsigned.json").objectValue ?? [:]
+        redefined["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2", ["id": "https://attacker.example/id"]]
+        #expect { try processor.toRDF(.object(redefined)) } throws: { ($0 as? JSONLDError)?.kind == .protectedTermRedefinition }
+    }
+}
