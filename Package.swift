@@ -41,6 +41,7 @@ let package = Package(
         .target(
             name: "Credentials",
             dependencies: [
+                "RDF",
                 "Encoding", "Identity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -51,7 +52,7 @@ let package = Package(
             name: "EPCIS",
             dependencies: ["Encoding", "Identity", "Credentials", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Trie", dependencies: ["Encoding"]),
-        .target(name: "RDF", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "RDF", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Contexts")]),
         .target(
             name: "Readings",
             dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),

@@ -2,22 +2,31 @@ import Crypto
 import Encoding
 import Foundation
 import Identity
+import RDF
 
-/// The Data Integrity cryptosuites Voltpass creates and verifies. Both canonicalize with JCS
-/// (RFC 8785) and hash with SHA-256.
+/// The Data Integrity cryptosuites Voltpass creates and verifies: the JCS ones canonicalize the JSON
+/// (RFC 8785), the RDFC ones the document's RDF dataset (JSON-LD to RDF, then RDFC-1.0, with the
+/// bundled contexts only); all hash with SHA-256.
 public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
     /// EdDSA over Ed25519 (VC-DI-EdDSA §3.3).
     case eddsaJcs2022 = "eddsa-jcs-2022"
     /// ECDSA over P-256 (VC-DI-ECDSA §3.4).
     case ecdsaJcs2019 = "ecdsa-jcs-2019"
+    /// EdDSA over Ed25519, RDFC-1.0 (VC-DI-EdDSA §3.2).
+    case eddsaRdfc2022 = "eddsa-rdfc-2022"
+    /// ECDSA over P-256, RDFC-1.0 (VC-DI-ECDSA §3.2).
+    case ecdsaRdfc2019 = "ecdsa-rdfc-2019"
 
     /// The key algorithm the suite signs with.
     public var algorithm: KeyAlgorithm {
         switch self {
-        case .eddsaJcs2022: .ed25519
-        case .ecdsaJcs2019: .p256
+        case .eddsaJcs2022, .eddsaRdfc2022: .ed25519
+        case .ecdsaJcs2019, .ecdsaRdfc2019: .p256
         }
     }
+
+    /// Whether the suite canonicalizes the RDF dataset (else the JSON).
+    public var usesRDFC: Bool { self == .eddsaRdfc2022 || self == .ecdsaRdfc2019 }
 }
 
 /// The options of a new proof (the proof object without `proofValue`).
@@ -106,7 +115,7 @@ public struct VerifiedProof: Sendable, Hashable {
     public var id: String?
 }
 
-/// Creating and verifying Data Integrity proofs with the JCS cryptosuites, including proof sets
+/// Creating and verifying Data Integrity proofs with the JCS and RDFC cryptosuites, including proof sets
 /// and proof chains (`previousProof`).
 public enum DataIntegrity {
     /// Signs `document` and returns it with the new proof added: as `proof` when there was none,
@@ -135,10 +144,12 @@ public enum DataIntegrity {
         if let context = unsecured["@context"] { config["@context"] = context }
         let message: [UInt8]
         do {
-            message = try hashData(config: config, document: chained(unsecured, previous))
+            message = try hashData(config: config, document: chained(unsecured, previous), suite: options.cryptosuite)
         } catch {
-            throw .dataIntegrity(.proofGenerationError, error.message)
+            throw .dataIntegrity(.proofGenerationError, "\(error)")
         }
+        // An RDFC proof takes the document's context when verified; it does not carry one.
+        if options.cryptosuite.usesRDFC { config.removeValue(forKey: "@context") }
         let signature: [UInt8]
         do {
             signature = try await signer.sign(message)
@@ -248,7 +259,8 @@ public enum DataIntegrity {
             throw fail(.invalidChallengeError, "the proof's challenge does not match the one issued", "/challenge")
         }
 
-        // The unsecured document takes the proof's @context, which must be a prefix of its own.
+        // The proof's @context, when it has one, must be a prefix of the document's. JCS: the unsecured
+        // document takes the proof's @context. RDFC: the proof configuration takes the document's.
         var unsecured = document
         var config = proof
         config.removeValue(forKey: "proofValue")
@@ -258,8 +270,9 @@ public enum DataIntegrity {
             guard actual.count >= expected.count, Array(actual.prefix(expected.count)) == expected else {
                 throw fail(.proofVerificationError, "the document's @context does not start with the proof's @context", "/@context")
             }
-            unsecured["@context"] = proofContext
+            if !suite.usesRDFC { unsecured["@context"] = proofContext }
         }
+        if suite.usesRDFC, let context = document["@context"] { config["@context"] = context }
 
         let key: PublicKey
         let controller: String
@@ -298,9 +311,9 @@ public enum DataIntegrity {
         }
         let message: [UInt8]
         do {
-            message = try hashData(config: config, document: unsecured)
+            message = try hashData(config: config, document: unsecured, suite: suite)
         } catch {
-            throw fail(.proofVerificationError, error.message)
+            throw fail(.proofVerificationError, "\(error)")
         }
         guard key.verify(signature: decoded.bytes, message: message) else {
             throw fail(.proofVerificationError, "the signature does not verify", "/proofValue")
@@ -310,12 +323,19 @@ public enum DataIntegrity {
             id: proof["id"]?.stringValue)
     }
 
-    /// `SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document))`, the message both suites sign.
-    static func hashData(config: JSONObject, document: JSONObject) throws(JSONError) -> [UInt8] {
-        let configHash = SHA256.hash(data: try JCS.canonicalize(.object(config)))
-        let documentHash = SHA256.hash(data: try JCS.canonicalize(.object(document)))
-        return Array(configHash) + Array(documentHash)
+    /// `SHA-256(canonical proof config) ‖ SHA-256(canonical document)`, the message every suite
+    /// signs: JCS for the JCS suites; for the RDFC ones, the canonical N-Quads of each (JSON-LD in
+    /// safe mode with the bundled contexts, then RDFC-1.0).
+    static func hashData(config: JSONObject, document: JSONObject, suite: Cryptosuite) throws -> [UInt8] {
+        func canonical(_ object: JSONObject) throws -> [UInt8] {
+            guard suite.usesRDFC else { return try JCS.canonicalize(.object(object)) }
+            return Array(try RDFC10().canonicalize(try JSONLD(loader: contexts).toRDF(.object(object))).nquads.utf8)
+        }
+        return Array(SHA256.hash(data: try canonical(config))) + Array(SHA256.hash(data: try canonical(document)))
     }
+
+    /// Where the RDFC suites find JSON-LD contexts: the bundled ones only.
+    static let contexts = BundledContexts()
 
     /// The proofs `previousProof` names, found by `id` among `proofs`; throws when the value is
     /// neither a string nor a list of strings or when a named proof is missing.

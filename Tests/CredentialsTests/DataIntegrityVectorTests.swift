@@ -35,7 +35,7 @@ import VectorSupport
         let canonicalDocument = try JCS.canonicalize(.object(unsigned))
         #expect(String(decoding: canonicalDocument, as: UTF8.self) == (try Self.text(folder + "canonDocJCS.txt")))
         #expect(String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCS.txt")))
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaJcs2022)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCS.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCS.txt")))
         #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCS.txt")))
@@ -58,6 +58,52 @@ import VectorSupport
         #expect(verified.map(\.verificationMethod) == [options.verificationMethod])
     }
 
+    @Test(.vectors) func eddsaRdfc2022IsReproducedByteForByte() async throws {
+        let folder = "vc-di-eddsa/eddsa-rdfc-2022/"
+        let unsigned = try Self.object("vc-di-eddsa/unsigned.json")
+        let config = try Self.object(folder + "proofConfigDataInt.json")
+        let keys = try Self.object("vc-di-eddsa/keyPair.json")
+        let signer = try SoftwareSigner(secretKeyMultibase: try #require(keys["privateKeyMultibase"]?.stringValue))
+
+        // The hashes of the canonical N-Quads of the proof configuration and of the document.
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022)
+        #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashDataInt.txt")))
+        #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashDataInt.txt")))
+        #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashDataInt.txt")))
+
+        // Signing gives the published signature and document (whose proof carries no @context).
+        let options = ProofOptions(
+            cryptosuite: .eddsaRdfc2022, verificationMethod: try #require(config["verificationMethod"]?.stringValue),
+            created: try Self.date(config["created"]?.stringValue))
+        let signed = try await DataIntegrity.sign(unsigned, options: options, signer: signer)
+        #expect(signed["proof"]?["proofValue"]?.stringValue == (try Self.text(folder + "sigBTC58DataInt.txt")))
+        let published = try Self.object(folder + "signedDataInt.json")
+        #expect(signed == published)
+        let verified = try await DataIntegrity.verify(
+            published, resolver: Self.resolver, expectation: ProofExpectation(now: try Self.date("2024-01-01T00:00:00Z")))
+        #expect(verified.map(\.verificationMethod) == [options.verificationMethod])
+
+        // A changed value changes the dataset: the signature no longer verifies.
+        var tampered = published
+        tampered["name"] = "Forged Credential"
+        await #expect { try await DataIntegrity.verify(tampered, resolver: Self.resolver, expectation: ProofExpectation(now: Date())) } throws: {
+            ($0 as? CredentialError)?.code == "PROOF_VERIFICATION_ERROR"
+        }
+    }
+
+    @Test(.vectors) func ecdsaRdfc2019P256PublishedSignatureVerifies() async throws {
+        let folder = "vc-di-ecdsa/ecdsa-rdfc-2019-p256/"
+        let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")
+        let config = try Self.object(folder + "proofConfigECDSAP256.json")
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaRdfc2019)
+        #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashECDSAP256.txt")))
+        #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashECDSAP256.txt")))
+        let verified = try await DataIntegrity.verify(
+            try Self.object(folder + "signedECDSAP256.json"), resolver: Self.resolver,
+            expectation: ProofExpectation(now: try Self.date("2024-01-01T00:00:00Z")))
+        #expect(verified.count == 1)
+    }
+
     @Test(.vectors) func ecdsaJcs2019PublishedSignatureVerifies() async throws {
         let folder = "vc-di-ecdsa/ecdsa-jcs-2019-p256/"
         let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")
@@ -65,7 +111,7 @@ import VectorSupport
         #expect(String(decoding: try JCS.canonicalize(.object(unsigned)), as: UTF8.self) == (try Self.text(folder + "canonDocJCSECDSAP256.txt")))
         #expect(
             String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCSECDSAP256.txt")))
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaJcs2019)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCSECDSAP256.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCSECDSAP256.txt")))
         #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCSECDSAP256.txt")))

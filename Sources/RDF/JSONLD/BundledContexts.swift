@@ -1,0 +1,41 @@
+import Crypto
+import Encoding
+import Foundation
+
+/// The JSON-LD contexts shipped with Voltpass (`Sources/RDF/Contexts`: VC v1 and v2 and their
+/// examples, Data Integrity v1 and v2, Multikey, JWK, DID v1 and v1.1, Bitstring Status List,
+/// GS1 EPCIS 2.0, Ed25519Signature2020, citizenship, VDL), each pinned by the SHA-256 in
+/// `context-map.json` and checked when first read; nothing is ever fetched. `extra` adds documents
+/// the service defines itself (its own vocabularies).
+public struct BundledContexts: JSONLDContextLoader {
+    private let documents: [String: JSONValue]
+
+    /// The shipped contexts; a file that does not match its pin is left out (and so `jsonld_context_unknown`).
+    public static let shipped: [String: JSONValue] = {
+        guard let mapURL = Bundle.module.url(forResource: "context-map", withExtension: "json", subdirectory: "Contexts"),
+            let mapData = try? Data(contentsOf: mapURL), let map = try? JSONValue(parsing: Array(mapData)).objectValue
+        else { return [:] }
+        var documents: [String: JSONValue] = [:]
+        for (url, entry) in map {
+            guard let file = entry["file"]?.stringValue, let pinned = entry["sha256"]?.stringValue,
+                let fileURL = Bundle.module.url(forResource: file, withExtension: nil, subdirectory: "Contexts"),
+                let bytes = try? Data(contentsOf: fileURL), Hex.encode(Array(SHA256.hash(data: bytes))) == pinned,
+                let document = try? JSONValue(parsing: Array(bytes))
+            else { continue }
+            documents[url] = document
+        }
+        return documents
+    }()
+
+    public init(extra: [String: JSONValue] = [:]) {
+        documents = Self.shipped.merging(extra) { shipped, _ in shipped }
+    }
+
+    public func document(_ url: String) throws(JSONLDError) -> JSONValue {
+        guard let document = documents[url] else { throw JSONLDError(.contextUnknown, "no bundled context for \(url); none is fetched") }
+        return document
+    }
+
+    /// The URLs served.
+    public var urls: [String] { documents.keys.sorted() }
+}
