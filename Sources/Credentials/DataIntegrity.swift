@@ -219,12 +219,21 @@ public enum DataIntegrity {
         else {
             throw fail(.proofVerificationError, "a proof needs 'type', 'verificationMethod' and 'proofPurpose'")
         }
-        guard type == "DataIntegrityProof" else {
+        let suite: Cryptosuite
+        switch type {
+        case "DataIntegrityProof":
+            guard let suiteName = proof["cryptosuite"]?.stringValue, let named = Cryptosuite(rawValue: suiteName) else {
+                throw fail(
+                    .proofVerificationError, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
+            }
+            suite = named
+        case "Ed25519Signature2020":
+            // The deployed predecessor of eddsa-rdfc-2022 (verified, never issued): the same RDFC-1.0
+            // hashes and Ed25519 signature, its proof naming no cryptosuite.
+            guard proof["cryptosuite"] == nil else { throw fail(.proofVerificationError, "an Ed25519Signature2020 proof names no cryptosuite", "/cryptosuite") }
+            suite = .eddsaRdfc2022
+        default:
             throw fail(.proofVerificationError, "unsupported proof type '\(type)'", "/type")
-        }
-        guard let suiteName = proof["cryptosuite"]?.stringValue, let suite = Cryptosuite(rawValue: suiteName) else {
-            throw fail(
-                .proofVerificationError, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
         }
         guard let encoded = proof["proofValue"]?.stringValue,
             let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, decoded.bytes.count == 64

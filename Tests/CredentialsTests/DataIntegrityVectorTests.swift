@@ -91,6 +91,25 @@ import VectorSupport
         }
     }
 
+    @Test(.vectors) func ed25519Signature2020VectorVerifiesAndItsIntermediatesMatch() async throws {
+        let folder = "vc-di-eddsa/Ed25519Signature2020/"
+        let signed = try Self.object(folder + "signedEdSig.json")
+        var unsigned = signed
+        unsigned.removeValue(forKey: "proof")
+        var config = try Self.object(folder + "proofConfigEdSig.json")
+        if config["@context"] == nil { config["@context"] = unsigned["@context"] }
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022)
+        #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashEdSig.txt")))
+        #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashEdSig.txt")))
+        let verified = try await DataIntegrity.verify(signed, resolver: Self.resolver, expectation: ProofExpectation(now: try Self.date("2024-01-01T00:00:00Z")))
+        #expect(verified.count == 1)
+        var forged = signed
+        forged["description"] = "changed"
+        await #expect { try await DataIntegrity.verify(forged, resolver: Self.resolver, expectation: ProofExpectation(now: Date())) } throws: {
+            ($0 as? CredentialError)?.code == "PROOF_VERIFICATION_ERROR"
+        }
+    }
+
     @Test(.vectors) func ecdsaRdfc2019P256PublishedSignatureVerifies() async throws {
         let folder = "vc-di-ecdsa/ecdsa-rdfc-2019-p256/"
         let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")

@@ -103,6 +103,9 @@ struct ActiveContext {
                 guard let remote = document["@context"] else { throw JSONLDError(.invalidContext, "\(url) holds no @context") }
                 result = try result.processing(remote, loader: loader, overrideProtected: overrideProtected, propagate: true, depth: depth + 1)
                 if !propagate, result.previous == nil { result.previous = Box(self) }
+            case .object(let object) where object["@context"] != nil:
+                // A context wrapped in its own `@context` entry (as remote documents are) is read as that context.
+                result = try result.processing(object["@context"]!, loader: loader, overrideProtected: overrideProtected, propagate: propagate, depth: depth + 1)
             case .object(let object):
                 if let version = object["@version"], version != .number(1.1) {
                     throw JSONLDError(.invalidContext, "@version must be 1.1")
