@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass-bench",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Server",
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Server", "RDF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

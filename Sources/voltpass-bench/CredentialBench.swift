@@ -2,6 +2,7 @@ import Credentials
 import Encoding
 import Foundation
 import Identity
+import RDF
 
 /// Issuing and verifying eddsa-jcs-2022 credentials (did:key issuer, no status), one at a time and
 /// on every core, and verifying sets of 10 and 1,000 credentials.
@@ -33,6 +34,21 @@ extension Suite {
             let verifier = issuer.verifier
             return try await perCredential(batch: 256, seconds: seconds, "verify eddsa-jcs-2022 credential (all cores)") {
                 try await onAllCores(256) { _ in await verifier.verify(credential).verified ? 1 : 0 }
+            }
+        },
+        Suite(name: "credentials.verify-eddsa-rdfc-2022") { seconds in
+            let issuer = BenchIssuer(cryptosuite: .eddsaRdfc2022)
+            let credential = Credential(try await issuer.issue())
+            let verifier = issuer.verifier
+            return await measure("verify eddsa-rdfc-2022 credential (1 task)", minimumSeconds: seconds) {
+                await verifier.verify(credential).verified ? 1 : 0
+            }
+        },
+        Suite(name: "credentials.jsonld-rdfc") { seconds in
+            let document = JSONValue.object(BenchIssuer(cryptosuite: .eddsaRdfc2022).document)
+            let processor = JSONLD(loader: BundledContexts())
+            return try await measure("JSON-LD to RDF + RDFC-1.0 of the battery credential (1 task)", minimumSeconds: seconds) {
+                try RDFC10().canonicalize(try processor.toRDF(document)).quads.count
             }
         },
         Suite(name: "credentials.verify-set-10") { seconds in
@@ -83,16 +99,21 @@ private struct BenchIssuer: Sendable {
     let options: ProofOptions
     let verifier: Verifier
 
-    init() {
+    /// The battery credential signed with `cryptosuite`; for an RDFC suite its terms come from the
+    /// bundled examples context's vocabulary (Voltpass's own battery context is not bundled yet).
+    init(cryptosuite: Cryptosuite = .eddsaJcs2022) {
         let did = DIDKey.did(for: signer.verificationKey)
         var document = Fixtures.credential.objectValue!
         document.removeValue(forKey: "proof")
         document.removeValue(forKey: "credentialStatus")
         document["issuer"] = .string(did)
+        if cryptosuite.usesRDFC {
+            document["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"]
+        }
         self.document = document
         let created = XSDDateTime.parse("2026-11-21T08:30:00Z")
         options = ProofOptions(
-            cryptosuite: .eddsaJcs2022, verificationMethod: did + "#" + signer.verificationKey.multikey, created: created)
+            cryptosuite: cryptosuite, verificationMethod: did + "#" + signer.verificationKey.multikey, created: created)
         let now = XSDDateTime.parse("2027-01-01T00:00:00Z")!
         let resolver = CachingDIDResolver(MethodDispatchResolver(["key": DIDKeyResolver()]), now: { now })
         verifier = Verifier.standard(resolver: resolver, now: { now })
