@@ -27,8 +27,12 @@ public struct BundledContexts: JSONLDContextLoader {
         return documents
     }()
 
+    public let cacheIdentity: String?
+
     public init(extra: [String: JSONValue] = [:]) {
         documents = Self.shipped.merging(extra) { shipped, _ in shipped }
+        // The shipped documents are fixed; extra ones name the loader by their content.
+        cacheIdentity = "bundled" + extra.sorted { $0.key < $1.key }.map { " \($0.key)#\($0.value.hashValue)" }.joined()
     }
 
     public func document(_ url: String) throws(JSONLDError) -> JSONValue {

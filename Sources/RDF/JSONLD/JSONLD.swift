@@ -68,7 +68,7 @@ public struct JSONLD: Sendable {
             // A property-scoped context applies to the property's scalar values too (`@vocab` values name its terms).
             var scoped = context
             if let local = context.terms[property]?.context {
-                scoped = try context.processing(local, loader: loader, overrideProtected: true)
+                scoped = try context.processing(local, loader: loader, overrideProtected: true, scope: "property:" + property)
             }
             return try expandValue(element, definition: context.terms[property], context: scoped, path: path)
         case .object(let object):
@@ -86,8 +86,8 @@ public struct JSONLD: Sendable {
             let isReference = keys.count == 1 && keys.first == "@id"
             if !isValue, !isReference { context = previous }
         }
-        if let scoped = definition?.context {
-            context = try context.processing(scoped, loader: loader, overrideProtected: true)
+        if let scoped = definition?.context, let property {
+            context = try context.processing(scoped, loader: loader, overrideProtected: true, scope: "property:" + property)
         }
         if let local = object["@context"] {
             context = try context.processing(local, loader: loader)
@@ -98,7 +98,7 @@ public struct JSONLD: Sendable {
             let types = (object[key]?.arrayValue ?? [object[key] ?? .null]).compactMap(\.stringValue).sorted()
             for type in types {
                 if let scoped = typeScoping.terms[type]?.context {
-                    context = try context.processing(scoped, loader: loader, propagate: false)
+                    context = try context.processing(scoped, loader: loader, propagate: false, scope: "type:" + type)
                 }
             }
         }
@@ -109,7 +109,7 @@ public struct JSONLD: Sendable {
         for key in object.keys.sorted() where key != "@context" {
             let value = object[key]!
             let here = "\(path)/\(key)"
-            guard let expanded = context.expandIRI(key, vocab: true), ActiveContext.keywords.contains(expanded) || expanded.contains(":") else {
+            guard let expanded = context.expandIRI(key, vocab: true), ActiveContext.hasColon(expanded) || ActiveContext.keywords.contains(expanded) else {
                 throw JSONLDError(.droppedTerm, "\(here): \(key) is not defined by the context and is not an IRI")
             }
             switch expanded {
@@ -255,9 +255,22 @@ private struct QuadWriter {
         return .iri(id)
     }
 
+    /// Whether `iri` starts with a scheme (`ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"`).
     static func isAbsolute(_ iri: String) -> Bool {
-        guard let colon = iri.firstIndex(of: ":"), colon != iri.startIndex else { return false }
-        return iri[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) } && iri.first!.isLetter
+        var first = true
+        for byte in iri.utf8 {
+            let letter = (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+            if byte == UInt8(ascii: ":") { return !first }
+            if first {
+                guard letter else { return false }
+                first = false
+            } else {
+                guard letter || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: ".")
+                else { return false }
+            }
+        }
+        return false
     }
 
     /// Writes a node object's quads into `graph`; returns its subject.
@@ -318,7 +331,8 @@ private struct QuadWriter {
         case .number(let number):
             let isInteger = number.rounded() == number && abs(number) < 1e21
             if isInteger, type == nil || type == Self.xsd + "integer" {
-                return .literal(String(format: "%.0f", number), datatype: Self.xsd + "integer", language: nil)
+                let digits = abs(number) < 9e15 ? String(Int64(number)) : String(format: "%.0f", number)
+                return .literal(digits, datatype: Self.xsd + "integer", language: nil)
             }
             return .literal(Self.canonicalDouble(number), datatype: type ?? Self.xsd + "double", language: nil)
         default:

@@ -1,9 +1,17 @@
 import Encoding
+import Foundation
 
 /// Where remote `@context` documents come from: only ones bundled and pinned by hash, never the network.
 public protocol JSONLDContextLoader: Sendable {
     /// The context document published at `url` (an object with `@context`); `jsonld_context_unknown` otherwise.
     func document(_ url: String) throws(JSONLDError) -> JSONValue
+    /// Names the set of documents this loader serves, so processed contexts can be reused across
+    /// documents; nil (the default) turns the reuse off.
+    var cacheIdentity: String? { get }
+}
+
+extension JSONLDContextLoader {
+    public var cacheIdentity: String? { nil }
 }
 
 /// A JSON-LD processing failure, with a stable code and the JSON path where it happened.
@@ -60,6 +68,9 @@ struct TermDefinition: Equatable {
 
 /// The active context while a document is expanded.
 struct ActiveContext {
+    /// Identifies this context among those processing produced (0: the initial context), so a
+    /// processing result can be cached by what it started from.
+    var id = 0
     var terms: [String: TermDefinition] = [:]
     var vocab: String?
     var base: String?
@@ -77,13 +88,32 @@ struct ActiveContext {
         "@list", "@nest", "@none", "@prefix", "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab",
     ]
 
+    static func hasColon(_ value: String) -> Bool { value.utf8.contains(UInt8(ascii: ":")) }
+
     static func looksLikeKeyword(_ value: String) -> Bool {
         value.count > 1 && value.first == "@" && value.dropFirst().allSatisfy { $0.isASCII && $0.isLetter }
     }
 
-    /// Context processing (§4.1.2) of `local`, loading remote contexts through `loader`.
+    /// Context processing (§4.1.2) of `local`, loading remote contexts through `loader`. Results are
+    /// remembered (by the context they started from and the local context), since documents of one
+    /// kind process the same contexts again and again.
+    /// `scope` names a term's scoped context (`property:name`, `type:name`): it is determined by this
+    /// context and the name, so the name stands for the local context in the cache key.
     func processing(
-        _ local: JSONValue, loader: any JSONLDContextLoader, overrideProtected: Bool = false, propagate: Bool = true, depth: Int = 0
+        _ local: JSONValue, loader: any JSONLDContextLoader, overrideProtected: Bool = false, propagate: Bool = true, depth: Int = 0,
+        scope: String? = nil
+    ) throws(JSONLDError) -> ActiveContext {
+        let key = ProcessedContexts.Key(
+            parent: id, local: scope.map { .string("\u{0}" + $0) } ?? local, overrideProtected: overrideProtected, propagate: propagate)
+        if depth == 0, let known = ProcessedContexts.shared.lookup(key, loader: loader) { return known }
+        var result = try processingAnew(local, loader: loader, overrideProtected: overrideProtected, propagate: propagate, depth: depth)
+        result.id = ProcessedContexts.shared.nextID()
+        if depth == 0 { ProcessedContexts.shared.remember(result, for: key, loader: loader) }
+        return result
+    }
+
+    private func processingAnew(
+        _ local: JSONValue, loader: any JSONLDContextLoader, overrideProtected: Bool, propagate: Bool, depth: Int
     ) throws(JSONLDError) -> ActiveContext {
         guard depth < 16 else { throw JSONLDError(.invalidContext, "contexts nested more than 16 deep (a cycle?)") }
         var result = self
@@ -97,7 +127,7 @@ struct ActiveContext {
                 if !overrideProtected, result.terms.values.contains(where: \.protected) {
                     throw JSONLDError(.invalidContext, "a null context would clear protected terms")
                 }
-                result = ActiveContext(base: base)
+                result = ActiveContext(id: -1, base: base)
             case .string(let url):
                 let document = try loader.document(url)
                 guard let remote = document["@context"] else { throw JSONLDError(.invalidContext, "\(url) holds no @context") }
@@ -262,12 +292,14 @@ struct ActiveContext {
 
     /// IRI Expansion (§5.2) against the finished context.
     func expandIRI(_ value: String, vocab: Bool, documentRelative: Bool = false) -> String? {
-        if Self.keywords.contains(value) { return value }
-        if Self.looksLikeKeyword(value) { return nil }
+        if value.utf8.first == UInt8(ascii: "@") {
+            if Self.keywords.contains(value) { return value }
+            if Self.looksLikeKeyword(value) { return nil }
+        }
         if vocab, let definition = terms[value] { return definition.iri }
-        if let colon = value.firstIndex(of: ":") {
+        if let colon = value.utf8.firstIndex(of: UInt8(ascii: ":")) {
             let prefix = String(value[..<colon])
-            let suffix = String(value[value.index(after: colon)...])
+            let suffix = value[value.utf8.index(after: colon)...]
             if prefix == "_" || suffix.hasPrefix("//") { return value }
             if let definition = terms[prefix], let iri = definition.iri, definition.prefix { return iri + suffix }
             return value
@@ -288,5 +320,44 @@ struct ActiveContext {
         let path = String(base[afterAuthority...].split(separator: "?", maxSplits: 1).first ?? "")
         let directory = path.lastIndex(of: "/").map { String(path[...$0]) } ?? "/"
         return origin + directory + reference
+    }
+}
+
+/// Processed contexts by what they were processed from, shared by every processor whose loader is the
+/// same kind of loader with the same documents (a loader identifies itself by `cacheIdentity`).
+final class ProcessedContexts: @unchecked Sendable {
+    static let shared = ProcessedContexts()
+
+    struct Key: Hashable {
+        var parent: Int
+        var local: JSONValue
+        var overrideProtected: Bool
+        var propagate: Bool
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: [Key: ActiveContext]] = [:]
+    private var counter = 0
+    /// Beyond this many results per loader the cache starts over (documents with ever new inline contexts).
+    private static let capacity = 4_096
+
+    func nextID() -> Int {
+        lock.withLock {
+            counter += 1
+            return counter
+        }
+    }
+
+    func lookup(_ key: Key, loader: any JSONLDContextLoader) -> ActiveContext? {
+        guard let identity = loader.cacheIdentity else { return nil }
+        return lock.withLock { entries[identity]?[key] }
+    }
+
+    func remember(_ context: ActiveContext, for key: Key, loader: any JSONLDContextLoader) {
+        guard let identity = loader.cacheIdentity else { return }
+        lock.withLock {
+            if entries[identity, default: [:]].count >= Self.capacity { entries[identity] = [:] }
+            entries[identity, default: [:]][key] = context
+        }
     }
 }
