@@ -57,6 +57,14 @@ struct ContextTerms {
     }
 
     private mutating func read(_ object: JSONObject, path: String) {
+        // A context wrapped in its own `@context` entry is that context (as JSON-LD processors read it).
+        if let wrapped = object["@context"] {
+            for (index, inner) in (wrapped.arrayValue ?? [wrapped]).enumerated() {
+                if let innerObject = inner.objectValue { read(innerObject, path: path + "/@context" + (wrapped.arrayValue == nil ? "" : "/\(index)")) }
+                if inner.stringValue != nil { open = true }
+            }
+            return
+        }
         let protects = object["@protected"]?.boolValue ?? false
         if let vocab = object["@vocab"] {
             vocabulary = vocab.stringValue

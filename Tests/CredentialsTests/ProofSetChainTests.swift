@@ -148,4 +148,23 @@ import VectorSupport
         #expect(run.status == 0, "\(run.error)")
         #expect(run.lines == ["ok", "ok", "ok", "ok"])
     }
+
+    /// The six VC 2.0 inputs through the whole verifier: their context wraps an inline context in its
+    /// own `@context` entry, which the data-model checks read as that context (they were refused as
+    /// `invalid_type` before); the Ok ones verify, the Fail ones fail on their proofs.
+    @Test(.vectors) func diAssertionVC20InputsPassTheDataModelChecks() async throws {
+        let folder = "test-suites/di-assertion-inputs/eddsa-rdfc-2022"
+        let names = try FileManager.default.contentsOfDirectory(atPath: try Vectors.url(folder).path).filter { $0.hasPrefix("2.0-") }.sorted()
+        #expect(names.count == 6)
+        let verifier = Verifier.standard(resolver: Self.resolver, now: { Self.now })
+        for name in names {
+            let result = await verifier.verify(document: try JSONValue(parsing: Array(try Vectors.data(folder + "/" + name))))
+            if name.contains("Ok") {
+                #expect(result.verified, "\(name): \(result.failures)")
+            } else {
+                let codes = result.failures.map(\.code)
+                #expect(!result.verified && codes.contains("PROOF_VERIFICATION_ERROR") && !codes.contains("invalid_type"), "\(name): \(codes)")
+            }
+        }
+    }
 }
