@@ -32,6 +32,9 @@ public enum DataIntegrityErrorCode: String, Sendable, CaseIterable {
     case invalidDomainError = "INVALID_DOMAIN_ERROR"
     case invalidChallengeError = "INVALID_CHALLENGE_ERROR"
     case invalidVerificationMethod = "INVALID_VERIFICATION_METHOD"
+    /// A proof type or cryptosuite this verifier does not implement: nothing is said about the
+    /// signature (distinct from PROOF_VERIFICATION_ERROR, a signature checked and found wrong).
+    case unsupportedCryptosuite = "unsupported_cryptosuite"
 }
 
 extension CredentialError {

@@ -224,7 +224,7 @@ public enum DataIntegrity {
         case "DataIntegrityProof":
             guard let suiteName = proof["cryptosuite"]?.stringValue, let named = Cryptosuite(rawValue: suiteName) else {
                 throw fail(
-                    .proofVerificationError, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
+                    .unsupportedCryptosuite, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
             }
             suite = named
         case "Ed25519Signature2020":
@@ -233,7 +233,7 @@ public enum DataIntegrity {
             guard proof["cryptosuite"] == nil else { throw fail(.proofVerificationError, "an Ed25519Signature2020 proof names no cryptosuite", "/cryptosuite") }
             suite = .eddsaRdfc2022
         default:
-            throw fail(.proofVerificationError, "unsupported proof type '\(type)'", "/type")
+            throw fail(.unsupportedCryptosuite, "unsupported proof type '\(type)'", "/type")
         }
         guard let encoded = proof["proofValue"]?.stringValue,
             let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, decoded.bytes.count == 64

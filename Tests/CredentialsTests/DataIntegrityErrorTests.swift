@@ -63,14 +63,14 @@ import Testing
 
     @Test func wrongTypeOrSuite() async throws {
         let document = try await signed()
-        await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/type") {
+        await expectError("unsupported_cryptosuite", path: "/proof/type") {
             try await verify(withProof(document) { $0["type"] = "EcdsaSecp256k1Signature2019" })
         }
         // Ed25519Signature2020 is read (verify only); its proofs name no cryptosuite.
         await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/cryptosuite") {
             try await verify(withProof(document) { $0["type"] = "Ed25519Signature2020" })
         }
-        await expectError("PROOF_VERIFICATION_ERROR", path: "/proof/cryptosuite") {
+        await expectError("unsupported_cryptosuite", path: "/proof/cryptosuite") {
             try await verify(withProof(document) { $0["cryptosuite"] = "eddsa-future-2099" })
         }
         // A JCS signature read as RDFC (another canonical form) does not verify.
