@@ -202,7 +202,7 @@ struct CardanoLedgerTests {
         let emulator = try Self.emulator()
         try await emulator.serve { url in
             let chain = Self.backend(backend, url)
-            let silent = SilentSubmission(chain, forwarding: landed)
+            let silent = AlteredChain.silent(chain, forwarding: landed)
             let ledger = try await Self.open(temp.directory, silent)
             #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_in_doubt")
             // While in doubt the ledger takes nothing new.
@@ -224,11 +224,11 @@ struct CardanoLedgerTests {
         let emulator = try Self.emulator()
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
-            let first = try await Self.open(temp.directory, SilentSubmission(chain, forwarding: false))
+            let first = try await Self.open(temp.directory, AlteredChain.silent(chain, forwarding: false))
             #expect(await code { try await first.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_in_doubt")
             await first.close()
             // A node answers the resubmission with a refusal (as when its mempool holds the transaction already).
-            let second = try await Self.open(temp.directory, RefusingSubmission(chain))
+            let second = try await Self.open(temp.directory, AlteredChain.refusing(chain))
             #expect(await code { try await second.anchor(operator: Sample.operatorID, root: Sample.root(2)) } == "chain_in_doubt")
             #expect(await second.currentAnchor(operator: Sample.operatorID)?.root == Sample.root(1))
             await second.close()
@@ -246,7 +246,7 @@ struct CardanoLedgerTests {
         let emulator = try Self.emulator()
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
-            let ledger = try await Self.open(temp.directory, RefusingSubmission(chain))
+            let ledger = try await Self.open(temp.directory, AlteredChain.refusing(chain))
             #expect(await code { try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1)) } == "chain_rejected")
             #expect(await ledger.currentAnchor(operator: Sample.operatorID) == nil)
             await ledger.close()
@@ -262,15 +262,15 @@ struct CardanoLedgerTests {
         let emulator = try Self.emulator()
         try await emulator.serve { url in
             let chain = OgmiosClient(url: url)
-            let swallowing = SwallowedSubmission(chain)
-            let ledger = try await Self.open(temp.directory, swallowing)
+            let swallow = Flag()
+            let ledger = try await Self.open(temp.directory, AlteredChain.swallowing(chain, when: swallow))
             try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(1))
             try await ledger.fund(operator: Sample.operatorID, amount: 5_000_000)
             var report = try await ledger.follow()
             #expect(report.confirmed == 2 && report.pending == 0 && report.dropped == nil && report.anchorsBehind.isEmpty)
 
             // A node that took the transaction but never put it in a block (a mempool dropped on restart).
-            swallowing.swallow.withLock { $0 = true }
+            swallow.raise()
             let lost = try await ledger.anchor(operator: Sample.operatorID, root: Sample.root(2))
             report = try await ledger.follow()
             #expect(report.pending == 1 && report.dropped == nil && report.anchorsBehind == [Sample.operatorID])
@@ -292,57 +292,57 @@ struct CardanoLedgerTests {
     }
 }
 
-/// A backend whose submissions go unanswered: forwarded (the transaction lands) or not, then `chain_unreachable`.
-struct SilentSubmission: ChainBackend {
+/// The emulator's chain with its submissions (and, when given, its lookups by reference) replaced
+/// as a test needs; everything else passes through.
+struct AlteredChain: ChainBackend {
     let chain: any ChainBackend
-    let forwarding: Bool
-    init(_ chain: any ChainBackend, forwarding: Bool) {
-        self.chain = chain
-        self.forwarding = forwarding
-    }
+    let submitting: @Sendable (Transaction) async throws(ChainError) -> TransactionID
+    var lookingUp: (@Sendable ([TransactionInput]) async throws(ChainError) -> [UTxO])?
+
     func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
     func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
         try await chain.protocolParameters()
     }
     func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
     func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] {
-        throw ChainError(.unreachable, "the test cut the connection")
+        if let lookingUp { return try await lookingUp(references) }
+        return try await chain.utxos(references)
     }
     func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
-    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID {
-        if forwarding { _ = try await chain.submit(tx) }
-        throw ChainError(.unreachable, "the test cut the connection")
+    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID { try await submitting(tx) }
+}
+
+extension AlteredChain {
+    /// Submissions go unanswered: forwarded (the transaction lands) or not, then `chain_unreachable`;
+    /// lookups by reference go unanswered too.
+    static func silent(_ chain: any ChainBackend, forwarding: Bool) -> AlteredChain {
+        AlteredChain(
+            chain: chain,
+            submitting: { tx throws(ChainError) in
+                if forwarding { _ = try await chain.submit(tx) }
+                throw ChainError(.unreachable, "the test cut the connection")
+            },
+            lookingUp: { _ throws(ChainError) in throw ChainError(.unreachable, "the test cut the connection") })
+    }
+
+    /// Every submission is refused.
+    static func refusing(_ chain: any ChainBackend) -> AlteredChain {
+        AlteredChain(chain: chain, submitting: { _ throws(ChainError) in throw ChainError(.rejected, "the test refuses it", backendCode: 3117) })
+    }
+
+    /// Once `swallow` is raised, submissions are answered with their id and never passed on (a node
+    /// that took the transaction and lost it).
+    static func swallowing(_ chain: any ChainBackend, when swallow: Flag) -> AlteredChain {
+        AlteredChain(chain: chain, submitting: { tx throws(ChainError) in
+            if swallow.isRaised { return tx.id }
+            return try await chain.submit(tx)
+        })
     }
 }
 
-/// A backend that refuses every submission.
-struct RefusingSubmission: ChainBackend {
-    let chain: any ChainBackend
-    init(_ chain: any ChainBackend) { self.chain = chain }
-    func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
-    func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
-        try await chain.protocolParameters()
-    }
-    func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
-    func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] { try await chain.utxos(references) }
-    func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
-    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID { throw ChainError(.rejected, "the test refuses it", backendCode: 3117) }
-}
-
-/// A backend that, once told to, answers submissions with their id without passing them on.
-final class SwallowedSubmission: ChainBackend {
-    let chain: any ChainBackend
-    let swallow = Mutex(false)
-    init(_ chain: any ChainBackend) { self.chain = chain }
-    func tipSlot() async throws(ChainError) -> UInt64 { try await chain.tipSlot() }
-    func protocolParameters() async throws(ChainError) -> (fees: FeeParameters, costModels: [PlutusLanguage: [Int64]]) {
-        try await chain.protocolParameters()
-    }
-    func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] { try await chain.utxos(at: addresses) }
-    func utxos(_ references: [TransactionInput]) async throws(ChainError) -> [UTxO] { try await chain.utxos(references) }
-    func evaluate(_ tx: Transaction) async throws(ChainError) -> [RedeemerPointer: ExecutionUnits] { try await chain.evaluate(tx) }
-    func submit(_ tx: Transaction) async throws(ChainError) -> TransactionID {
-        if swallow.withLock({ $0 }) { return tx.id }
-        return try await chain.submit(tx)
-    }
+/// A flag a test raises while the code under test reads it.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isRaised: Bool { value.withLock { $0 } }
+    func raise() { value.withLock { $0 = true } }
 }

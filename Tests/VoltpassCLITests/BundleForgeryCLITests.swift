@@ -60,18 +60,18 @@ import Trie
         let method = try #require(recalled.anchor?.verificationMethod)
 
         let trust = directory.appendingPathComponent("trust.json").path
-        let exported = try CLI.run(["passport", "trust", "export", "--did", operatorDID, "--allow-http-localhost", "--out", trust])
+        let exported = try await CLI.run(["passport", "trust", "export", "--did", operatorDID, "--allow-http-localhost", "--out", trust])
         #expect(exported.status == 0, "\(exported.error)")
 
         // Genuine: green with the keys pinned, amber (exit 3) without them, saying what it could not check.
-        let green = try verify(genuine, trust: trust, in: directory)
+        let green = try await verify(genuine, trust: trust, in: directory)
         #expect(green.status == 0 && green.verdict == "green", "\(green.codes)")
         #expect(green.unverified == [])
-        let untrusted = try verify(genuine, trust: nil, in: directory)
+        let untrusted = try await verify(genuine, trust: nil, in: directory)
         #expect(untrusted.status == 3 && untrusted.verdict == "amber")
         #expect(untrusted.codes == ["issuer_key_unpinned", "anchor_unverified"])
         #expect(untrusted.unverified == ["issuer_keys", "anchor"])
-        let stillRecalled = try verify(recalled, trust: trust, in: directory)
+        let stillRecalled = try await verify(recalled, trust: trust, in: directory)
         #expect(stillRecalled.status == 1 && stillRecalled.codes == ["recalled"])
 
         // The attack: the recall dropped from the leaf, the status lists of before the recall (genuinely
@@ -85,16 +85,16 @@ import Trie
             operatorID: operatorDID, sequence: oldCheckpoint.sequence + 5, root: forged.trieRoot, transaction: Hash32(hashing: [1, 2, 3]),
             slot: oldCheckpoint.slot + 100, issuedAt: Date(), verificationMethod: method
         ).signed(by: attacker)
-        let madeUp = try verify(forged, trust: trust, in: directory)
+        let madeUp = try await verify(forged, trust: trust, in: directory)
         #expect(madeUp.status == 1 && madeUp.verdict == "red")
         #expect(madeUp.codes == ["anchor_signature_invalid"])
-        let madeUpUntrusted = try verify(forged, trust: nil, in: directory)
+        let madeUpUntrusted = try await verify(forged, trust: nil, in: directory)
         #expect(madeUpUntrusted.status == 3 && madeUpUntrusted.codes == ["issuer_key_unpinned", "anchor_unverified"])
 
         // The same with the anchor deleted: nothing vouches for the root.
         var deleted = forged
         deleted.anchor = nil
-        let unanchored = try verify(deleted, trust: trust, in: directory)
+        let unanchored = try await verify(deleted, trust: trust, in: directory)
         #expect(unanchored.status == 3 && unanchored.verdict == "amber")
         #expect(unanchored.codes == ["not_anchored"])
         #expect(unanchored.unverified == ["anchor"])
@@ -102,13 +102,13 @@ import Trie
         // The same with the operator's genuine checkpoint, which signs another root.
         var otherRoot = forged
         otherRoot.anchor = recalled.anchor
-        let mismatch = try verify(otherRoot, trust: trust, in: directory)
+        let mismatch = try await verify(otherRoot, trust: trust, in: directory)
         #expect(mismatch.status == 1 && mismatch.codes == ["root_mismatch"])
 
         // A genuine bundle whose checkpoint another key signed again.
         var resigned = genuine
         resigned.anchor = try await #require(genuine.anchor).signed(by: attacker)
-        let anotherKey = try verify(resigned, trust: trust, in: directory)
+        let anotherKey = try await verify(resigned, trust: trust, in: directory)
         #expect(anotherKey.status == 1 && anotherKey.codes == ["anchor_signature_invalid"])
 
         // An unsigned anchor is not a checkpoint: the bundle is not read (usage, exit 2).
@@ -118,7 +118,7 @@ import Trie
         unsigned["anchor"] = .object(anchorObject)
         let unsignedFile = directory.appendingPathComponent("unsigned.json")
         try Data(JSONValue.object(unsigned).serialized()).write(to: unsignedFile)
-        let refused = try CLI.run(["passport", "verify", unsignedFile.path, "--trust", trust])
+        let refused = try await CLI.run(["passport", "verify", unsignedFile.path, "--trust", trust])
         #expect(refused.status == 2)
         #expect(refused.error.contains("bundle_invalid"), "\(refused.error)")
 
@@ -144,12 +144,12 @@ import Trie
             return .object(entry)
         })
         swapped.didDocuments = [try DIDDocument(.object(document))]
-        let caught = try verify(swapped, trust: trust, in: directory)
+        let caught = try await verify(swapped, trust: trust, in: directory)
         #expect(caught.status == 1 && caught.verdict == "red")
         #expect(caught.codes.contains("did_document_mismatch"), "\(caught.codes)")
         #expect(caught.codes.contains("anchor_signature_invalid"), "\(caught.codes)")
         #expect(caught.codes.contains("PROOF_VERIFICATION_ERROR"), "\(caught.codes)")
-        let selfConsistent = try verify(swapped, trust: nil, in: directory)
+        let selfConsistent = try await verify(swapped, trust: nil, in: directory)
         #expect(selfConsistent.status == 3 && selfConsistent.verdict == "amber")
         #expect(selfConsistent.codes == ["issuer_key_unpinned", "anchor_unverified"])
     }
@@ -172,8 +172,8 @@ import Trie
             files.append(file.path)
         }
         let trust = directory.appendingPathComponent("trust.json").path
-        #expect(try CLI.run(["passport", "trust", "export", "--document", files[0], "--out", trust]).status == 0)
-        let merged = try CLI.run(["passport", "trust", "export", "--document", files[1], "--into", trust])
+        #expect(try await CLI.run(["passport", "trust", "export", "--document", files[0], "--out", trust]).status == 0)
+        let merged = try await CLI.run(["passport", "trust", "export", "--document", files[1], "--into", trust])
         #expect(merged.status == 0, "\(merged.error)")
         let pinned = try PinnedKeys(json: try JSONValue(parsing: Array(merged.output.utf8)))
         #expect(pinned.keys.map(\.id) == [first + "#key-1", first + "#key-2", second + "#key-1"])
@@ -182,7 +182,7 @@ import Trie
 
         let malformed = directory.appendingPathComponent("malformed.json")
         try Data(#"{"type": "VoltpassTrustFile", "keys": [{"id": "x"}]}"#.utf8).write(to: malformed)
-        let refused = try CLI.run(["passport", "verify", directory.appendingPathComponent("bundle.json").path, "--trust", malformed.path])
+        let refused = try await CLI.run(["passport", "verify", directory.appendingPathComponent("bundle.json").path, "--trust", malformed.path])
         #expect(refused.status == 2)
         #expect(refused.error.contains("invalidTrustFile: /keys/0/"), "\(refused.error)")
     }
@@ -207,10 +207,10 @@ import Trie
     }
 
     /// Writes `bundle` to a file and runs `voltpass passport verify FILE [--trust FILE] --json`.
-    private func verify(_ bundle: PassportBundle, trust: String?, in directory: URL) throws -> Verdict {
+    private func verify(_ bundle: PassportBundle, trust: String?, in directory: URL) async throws -> Verdict {
         let file = directory.appendingPathComponent("bundle-\(UUID().uuidString).json")
         try Data(JSONValue.object(bundle.json).serialized()).write(to: file)
-        let result = try CLI.run(["passport", "verify", file.path, "--json"] + (trust.map { ["--trust", $0] } ?? []))
+        let result = try await CLI.run(["passport", "verify", file.path, "--json"] + (trust.map { ["--trust", $0] } ?? []))
         let json = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? [:]
         let failures = json["failures"] as? [[String: Any]] ?? []
         return Verdict(

@@ -46,8 +46,17 @@ enum CLI {
         var killed = false
     }
 
-    /// Runs `voltpass arguments…` to completion, with `environment` added to this process's.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `voltpass arguments…` to completion, with `environment` added to this process's. The wait
+    /// happens on a thread of its own: blocking one of the few cooperative threads for the seconds a
+    /// process takes would stall every other test running meanwhile (servers answering late, clients
+    /// timing out).
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Swift.Result { try runBlocking(arguments, environment: environment) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = try executable
         process.arguments = arguments

@@ -26,7 +26,7 @@ struct CLITests {
 
         // Another process resolves the server's did:web DID over HTTP.
         let did = "did:web:localhost%3A\(port)"
-        let resolved = try CLI.run(["did", "resolve", did, "--json", "--allow-http-localhost"])
+        let resolved = try await CLI.run(["did", "resolve", did, "--json", "--allow-http-localhost"])
         #expect(resolved.status == 0, "\(resolved.error)")
         let document = try JSONSerialization.jsonObject(with: Data(resolved.output.utf8)) as? [String: Any]
         #expect(document?["id"] as? String == did)
@@ -50,11 +50,11 @@ struct CLITests {
     }
 
     @Test("key generate writes a 0600 Multikey file whose did:key resolves", arguments: ["ed25519", "p256"])
-    func keyGenerate(type: String) throws {
+    func keyGenerate(type: String) async throws {
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         let file = dataDirectory.appendingPathComponent("key.json")
-        let generated = try CLI.run(["key", "generate", "--type", type, "--out", file.path, "--json"])
+        let generated = try await CLI.run(["key", "generate", "--type", type, "--out", file.path, "--json"])
         #expect(generated.status == 0, "\(generated.error)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(generated.output.utf8)) as? [String: Any])
         let did = try #require(summary["did"] as? String)
@@ -67,7 +67,7 @@ struct CLITests {
         #expect(keyFile["publicKeyMultibase"] as? String == summary["publicKeyMultibase"] as? String)
         #expect((keyFile["secretKeyMultibase"] as? String)?.hasPrefix("z") == true)
 
-        let resolved = try CLI.run(["did", "resolve", did])
+        let resolved = try await CLI.run(["did", "resolve", did])
         #expect(resolved.status == 0)
         #expect(resolved.output.contains(did))
         #expect(resolved.output.contains("assertionMethod"))
@@ -81,8 +81,8 @@ struct CLITests {
         (["did", "resolve", "not-a-did"], "invalidDid"),
         (["key", "generate", "--type", "rsa"], "rsa"),
     ])
-    func badInput(arguments: [String], expected: String) throws {
-        let result = try CLI.run(arguments)
+    func badInput(arguments: [String], expected: String) async throws {
+        let result = try await CLI.run(arguments)
         #expect(result.status != 0)
         #expect(result.error.contains(expected), "\(result.error)")
     }

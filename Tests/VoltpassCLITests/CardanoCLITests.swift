@@ -8,12 +8,8 @@ import Testing
 /// anchor minted with a first root, moved with the next, read back; bad input ends in status 1 or 2
 /// with a message, never a transaction.
 @Suite struct CardanoCLITests {
-    /// `voltpass arguments…` on a thread of its own (the emulator answers on the cooperative ones).
-    static func run(_ arguments: [String]) async throws -> CLI.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try CLI.run(arguments) }) }.start()
-        }
-    }
+    /// `voltpass arguments…` (waited for off the cooperative threads, where the emulator answers).
+    static func run(_ arguments: [String]) async throws -> CLI.Result { try await CLI.run(arguments) }
 
     @Test func mintMoveAndShowTheRootAnchor() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-cardano-\(UUID().uuidString)")

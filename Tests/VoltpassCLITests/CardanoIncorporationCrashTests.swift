@@ -77,11 +77,9 @@ struct CardanoIncorporationCrashTests {
         }
     }
 
-    /// `voltpass arguments…` on a thread of its own (the emulator answers on the cooperative ones).
+    /// `voltpass arguments…`, crashing at `step` when one is named.
     static func run(_ arguments: [String], crashAt step: String? = nil) async throws -> CLI.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try CLI.run(arguments, environment: step.map { ["VOLTPASS_CRASH_AT": $0] } ?? [:]) }) }.start()
-        }
+        try await CLI.run(arguments, environment: step.map { ["VOLTPASS_CRASH_AT": $0] } ?? [:])
     }
 
     static func withServer(_ directory: URL, _ ledger: LedgerChoice, _ body: (VoltpassServer) async throws -> Void) async throws {

@@ -17,12 +17,12 @@ struct CredentialCLITests {
         return try await body(directory)
     }
 
-    static func write(_ text: String, to url: URL) throws -> String {
+    static func write(_ text: String, to url: URL) async throws -> String {
         try Data(text.utf8).write(to: url)
         return url.path
     }
 
-    static func json(_ text: String) throws -> [String: Any] {
+    static func json(_ text: String) async throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
@@ -30,7 +30,7 @@ struct CredentialCLITests {
         (result["failures"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
     }
 
-    static func serialized(_ object: Any) throws -> String {
+    static func serialized(_ object: Any) async throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
@@ -62,29 +62,29 @@ struct CredentialCLITests {
                 #expect(issued.status == 201)
                 let credential = try #require(issued.body["verifiableCredential"] as? [String: Any])
                 #expect(credential["issuer"] as? String == "did:web:localhost%3A\(server.port)")
-                let file = try Self.write(try Self.serialized(credential), to: directory.appendingPathComponent("vc.json"))
+                let file = try await Self.write(try Self.serialized(credential), to: directory.appendingPathComponent("vc.json"))
 
-                let verified = try CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
+                let verified = try await CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
                 #expect(verified.status == 0, "\(verified.output) \(verified.error)")
-                let result = try Self.json(verified.output)
+                let result = try await Self.json(verified.output)
                 #expect(result["verified"] as? Bool == true)
                 #expect((result["checks"] as? [String])?.contains("status") == true)
                 let warnings = (result["warnings"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
                 #expect(warnings == ["issuer_authority_unconfirmed"])
 
-                let withoutHTTP = try CLI.run(["credential", "verify", "--json", file])
+                let withoutHTTP = try await CLI.run(["credential", "verify", "--json", file])
                 #expect(withoutHTTP.status == 1)
-                #expect(Self.codes(try Self.json(withoutHTTP.output)) == ["INVALID_VERIFICATION_METHOD", "status_unreachable"])
+                await #expect(Self.codes(try Self.json(withoutHTTP.output)) == ["INVALID_VERIFICATION_METHOD", "status_unreachable"])
 
                 let revoke = try await server.request(
                     "POST", "/credentials/status",
                     body: #"{"credentialId":"urn:uuid:pack-3","credentialStatus":{"statusPurpose":"revocation"},"status":true}"#,
                     token: token)
                 #expect(revoke.status == 200)
-                let revoked = try CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
+                let revoked = try await CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
                 #expect(revoked.status == 1)
-                #expect(Self.codes(try Self.json(revoked.output)) == ["revoked"])
-                let text = try CLI.run(["credential", "verify", "--allow-http-localhost", file])
+                await #expect(Self.codes(try Self.json(revoked.output)) == ["revoked"])
+                let text = try await CLI.run(["credential", "verify", "--allow-http-localhost", file])
                 #expect(text.output.hasPrefix("not verified"))
                 #expect(text.output.contains("failure revoked at /credentialStatus"))
             }
@@ -97,31 +97,31 @@ struct CredentialCLITests {
             try await Self.withServer(directory) { server, token in
                 let service = ["--server", "http://127.0.0.1:\(server.port)", "--token", token]
                 for (purpose, id) in [("revocation", "rev"), ("suspension", "sus")] {
-                    let created = try CLI.run(["status", "create", "--purpose", purpose, "--id", id, "--json"] + service)
+                    let created = try await CLI.run(["status", "create", "--purpose", purpose, "--id", id, "--json"] + service)
                     #expect(created.status == 0, "\(created.error)")
-                    #expect(try Self.json(created.output)["id"] as? String == "http://localhost:\(server.port)/status-lists/\(id)")
+                    await #expect(try Self.json(created.output)["id"] as? String == "http://localhost:\(server.port)/status-lists/\(id)")
                 }
                 let issued = try await server.request(
                     "POST", "/credentials/issue",
                     body: #"{"credential":\#(Self.unsigned),"options":{"credentialId":"urn:uuid:p-9","statusLists":["rev","sus"]}}"#,
                     token: token)
-                let file = try Self.write(
+                let file = try await Self.write(
                     try Self.serialized(try #require(issued.body["verifiableCredential"])), to: directory.appendingPathComponent("vc.json"))
-                func verify() throws -> (Int32, [String]) {
-                    let result = try CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
-                    return (result.status, Self.codes(try Self.json(result.output)))
+                func verify() async throws -> (Int32, [String]) {
+                    let result = try await CLI.run(["credential", "verify", "--allow-http-localhost", "--json", file])
+                    return await (result.status, Self.codes(try Self.json(result.output)))
                 }
-                #expect(try CLI.run(["status", "suspend", "urn:uuid:p-9"] + service).status == 0)
-                #expect(try verify() == (1, ["suspended"]))
-                #expect(try CLI.run(["status", "reinstate", "urn:uuid:p-9"] + service).status == 0)
-                #expect(try verify() == (0, []))
-                #expect(try CLI.run(["status", "revoke", "urn:uuid:p-9"] + service).status == 0)
-                #expect(try verify() == (1, ["revoked"]))
+                #expect(try await CLI.run(["status", "suspend", "urn:uuid:p-9"] + service).status == 0)
+                await #expect(try verify() == (1, ["suspended"]))
+                #expect(try await CLI.run(["status", "reinstate", "urn:uuid:p-9"] + service).status == 0)
+                await #expect(try verify() == (0, []))
+                #expect(try await CLI.run(["status", "revoke", "urn:uuid:p-9"] + service).status == 0)
+                await #expect(try verify() == (1, ["revoked"]))
 
-                let refused = try CLI.run(["status", "revoke", "urn:uuid:unknown"] + service)
+                let refused = try await CLI.run(["status", "revoke", "urn:uuid:unknown"] + service)
                 #expect(refused.status == 1)
                 #expect(refused.error.contains("credential_not_found"))
-                let noToken = try CLI.run(["status", "revoke", "urn:uuid:p-9", "--server", "http://127.0.0.1:\(server.port)", "--token", "vpt_wrong"])
+                let noToken = try await CLI.run(["status", "revoke", "urn:uuid:p-9", "--server", "http://127.0.0.1:\(server.port)", "--token", "vpt_wrong"])
                 #expect(noToken.status == 1)
                 #expect(noToken.error.contains("unauthorized"))
             }
@@ -131,22 +131,22 @@ struct CredentialCLITests {
     @Test("credentials issued by the CLI (did:key, both cryptosuites) verify over HTTP")
     func cliToHTTP() async throws {
         try await Self.withDirectory { directory in
-            let input = try Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
+            let input = try await Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
             try await Self.withServer(directory) { server, _ in
                 for (type, suite) in [("ed25519", "eddsa-jcs-2022"), ("p256", "ecdsa-jcs-2019")] {
                     let key = directory.appendingPathComponent("\(type).json").path
-                    #expect(try CLI.run(["key", "generate", "--type", type, "--out", key]).status == 0)
-                    let issued = try CLI.run(["credential", "issue", "--key", key, "--cryptosuite", suite, input])
+                    #expect(try await CLI.run(["key", "generate", "--type", type, "--out", key]).status == 0)
+                    let issued = try await CLI.run(["credential", "issue", "--key", key, "--cryptosuite", suite, input])
                     #expect(issued.status == 0, "\(issued.error)")
-                    let credential = try Self.json(issued.output)
+                    let credential = try await Self.json(issued.output)
                     #expect((credential["issuer"] as? String)?.hasPrefix("did:key:z") == true)
                     let response = try await server.request(
                         "POST", "/credentials/verify", body: #"{"verifiableCredential":\#(issued.output)}"#)
                     #expect(response.status == 200, "\(response.body)")
                     #expect(response.body["verified"] as? Bool == true)
 
-                    let file = try Self.write(issued.output, to: directory.appendingPathComponent("\(type)-vc.json"))
-                    #expect(try CLI.run(["credential", "verify", file]).status == 0)
+                    let file = try await Self.write(issued.output, to: directory.appendingPathComponent("\(type)-vc.json"))
+                    #expect(try await CLI.run(["credential", "verify", file]).status == 0)
                 }
                 // Each verification is one audit line in the server's JSON log.
                 let audits = server.log.split(separator: "\n").compactMap { line in
@@ -161,33 +161,33 @@ struct CredentialCLITests {
     @Test("presentations: created by the CLI for a server challenge; a replay fails with INVALID_CHALLENGE_ERROR")
     func presentations() async throws {
         try await Self.withDirectory { directory in
-            let input = try Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
+            let input = try await Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
             let issuerKey = directory.appendingPathComponent("issuer.json").path
             let holderKey = directory.appendingPathComponent("holder.json").path
-            #expect(try CLI.run(["key", "generate", "--out", issuerKey]).status == 0)
-            #expect(try CLI.run(["key", "generate", "--out", holderKey]).status == 0)
-            let credential = try Self.write(
-                try CLI.run(["credential", "issue", "--key", issuerKey, input]).output, to: directory.appendingPathComponent("vc.json"))
+            #expect(try await CLI.run(["key", "generate", "--out", issuerKey]).status == 0)
+            #expect(try await CLI.run(["key", "generate", "--out", holderKey]).status == 0)
+            let credential = try await Self.write(
+                try await CLI.run(["credential", "issue", "--key", issuerKey, input]).output, to: directory.appendingPathComponent("vc.json"))
             try await Self.withServer(directory) { server, _ in
                 let challenge = try #require(try await server.request("POST", "/challenges").body["challenge"] as? String)
-                let created = try CLI.run([
+                let created = try await CLI.run([
                     "presentation", "create", "--key", holderKey, "--challenge", challenge, "--domain", "verifier.example", credential,
                 ])
                 #expect(created.status == 0, "\(created.error)")
-                let presentation = try Self.write(created.output, to: directory.appendingPathComponent("vp.json"))
+                let presentation = try await Self.write(created.output, to: directory.appendingPathComponent("vp.json"))
 
-                let local = try CLI.run(["presentation", "verify", "--challenge", challenge, "--domain", "verifier.example", presentation])
+                let local = try await CLI.run(["presentation", "verify", "--challenge", challenge, "--domain", "verifier.example", presentation])
                 #expect(local.status == 0, "\(local.output)")
-                let wrong = try CLI.run(["presentation", "verify", "--challenge", "other", "--domain", "verifier.example", "--json", presentation])
+                let wrong = try await CLI.run(["presentation", "verify", "--challenge", "other", "--domain", "verifier.example", "--json", presentation])
                 #expect(wrong.status == 1)
-                #expect(Self.codes(try Self.json(wrong.output)) == ["INVALID_CHALLENGE_ERROR"])
+                await #expect(Self.codes(try Self.json(wrong.output)) == ["INVALID_CHALLENGE_ERROR"])
                 // Base64url challenges may begin with "-"; they are values, not options.
-                let dashed = try CLI.run([
+                let dashed = try await CLI.run([
                     "presentation", "create", "--key", holderKey, "--challenge", "-dashed", "--domain", "verifier.example", credential,
                 ])
                 #expect(dashed.status == 0, "\(dashed.error)")
-                let dashedFile = try Self.write(dashed.output, to: directory.appendingPathComponent("dashed.json"))
-                let dashedCheck = try CLI.run(["presentation", "verify", "--challenge", "-dashed", "--domain", "verifier.example", dashedFile])
+                let dashedFile = try await Self.write(dashed.output, to: directory.appendingPathComponent("dashed.json"))
+                let dashedCheck = try await CLI.run(["presentation", "verify", "--challenge", "-dashed", "--domain", "verifier.example", dashedFile])
                 #expect(dashedCheck.status == 0, "\(dashedCheck.output)")
 
                 let body = #"{"verifiablePresentation":\#(created.output),"options":{"challenge":"\#(challenge)","domain":"verifier.example"}}"#
@@ -203,25 +203,25 @@ struct CredentialCLITests {
     @Test("--registry: a listed issuer verifies, an unlisted one fails with issuer_not_authorized")
     func registry() async throws {
         try await Self.withDirectory { directory in
-            let input = try Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
+            let input = try await Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
             let listed = SoftwareSigner.generate(.ed25519)
             let authority = try CredentialIssuer(didKeySigner: .generate(.ed25519))
             let registry = IssuerRegistry(
                 id: "https://registry.example/batteries", trustFramework: "https://framework.example/eu-battery",
                 authority: authority.did, issuers: [.init(issuer: DIDKey.did(for: listed.verificationKey))])
             let signed = try await registry.signed(signer: authority.signer, verificationMethod: authority.verificationMethod, now: Date())
-            let registryFile = try Self.write(JSONValue.object(signed).serializedString(), to: directory.appendingPathComponent("registry.json"))
+            let registryFile = try await Self.write(JSONValue.object(signed).serializedString(), to: directory.appendingPathComponent("registry.json"))
 
             let listedKey = directory.appendingPathComponent("listed.json")
             try KeyFile.write(listed, to: listedKey)
             let otherKey = directory.appendingPathComponent("other.json").path
-            #expect(try CLI.run(["key", "generate", "--out", otherKey]).status == 0)
+            #expect(try await CLI.run(["key", "generate", "--out", otherKey]).status == 0)
             for (key, expected) in [(listedKey.path, [String]()), (otherKey, ["issuer_not_authorized"])] {
-                let file = try Self.write(
-                    try CLI.run(["credential", "issue", "--key", key, input]).output, to: directory.appendingPathComponent("vc.json"))
-                let result = try CLI.run(["credential", "verify", "--registry", registryFile, "--json", file])
+                let file = try await Self.write(
+                    try await CLI.run(["credential", "issue", "--key", key, input]).output, to: directory.appendingPathComponent("vc.json"))
+                let result = try await CLI.run(["credential", "verify", "--registry", registryFile, "--json", file])
                 #expect(result.status == (expected.isEmpty ? 0 : 1))
-                #expect(Self.codes(try Self.json(result.output)) == expected)
+                await #expect(Self.codes(try Self.json(result.output)) == expected)
             }
         }
     }
@@ -229,30 +229,30 @@ struct CredentialCLITests {
     @Test("usage errors exit 2; a bad key or input is reported with its code")
     func usageErrors() async throws {
         try await Self.withDirectory { directory in
-            let input = try Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
+            let input = try await Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
             let key = directory.appendingPathComponent("key.json").path
-            #expect(try CLI.run(["key", "generate", "--out", key]).status == 0)
+            #expect(try await CLI.run(["key", "generate", "--out", key]).status == 0)
 
-            #expect(try CLI.run(["credential", "verify", directory.appendingPathComponent("missing.json").path]).status == 2)
-            #expect(try CLI.run(["credential", "issue", "--key", directory.appendingPathComponent("none.json").path, input]).status == 2)
-            #expect(try CLI.run(["credential", "issue", "--key", key, "--cryptosuite", "bbs-2023", input]).status == 2)
-            let notJSON = try Self.write("{nope", to: directory.appendingPathComponent("bad.json"))
-            #expect(try CLI.run(["credential", "issue", "--key", key, notJSON]).status == 2)
-            #expect(try CLI.run(["credential", "verify", "--registry", notJSON, input]).status == 2)
-            let unknownOption = try CLI.run(["credential", "verify", "--no-such-option", input])
+            #expect(try await CLI.run(["credential", "verify", directory.appendingPathComponent("missing.json").path]).status == 2)
+            #expect(try await CLI.run(["credential", "issue", "--key", directory.appendingPathComponent("none.json").path, input]).status == 2)
+            #expect(try await CLI.run(["credential", "issue", "--key", key, "--cryptosuite", "bbs-2023", input]).status == 2)
+            let notJSON = try await Self.write("{nope", to: directory.appendingPathComponent("bad.json"))
+            #expect(try await CLI.run(["credential", "issue", "--key", key, notJSON]).status == 2)
+            #expect(try await CLI.run(["credential", "verify", "--registry", notJSON, input]).status == 2)
+            let unknownOption = try await CLI.run(["credential", "verify", "--no-such-option", input])
             #expect(unknownOption.status == 2, "argument parsing errors are usage errors too")
             #expect(unknownOption.error.contains("no-such-option"))
 
-            let mismatch = try CLI.run(["credential", "issue", "--key", key, "--cryptosuite", "ecdsa-jcs-2019", input])
+            let mismatch = try await CLI.run(["credential", "issue", "--key", key, "--cryptosuite", "ecdsa-jcs-2019", input])
             #expect(mismatch.status == 1)
             #expect(mismatch.error.contains("PROOF_GENERATION_ERROR"))
 
-            let malformed = try CLI.run(["credential", "verify", "--json", notJSON])
+            let malformed = try await CLI.run(["credential", "verify", "--json", notJSON])
             #expect(malformed.status == 1)
-            #expect(Self.codes(try Self.json(malformed.output)) == ["malformed_credential"])
-            let unsigned = try CLI.run(["credential", "verify", "--json", input])
+            await #expect(Self.codes(try Self.json(malformed.output)) == ["malformed_credential"])
+            let unsigned = try await CLI.run(["credential", "verify", "--json", input])
             #expect(unsigned.status == 1)
-            #expect(Self.codes(try Self.json(unsigned.output)).contains("PROOF_VERIFICATION_ERROR"))
+            await #expect(Self.codes(try Self.json(unsigned.output)).contains("PROOF_VERIFICATION_ERROR"))
         }
     }
 }

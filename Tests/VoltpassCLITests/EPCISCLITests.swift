@@ -18,29 +18,29 @@ struct EPCISCLITests {
     func issueExtractVerify() async throws {
         try await CredentialCLITests.withDirectory { directory in
             let key = directory.appendingPathComponent("key.json").path
-            #expect(try CLI.run(["key", "generate", "--out", key]).status == 0)
-            let input = try CredentialCLITests.write(Self.document, to: directory.appendingPathComponent("doc.json"))
-            let issued = try CLI.run(["epcis", "issue", "--key", key, input])
+            #expect(try await CLI.run(["key", "generate", "--out", key]).status == 0)
+            let input = try await CredentialCLITests.write(Self.document, to: directory.appendingPathComponent("doc.json"))
+            let issued = try await CLI.run(["epcis", "issue", "--key", key, input])
             #expect(issued.status == 0, "\(issued.error)")
             let credentials = try #require(try JSONSerialization.jsonObject(with: Data(issued.output.utf8)) as? [[String: Any]])
             #expect(credentials.count == 3)
-            let all = try CredentialCLITests.write(issued.output, to: directory.appendingPathComponent("all.json"))
+            let all = try await CredentialCLITests.write(issued.output, to: directory.appendingPathComponent("all.json"))
 
-            let extracted = try CLI.run(["epcis", "extract", all])
+            let extracted = try await CLI.run(["epcis", "extract", all])
             #expect(extracted.status == 0, "\(extracted.error)")
-            let events = try #require(
+            let events = try await #require(
                 ((try CredentialCLITests.json(extracted.output)["epcisBody"] as? [String: Any])?["eventList"]) as? [[String: Any]])
             #expect(events.map { $0["bizStep"] as? String } == ["commissioning", "shipping", "receiving"])
 
-            let verified = try CLI.run(["chain", "verify", "--no-status", "--json", all])
+            let verified = try await CLI.run(["chain", "verify", "--no-status", "--json", all])
             #expect(verified.status == 0, "\(verified.output)")
 
             // Only the last credential: its predecessor cannot be retrieved.
-            let last = try CredentialCLITests.write(
+            let last = try await CredentialCLITests.write(
                 try CredentialCLITests.serialized(credentials[2]), to: directory.appendingPathComponent("last.json"))
-            let gap = try CLI.run(["chain", "verify", "--no-status", "--json", last])
+            let gap = try await CLI.run(["chain", "verify", "--no-status", "--json", last])
             #expect(gap.status == 1)
-            #expect(CredentialCLITests.codes(try CredentialCLITests.json(gap.output)) == ["missing_predecessor"])
+            await #expect(CredentialCLITests.codes(try CredentialCLITests.json(gap.output)) == ["missing_predecessor"])
         }
     }
 
@@ -48,14 +48,14 @@ struct EPCISCLITests {
     func refusals() async throws {
         try await CredentialCLITests.withDirectory { directory in
             let key = directory.appendingPathComponent("key.json").path
-            #expect(try CLI.run(["key", "generate", "--out", key]).status == 0)
+            #expect(try await CLI.run(["key", "generate", "--out", key]).status == 0)
             let bad = Self.document.replacingOccurrences(of: #""action":"ADD""#, with: #""action":"CREATE""#)
-            let input = try CredentialCLITests.write(bad, to: directory.appendingPathComponent("bad.json"))
-            let refused = try CLI.run(["epcis", "issue", "--key", key, input])
+            let input = try await CredentialCLITests.write(bad, to: directory.appendingPathComponent("bad.json"))
+            let refused = try await CLI.run(["epcis", "issue", "--key", key, input])
             #expect(refused.status == 1)
             #expect(refused.error.contains("/epcisBody/eventList/0/action"))
             #expect(refused.output.isEmpty)
-            #expect(try CLI.run(["chain", "verify"]).status == 2)
+            #expect(try await CLI.run(["chain", "verify"]).status == 2)
         }
     }
 }

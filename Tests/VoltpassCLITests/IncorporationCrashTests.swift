@@ -35,14 +35,14 @@ import Testing
         }
 
         // Killed after the leaves are in the trie, before the settlement.
-        let killed = try CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-trie"])
+        let killed = try await CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-trie"])
         #expect(killed.killed && killed.status == SIGKILL, "\(killed.error)")
         try await withServer(directory) { server in
             let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.pendingReadings(operator: operatorID).count == 3)
             #expect(try await server.readings.ledger.balance(of: userHash) == 0)
         }
-        let rerun = try CLI.run(incorporate(directory) + ["--json"])
+        let rerun = try await CLI.run(incorporate(directory) + ["--json"])
         #expect(rerun.status == 0, "\(rerun.error)")
         #expect(rerun.output.contains("\"recovered\": true"))
         try await withServer(directory) { server in
@@ -55,9 +55,9 @@ import Testing
         }
 
         // Killed after the settlement, before the plan is cleared: the next run pays nothing again.
-        let afterSettle = try CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-settle"])
+        let afterSettle = try await CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-settle"])
         #expect(afterSettle.killed, "\(afterSettle.error)")
-        let again = try CLI.run(incorporate(directory) + ["--json"])
+        let again = try await CLI.run(incorporate(directory) + ["--json"])
         #expect(again.status == 0, "\(again.error)")
         #expect(again.output.contains("\"incorporated\": 0"))
         try await withServer(directory) { server in

@@ -35,11 +35,11 @@ import Testing
 
         // The pack's BMS and a spare secure element, keys generated inside.
         let bms = directory.appendingPathComponent("bms").path
-        let initialized = try CLI.run(["bms", "init", "--dir", bms, "--battery-id", "https://id.gs1.org/01/\(Self.gtin)/21/CLI-1", "--json"])
+        let initialized = try await CLI.run(["bms", "init", "--dir", bms, "--battery-id", "https://id.gs1.org/01/\(Self.gtin)/21/CLI-1", "--json"])
         #expect(initialized.status == 0, "\(initialized.error)")
         let bmsKey = try #require(try Self.json(initialized.output)["publicKeyMultibase"] as? String)
         let element = directory.appendingPathComponent("element.json").path
-        let device = try CLI.run(["device", "init", "--element", element, "--json"])
+        let device = try await CLI.run(["device", "init", "--element", element, "--json"])
         #expect(device.status == 0, "\(device.error)")
         let elementKey = try #require(try Self.json(device.output)["publicKeyMultibase"] as? String)
         let permissions = try FileManager.default.attributesOfItem(atPath: element)[.posixPermissions] as? Int
@@ -52,16 +52,16 @@ import Testing
 
         // A user's signed reading, then the operator's batch.
         let userKey = directory.appendingPathComponent("user.json").path
-        #expect(try CLI.run(["key", "generate", "--type", "ed25519", "--out", userKey]).status == 0)
-        let submitted = try CLI.run(["reading", "submit", "--server", base, "--key", userKey, "--bms", bms, "--json"])
+        #expect(try await CLI.run(["key", "generate", "--type", "ed25519", "--out", userKey]).status == 0)
+        let submitted = try await CLI.run(["reading", "submit", "--server", base, "--key", userKey, "--bms", bms, "--json"])
         #expect(submitted.status == 0, "\(submitted.error)")
         #expect(try Self.json(submitted.output)["status"] as? String == "pending")
         let batch = try await server.request("POST", "/operators/cli/incorporate", token: issuer)
         #expect(batch.body["incorporated"] as? Double == 1)
         // The same reading again: its commitment is used up.
-        let replayed = try CLI.run(["bms", "misbehave", "replay", "--dir", bms])
+        let replayed = try await CLI.run(["bms", "misbehave", "replay", "--dir", bms])
         #expect(replayed.status == 0, "\(replayed.error)")
-        let refused = try CLI.run(["reading", "submit", "--server", base, "--key", userKey, "--bms", bms])
+        let refused = try await CLI.run(["reading", "submit", "--server", base, "--key", userKey, "--bms", bms])
         #expect(refused.status == 1)
         #expect(refused.error.contains("commitment_consumed"))
 
@@ -73,20 +73,20 @@ import Testing
         try bundle.write(to: bundleFile)
         let operatorDID = try #require(try Self.json(String(decoding: bundle, as: UTF8.self))["operator"] as? String)
         let trust = directory.appendingPathComponent("trust.json").path
-        let exported = try CLI.run(["passport", "trust", "export", "--did", operatorDID, "--allow-http-localhost", "--out", trust])
+        let exported = try await CLI.run(["passport", "trust", "export", "--did", operatorDID, "--allow-http-localhost", "--out", trust])
         #expect(exported.status == 0, "\(exported.error)")
-        let verified = try CLI.run(["passport", "verify", bundleFile.path, "--trust", trust, "--json"])
+        let verified = try await CLI.run(["passport", "verify", bundleFile.path, "--trust", trust, "--json"])
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
         #expect(try Self.json(verified.output)["verdict"] as? String == "green", "\(verified.output)")
         let tampered = directory.appendingPathComponent("tampered.json")
         try Data(String(decoding: bundle, as: UTF8.self).replacingOccurrences(of: "\"LFP\"", with: "\"NMC\"").utf8).write(to: tampered)
-        let refusedBundle = try CLI.run(["passport", "verify", tampered.path, "--trust", trust, "--json"])
+        let refusedBundle = try await CLI.run(["passport", "verify", tampered.path, "--trust", trust, "--json"])
         #expect(refusedBundle.status == 1)
         #expect(refusedBundle.output.contains("PROOF_VERIFICATION_ERROR"))
 
         // Field diagnostics answered by the secure element.
         let challenge = try #require(try await server.request("POST", "/diagnostics/challenges").body["challenge"] as? String)
-        let answer = try CLI.run(["device", "respond", "--element", element, "--challenge", challenge])
+        let answer = try await CLI.run(["device", "respond", "--element", element, "--challenge", challenge])
         #expect(answer.status == 0, "\(answer.error)")
         let response = answer.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let checked = try await server.request(

@@ -15,69 +15,69 @@ struct TrieCLITests {
 
     /// Runs `voltpass trie …` on the test's data directory, on the trie of `operatorID` unless the
     /// arguments name an operator or `defaultOperator` is set.
-    func trie(_ arguments: [String], data: Bool = true, defaultOperator: Bool = false) throws -> CLI.Result {
+    func trie(_ arguments: [String], data: Bool = true, defaultOperator: Bool = false) async throws -> CLI.Result {
         let location = data ? ["--data", self.data] + (defaultOperator || arguments.contains("--operator") ? [] : ["--operator", Self.operatorID]) : []
-        return try CLI.run(["trie"] + [arguments[0]] + location + arguments.dropFirst())
+        return try await CLI.run(["trie"] + [arguments[0]] + location + arguments.dropFirst())
     }
 
-    func json(_ result: CLI.Result) throws -> [String: Any] {
+    func json(_ result: CLI.Result) async throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
     }
 
-    func write(_ text: String, to name: String) throws -> String {
+    func write(_ text: String, to name: String) async throws -> String {
         let url = directory.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url.path
     }
 
     @Test("insert, get, root, prove and verify, in text and hex, with JSON and CBOR proofs")
-    func roundTrip() throws {
+    func roundTrip() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let single = try trie(["insert", "apple[uid: 58]", "🍎"])
+        let single = try await trie(["insert", "apple[uid: 58]", "🍎"])
         #expect(single.status == 0, "\(single.error)")
         #expect(single.output.contains("inserted 1 key"))
-        let batch = try write("banana[uid: 81]\t🍌\ncherry[uid: 0]\t🍒\r\n\n", to: "batch.tsv")
-        let inserted = try json(try trie(["insert", "--file", batch, "--json"]))
+        let batch = try await write("banana[uid: 81]\t🍌\ncherry[uid: 0]\t🍒\r\n\n", to: "batch.tsv")
+        let inserted = try await json(try trie(["insert", "--file", batch, "--json"]))
         #expect(inserted["sequence"] as? Int == 2)
         #expect(inserted["changes"] as? Int == 2)
         #expect(inserted["keyCount"] as? Int == 3)
-        #expect(try trie(["insert", "--hex", "00ff", "0102"]).status == 0)
+        await #expect(try trie(["insert", "--hex", "00ff", "0102"]).status == 0)
 
-        #expect(try trie(["get", "banana[uid: 81]"]).output == "'🍌'\n")
-        #expect(try trie(["get", "--hex", "00ff"]).output == "0x0102\n")
+        await #expect(try trie(["get", "banana[uid: 81]"]).output == "'🍌'\n")
+        await #expect(try trie(["get", "--hex", "00ff"]).output == "0x0102\n")
 
-        let root = try json(try trie(["root", "--json"]))
+        let root = try await json(try trie(["root", "--json"]))
         let rootHex = try #require(root["root"] as? String)
         #expect(root["keyCount"] as? Int == 4)
         #expect((root["history"] as? [[String: Any]])?.compactMap { $0["sequence"] as? Int } == [3, 2, 1])
-        #expect(try trie(["root"]).output.contains(rootHex))
+        await #expect(try trie(["root"]).output.contains(rootHex))
 
         let jsonProof = directory.appendingPathComponent("cherry.json").path
         let cborProof = directory.appendingPathComponent("cherry.cbor").path
-        let proved = try json(try trie(["prove", "cherry[uid: 0]", "--json", "--out", jsonProof]))
+        let proved = try await json(try trie(["prove", "cherry[uid: 0]", "--json", "--out", jsonProof]))
         #expect(proved["member"] as? Bool == true)
         #expect(proved["root"] as? String == rootHex)
-        #expect(try trie(["prove", "cherry[uid: 0]", "--format", "cbor", "--out", cborProof]).status == 0)
+        await #expect(try trie(["prove", "cherry[uid: 0]", "--format", "cbor", "--out", cborProof]).status == 0)
         let absentProof = directory.appendingPathComponent("melon.cbor").path
-        #expect(try trie(["prove", "melon", "--format", "cbor", "--out", absentProof]).output.contains("non-membership"))
+        await #expect(try trie(["prove", "melon", "--format", "cbor", "--out", absentProof]).output.contains("non-membership"))
 
         for proof in [jsonProof, cborProof] {
-            let valid = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", proof], data: false)
+            let valid = try await trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", proof], data: false)
             #expect(valid.status == 0, "\(valid.output) \(valid.error)")
             #expect(valid.output.hasPrefix("valid"))
-            let wrongValue = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍓", "--proof", proof], data: false)
+            let wrongValue = try await trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍓", "--proof", proof], data: false)
             #expect(wrongValue.status == 1)
             #expect(wrongValue.output.hasPrefix("invalid"))
         }
-        let absent = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", absentProof, "--json"], data: false)
+        let absent = try await trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", absentProof, "--json"], data: false)
         #expect(absent.status == 0)
-        #expect(try json(absent)["valid"] as? Bool == true)
+        await #expect(try json(absent)["valid"] as? Bool == true)
 
-        let garbage = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", try write("not a proof", to: "garbage")], data: false)
+        let garbage = try await trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", try write("not a proof", to: "garbage")], data: false)
         #expect(garbage.status == 1)
         #expect(garbage.output.contains("proof_malformed"), "\(garbage.output)")
-        let missing = try trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", directory.appendingPathComponent("none").path], data: false)
+        let missing = try await trie(["verify", "--root", rootHex, "--key", "melon", "--absent", "--proof", directory.appendingPathComponent("none").path], data: false)
         #expect(missing.status == 2)
 
         // Every single changed byte of the CBOR proof makes it invalid (or unreadable).
@@ -87,34 +87,34 @@ struct TrieCLITests {
             tampered[index] ^= 0x01
             let path = directory.appendingPathComponent("tampered.cbor")
             try tampered.write(to: path)
-            let result = try trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", path.path], data: false)
+            let result = try await trie(["verify", "--root", rootHex, "--key", "cherry[uid: 0]", "--value", "🍒", "--proof", path.path], data: false)
             #expect(result.status == 1, "byte \(index) changed: \(result.output)")
         }
     }
 
     @Test("an update moves the root; the proof from before still checks against the old root in the history")
-    func history() throws {
+    func history() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let operatorID = ["--operator", "did:web:cells.example.com"]
-        #expect(try trie(["insert", "--file", try write("cell-1\tsoh 99\ncell-2\tsoh 98\ncell-3\tsoh 97\n", to: "cells.tsv")] + operatorID).status == 0)
-        let old = try json(try trie(["prove", "cell-2", "--json"] + operatorID))
-        let oldProof = try write(String(decoding: try JSONSerialization.data(withJSONObject: old), as: UTF8.self), to: "old.json")
-        #expect(try trie(["update", "cell-2", "soh 91"] + operatorID).status == 0)
-        #expect(try trie(["delete", "cell-3"] + operatorID).status == 0)
+        await #expect(try trie(["insert", "--file", try write("cell-1\tsoh 99\ncell-2\tsoh 98\ncell-3\tsoh 97\n", to: "cells.tsv")] + operatorID).status == 0)
+        let old = try await json(try trie(["prove", "cell-2", "--json"] + operatorID))
+        let oldProof = try await write(String(decoding: try JSONSerialization.data(withJSONObject: old), as: UTF8.self), to: "old.json")
+        await #expect(try trie(["update", "cell-2", "soh 91"] + operatorID).status == 0)
+        await #expect(try trie(["delete", "cell-3"] + operatorID).status == 0)
 
-        let root = try json(try trie(["root", "--json"] + operatorID))
+        let root = try await json(try trie(["root", "--json"] + operatorID))
         let history = try #require(root["history"] as? [[String: Any]])
         #expect(history.compactMap { $0["keyCount"] as? Int } == [2, 3, 3])
         let oldRoot = try #require(history.last?["root"] as? String)
         #expect(oldRoot == old["root"] as? String)
         let checks: [(root: String, status: Int32)] = [(oldRoot, 0), (try #require(root["root"] as? String), 1)]
         for (checkedRoot, status) in checks {
-            let result = try trie(["verify", "--root", checkedRoot, "--key", "cell-2", "--value", "soh 98", "--proof", oldProof], data: false)
+            let result = try await trie(["verify", "--root", checkedRoot, "--key", "cell-2", "--value", "soh 98", "--proof", oldProof], data: false)
             #expect(result.status == status, "\(result.output)")
         }
-        #expect(try trie(["get", "cell-2"] + operatorID).output == "'soh 91'\n")
-        #expect(try trie(["get", "cell-2"]).status == 1, "another operator's trie is separate")
+        await #expect(try trie(["get", "cell-2"] + operatorID).output == "'soh 91'\n")
+        await #expect(try trie(["get", "cell-2"]).status == 1, "another operator's trie is separate")
     }
 
     @Test("refused changes exit 1 with their code; wrong usage exits 2", arguments: [
@@ -129,24 +129,24 @@ struct TrieCLITests {
         (["verify", "--key", "k", "--absent", "--proof", "-"], 2, "--root"),
         (["verify", "--root", String(repeating: "0", count: 64), "--key", "k", "--proof", "-"], 2, "exactly one of"),
     ] as [([String], Int32, String)])
-    func refusals(arguments: [String], status: Int32, message: String) throws {
+    func refusals(arguments: [String], status: Int32, message: String) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let operatorID = message == "operator_not_found" ? ["--operator", "nobody"] : []
-        #expect(try trie(["insert", "k", "v"]).status == 0)
-        let result = try trie(arguments + operatorID, data: arguments[0] != "verify")
+        await #expect(try trie(["insert", "k", "v"]).status == 0)
+        let result = try await trie(arguments + operatorID, data: arguments[0] != "verify")
         #expect(result.status == status, "\(result.output) \(result.error)")
         #expect(result.error.contains(message), "\(result.error)")
     }
 
     @Test("a batch file line without a value names its line and exits 2")
-    func badBatchLine() throws {
+    func badBatchLine() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try trie(["insert", "--file", try write("a\t1\nb\n", to: "bad.tsv")])
+        let result = try await trie(["insert", "--file", try write("a\t1\nb\n", to: "bad.tsv")])
         #expect(result.status == 2)
         #expect(result.error.contains("line 2"))
-        #expect(try trie(["root"]).status == 1, "nothing was committed")
+        await #expect(try trie(["root"]).status == 1, "nothing was committed")
     }
 
     @Test(
@@ -156,11 +156,11 @@ struct TrieCLITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = (0..<300).map { "cell-\($0)\tsoh \($0 % 100)" }
-        #expect(try trie(["insert", "--file", try write(first.joined(separator: "\n"), to: "first.tsv")]).status == 0)
-        let before = try json(try trie(["root", "--json"]))
+        await #expect(try trie(["insert", "--file", try write(first.joined(separator: "\n"), to: "first.tsv")]).status == 0)
+        let before = try await json(try trie(["root", "--json"]))
         // Values of 1 KiB make the batch's write transaction several polls long (it was about one with
         // 40-byte values), so a loaded machine that schedules the watcher late still finds it inside.
-        let big = try write((0..<100_000).map { "pack-\($0)\t\(String(repeating: "x", count: 1_024))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
+        let big = try await write((0..<100_000).map { "pack-\($0)\t\(String(repeating: "x", count: 1_024))-\($0)" }.joined(separator: "\n"), to: "big.tsv")
 
         // Killed while it holds SQLite's WAL write lock with the WAL grown past 1 MiB: inside the batch's
         // write transaction (the brief one that checks migrations on opening writes next to nothing).
@@ -197,27 +197,27 @@ struct TrieCLITests {
         #expect(killedWhileWriting, "the batch finished before it could be killed")
         #expect(process.terminationReason == .uncaughtSignal)
 
-        let after = try json(try trie(["root", "--json"]))
+        let after = try await json(try trie(["root", "--json"]))
         #expect(after["root"] as? String == before["root"] as? String)
         #expect((after["history"] as? [Any])?.count == 1)
         let rootHex = try #require(after["root"] as? String)
         for index in stride(from: 0, to: 300, by: 37) {
-            #expect(try trie(["get", "cell-\(index)"]).output == "'soh \(index % 100)'\n")
+            await #expect(try trie(["get", "cell-\(index)"]).output == "'soh \(index % 100)'\n")
             let proof = directory.appendingPathComponent("proof-\(index).cbor").path
-            #expect(try trie(["prove", "cell-\(index)", "--format", "cbor", "--out", proof]).status == 0)
-            let verified = try trie(["verify", "--root", rootHex, "--key", "cell-\(index)", "--value", "soh \(index % 100)", "--proof", proof], data: false)
+            await #expect(try trie(["prove", "cell-\(index)", "--format", "cbor", "--out", proof]).status == 0)
+            let verified = try await trie(["verify", "--root", rootHex, "--key", "cell-\(index)", "--value", "soh \(index % 100)", "--proof", proof], data: false)
             #expect(verified.status == 0, "\(verified.output)")
         }
-        #expect(try trie(["get", "pack-1"]).status == 1)
+        await #expect(try trie(["get", "pack-1"]).status == 1)
         // The trie still takes batches after the crash.
-        #expect(try trie(["insert", "pack-1", "x"]).status == 0)
+        await #expect(try trie(["insert", "pack-1", "x"]).status == 0)
     }
 
     @Test("without --operator the trie is the data directory's operator's (the did:web DID serve created); none or several is a usage error")
     func defaultOperator() async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let none = try trie(["insert", "k", "v"], defaultOperator: true)
+        let none = try await trie(["insert", "k", "v"], defaultOperator: true)
         #expect(none.status == 2)
         #expect(none.error.contains("voltpass serve") && none.error.contains("--operator"), "\(none.error)")
 
@@ -226,20 +226,20 @@ struct TrieCLITests {
         try await serve.waitUntilListening()
         #expect(try await serve.stop(signal: SIGTERM) == 0)
         let did = "did:web:localhost%3A\(port)"
-        let inserted = try json(try trie(["insert", "k", "v", "--json"], defaultOperator: true))
+        let inserted = try await json(try trie(["insert", "k", "v", "--json"], defaultOperator: true))
         #expect(inserted["operator"] as? String == did)
-        #expect(try json(try trie(["root", "--json", "--operator", did]))["keyCount"] as? Int == 1)
-        #expect(try trie(["get", "k"], defaultOperator: true).output == "'v'\n")
-        #expect(try trie(["get", "k"]).status == 1, "a named operator's trie is another trie")
+        await #expect(try json(try trie(["root", "--json", "--operator", did]))["keyCount"] as? Int == 1)
+        await #expect(try trie(["get", "k"], defaultOperator: true).output == "'v'\n")
+        await #expect(try trie(["get", "k"]).status == 1, "a named operator's trie is another trie")
 
         let otherPort = try CLI.freePort()
         let other = try ServeProcess(dataDirectory: URL(fileURLWithPath: data), port: otherPort)
         try await other.waitUntilListening()
         #expect(try await other.stop(signal: SIGTERM) == 0)
-        let several = try trie(["get", "k"], defaultOperator: true)
+        let several = try await trie(["get", "k"], defaultOperator: true)
         #expect(several.status == 2)
         #expect(several.error.contains(did) && several.error.contains("did:web:localhost%3A\(otherPort)"), "\(several.error)")
-        #expect(try trie(["get", "k", "--operator", did]).output == "'v'\n")
+        await #expect(try trie(["get", "k", "--operator", did]).output == "'v'\n")
     }
 
     /// Whether process `pid` holds the WAL write lock of `database` (a POSIX lock on byte 120 of its
