@@ -87,7 +87,8 @@ public struct JSONLD: Sendable {
             if !isValue, !isReference { context = previous }
         }
         if let scoped = definition?.context, let property {
-            context = try context.processing(scoped, loader: loader, overrideProtected: true, scope: "property:" + property)
+            // The scoped context comes from `start`'s definition and applies to `context`: both name the result.
+            context = try context.processing(scoped, loader: loader, overrideProtected: true, scope: "property:\(start.id):" + property)
         }
         if let local = object["@context"] {
             context = try context.processing(local, loader: loader)
