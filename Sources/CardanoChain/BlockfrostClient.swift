@@ -65,7 +65,7 @@ public struct BlockfrostClient: Sendable {
     public func utxos(at addresses: [String]) async throws(ChainError) -> [UTxO] {
         var utxos: [UTxO] = []
         for address in addresses {
-            for page in 1... {
+            for page in 1...Self.maxPages {
                 guard let entries = try await get("/addresses/\(address)/utxos?page=\(page)", missingIsEmpty: true) as? [[String: Any]] else {
                     throw ChainError(.invalidResponse, "the UTxOs of \(address) are not a list")
                 }
@@ -77,6 +77,9 @@ public struct BlockfrostClient: Sendable {
                     utxos.append(UTxO(input: TransactionInput(transactionID: id, index: index), output: try Self.output(entry, address: address)))
                 }
                 if entries.count < Self.pageSize { break }
+                guard page < Self.maxPages else {
+                    throw ChainError(.invalidResponse, "\(address) holds more than \(Self.maxPages * Self.pageSize) outputs; not read further")
+                }
             }
         }
         return utxos
@@ -126,6 +129,8 @@ public struct BlockfrostClient: Sendable {
     // MARK: HTTP
 
     static let pageSize = 100
+    /// The most pages read for one address (a backend that never ends its pages is not followed forever).
+    static let maxPages = 1_000
 
     private func get(_ path: String, missingIsEmpty: Bool = false) async throws(ChainError) -> Any {
         do {

@@ -77,7 +77,9 @@ struct LedgerLog {
     /// Appends one record and syncs it. On a failed write the file is cut back and nothing is
     /// recorded. A failed sync leaves the file's contents unknown: the log marks itself `broken`
     /// and the ledger must refuse further work until it is reopened (and replays what is there).
-    mutating func append(_ payload: [UInt8]) throws(LedgerError) {
+    /// Returns where the payload lies in the file, for ``payload(at:)``.
+    @discardableResult
+    mutating func append(_ payload: [UInt8]) throws(LedgerError) -> Range<Int> {
         guard !broken else { throw .io("an earlier sync of the ledger failed; reopen it") }
         guard payload.count <= Int(UInt32.max) else {
             throw LedgerError(code: "batch_too_large", message: "the batch encodes to \(payload.count) bytes")
@@ -104,12 +106,26 @@ struct LedgerLog {
             broken = true
             throw .io("syncing the ledger failed: \(errorText()); reopen it")
         }
+        let start = length + Self.recordHeaderSize
         length += record.count
+        return start..<start + payload.count
     }
 
-    /// The committed records' payloads, read again from the file.
-    func committedPayloads() throws(LedgerError) -> [ArraySlice<UInt8>] {
-        try Self.scan(Array(try Self.readAll(descriptor, path: Self.fileName).prefix(length))).0
+    /// The payload at `range` (as `append` returned it, or a slice `open` returned), read again from
+    /// the file: one record, not the whole log.
+    func payload(at range: Range<Int>) throws(LedgerError) -> [UInt8] {
+        guard range.lowerBound >= Self.fileHeaderSize + Self.recordHeaderSize, range.upperBound <= length else {
+            throw .corrupt("bytes \(range) are not a record of the ledger")
+        }
+        var bytes = [UInt8](repeating: 0, count: range.count)
+        var done = 0
+        while done < bytes.count {
+            let result = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress! + done, $0.count - done, off_t(range.lowerBound + done)) }
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { throw .io("reading the ledger failed: \(errorText())") }
+            done += result
+        }
+        return bytes
     }
 
     /// Releases the lock and the file.

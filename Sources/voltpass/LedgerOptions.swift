@@ -46,7 +46,15 @@ struct LedgerOptions: ParsableArguments {
     /// The ledger the options name; the Cardano key is read from its file.
     func choice() throws -> LedgerChoice {
         guard ledger == .cardano, let cardanoKey else { return .embedded }
-        let key = try PaymentKey(textEnvelope: Array(try Data(contentsOf: URL(fileURLWithPath: cardanoKey))))
+        guard let envelope = FileManager.default.contents(atPath: cardanoKey) else {
+            throw ValidationError("--cardano-key \(cardanoKey) cannot be read")
+        }
+        let key: PaymentKey
+        do {
+            key = try PaymentKey(textEnvelope: Array(envelope))
+        } catch {
+            throw ValidationError("--cardano-key \(cardanoKey): \(error.code): \(error.message)")
+        }
         let chain: any ChainBackend =
             if let blockfrost {
                 BlockfrostClient(

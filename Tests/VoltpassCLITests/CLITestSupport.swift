@@ -1,4 +1,6 @@
 import Foundation
+import Storage
+import Server
 import VectorSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -188,4 +190,21 @@ final class ServeProcess: @unchecked Sendable {
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A prepared Voltpass server on `directory`'s SQLite store (no HTTP, anchoring on demand), for the
+/// tests that set data up in process and then run the CLI on it; closed afterwards.
+func withPreparedServer(_ directory: URL, ledger: LedgerChoice = .embedded, _ body: (VoltpassServer) async throws -> Void) async throws {
+    var configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
+    configuration.ledger = ledger
+    try await StoreConfiguration(dataDirectory: directory).withStore { store in
+        let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
+        do {
+            try await body(server)
+        } catch {
+            await server.close()
+            throw error
+        }
+        await server.close()
+    }
 }

@@ -95,6 +95,12 @@ import Testing
         #expect(stray.status == 2 && stray.error.contains("go with --ledger cardano"), "\(stray.status) \(stray.error)")
         let keyless = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--blockfrost", "http://127.0.0.1:1/api/v0", "--cardano-key", keyFile.path])
         #expect(keyless.status == 2 && keyless.error.contains("VOLTPASS_BLOCKFROST_PROJECT_ID"), "\(keyless.status) \(keyless.error)")
+        let garbled = directory.appendingPathComponent("garbled.skey")
+        try Data("{\"type\": \"nonsense\"}".utf8).write(to: garbled)
+        for (file, message) in [(garbled.path, "cardano_text_envelope_invalid"), (directory.appendingPathComponent("absent.skey").path, "cannot be read")] {
+            let refused = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--ogmios", "http://127.0.0.1:1", "--cardano-key", file])
+            #expect(refused.status != 0 && refused.error.contains(message), "\(refused.status) \(refused.error)")
+        }
         let silent = try await CardanoCLITests.run(data + ["--ledger", "cardano", "--ogmios", "http://127.0.0.1:1", "--cardano-key", keyFile.path])
         #expect(silent.status != 0 && silent.error.contains("chain_unreachable"), "\(silent.status) \(silent.error)")
     }

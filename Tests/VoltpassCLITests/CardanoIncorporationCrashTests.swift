@@ -42,7 +42,7 @@ struct CardanoIncorporationCrashTests {
                 "reading", "incorporate", "--data", data.path, "--operator", "packmaker", "--cooldown-slots", "0",
                 "--reward-per-reading", String(Self.reward), "--ledger", "cardano", "--ogmios", url, "--cardano-key", keyFile.path,
             ]
-            try await Self.withServer(data, ledger) { server in
+            try await withPreparedServer(data, ledger: ledger) { server in
                 _ = try await server.passports.registerOperator(name: "packmaker", companyPrefixes: ["4012345"])
                 let spec = DeviceSpec(
                     gtin: "04012345000009", serial: "C-1", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
@@ -62,7 +62,7 @@ struct CardanoIncorporationCrashTests {
             #expect(try await OgmiosClient(url: url).utxos(at: [reader.bech32]).map(\.output.value.coin) == [3 * Self.reward])
 
             // Killed after the settlement reached the chain: the next run pays nothing again.
-            try await Self.withServer(data, ledger) { server in try await Self.submitReading(server, bms: bms, user: user) }
+            try await withPreparedServer(data, ledger: ledger) { server in try await Self.submitReading(server, bms: bms, user: user) }
             let afterSettle = try await Self.run(incorporate, crashAt: "incorporate.after-settle")
             #expect(afterSettle.killed, "\(afterSettle.error)")
             let accepted = await emulator.accepted.count
@@ -70,7 +70,7 @@ struct CardanoIncorporationCrashTests {
             #expect(again.status == 0 && again.output.contains("\"incorporated\": 0"), "\(again.error)")
             #expect(await emulator.accepted.count == accepted)
             #expect(try await OgmiosClient(url: url).utxos(at: [reader.bech32]).map(\.output.value.coin).sorted() == [Self.reward, 3 * Self.reward])
-            try await Self.withServer(data, ledger) { (server: VoltpassServer) async throws in
+            try await withPreparedServer(data, ledger: ledger) { (server: VoltpassServer) async throws in
                 #expect(try await server.readings.ledger.balance(of: KeyHash(publicKey: user.publicKey)) == 4 * Self.reward)
                 #expect(try await server.readings.ledger.pendingReadings(operator: try Self.operatorDID()).isEmpty)
             }
@@ -80,21 +80,6 @@ struct CardanoIncorporationCrashTests {
     /// `voltpass arguments…`, crashing at `step` when one is named.
     static func run(_ arguments: [String], crashAt step: String? = nil) async throws -> CLI.Result {
         try await CLI.run(arguments, environment: step.map { ["VOLTPASS_CRASH_AT": $0] } ?? [:])
-    }
-
-    static func withServer(_ directory: URL, _ ledger: LedgerChoice, _ body: (VoltpassServer) async throws -> Void) async throws {
-        var configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
-        configuration.ledger = ledger
-        try await StoreConfiguration(dataDirectory: directory).withStore { store in
-            let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
-            do {
-                try await body(server)
-            } catch {
-                await server.close()
-                throw error
-            }
-            await server.close()
-        }
     }
 
     static func operatorDID() throws -> String {

@@ -22,7 +22,7 @@ import Testing
         let user = SoftwareSigner.generate(.ed25519)
         let userHash = KeyHash(publicKey: user.publicKey)
 
-        try await withServer(directory) { server in
+        try await withPreparedServer(directory) { server in
             _ = try await server.passports.registerOperator(name: "packmaker", companyPrefixes: ["4012345"])
             let operatorID = try operatorDID()
             let spec = DeviceSpec(
@@ -37,7 +37,7 @@ import Testing
         // Killed after the leaves are in the trie, before the settlement.
         let killed = try await CLI.run(incorporate(directory), environment: ["VOLTPASS_CRASH_AT": "incorporate.after-trie"])
         #expect(killed.killed && killed.status == SIGKILL, "\(killed.error)")
-        try await withServer(directory) { server in
+        try await withPreparedServer(directory) { server in
             let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.pendingReadings(operator: operatorID).count == 3)
             #expect(try await server.readings.ledger.balance(of: userHash) == 0)
@@ -45,7 +45,7 @@ import Testing
         let rerun = try await CLI.run(incorporate(directory) + ["--json"])
         #expect(rerun.status == 0, "\(rerun.error)")
         #expect(rerun.output.contains("\"recovered\": true"))
-        try await withServer(directory) { server in
+        try await withPreparedServer(directory) { server in
             let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.pendingReadings(operator: operatorID).isEmpty)
             #expect(try await server.readings.ledger.balance(of: userHash) == 3 * Self.reward)
@@ -60,7 +60,7 @@ import Testing
         let again = try await CLI.run(incorporate(directory) + ["--json"])
         #expect(again.status == 0, "\(again.error)")
         #expect(again.output.contains("\"incorporated\": 0"))
-        try await withServer(directory) { server in
+        try await withPreparedServer(directory) { server in
             let operatorID = try operatorDID()
             #expect(try await server.readings.ledger.balance(of: userHash) == 4 * Self.reward)
             #expect(try await server.readings.ledger.rewardPool(operator: operatorID) == 6 * Self.reward)
@@ -72,20 +72,6 @@ import Testing
 
     private func incorporate(_ directory: URL) -> [String] {
         ["reading", "incorporate", "--data", directory.path, "--operator", "packmaker", "--cooldown-slots", "0"]
-    }
-
-    private func withServer(_ directory: URL, _ body: (VoltpassServer) async throws -> Void) async throws {
-        let configuration = ServerConfiguration(dataDirectory: directory, anchorInterval: nil)
-        try await StoreConfiguration(dataDirectory: directory).withStore { store in
-            let (server, _) = try await VoltpassServer.prepare(configuration: configuration, store: store)
-            do {
-                try await body(server)
-            } catch {
-                await server.close()
-                throw error
-            }
-            await server.close()
-        }
     }
 
     private func operatorDID() throws -> String {

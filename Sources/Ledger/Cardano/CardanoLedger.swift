@@ -36,8 +36,13 @@ public actor CardanoLedger: Ledger {
     private var log: LedgerLog
     private var state = LedgerState()
     private var outputs = CardanoLedgerOutputs()
-    /// The Cardano transactions of anchors and settlements, by hash.
-    private var anchoringTransactions: [Hash32: Transaction] = [:]
+    /// Where each submitted transaction's journal record lies, by hash: one record is read back for
+    /// an export or a bundle, never the whole journal, and nothing of it is kept in memory.
+    private var journalRecords: [Hash32: Range<Int>] = [:]
+    /// The operators' anchors as last read from the chain, for a few seconds (a verdict reads it for
+    /// every scan); dropped when this ledger moves the anchor.
+    private var chainAnchors: [String: (anchor: PublicAnchor?, readAt: ContinuousClock.Instant)] = [:]
+    private static let chainAnchorFreshness: Duration = .seconds(5)
     /// The last submission, while it is not known whether the chain has it.
     private var inDoubt: InDoubt?
     /// Submitted transactions the follower has not yet seen on chain, oldest first.
@@ -78,18 +83,19 @@ public actor CardanoLedger: Ledger {
         self.address = key.enterpriseAddress(network: network)
         self.parameters = parameters
         self.validitySlots = max(validitySlots, 1)
-        var entries: [CardanoJournalEntry.SubmittedTransaction] = []
+        var entries: [(entry: CardanoJournalEntry.SubmittedTransaction, record: Range<Int>)] = []
         for (index, payload) in opened.payloads.enumerated() {
             switch try CardanoJournalEntry(payload: payload, record: index) {
-            case .submitted(let entry): entries.append(entry)
+            case .submitted(let entry): entries.append((entry, payload.indices))
             case .voided(let id):
-                guard entries.last?.hash == id else { throw LedgerError.corrupt("journal record \(index) voids \(id.hex), not the last submission") }
+                guard entries.last?.entry.hash == id else { throw LedgerError.corrupt("journal record \(index) voids \(id.hex), not the last submission") }
                 entries.removeLast()
             }
         }
-        for entry in entries {
+        for (entry, record) in entries {
             inDoubt = InDoubt(entry: entry, outputsBefore: outputs, tipBefore: state.tip)
             try apply(entry)
+            journalRecords[entry.hash] = record
         }
         await acquire()
         defer { release() }
@@ -101,7 +107,7 @@ public actor CardanoLedger: Ledger {
         // Transactions still within their validity may be waiting in a node's mempool: the wallet is
         // the chain's ada-only outputs as those transactions leave them, and the follower watches them.
         let tip = try await chain.tipSlot()
-        let mayBePending = entries.filter { ($0.cardano.body.ttl ?? .max) > tip }.map(\.cardano)
+        let mayBePending = entries.map(\.entry.cardano).filter { ($0.body.ttl ?? .max) > tip }
         unconfirmed = mayBePending.map { (Hash32(bytes: $0.id.bytes)!, $0) }
         var wallet: [TransactionInput: TransactionOutput] = [:]
         for utxo in try await chain.utxos(at: [address.bech32]) where Self.isPlainWalletOutput(utxo.output) { wallet[utxo.input] = utxo.output }
@@ -113,6 +119,8 @@ public actor CardanoLedger: Ledger {
         }
         outputs.wallet = wallet.map { UTxO(input: $0.key, output: $0.value) }
     }
+
+    deinit { log.close() }
 
     static func isPlainWalletOutput(_ output: TransactionOutput) -> Bool {
         output.datum == nil && output.value.assets.isEmpty && output.scriptReference == nil
@@ -138,9 +146,10 @@ public actor CardanoLedger: Ledger {
         let planned = try planner.plan(transaction, at: slot, state: state, outputs: outputs)
         let entry = CardanoJournalEntry.SubmittedTransaction(
             body: TransactionBody(transaction: transaction, slot: slot, parent: state.tip.hash), cardano: planned.transaction, spent: planned.spent)
-        try log.append(CardanoJournalEntry(entry).payload)
+        let record = try log.append(CardanoJournalEntry(entry).payload)
         inDoubt = InDoubt(entry: entry, outputsBefore: outputs, tipBefore: state.tip)
         try apply(entry)
+        journalRecords[entry.hash] = record
         try await submitInDoubt()
         return TransactionReceipt(hash: entry.hash, slot: slot)
     }
@@ -187,39 +196,49 @@ public actor CardanoLedger: Ledger {
     /// The whole in-memory state, for tests that compare a live ledger with its replay.
     func snapshot() -> LedgerState { state }
 
-    /// What the chain holds as the operator's anchor now: the output with its token at the service's
-    /// address and the root in its datum, read through the backend, not from the journal.
+    /// What the chain holds as the operator's anchor now: the output with its token and the root in
+    /// its datum, read through the backend (the recorded anchor output by reference, else the
+    /// service's address), not from the journal; remembered for a few seconds.
     public func anchorOnChain(operator operatorID: String) async throws -> PublicAnchor? {
-        guard let anchor = outputs.anchors[operatorID]?.anchor else { return nil }
-        for utxo in try await chain.utxos(at: [address.bech32]) {
+        guard let (anchor, recorded) = outputs.anchors[operatorID] else { return nil }
+        if let known = chainAnchors[operatorID], ContinuousClock.now - known.readAt < Self.chainAnchorFreshness { return known.anchor }
+        var held = try await chain.utxos([recorded.input])
+        if held.isEmpty { held = try await chain.utxos(at: [address.bech32]) }
+        var found: PublicAnchor?
+        for utxo in held {
             guard let state = try? anchor.anchored(in: utxo.output) else { continue }
             let transaction = Hash32(bytes: utxo.input.transactionID.bytes)!
-            return PublicAnchor(
+            found = PublicAnchor(
                 chain: publicChain ?? "cardano", policyID: anchor.policyID, assetName: anchor.assetName, root: Hash32(bytes: state.root)!,
                 sequence: state.sequence, transaction: transaction, outputIndex: Int(utxo.input.index),
                 slot: self.state.anchors[operatorID]?.last { $0.transaction == transaction }?.slot)
+            break
         }
-        return nil
+        chainAnchors[operatorID] = (found, ContinuousClock.now)
+        return found
     }
 
     /// The Cardano transaction that anchored a root (an anchor or a settlement), as submitted; the
     /// anchor is its first output.
     public func anchoringTransaction(_ hash: Hash32) async throws -> AnchoringTransaction? {
-        anchoringTransactions[hash].map { AnchoringTransaction(chain: publicChain ?? "cardano", cbor: $0.cborBytes, outputIndex: 0) }
+        guard let entry = try journalEntry(hash) else { return nil }
+        switch entry.body.transaction {
+        case .anchor, .settle: return AnchoringTransaction(chain: publicChain ?? "cardano", cbor: entry.cardano.cborBytes, outputIndex: 0)
+        default: return nil
+        }
     }
 
     /// A transaction this ledger built and the chain took, with the outputs it spends as they were:
     /// what an auditor needs to re-evaluate it (read from the journal; nil for an unknown id).
     public func exportTransaction(_ hash: Hash32) throws -> (transaction: Transaction, spent: [UTxO])? {
-        var found: (transaction: Transaction, spent: [UTxO])?
-        for (index, payload) in try log.committedPayloads().enumerated() {
-            switch try CardanoJournalEntry(payload: payload, record: index) {
-            case .submitted(let entry) where entry.hash == hash: found = (entry.cardano, entry.spent)
-            case .voided(let id) where id == hash: found = nil
-            default: break
-            }
-        }
-        return found
+        try journalEntry(hash).map { ($0.cardano, $0.spent) }
+    }
+
+    /// The journal's record of submitted transaction `hash`, read back from its place in the file.
+    private func journalEntry(_ hash: Hash32) throws -> CardanoJournalEntry.SubmittedTransaction? {
+        guard let record = journalRecords[hash] else { return nil }
+        guard case .submitted(let entry) = try CardanoJournalEntry(payload: try log.payload(at: record)[...], record: 0) else { return nil }
+        return entry
     }
 
     /// What the follower found: the chain's tip, the transactions it saw land, those still on their
@@ -283,7 +302,7 @@ public actor CardanoLedger: Ledger {
         state.tip = LedgerTip(count: state.tip.count + 1, hash: entry.hash, slot: entry.body.slot)
         try outputs.absorb(entry.cardano, carrying: entry.body.transaction, owner: key.keyHash, walletAddress: address.bytes)
         switch entry.body.transaction {
-        case .anchor, .settle: anchoringTransactions[entry.hash] = entry.cardano
+        case .anchor(let operatorID, _), .settle(let operatorID, _, _): chainAnchors[operatorID] = nil
         default: break
         }
     }
@@ -313,7 +332,7 @@ public actor CardanoLedger: Ledger {
             state.revert(doubt.entry.body.transaction, hash: doubt.entry.hash)
             state.tip = doubt.tipBefore
             outputs = doubt.outputsBefore
-            anchoringTransactions[doubt.entry.hash] = nil
+            journalRecords[doubt.entry.hash] = nil
             inDoubt = nil
             // A transaction submitted again and expired is simply gone; the caller's own goes ahead.
             if again { return }

@@ -19,11 +19,17 @@ struct CardanoLedgerOutputs {
 
     /// Forgets the outputs `tx` spends and records the ones it creates for `transaction`.
     mutating func absorb(_ tx: Transaction, carrying transaction: LedgerTransaction, owner: [UInt8], walletAddress: [UInt8]) throws(LedgerError) {
+        // Commitments and readings are the first output of the transaction whose hash names them: a
+        // spent input finds its entry directly (the maps hold every pending one).
         let spent = Set(tx.body.inputs)
         wallet.removeAll { spent.contains($0.input) }
-        commitments = commitments.filter { !spent.contains($0.value.input) }
-        readings = readings.filter { !spent.contains($0.value.input) }
-        pools = pools.mapValues { $0.filter { !spent.contains($0.input) } }.filter { !$0.value.isEmpty }
+        for input in spent where input.index == 0 {
+            let name = Hash32(bytes: input.transactionID.bytes)!
+            if commitments[name]?.input == input { commitments[name] = nil }
+            if readings[name]?.input == input { readings[name] = nil }
+        }
+        if case .settle(let operatorID, _, _) = transaction { pools[operatorID]?.removeAll { spent.contains($0.input) } }
+        if pools.values.contains(where: \.isEmpty) { pools = pools.filter { !$0.value.isEmpty } }
         let hash = Hash32(bytes: tx.id.bytes)!
         func created(_ index: Int) -> UTxO {
             UTxO(input: TransactionInput(transactionID: tx.id, index: UInt16(index)), output: tx.body.outputs[index])

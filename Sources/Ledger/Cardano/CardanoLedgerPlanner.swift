@@ -31,7 +31,8 @@ struct CardanoLedgerPlanner {
         var paying: [TransactionOutput] = []
         var scripts: [NativeScript] = []
         var mint: MultiAsset<Int64>?
-        var validUntil = slot + validitySlots
+        // A tip near the end of the slot range (a backend's answer) must not overflow the sum.
+        var validUntil = slot.addingReportingOverflow(validitySlots).overflow ? UInt64.max : slot + validitySlots
 
         func anchorOutput(_ operatorID: String, root: Hash32) throws(LedgerError) {
             if let current = outputs.anchors[operatorID] {
