@@ -17,8 +17,8 @@ public struct CredentialIssuer: Sendable {
         signer: any Signer, verificationMethod: String, cryptosuite: Cryptosuite? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) throws(CredentialError) {
-        let suite = cryptosuite ?? (signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019)
-        guard suite.algorithm == signer.algorithm else {
+        let suite = cryptosuite ?? .jcs(for: signer.algorithm)
+        guard suite.supports(signer.algorithm) else {
             throw .dataIntegrity(.proofGenerationError, "\(suite.rawValue) cannot sign with an \(signer.algorithm.rawValue) key")
         }
         guard (try? DIDURL(verificationMethod)) != nil else {

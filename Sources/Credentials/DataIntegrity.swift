@@ -6,23 +6,34 @@ import RDF
 
 /// The Data Integrity cryptosuites Voltpass creates and verifies: the JCS ones canonicalize the JSON
 /// (RFC 8785), the RDFC ones the document's RDF dataset (JSON-LD to RDF, then RDFC-1.0, with the
-/// bundled contexts only); all hash with SHA-256.
+/// bundled contexts only); all hash with SHA-256, except with P-384 keys, SHA-384.
 public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
     /// EdDSA over Ed25519 (VC-DI-EdDSA §3.3).
     case eddsaJcs2022 = "eddsa-jcs-2022"
-    /// ECDSA over P-256 (VC-DI-ECDSA §3.4).
+    /// ECDSA over P-256 or P-384 (VC-DI-ECDSA §3.4).
     case ecdsaJcs2019 = "ecdsa-jcs-2019"
     /// EdDSA over Ed25519, RDFC-1.0 (VC-DI-EdDSA §3.2).
     case eddsaRdfc2022 = "eddsa-rdfc-2022"
-    /// ECDSA over P-256, RDFC-1.0 (VC-DI-ECDSA §3.2).
+    /// ECDSA over P-256 or P-384, RDFC-1.0 (VC-DI-ECDSA §3.2).
     case ecdsaRdfc2019 = "ecdsa-rdfc-2019"
 
-    /// The key algorithm the suite signs with.
-    public var algorithm: KeyAlgorithm {
+    /// The key algorithms the suite signs with.
+    public var algorithms: [KeyAlgorithm] {
         switch self {
-        case .eddsaJcs2022, .eddsaRdfc2022: .ed25519
-        case .ecdsaJcs2019, .ecdsaRdfc2019: .p256
+        case .eddsaJcs2022, .eddsaRdfc2022: [.ed25519]
+        case .ecdsaJcs2019, .ecdsaRdfc2019: [.p256, .p384]
         }
+    }
+
+    /// Whether the suite signs with keys of `algorithm`.
+    public func supports(_ algorithm: KeyAlgorithm) -> Bool { algorithms.contains(algorithm) }
+
+    /// The key algorithms, for messages: `Ed25519` or `P-256 or P-384`.
+    var algorithmNames: String { algorithms.map(\.rawValue).joined(separator: " or ") }
+
+    /// The JCS suite of a key's algorithm: eddsa-jcs-2022 for Ed25519, ecdsa-jcs-2019 otherwise.
+    public static func jcs(for algorithm: KeyAlgorithm) -> Cryptosuite {
+        algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
     }
 
     /// Whether the suite canonicalizes the RDF dataset (else the JSON).
@@ -124,10 +135,10 @@ public enum DataIntegrity {
     public static func sign(
         _ document: JSONObject, options: ProofOptions, signer: some Signer
     ) async throws(CredentialError) -> JSONObject {
-        guard signer.algorithm == options.cryptosuite.algorithm else {
+        guard options.cryptosuite.supports(signer.algorithm) else {
             throw .dataIntegrity(
                 .proofGenerationError,
-                "\(options.cryptosuite.rawValue) needs an \(options.cryptosuite.algorithm.rawValue) key, not \(signer.algorithm.rawValue)")
+                "\(options.cryptosuite.rawValue) needs an \(options.cryptosuite.algorithmNames) key, not \(signer.algorithm.rawValue)")
         }
         let existing = proofObjects(document["proof"])
         var unsecured = document
@@ -144,7 +155,8 @@ public enum DataIntegrity {
         if let context = unsecured["@context"] { config["@context"] = context }
         let message: [UInt8]
         do {
-            message = try hashData(config: config, document: chained(unsecured, previous), suite: options.cryptosuite)
+            message = try hashData(
+                config: config, document: chained(unsecured, previous), suite: options.cryptosuite, keyAlgorithm: signer.algorithm)
         } catch {
             throw .dataIntegrity(.proofGenerationError, "\(error)")
         }
@@ -236,10 +248,10 @@ public enum DataIntegrity {
             throw fail(.unsupportedCryptosuite, "unsupported proof type '\(type)'", "/type")
         }
         guard let encoded = proof["proofValue"]?.stringValue,
-            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, decoded.bytes.count == 64
+            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, [64, 96].contains(decoded.bytes.count)
         else {
             throw fail(
-                .malformedProofError, "'proofValue' must be a base58btc multibase string of a 64-byte signature", "/proofValue")
+                .malformedProofError, "'proofValue' must be a base58btc multibase string of a 64- or 96-byte signature", "/proofValue")
         }
         guard let purpose = VerificationRelationship(rawValue: purposeName), purpose == expectation.proofPurpose else {
             throw fail(
@@ -313,14 +325,14 @@ public enum DataIntegrity {
         } catch {
             throw fail(.invalidVerificationMethod, "\(method) could not be resolved: \(error)", "/verificationMethod")
         }
-        guard key.algorithm == suite.algorithm else {
+        guard suite.supports(key.algorithm) else {
             throw fail(
-                .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithm.rawValue) key, not \(key.algorithm.rawValue)",
+                .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithmNames) key, not \(key.algorithm.rawValue)",
                 "/verificationMethod")
         }
         let message: [UInt8]
         do {
-            message = try hashData(config: config, document: unsecured, suite: suite)
+            message = try hashData(config: config, document: unsecured, suite: suite, keyAlgorithm: key.algorithm)
         } catch {
             throw fail(.proofVerificationError, "\(error)")
         }
@@ -332,15 +344,17 @@ public enum DataIntegrity {
             id: proof["id"]?.stringValue)
     }
 
-    /// `SHA-256(canonical proof config) ‖ SHA-256(canonical document)`, the message every suite
-    /// signs: JCS for the JCS suites; for the RDFC ones, the canonical N-Quads of each (JSON-LD in
-    /// safe mode with the bundled contexts, then RDFC-1.0).
-    static func hashData(config: JSONObject, document: JSONObject, suite: Cryptosuite) throws -> [UInt8] {
+    /// `H(canonical proof config) ‖ H(canonical document)`, the message every suite signs: JCS for the
+    /// JCS suites; for the RDFC ones, the canonical N-Quads of each (JSON-LD in safe mode with the
+    /// bundled contexts, then RDFC-1.0). H is SHA-384 for P-384 keys, SHA-256 otherwise.
+    static func hashData(config: JSONObject, document: JSONObject, suite: Cryptosuite, keyAlgorithm: KeyAlgorithm) throws -> [UInt8] {
         func canonical(_ object: JSONObject) throws -> [UInt8] {
             guard suite.usesRDFC else { return try JCS.canonicalize(.object(object)) }
             return Array(try RDFC10().canonicalize(try JSONLD(loader: contexts).toRDF(.object(object))).nquads.utf8)
         }
-        return Array(SHA256.hash(data: try canonical(config))) + Array(SHA256.hash(data: try canonical(document)))
+        let (config, document) = (try canonical(config), try canonical(document))
+        guard keyAlgorithm == .p384 else { return Array(SHA256.hash(data: config)) + Array(SHA256.hash(data: document)) }
+        return Array(SHA384.hash(data: config)) + Array(SHA384.hash(data: document))
     }
 
     /// Where the RDFC suites find JSON-LD contexts: the bundled ones only.

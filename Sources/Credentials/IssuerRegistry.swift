@@ -189,7 +189,7 @@ public struct IssuerRegistry: Sendable, Equatable {
 
     /// The signed registry credential.
     public func signed(signer: some Signer, verificationMethod: String, now: Date) async throws(CredentialError) -> JSONObject {
-        let cryptosuite: Cryptosuite = signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
+        let cryptosuite = Cryptosuite.jcs(for: signer.algorithm)
         return try await DataIntegrity.sign(
             document, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: now),
             signer: signer)

@@ -238,7 +238,7 @@ public actor StatusListService {
             id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
             validFrom: date, timeToLive: timeToLive
         ).document
-        let cryptosuite: Cryptosuite = signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
+        let cryptosuite = Cryptosuite.jcs(for: signer.algorithm)
         let signed = try await DataIntegrity.sign(
             unsigned, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: date),
             signer: signer)

@@ -1,9 +1,9 @@
 import Encoding
 
-/// did:key (W3C CCG "The did:key Method v0.9") for Ed25519 and P-256 keys: the DID is
+/// did:key (W3C CCG "The did:key Method v0.9") for Ed25519, P-256 and P-384 keys: the DID is
 /// `did:key:` + the Multikey of the public key, and the DID document is generated from it.
 ///
-/// Other key types of the method's table (secp256k1, X25519, P-384) get the spec's length check
+/// Other key types of the method's table (secp256k1, X25519, P-521) get the spec's length check
 /// and are then refused with `unsupportedPublicKeyType`, as is any other multicodec (e.g. BLS12-381 G2):
 /// Voltpass cannot verify signatures with them, so it does not produce documents for them.
 public enum DIDKey {
@@ -22,7 +22,7 @@ public enum DIDKey {
     public struct Options: Sendable, Hashable {
         public var publicKeyFormat: PublicKeyFormat
         /// For Ed25519 DIDs, add the derived X25519 key as an embedded `keyAgreement` method, as in the
-        /// spec's example document. P-256 DIDs get no `keyAgreement`.
+        /// spec's example document. ECDSA DIDs get no `keyAgreement`.
         public var enableEncryptionKeyDerivation: Bool
 
         public init(publicKeyFormat: PublicKeyFormat = .multikey, enableEncryptionKeyDerivation: Bool = true) {
@@ -119,10 +119,11 @@ public enum DIDKey {
         switch code {
         case Multikey.ed25519Public: key = try PublicKey(algorithm: .ed25519, rawRepresentation: payload)
         case Multikey.p256Public: key = try PublicKey(algorithm: .p256, rawRepresentation: payload)
+        case Multikey.p384Public: key = try PublicKey(algorithm: .p384, rawRepresentation: payload)
         default:
             throw IdentityError(
                 .unsupportedPublicKeyType,
-                "did:key multicodec 0x\(String(code, radix: 16)) is not supported; Voltpass handles Ed25519 and P-256")
+                "did:key multicodec 0x\(String(code, radix: 16)) is not supported; Voltpass handles Ed25519, P-256 and P-384")
         }
         return (identifier, multibaseValue, key)
     }

@@ -2,19 +2,19 @@ import Encoding
 
 extension PublicKey {
     /// The public key as a JWK (RFC 7517/8037): `{"kty":"OKP","crv":"Ed25519","x":…}` or
-    /// `{"kty":"EC","crv":"P-256","x":…,"y":…}` with base64url coordinates.
+    /// `{"kty":"EC","crv":"P-256" or "P-384","x":…,"y":…}` with base64url coordinates.
     public var jwk: JSONObject {
         switch algorithm {
         case .ed25519:
             return ["kty": "OKP", "crv": "Ed25519", "x": .string(Base64URL.encode(rawRepresentation))]
-        case .p256:
-            // A validated P-256 key always decompresses.
-            let (x, y) = p256Coordinates ?? ([], [])
-            return ["kty": "EC", "crv": "P-256", "x": .string(Base64URL.encode(x)), "y": .string(Base64URL.encode(y))]
+        case .p256, .p384:
+            // A validated ECDSA key always decompresses.
+            let (x, y) = ecCoordinates ?? ([], [])
+            return ["kty": "EC", "crv": .string(algorithm.rawValue), "x": .string(Base64URL.encode(x)), "y": .string(Base64URL.encode(y))]
         }
     }
 
-    /// Reads a public JWK for Ed25519 (OKP) or P-256 (EC). Other key types throw
+    /// Reads a public JWK for Ed25519 (OKP) or P-256 and P-384 (EC). Other key types throw
     /// `unsupportedPublicKeyType`; a JWK carrying the private `d`, missing or malformed coordinates
     /// throw `invalidPublicKey`; coordinates of the wrong size throw `invalidPublicKeyLength`.
     public init(jwk: JSONObject) throws(IdentityError) {
@@ -26,17 +26,20 @@ extension PublicKey {
         switch (kty, crv) {
         case ("OKP", "Ed25519"):
             try self.init(algorithm: .ed25519, rawRepresentation: Self.coordinate("x", of: jwk))
-        case ("EC", "P-256"):
+        case ("EC", "P-256"), ("EC", "P-384"):
+            let algorithm: KeyAlgorithm = crv == "P-256" ? .p256 : .p384
+            let size = algorithm == .p256 ? 32 : 48
             let x = try Self.coordinate("x", of: jwk)
             let y = try Self.coordinate("y", of: jwk)
-            guard x.count == 32, y.count == 32 else {
-                throw IdentityError(.invalidPublicKeyLength, "P-256 JWK coordinates have 32 bytes each, not \(x.count) and \(y.count)")
+            guard x.count == size, y.count == size else {
+                throw IdentityError(
+                    .invalidPublicKeyLength, "\(algorithm.rawValue) JWK coordinates have \(size) bytes each, not \(x.count) and \(y.count)")
             }
-            try self.init(algorithm: .p256, rawRepresentation: [0x04] + x + y)
+            try self.init(algorithm: algorithm, rawRepresentation: [0x04] + x + y)
         default:
             throw IdentityError(
                 .unsupportedPublicKeyType,
-                "JWK kty '\(kty ?? "none")' crv '\(crv ?? "none")' is not OKP Ed25519 or EC P-256")
+                "JWK kty '\(kty ?? "none")' crv '\(crv ?? "none")' is not OKP Ed25519 or EC P-256 or P-384")
         }
     }
 

@@ -6,13 +6,17 @@ import Encoding
 /// | --- | --- | --- | --- |
 /// | Ed25519 public | `0xed` | `ed01` (`z6Mk…`) | 32 |
 /// | P-256 public (compressed) | `0x1200` | `8024` (`zDna…`) | 33 |
+/// | P-384 public (compressed) | `0x1201` | `8124` (`z82L…`) | 49 |
 /// | Ed25519 secret (seed) | `0x1300` | `8026` (`z3u2…`) | 32 |
 /// | P-256 secret | `0x1306` | `8626` (`z42t…`) | 32 |
+/// | P-384 secret | `0x1307` | `8726` (`z2fa…`) | 48 |
 public enum Multikey {
     static let ed25519Public: UInt64 = 0xed
     static let p256Public: UInt64 = 0x1200
+    static let p384Public: UInt64 = 0x1201
     static let ed25519Secret: UInt64 = 0x1300
     static let p256Secret: UInt64 = 0x1306
+    static let p384Secret: UInt64 = 0x1307
 
     /// The `publicKeyMultibase` of a public key.
     public static func encode(_ key: PublicKey) -> String {
@@ -31,33 +35,48 @@ public enum Multikey {
                 throw IdentityError(.invalidPublicKeyLength, "a P-256 Multikey holds a 33-byte compressed point, not \(payload.count) bytes")
             }
             return try PublicKey(algorithm: .p256, rawRepresentation: payload)
+        case p384Public:
+            guard payload.count == 49 else {
+                throw IdentityError(.invalidPublicKeyLength, "a P-384 Multikey holds a 49-byte compressed point, not \(payload.count) bytes")
+            }
+            return try PublicKey(algorithm: .p384, rawRepresentation: payload)
         default:
             throw IdentityError(
-                .unsupportedPublicKeyType, "multicodec 0x\(String(code, radix: 16)) is not an Ed25519 or P-256 public key")
+                .unsupportedPublicKeyType, "multicodec 0x\(String(code, radix: 16)) is not an Ed25519, P-256 or P-384 public key")
         }
     }
 
-    /// The `secretKeyMultibase` of a raw secret (Ed25519 seed or P-256 scalar).
+    /// The `secretKeyMultibase` of a raw secret (Ed25519 seed or ECDSA scalar).
     public static func encodeSecretKey(_ secretKey: [UInt8], algorithm: KeyAlgorithm) -> String {
-        let code = algorithm == .ed25519 ? ed25519Secret : p256Secret
+        let code =
+            switch algorithm {
+            case .ed25519: ed25519Secret
+            case .p256: p256Secret
+            case .p384: p384Secret
+            }
         return Multibase.encode(Multicodec.prefix(code, to: secretKey), as: .base58btc)
     }
 
     /// Decodes a `secretKeyMultibase` into a signer; throws `invalidSecretKey` for anything but a
-    /// 32-byte Ed25519 seed or a valid P-256 scalar under its multicodec header.
+    /// 32-byte Ed25519 seed or a valid P-256 or P-384 scalar under its multicodec header.
     public static func decodeSecretKey(_ multibase: String) throws(IdentityError) -> SoftwareSigner {
         let (code, payload) = try split(multibase, failing: .invalidSecretKey, what: "secret key")
         switch code {
         case ed25519Secret: return try SoftwareSigner(algorithm: .ed25519, secretKey: payload)
         case p256Secret: return try SoftwareSigner(algorithm: .p256, secretKey: payload)
+        case p384Secret: return try SoftwareSigner(algorithm: .p384, secretKey: payload)
         default:
             throw IdentityError(
-                .invalidSecretKey, "multicodec 0x\(String(code, radix: 16)) is not an Ed25519 or P-256 secret key")
+                .invalidSecretKey, "multicodec 0x\(String(code, radix: 16)) is not an Ed25519, P-256 or P-384 secret key")
         }
     }
 
     static func publicCode(_ algorithm: KeyAlgorithm) -> UInt64 {
-        algorithm == .ed25519 ? ed25519Public : p256Public
+        switch algorithm {
+        case .ed25519: ed25519Public
+        case .p256: p256Public
+        case .p384: p384Public
+        }
     }
 
     private static func split(_ multibase: String, failing kind: IdentityError.Kind, what: String) throws(IdentityError)
@@ -81,7 +100,7 @@ public enum Multikey {
 }
 
 extension PublicKey {
-    /// The key as Multikey `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDna…` for P-256).
+    /// The key as Multikey `publicKeyMultibase` (`z6Mk…` for Ed25519, `zDna…` for P-256, `z82L…` for P-384).
     public var multikey: String { Multikey.encode(self) }
 
     /// Decodes a Multikey `publicKeyMultibase` (see `Multikey.decodePublicKey`).

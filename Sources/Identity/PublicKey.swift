@@ -3,11 +3,12 @@ import Foundation
 
 /// A validated public key of one of the algorithms Voltpass signs with, and signature verification.
 ///
-/// Ed25519 keys are 32 bytes and must decode to a curve point. P-256 keys are accepted compressed
-/// (33 bytes) or uncompressed (65 bytes, `04‖x‖y`), must lie on the curve, and are held compressed.
+/// Ed25519 keys are 32 bytes and must decode to a curve point. P-256 and P-384 keys are accepted
+/// compressed (33 or 49 bytes) or uncompressed (65 or 97 bytes, `04‖x‖y`), must lie on the curve,
+/// and are held compressed.
 public struct PublicKey: Sendable, Hashable {
     public let algorithm: KeyAlgorithm
-    /// 32 bytes for Ed25519, the 33-byte compressed SEC1 point for P-256.
+    /// 32 bytes for Ed25519, the compressed SEC1 point for P-256 (33 bytes) and P-384 (49).
     public let rawRepresentation: [UInt8]
 
     /// Validates `bytes` as a key of `algorithm`; throws `invalidPublicKeyLength` or `invalidPublicKey`.
@@ -39,6 +40,23 @@ public struct PublicKey: Sendable, Hashable {
                 throw IdentityError(.invalidPublicKey, "the P-256 public key is not a valid point on the curve")
             }
             rawRepresentation = Array(key.compressedRepresentation)
+        case .p384:
+            let key: P384.Signing.PublicKey
+            do {
+                switch bytes.count {
+                case 49: key = try P384.Signing.PublicKey(compressedRepresentation: bytes)
+                case 97: key = try P384.Signing.PublicKey(x963Representation: bytes)
+                default:
+                    throw IdentityError(
+                        .invalidPublicKeyLength,
+                        "a P-384 public key has 49 (compressed) or 97 (uncompressed) bytes, not \(bytes.count)")
+                }
+            } catch let error as IdentityError {
+                throw error
+            } catch {
+                throw IdentityError(.invalidPublicKey, "the P-384 public key is not a valid point on the curve")
+            }
+            rawRepresentation = Array(key.compressedRepresentation)
         }
     }
 
@@ -49,8 +67,8 @@ public struct PublicKey: Sendable, Hashable {
     }
 
     /// Whether `signature` is a valid signature of `message` by this key: Ed25519 (RFC 8032), or ECDSA
-    /// P-256 with SHA-256 over `message` and a raw 64-byte r‖s signature. High-S ECDSA signatures are
-    /// accepted, as the W3C Data Integrity vectors require.
+    /// with a raw r‖s signature over SHA-256 (P-256, 64 bytes) or SHA-384 (P-384, 96 bytes) of
+    /// `message`. High-S ECDSA signatures are accepted, as the W3C Data Integrity vectors require.
     public func verify(signature: [UInt8], message: [UInt8]) -> Bool {
         switch algorithm {
         case .ed25519:
@@ -64,15 +82,28 @@ public struct PublicKey: Sendable, Hashable {
                 let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature)
             else { return false }
             return key.isValidSignature(ecdsa, for: message)
+        case .p384:
+            guard signature.count == 96,
+                let key = try? P384.Signing.PublicKey(compressedRepresentation: rawRepresentation),
+                let ecdsa = try? P384.Signing.ECDSASignature(rawRepresentation: signature)
+            else { return false }
+            return key.isValidSignature(ecdsa, for: message)
         }
     }
 
-    /// The uncompressed affine coordinates of a P-256 key (32 bytes each); nil for Ed25519.
-    var p256Coordinates: (x: [UInt8], y: [UInt8])? {
-        guard algorithm == .p256,
-            let key = try? P256.Signing.PublicKey(compressedRepresentation: rawRepresentation)
-        else { return nil }
-        let point = Array(key.x963Representation)
-        return (Array(point[1..<33]), Array(point[33..<65]))
+    /// The uncompressed affine coordinates of a P-256 or P-384 key (32 or 48 bytes each); nil for Ed25519.
+    public var ecCoordinates: (x: [UInt8], y: [UInt8])? {
+        let point: [UInt8]
+        switch algorithm {
+        case .ed25519: return nil
+        case .p256:
+            guard let key = try? P256.Signing.PublicKey(compressedRepresentation: rawRepresentation) else { return nil }
+            point = Array(key.x963Representation)
+        case .p384:
+            guard let key = try? P384.Signing.PublicKey(compressedRepresentation: rawRepresentation) else { return nil }
+            point = Array(key.x963Representation)
+        }
+        let size = (point.count - 1) / 2
+        return (Array(point[1...size]), Array(point[(size + 1)...]))
     }
 }

@@ -17,7 +17,11 @@ struct CredentialCommand: AsyncParsableCommand {
         @Option(help: "The issuer's Multikey key file.")
         var key: String
 
-        @Option(help: "eddsa-jcs-2022 (Ed25519 keys, the default for them) or ecdsa-jcs-2019 (P-256 keys).")
+        @Option(
+            help: """
+                eddsa-jcs-2022 or eddsa-rdfc-2022 (Ed25519 keys), ecdsa-jcs-2019 or ecdsa-rdfc-2019 (P-256 and P-384 \
+                keys); the JCS suite of the key by default.
+                """)
         var cryptosuite: String?
 
         @Argument(help: "The unsigned credential (JSON file), or - for standard input.")
@@ -29,7 +33,8 @@ struct CredentialCommand: AsyncParsableCommand {
             let suite = try CLIInput.usage { () throws -> Cryptosuite? in
                 guard let cryptosuite else { return nil }
                 guard let suite = Cryptosuite(rawValue: cryptosuite) else {
-                    throw CLIInput.UsageError(message: "unknown cryptosuite '\(cryptosuite)'; use eddsa-jcs-2022 or ecdsa-jcs-2019")
+                    throw CLIInput.UsageError(
+                        message: "unknown cryptosuite '\(cryptosuite)'; use \(Cryptosuite.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return suite
             }

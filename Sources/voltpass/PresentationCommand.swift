@@ -31,7 +31,7 @@ struct PresentationCommand: AsyncParsableCommand {
             let included = try CLIInput.usage { try credentials.map { Credential(try CLIInput.object(from: $0)) } }
             let holder = String(method.prefix { $0 != "#" })
             let options = ProofOptions(
-                cryptosuite: signer.algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019, verificationMethod: method,
+                cryptosuite: .jcs(for: signer.algorithm), verificationMethod: method,
                 proofPurpose: .authentication, created: Date(), domain: domain.map { [$0] } ?? [], challenge: challenge)
             let presentation = try await DataIntegrity.sign(
                 Presentation.unsecured(holder: holder, credentials: included), options: options, signer: signer)

@@ -35,5 +35,5 @@ struct Voltpass: AsyncParsableCommand {
 
 extension KeyAlgorithm: ExpressibleByArgument {
     public init?(argument: String) { self.init(name: argument) }
-    public static var allValueStrings: [String] { ["ed25519", "p256"] }
+    public static var allValueStrings: [String] { ["ed25519", "p256", "p384"] }
 }

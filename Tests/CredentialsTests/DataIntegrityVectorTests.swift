@@ -35,7 +35,7 @@ import VectorSupport
         let canonicalDocument = try JCS.canonicalize(.object(unsigned))
         #expect(String(decoding: canonicalDocument, as: UTF8.self) == (try Self.text(folder + "canonDocJCS.txt")))
         #expect(String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCS.txt")))
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaJcs2022)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaJcs2022, keyAlgorithm: .ed25519)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCS.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCS.txt")))
         #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCS.txt")))
@@ -66,7 +66,7 @@ import VectorSupport
         let signer = try SoftwareSigner(secretKeyMultibase: try #require(keys["privateKeyMultibase"]?.stringValue))
 
         // The hashes of the canonical N-Quads of the proof configuration and of the document.
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022, keyAlgorithm: .ed25519)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashDataInt.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashDataInt.txt")))
         #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashDataInt.txt")))
@@ -98,7 +98,7 @@ import VectorSupport
         unsigned.removeValue(forKey: "proof")
         var config = try Self.object(folder + "proofConfigEdSig.json")
         if config["@context"] == nil { config["@context"] = unsigned["@context"] }
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .eddsaRdfc2022, keyAlgorithm: .ed25519)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashEdSig.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashEdSig.txt")))
         let verified = try await DataIntegrity.verify(signed, resolver: Self.resolver, expectation: ProofExpectation(now: try Self.date("2024-01-01T00:00:00Z")))
@@ -114,7 +114,7 @@ import VectorSupport
         let folder = "vc-di-ecdsa/ecdsa-rdfc-2019-p256/"
         let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")
         let config = try Self.object(folder + "proofConfigECDSAP256.json")
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaRdfc2019)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaRdfc2019, keyAlgorithm: .p256)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashECDSAP256.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashECDSAP256.txt")))
         let verified = try await DataIntegrity.verify(
@@ -130,7 +130,7 @@ import VectorSupport
         #expect(String(decoding: try JCS.canonicalize(.object(unsigned)), as: UTF8.self) == (try Self.text(folder + "canonDocJCSECDSAP256.txt")))
         #expect(
             String(decoding: try JCS.canonicalize(.object(config)), as: UTF8.self) == (try Self.text(folder + "proofCanonJCSECDSAP256.txt")))
-        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaJcs2019)
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: .ecdsaJcs2019, keyAlgorithm: .p256)
         #expect(Vectors.hex(hashData.prefix(32)) == (try Self.text(folder + "proofHashJCSECDSAP256.txt")))
         #expect(Vectors.hex(hashData.suffix(32)) == (try Self.text(folder + "docHashJCSECDSAP256.txt")))
         #expect(Vectors.hex(hashData) == (try Self.text(folder + "combinedHashJCSECDSAP256.txt")))
@@ -154,6 +154,43 @@ import VectorSupport
         var ourProof = signed["proof"]?.objectValue
         ourProof?.removeValue(forKey: "proofValue")
         #expect(ourProof == expectedProof)
+        _ = try await DataIntegrity.verify(signed, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+    }
+
+    /// The P-384 vectors of both ECDSA suites: SHA-384 hashes (48 bytes each), the published 96-byte
+    /// signature verifies, and a signature of ours with the vector's key verifies too.
+    @Test(.vectors, arguments: [
+        ("vc-di-ecdsa/ecdsa-rdfc-2019-p384/", "ECDSAP384", Cryptosuite.ecdsaRdfc2019),
+        ("vc-di-ecdsa/ecdsa-jcs-2019-p384/", "JCSECDSAP384", Cryptosuite.ecdsaJcs2019),
+    ])
+    func p384PublishedSignaturesVerify(folder: String, name: String, suite: Cryptosuite) async throws {
+        let unsigned = try Self.object("vc-di-ecdsa/unsigned.json")
+        var config = try Self.object(folder + "proofConfig\(name).json")
+        if suite.usesRDFC, config["@context"] == nil { config["@context"] = unsigned["@context"] }
+        let hashData = try DataIntegrity.hashData(config: config, document: unsigned, suite: suite, keyAlgorithm: .p384)
+        #expect(hashData.count == 96)
+        #expect(Vectors.hex(hashData.prefix(48)) == (try Self.text(folder + "proofHash\(name).txt")))
+        #expect(Vectors.hex(hashData.suffix(48)) == (try Self.text(folder + "docHash\(name).txt")))
+        let published = try Self.object(folder + "signed\(name).json")
+        let proofValue = try #require(published["proof"]?["proofValue"]?.stringValue)
+        #expect(Vectors.hex(try Multibase.decode(proofValue).bytes) == (try Self.text(folder + "sigHex\(name).txt")))
+        let now = try Self.date("2024-01-01T00:00:00Z")
+        _ = try await DataIntegrity.verify(published, resolver: Self.resolver, expectation: ProofExpectation(now: now))
+        var forged = published
+        forged["issuer"] = "did:example:forged"
+        await #expect { try await DataIntegrity.verify(forged, resolver: Self.resolver, expectation: ProofExpectation(now: now)) } throws: {
+            ($0 as? CredentialError)?.code == "PROOF_VERIFICATION_ERROR"
+        }
+
+        let keys = try Self.object("vc-di-ecdsa/p384KeyPair.json")
+        let signer = try SoftwareSigner(secretKeyMultibase: try #require(keys["secretKeyMultibase"]?.stringValue))
+        #expect(signer.algorithm == .p384)
+        #expect(signer.verificationKey.multikey == keys["publicKeyMultibase"]?.stringValue)
+        let options = ProofOptions(
+            cryptosuite: suite, verificationMethod: try #require(config["verificationMethod"]?.stringValue),
+            created: try Self.date(config["created"]?.stringValue))
+        let signed = try await DataIntegrity.sign(unsigned, options: options, signer: signer)
+        #expect(try Multibase.decode(try #require(signed["proof"]?["proofValue"]?.stringValue)).bytes.count == 96)
         _ = try await DataIntegrity.verify(signed, resolver: Self.resolver, expectation: ProofExpectation(now: now))
     }
 

@@ -19,7 +19,7 @@ import VectorSupport
         #expect(try await DIDKeyResolver().resolve(did + "#" + did.dropFirst("did:key:".count)) == document)
     }
 
-    /// Every DID of the spec's test vector appendix: Ed25519 and P-256 resolve to documents whose
+    /// Every DID of the spec's test vector appendix: Ed25519, P-256 and P-384 resolve to documents whose
     /// method id, raw key and X25519 derivation match the vectors; the other key types are refused.
     @Test(.vectors) func resolvesOrRefusesEveryDidOfTheSpec() throws {
         let spec = try VectorJSON.object("did-key/spec-test-vectors.json")
@@ -29,7 +29,7 @@ import VectorSupport
         for entry in entries {
             let did = try #require(entry["did"] as? String)
             switch entry["multicodec_name"] as? String {
-            case "ed25519-pub", "p256-pub":
+            case "ed25519-pub", "p256-pub", "p384-pub":
                 let document = try DIDKey.document(for: did, options: .init(enableEncryptionKeyDerivation: false))
                 let methodID = try #require(entry["verification_method_id"] as? String)
                 let method = try #require(document.verificationMethod(id: methodID))
@@ -52,7 +52,7 @@ import VectorSupport
                 expectIdentityError(.unsupportedPublicKeyType, "\(did)") { try DIDKey.document(for: did) }
             }
         }
-        #expect(resolved == 3)
+        #expect(resolved == 4)
     }
 
     /// The JsonWebKey form carries the spec's computed JWKs.
@@ -69,14 +69,27 @@ import VectorSupport
         #expect(try method.publicKey() == DIDKey.publicKey(of: did))
     }
 
-    /// Legacy P-256 vectors: the JWK x/y (and the private d) agree with the decompressed Multikey.
+    /// Legacy P-256 and P-384 vectors: the JWK x/y (and the private d) agree with the decompressed
+    /// Multikey; P-521 is refused.
     @Test(.vectors) func legacyNistCurveVectorsCrossCheck() throws {
         let vectors = try VectorJSON.object("did-key/legacy-test-vectors/nist-curves.json")
         var p256 = 0
+        var p384 = 0
         for (did, value) in vectors {
             let entry = try #require(value as? [String: Any])
             let method = try #require(entry["verificationMethod"] as? [String: Any])
-            if did.hasPrefix("did:key:zDna") {
+            if did.hasPrefix("did:key:z82L") {
+                let key = try DIDKey.publicKey(of: did)
+                #expect(key.algorithm == .p384)
+                let jwk = try #require(method["publicKeyJwk"] as? [String: String])
+                #expect(key.jwk["crv"]?.stringValue == "P-384")
+                #expect(key.jwk["x"]?.stringValue == jwk["x"])
+                #expect(key.jwk["y"]?.stringValue == jwk["y"])
+                #expect(try PublicKey(jwk: key.jwk) == key)
+                let d = try Base64URL.decode(try #require((method["privateKeyJwk"] as? [String: String])?["d"]))
+                #expect(try SoftwareSigner(algorithm: .p384, secretKey: d).verificationKey == key)
+                p384 += 1
+            } else if did.hasPrefix("did:key:zDna") {
                 let key = try DIDKey.publicKey(of: did)
                 if let jwk = method["publicKeyJwk"] as? [String: String] {
                     #expect(key.jwk["x"]?.stringValue == jwk["x"])
@@ -92,10 +105,11 @@ import VectorSupport
                 }
                 p256 += 1
             } else {
-                expectIdentityError(.unsupportedPublicKeyType, "\(did) (P-384 / P-521)") { try DIDKey.publicKey(of: did) }
+                expectIdentityError(.unsupportedPublicKeyType, "\(did) (P-521)") { try DIDKey.publicKey(of: did) }
             }
         }
         #expect(p256 == 3)
+        #expect(p384 == 2)
     }
 
     /// Legacy Ed25519 vectors: the seed gives the DID's key, and the derived X25519 key is the

@@ -29,17 +29,24 @@ import VectorSupport
         }
     }
 
-    /// Public keys start `z6Mk` / `zDn` as published; both keys carry their multicodec headers
-    /// (`ed01` / `8024` public, `8026` / `8626` secret). The letters after `z` of a secret key
-    /// depend on the key bytes, so they are not checked.
+    /// Public keys start `z6Mk` / `zDn` / `z82` as published; both keys carry their multicodec headers
+    /// (`ed01` / `8024` / `8124` public, `8026` / `8626` / `8726` secret). The letters after `z` of a
+    /// secret key depend on the key bytes, so they are not checked.
     @Test(arguments: KeyAlgorithm.allCases) func encodingsHaveThePublishedPrefixes(algorithm: KeyAlgorithm) throws {
+        let (text, publicHeader, secretHeader, secretLength): (String, [UInt8], [UInt8], Int) =
+            switch algorithm {
+            case .ed25519: ("z6Mk", [0xed, 0x01], [0x80, 0x26], 32)
+            case .p256: ("zDn", [0x80, 0x24], [0x86, 0x26], 32)
+            case .p384: ("z82", [0x81, 0x24], [0x87, 0x26], 48)
+            }
         let signer = SoftwareSigner.generate(algorithm)
-        #expect(signer.verificationKey.multikey.hasPrefix(algorithm == .ed25519 ? "z6Mk" : "zDn"))
+        #expect(signer.verificationKey.multikey.hasPrefix(text))
         let (_, publicBytes) = try Multibase.decode(signer.verificationKey.multikey)
-        #expect(Array(publicBytes.prefix(2)) == (algorithm == .ed25519 ? [0xed, 0x01] : [0x80, 0x24]))
+        #expect(Array(publicBytes.prefix(2)) == publicHeader)
         let (_, secretBytes) = try Multibase.decode(signer.secretKeyMultibase)
-        #expect(Array(secretBytes.prefix(2)) == (algorithm == .ed25519 ? [0x80, 0x26] : [0x86, 0x26]))
-        #expect(secretBytes.count == 34)
+        #expect(Array(secretBytes.prefix(2)) == secretHeader)
+        #expect(secretBytes.count == 2 + secretLength)
+        #expect(try SoftwareSigner(secretKeyMultibase: signer.secretKeyMultibase).publicKey == signer.publicKey)
     }
 
     @Test func badPublicKeysAreRejectedWithCodes() {
@@ -67,7 +74,8 @@ import VectorSupport
         let seed = [UInt8](repeating: 7, count: 32)
         expectIdentityError(.invalidSecretKey, "not base58btc") { try SoftwareSigner(secretKeyMultibase: "m" + String(repeating: "A", count: 46)) }
         expectIdentityError(.invalidSecretKey, "public key header") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0xed, seed)) }
-        expectIdentityError(.invalidSecretKey, "P-384 secret") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0x1307, seed + seed[..<16])) }
+        expectIdentityError(.invalidSecretKey, "P-521 secret") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0x1308, seed + seed + [1, 2])) }
+        expectIdentityError(.invalidSecretKey, "short P-384 secret") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0x1307, seed)) }
         expectIdentityError(.invalidSecretKey, "short seed") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0x1300, Array(seed.dropLast()))) }
         expectIdentityError(.invalidSecretKey, "zero scalar") { try SoftwareSigner(secretKeyMultibase: multikey(code: 0x1306, [UInt8](repeating: 0, count: 32))) }
         expectIdentityError(.invalidSecretKey, "empty") { try SoftwareSigner(secretKeyMultibase: "") }

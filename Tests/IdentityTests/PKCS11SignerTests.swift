@@ -28,6 +28,9 @@ struct PKCS11SignerTests {
         case .p256:
             let key = try P256.Signing.PublicKey(compressedRepresentation: publicKey)
             return key.isValidSignature(try P256.Signing.ECDSASignature(rawRepresentation: signature), for: message)
+        case .p384:
+            let key = try P384.Signing.PublicKey(compressedRepresentation: publicKey)
+            return key.isValidSignature(try P384.Signing.ECDSASignature(rawRepresentation: signature), for: message)
         }
     }
 
@@ -35,12 +38,12 @@ struct PKCS11SignerTests {
     func generatesInTheTokenAndSignsVerifiably(algorithm: KeyAlgorithm) async throws {
         let signer = try token.generateKeyPair(algorithm, label: label("gen"), id: randomID())
         #expect(signer.algorithm == algorithm)
-        #expect(signer.publicKey.count == (algorithm == .ed25519 ? 32 : 33))
+        #expect(signer.publicKey.count == [.ed25519: 32, .p256: 33, .p384: 49][algorithm])
         #expect(signer.uri.token == SoftHSM.Token.identity.label)
 
         let message = Array("pack 0042: state of health 97%".utf8)
         let signature = try await signer.sign(message)
-        #expect(signature.count == 64)
+        #expect(signature.count == algorithm.signatureLength)
         #expect(try verifies(signature, message, algorithm: algorithm, publicKey: signer.publicKey))
         #expect(try !verifies(signature, message + [0], algorithm: algorithm, publicKey: signer.publicKey))
         #expect(try !verifies(signature, message, algorithm: algorithm, publicKey: SoftwareSigner.generate(algorithm).publicKey))

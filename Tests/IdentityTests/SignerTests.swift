@@ -70,10 +70,10 @@ import VectorSupport
     @Test(arguments: KeyAlgorithm.allCases) func generatedKeysSignAndVerify(algorithm: KeyAlgorithm) async throws {
         let signer = SoftwareSigner.generate(algorithm)
         #expect(signer.algorithm == algorithm)
-        #expect(signer.publicKey.count == (algorithm == .ed25519 ? 32 : 33))
+        #expect(signer.publicKey.count == [.ed25519: 32, .p256: 33, .p384: 49][algorithm])
         let message = Array("cell 0042 state of health 97%".utf8)
         let signature = try await signer.sign(message)
-        #expect(signature.count == 64)
+        #expect(signature.count == algorithm.signatureLength)
         #expect(signer.verificationKey.verify(signature: signature, message: message))
         #expect(!SoftwareSigner.generate(algorithm).verificationKey.verify(signature: signature, message: message))
 
@@ -102,9 +102,11 @@ import VectorSupport
             if alg == "Ed25519":
                 ed25519.Ed25519PublicKey.from_public_bytes(pub).verify(sig, msg)
             else:
-                key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), pub)
-                der = encode_dss_signature(int.from_bytes(sig[:32], "big"), int.from_bytes(sig[32:], "big"))
-                key.verify(der, msg, ec.ECDSA(hashes.SHA256()))
+                curve, digest = (ec.SECP256R1(), hashes.SHA256()) if alg == "P-256" else (ec.SECP384R1(), hashes.SHA384())
+                key = ec.EllipticCurvePublicKey.from_encoded_point(curve, pub)
+                half = len(sig) // 2
+                der = encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
+                key.verify(der, msg, ec.ECDSA(digest))
             print("ok")
             """,
             arguments: [algorithm.rawValue, Vectors.hex(signer.publicKey), Vectors.hex(signature), Vectors.hex(message)])

@@ -9,7 +9,7 @@ import Trie
 import VectorSupport
 
 /// The signed anchor checkpoint: its signing input (deterministic CBOR with the domain-separation
-/// tag), signatures by Ed25519 and P-256 keys, the check against pinned keys, and its JSON.
+/// tag), signatures by Ed25519, P-256 and P-384 keys, the check against pinned keys, and its JSON.
 @Suite struct AnchorCheckpointTests {
     static let operatorID = "did:web:a.example"
     static let method = operatorID + "#key-1"
@@ -86,9 +86,11 @@ import VectorSupport
             if sys.argv[4] == "Ed25519":
                 ed25519.Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
             else:
-                public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
-                der = utils.encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-                public.verify(der, message, ec.ECDSA(hashes.SHA256()))
+                curve, digest = (ec.SECP256R1(), hashes.SHA256()) if sys.argv[4] == "P-256" else (ec.SECP384R1(), hashes.SHA384())
+                public = ec.EllipticCurvePublicKey.from_encoded_point(curve, key)
+                half = len(signature) // 2
+                der = utils.encode_dss_signature(int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big"))
+                public.verify(der, message, ec.ECDSA(digest))
             print(item[1], item[2], item[3].hex(), item[5], item[6], item[7])
             """
         let run = try ReferencePython.run(

@@ -15,18 +15,19 @@ struct PycoseCrossCheckTests {
         import sys, cbor2, collections.abc as abc
         from pycose.messages import Sign1Message
         from pycose.keys import OKPKey, EC2Key
-        from pycose.keys.curves import Ed25519, P256
+        from pycose.keys.curves import Ed25519, P256, P384
         from pycose.headers import Algorithm, KID
-        from pycose.algorithms import EdDSA, Es256
+        from pycose.algorithms import EdDSA, Es256, Es384
         from cryptography.hazmat.primitives.asymmetric import ec
         mode, alg = sys.argv[1], sys.argv[2]
         h = lambda s: bytes.fromhex(s)
         def key(public, secret=None):
             if alg == 'EdDSA':
                 return OKPKey(crv=Ed25519, x=public, d=secret) if secret else OKPKey(crv=Ed25519, x=public)
-            n = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), public).public_numbers()
-            x, y = n.x.to_bytes(32, 'big'), n.y.to_bytes(32, 'big')
-            return EC2Key(crv=P256, x=x, y=y, d=secret) if secret else EC2Key(crv=P256, x=x, y=y)
+            curve, crv, size = (ec.SECP256R1(), P256, 32) if alg == 'ES256' else (ec.SECP384R1(), P384, 48)
+            n = ec.EllipticCurvePublicKey.from_encoded_point(curve, public).public_numbers()
+            x, y = n.x.to_bytes(size, 'big'), n.y.to_bytes(size, 'big')
+            return EC2Key(crv=crv, x=x, y=y, d=secret) if secret else EC2Key(crv=crv, x=x, y=y)
         plain = lambda v: dict(v) if isinstance(v, abc.Mapping) else list(v) if isinstance(v, tuple) else v
         if mode == 'verify':
             item = cbor2.loads(h(sys.argv[4]))
@@ -37,13 +38,13 @@ struct PycoseCrossCheckTests {
             message.external_aad = h(sys.argv[5])
             print('ok' if message.verify_signature() else 'bad')
         else:
-            message = Sign1Message(phdr={Algorithm: EdDSA if alg == 'EdDSA' else Es256}, uhdr={KID: b'bms'}, payload=h(sys.argv[5]))
+            message = Sign1Message(phdr={Algorithm: {'EdDSA': EdDSA, 'ES256': Es256, 'ES384': Es384}[alg]}, uhdr={KID: b'bms'}, payload=h(sys.argv[5]))
             message.key = key(h(sys.argv[4]), h(sys.argv[3]))
             message.external_aad = h(sys.argv[6])
             print(message.encode().hex())
         """
 
-    static func name(_ algorithm: KeyAlgorithm) -> String { algorithm == .ed25519 ? "EdDSA" : "ES256" }
+    static func name(_ algorithm: KeyAlgorithm) -> String { [.ed25519: "EdDSA", .p256: "ES256", .p384: "ES384"][algorithm]! }
 
     @Test(arguments: KeyAlgorithm.allCases)
     func pycoseVerifiesOurMessages(algorithm: KeyAlgorithm) async throws {

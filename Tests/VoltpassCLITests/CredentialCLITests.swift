@@ -7,7 +7,7 @@ import Testing
 @Suite("voltpass credential and presentation")
 struct CredentialCLITests {
     static let unsigned =
-        #"{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:pack-3","capacityKWh":75}}"#
+        #"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:pack-3","capacityKWh":75}}"#
 
     /// A temporary directory, removed afterwards.
     static func withDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
@@ -128,13 +128,18 @@ struct CredentialCLITests {
         }
     }
 
-    @Test("credentials issued by the CLI (did:key, both cryptosuites) verify over HTTP")
+    static let keysAndSuites = [
+        ("ed25519", "eddsa-jcs-2022"), ("ed25519", "eddsa-rdfc-2022"), ("p256", "ecdsa-jcs-2019"), ("p256", "ecdsa-rdfc-2019"),
+        ("p384", "ecdsa-jcs-2019"), ("p384", "ecdsa-rdfc-2019"),
+    ]
+
+    @Test("credentials issued by the CLI (did:key, every cryptosuite and key type) verify over HTTP")
     func cliToHTTP() async throws {
         try await Self.withDirectory { directory in
             let input = try await Self.write(Self.unsigned, to: directory.appendingPathComponent("unsigned.json"))
             try await Self.withServer(directory) { server, _ in
-                for (type, suite) in [("ed25519", "eddsa-jcs-2022"), ("p256", "ecdsa-jcs-2019")] {
-                    let key = directory.appendingPathComponent("\(type).json").path
+                for (type, suite) in Self.keysAndSuites {
+                    let key = directory.appendingPathComponent("\(type)-\(suite).json").path
                     #expect(try await CLI.run(["key", "generate", "--type", type, "--out", key]).status == 0)
                     let issued = try await CLI.run(["credential", "issue", "--key", key, "--cryptosuite", suite, input])
                     #expect(issued.status == 0, "\(issued.error)")
@@ -145,14 +150,15 @@ struct CredentialCLITests {
                     #expect(response.status == 200, "\(response.body)")
                     #expect(response.body["verified"] as? Bool == true)
 
-                    let file = try await Self.write(issued.output, to: directory.appendingPathComponent("\(type)-vc.json"))
+                    #expect((credential["proof"] as? [String: Any])?["cryptosuite"] as? String == suite)
+                    let file = try await Self.write(issued.output, to: directory.appendingPathComponent("\(type)-\(suite)-vc.json"))
                     #expect(try await CLI.run(["credential", "verify", file]).status == 0)
                 }
                 // Each verification is one audit line in the server's JSON log.
                 let audits = server.log.split(separator: "\n").compactMap { line in
                     (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
                 }.filter { $0["audit"] as? String == "verification" }
-                #expect(audits.count == 2)
+                #expect(audits.count == Self.keysAndSuites.count)
                 #expect(audits.allSatisfy { $0["verified"] as? String == "true" && $0["kind"] as? String == "credential" })
             }
         }

@@ -22,17 +22,19 @@ public struct PKCS11Signer: Signer {
         self.privateKey = privateKey
     }
 
-    /// Signs `message` in the token; a 64-byte Ed25519 signature or raw r‖s ECDSA signature.
+    /// Signs `message` in the token; a 64-byte Ed25519 signature or raw r‖s ECDSA signature (96 bytes for P-384).
     /// Throws an `HSMError` (`hsm_unavailable`, `hsm_key_not_found`, `hsm_error`, ...).
     public func sign(_ message: [UInt8]) async throws -> [UInt8] {
         let (mechanism, input) =
             switch algorithm {
             case .ed25519: (CKM_EDDSA, message)
             case .p256: (CKM_ECDSA, Array(SHA256.hash(data: message)))
+            case .p384: (CKM_ECDSA, Array(SHA384.hash(data: message)))
             }
         let signature = try signInToken(input, mechanism: mechanism)
-        guard signature.count == 64 else {
-            throw HSMError(.failed, "\(token): C_Sign returned a \(signature.count)-byte signature, not 64 bytes")
+        guard signature.count == algorithm.signatureLength else {
+            throw HSMError(
+                .failed, "\(token): C_Sign returned a \(signature.count)-byte signature, not \(algorithm.signatureLength) bytes")
         }
         return signature
     }

@@ -90,6 +90,7 @@ public final class PKCS11Token: @unchecked Sendable, CustomStringConvertible {
             switch algorithm {
             case .ed25519: (CKM_EC_EDWARDS_KEY_PAIR_GEN, Self.ed25519Parameters)
             case .p256: (CKM_EC_KEY_PAIR_GEN, Self.p256Parameters)
+            case .p384: (CKM_EC_KEY_PAIR_GEN, Self.p384Parameters)
             }
         let shared = [
             Attribute(CKA_TOKEN, true), Attribute(CKA_LABEL, Array(label.utf8)), Attribute(CKA_ID, id),
@@ -258,12 +259,14 @@ public final class PKCS11Token: @unchecked Sendable, CustomStringConvertible {
 
     /// `CKA_EC_PARAMS` of P-256: the DER OID 1.2.840.10045.3.1.7 (prime256v1).
     static let p256Parameters: [UInt8] = [0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07]
+    /// `CKA_EC_PARAMS` of P-384: the DER OID 1.3.132.0.34 (secp384r1).
+    static let p384Parameters: [UInt8] = [0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22]
     /// `CKA_EC_PARAMS` of Ed25519: the DER OID 1.3.101.112 (RFC 8410).
     static let ed25519Parameters: [UInt8] = [0x06, 0x03, 0x2B, 0x65, 0x70]
     /// The other form PKCS#11 3.0 allows for Ed25519: the PrintableString "edwards25519".
     static let edwards25519Name: [UInt8] = [0x13, 0x0C] + Array("edwards25519".utf8)
 
-    /// The algorithm and Voltpass public key (32-byte Ed25519, 33-byte compressed P-256) of a key
+    /// The algorithm and Voltpass public key (32-byte Ed25519, compressed P-256 or P-384) of a key
     /// pair from its key type, `CKA_EC_PARAMS` and `CKA_EC_POINT` (a DER OCTET STRING holding the
     /// point; a bare point is accepted too, as some modules return one).
     static func publicKey(keyType: CK_KEY_TYPE, parameters: [UInt8], point: [UInt8]) throws(HSMError)
@@ -274,10 +277,12 @@ public final class PKCS11Token: @unchecked Sendable, CustomStringConvertible {
         switch keyType {
         case CKK_EC where parameters == p256Parameters:
             (algorithm, pointSizes) = (.p256, [65, 33])
+        case CKK_EC where parameters == p384Parameters:
+            (algorithm, pointSizes) = (.p384, [97, 49])
         case CKK_EC_EDWARDS where parameters == ed25519Parameters || parameters == edwards25519Name:
             (algorithm, pointSizes) = (.ed25519, [32])
         case CKK_EC, CKK_EC_EDWARDS:
-            throw HSMError(.keyUnsupported, "the key is on a curve other than P-256 and Ed25519")
+            throw HSMError(.keyUnsupported, "the key is on a curve other than P-256, P-384 and Ed25519")
         default:
             throw HSMError(.keyUnsupported, "the key is not an elliptic-curve key (key type 0x\(String(keyType, radix: 16)))")
         }

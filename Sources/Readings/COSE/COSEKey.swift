@@ -1,7 +1,7 @@
 import Encoding
 import Identity
 
-/// A public COSE_Key (RFC 9052 §7, RFC 9053 §7): OKP Ed25519 or EC2 P-256.
+/// A public COSE_Key (RFC 9052 §7, RFC 9053 §7): OKP Ed25519 or EC2 P-256 and P-384.
 public struct COSEKey: Sendable, Hashable {
     /// The validated public key.
     public let publicKey: PublicKey
@@ -9,7 +9,7 @@ public struct COSEKey: Sendable, Hashable {
     public let keyID: [UInt8]?
 
     /// Reads a COSE_Key map. Throws `cose_unsupported_algorithm` for other key types and curves
-    /// (Ed448, X25519, P-384, P-521, …) and `cose_invalid_key` for a malformed key.
+    /// (Ed448, X25519, P-521, …) and `cose_invalid_key` for a malformed key.
     public init(cbor: CBOR) throws(COSEError) {
         guard cbor.mapValue != nil else { throw COSEError(.invalidKey, "a COSE_Key is a map") }
         guard let kty = cbor[1]?.intValue else { throw COSEError(.invalidKey, "the COSE_Key has no integer kty (1)") }
@@ -22,17 +22,20 @@ public struct COSEKey: Sendable, Hashable {
         case (1, 6):
             algorithm = .ed25519
             raw = x
-        case (2, 1):
+        case (2, 1), (2, 2):
             guard let y = cbor[-3]?.bytesValue else {
                 throw COSEError(.unsupportedAlgorithm, "compressed EC2 points (y as a sign bit) are not supported")
             }
-            guard x.count == 32, y.count == 32 else {
-                throw COSEError(.invalidKey, "P-256 coordinates have 32 bytes each, not \(x.count) and \(y.count)")
+            algorithm = curve == 1 ? .p256 : .p384
+            let size = curve == 1 ? 32 : 48
+            guard x.count == size, y.count == size else {
+                throw COSEError(.invalidKey, "\(algorithm.rawValue) coordinates have \(size) bytes each, not \(x.count) and \(y.count)")
             }
-            algorithm = .p256
             raw = [0x04] + x + y
         default:
-            throw COSEError(.unsupportedAlgorithm, "COSE_Key kty \(kty) crv \(curve) is not supported; only OKP Ed25519 (1, 6) and EC2 P-256 (2, 1)")
+            throw COSEError(
+                .unsupportedAlgorithm,
+                "COSE_Key kty \(kty) crv \(curve) is not supported; only OKP Ed25519 (1, 6) and EC2 P-256 (2, 1) and P-384 (2, 2)")
         }
         do {
             publicKey = try PublicKey(algorithm: algorithm, rawRepresentation: raw)

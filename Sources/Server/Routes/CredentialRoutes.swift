@@ -91,10 +91,10 @@ struct CredentialRoutes {
                     .badRequest, code: "unsupported_cryptosuite",
                     "the cryptosuite '\(name)' is not supported; use \(Cryptosuite.allCases.map(\.rawValue).joined(separator: " or "))")
             }
-            guard suite.algorithm == signer.algorithm else {
+            guard suite.supports(signer.algorithm) else {
                 throw APIError(
                     .badRequest, code: "unsupported_cryptosuite",
-                    "the operator's current key is \(signer.algorithm.rawValue); \(name) needs \(suite.algorithm.rawValue)")
+                    "the operator's current key is \(signer.algorithm.rawValue); \(name) needs \(suite.algorithms.map(\.rawValue).joined(separator: " or "))")
             }
             cryptosuite = suite
         }
