@@ -346,14 +346,17 @@ public enum DataIntegrity {
 
     /// `H(canonical proof config) ‖ H(canonical document)`, the message every suite signs: JCS for the
     /// JCS suites; for the RDFC ones, the canonical N-Quads of each (JSON-LD in safe mode with the
-    /// bundled contexts, then RDFC-1.0). H is SHA-384 for P-384 keys, SHA-256 otherwise.
+    /// bundled contexts, then RDFC-1.0). With P-384 keys H, and RDFC-1.0's own hash, are SHA-384 (as
+    /// the published P-384 vectors are made); SHA-256 otherwise.
     static func hashData(config: JSONObject, document: JSONObject, suite: Cryptosuite, keyAlgorithm: KeyAlgorithm) throws -> [UInt8] {
+        let sha384 = keyAlgorithm == .p384
         func canonical(_ object: JSONObject) throws -> [UInt8] {
             guard suite.usesRDFC else { return try JCS.canonicalize(.object(object)) }
-            return Array(try RDFC10().canonicalize(try JSONLD(loader: contexts).toRDF(.object(object))).nquads.utf8)
+            let dataset = try JSONLD(loader: contexts).toRDF(.object(object))
+            return Array(try RDFC10(hash: sha384 ? .sha384 : .sha256).canonicalize(dataset).nquads.utf8)
         }
         let (config, document) = (try canonical(config), try canonical(document))
-        guard keyAlgorithm == .p384 else { return Array(SHA256.hash(data: config)) + Array(SHA256.hash(data: document)) }
+        guard sha384 else { return Array(SHA256.hash(data: config)) + Array(SHA256.hash(data: document)) }
         return Array(SHA384.hash(data: config)) + Array(SHA384.hash(data: document))
     }
 

@@ -2,23 +2,40 @@ import Encoding
 import Foundation
 import Identity
 
-/// The VC 2.0 data model (`DataModelValidator`, secured mode) and, by default, an issuer that is
-/// a DID (REQ-F03: `issuer_not_did`).
+/// How firmly a credential's issuer must be bound to the key of its proof.
+public enum IssuerBinding: Sendable, Hashable {
+    /// REQ-F03 of the supply-chain requirements, for Voltpass's own credentials and supply-chain
+    /// events: the issuer is a DID (`issuer_not_did`) and one proof was made with a key its DID
+    /// document authorizes (`issuer_key_mismatch`).
+    case didRequired
+    /// The W3C data model, for any issuer's credentials: an issuer that is a DID must have made one of
+    /// the proofs (`issuer_key_mismatch`); an issuer that is another URL cannot be bound to a key,
+    /// which is a warning (`issuer_not_did`), so the verdict covers the proofs' keys only.
+    case whenDID
+}
+
+/// The VC 2.0 data model (`DataModelValidator`, secured mode) and an issuer that is a DID: a
+/// failure under REQ-F03 (``IssuerBinding/didRequired``), a warning otherwise (`issuer_not_did`).
 public struct DataModelPolicy: CredentialPolicy {
     public var name: String { "data_model" }
-    public var requireDIDIssuer: Bool
+    public var issuerBinding: IssuerBinding
 
-    public init(requireDIDIssuer: Bool = true) {
-        self.requireDIDIssuer = requireDIDIssuer
+    public init(issuerBinding: IssuerBinding = .didRequired) {
+        self.issuerBinding = issuerBinding
     }
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
         var outcome = PolicyOutcome(failures: DataModelValidator.validate(credential, mode: .secured).map(\.problem))
-        if requireDIDIssuer, let issuer = credential.issuerID, URLSyntax.isURL(issuer), (try? DIDURL(issuer)) == nil {
-            outcome.merge(
-                .failed(
-                    "issuer_not_did", "the issuer '\(issuer)' is not a DID, so its key cannot be resolved",
-                    path: credential.json["issuer"]?.stringValue == nil ? "/issuer/id" : "/issuer"))
+        if let issuer = credential.issuerID, URLSyntax.isURL(issuer), (try? DIDURL(issuer)) == nil {
+            let path = credential.json["issuer"]?.stringValue == nil ? "/issuer/id" : "/issuer"
+            switch issuerBinding {
+            case .didRequired:
+                outcome.merge(.failed("issuer_not_did", "the issuer '\(issuer)' is not a DID, so its key cannot be resolved", path: path))
+            case .whenDID:
+                outcome.merge(
+                    .warning(
+                        "issuer_not_did", "the issuer '\(issuer)' is not a DID: nothing binds it to the key of the proof", path: path))
+            }
         }
         return outcome
     }
@@ -26,18 +43,18 @@ public struct DataModelPolicy: CredentialPolicy {
 
 /// The credential's Data Integrity proofs (every proof of a set or chain) verify with keys the
 /// DID documents authorize for `assertionMethod` at the proof's `created` time, and one of them
-/// was made by the issuer (`issuer_key_mismatch` otherwise). A credential without a proof inside
+/// was made by the issuer (`issuer_key_mismatch` otherwise; with ``IssuerBinding/whenDID`` only when
+/// the issuer is a DID). A credential without a proof inside
 /// a presentation passes when its issuer is the holder and the presentation carries the holder's
 /// valid `authentication` proof (a self-asserted credential).
 public struct ProofPolicy: CredentialPolicy {
     public var name: String { "proof" }
     public let resolver: any DIDResolver
-    /// Whether a proof by the issuer's own DID is required.
-    public var requireIssuerProof: Bool
+    public var issuerBinding: IssuerBinding
 
-    public init(resolver: any DIDResolver, requireIssuerProof: Bool = true) {
+    public init(resolver: any DIDResolver, issuerBinding: IssuerBinding = .didRequired) {
         self.resolver = resolver
-        self.requireIssuerProof = requireIssuerProof
+        self.issuerBinding = issuerBinding
     }
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
@@ -53,7 +70,9 @@ public struct ProofPolicy: CredentialPolicy {
         } catch {
             return PolicyOutcome(failures: [error.problem])
         }
-        if requireIssuerProof, let issuer = credential.issuerID, !proofs.contains(where: { $0.controller == issuer }) {
+        if let issuer = credential.issuerID, issuerBinding == .didRequired || (try? DIDURL(issuer)) != nil,
+            !proofs.contains(where: { $0.controller == issuer })
+        {
             return .failed(
                 "issuer_key_mismatch", "no proof was made with a key of the issuer \(issuer)", path: "/proof")
         }

@@ -54,13 +54,16 @@ public struct Verifier: Sendable {
         self.now = now
     }
 
-    /// The usual policies for a credential: data model (with a DID issuer), Data Integrity proof
-    /// by the issuer, validity period. Add status and issuer-authority policies as the use needs.
+    /// The usual policies for a credential: data model, Data Integrity proof by the issuer (bound as
+    /// `issuerBinding` says), validity period. Add status and issuer-authority policies as the use needs.
     public static func standard(
-        resolver: any DIDResolver, now: @escaping @Sendable () -> Date = Date.init
+        resolver: any DIDResolver, issuerBinding: IssuerBinding = .didRequired, now: @escaping @Sendable () -> Date = Date.init
     ) -> Verifier {
         Verifier(
-            credentialPolicies: [DataModelPolicy(), ProofPolicy(resolver: resolver), ValidityPeriodPolicy()], now: now)
+            credentialPolicies: [
+                DataModelPolicy(issuerBinding: issuerBinding), ProofPolicy(resolver: resolver, issuerBinding: issuerBinding),
+                ValidityPeriodPolicy(),
+            ], now: now)
     }
 
     /// The policies for a holder's presentation answering `challenge` (and `domain`): the
@@ -68,9 +71,9 @@ public struct Verifier: Sendable {
     /// a challenge store, the challenge must have been issued there and is used up.
     public static func presentation(
         resolver: any DIDResolver, challenge: String, domain: String?, challenges: (any SingleUseChallenges)? = nil,
-        now: @escaping @Sendable () -> Date = Date.init
+        issuerBinding: IssuerBinding = .didRequired, now: @escaping @Sendable () -> Date = Date.init
     ) -> Verifier {
-        var verifier = standard(resolver: resolver, now: now)
+        var verifier = standard(resolver: resolver, issuerBinding: issuerBinding, now: now)
         verifier.presentationPolicies = [
             PresentationDataModelPolicy(),
             PresentationProofPolicy(resolver: resolver, challenge: challenge, domain: domain, challenges: challenges),

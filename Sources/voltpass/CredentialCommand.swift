@@ -65,7 +65,7 @@ struct CredentialCommand: AsyncParsableCommand {
             let bytes = try CLIInput.usage { try CLIInput.read(input) }
             let registryDocument = try CLIInput.usage { try registry.map { try CLIInput.object(from: $0) } }
             let resolver = CLIInput.resolver(allowHTTPLocalhost: allowHTTPLocalhost)
-            var verifier = Verifier.standard(resolver: resolver)
+            var verifier = Verifier.standard(resolver: resolver, issuerBinding: .whenDID)
             verifier.credentialPolicies.append(CLIInput.statusPolicy(resolver: resolver, allowHTTPLocalhost: allowHTTPLocalhost))
             verifier.credentialPolicies.append(try await Self.issuerAuthority(registryDocument, resolver: resolver))
             let result: VerificationResult

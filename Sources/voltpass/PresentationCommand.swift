@@ -62,7 +62,7 @@ struct PresentationCommand: AsyncParsableCommand {
         func run() async throws {
             let bytes = try CLIInput.usage { try CLIInput.read(input) }
             let resolver = CLIInput.resolver(allowHTTPLocalhost: allowHTTPLocalhost)
-            var verifier = Verifier.presentation(resolver: resolver, challenge: challenge, domain: domain)
+            var verifier = Verifier.presentation(resolver: resolver, challenge: challenge, domain: domain, issuerBinding: .whenDID)
             verifier.credentialPolicies.append(CLIInput.statusPolicy(resolver: resolver, allowHTTPLocalhost: allowHTTPLocalhost))
             let result: VerificationResult
             do {

@@ -31,14 +31,17 @@ struct ServiceVerification {
         return StatusPolicy(cache: StatusListCache(fetcher: fetcher, resolver: resolver))
     }
 
-    func credentialVerifier() -> Verifier {
-        var verifier = Verifier.standard(resolver: resolver)
+    /// Any issuer's credential (the VC API): bound to its issuer when the issuer is a DID; supply-chain
+    /// events and passports are held to REQ-F03 (``IssuerBinding/didRequired``).
+    func credentialVerifier(issuerBinding: IssuerBinding = .whenDID) -> Verifier {
+        var verifier = Verifier.standard(resolver: resolver, issuerBinding: issuerBinding)
         verifier.credentialPolicies += [statusPolicy(), IssuerAuthorityPolicy()]
         return verifier
     }
 
     func presentationVerifier(challenge: String, domain: String?, challenges: any SingleUseChallenges) -> Verifier {
-        var verifier = Verifier.presentation(resolver: resolver, challenge: challenge, domain: domain, challenges: challenges)
+        var verifier = Verifier.presentation(
+            resolver: resolver, challenge: challenge, domain: domain, challenges: challenges, issuerBinding: .whenDID)
         verifier.credentialPolicies += [statusPolicy(), IssuerAuthorityPolicy()]
         return verifier
     }

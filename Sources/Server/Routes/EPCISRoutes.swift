@@ -70,7 +70,7 @@ struct EPCISRoutes {
                     throw RequestBody.invalid("/credentials/\(index)", "must be a credential object")
                 }
             }
-            var verifier = verification.credentialVerifier()
+            var verifier = verification.credentialVerifier(issuerBinding: .didRequired)
             verifier.credentialPolicies.append(
                 EventChainPolicy(
                     fetcher: FirstFoundFetcher([CredentialSet(given), RepositoryCredentialFetcher(store)]),
