@@ -12,12 +12,15 @@ public struct VerificationProblem: Sendable, Hashable, Codable {
     public var credentialId: String?
     /// JSON Pointer (RFC 6901) to the offending value inside that credential, e.g. `/validFrom`.
     public var path: String?
+    /// The name of the check that found it (`proof`, `status`, …); the verifier fills it in.
+    public var check: String?
 
-    public init(code: String, message: String, credentialId: String? = nil, path: String? = nil) {
+    public init(code: String, message: String, credentialId: String? = nil, path: String? = nil, check: String? = nil) {
         self.code = code
         self.message = message
         self.credentialId = credentialId
         self.path = path
+        self.check = check
     }
 
     /// The problem as JSON (`path` and `credentialId` only when known).

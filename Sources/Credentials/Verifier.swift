@@ -138,48 +138,68 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies a presentation: the presentation policies (its proof, challenge, domain), then every
-    /// embedded credential through the credential policies. Enveloped credentials are not
-    /// supported and fail with `unsupported_enveloped_credential`.
+    /// embedded credential through the credential policies, as one result. Enveloped credentials
+    /// are not supported and fail with `unsupported_enveloped_credential`.
     public func verify(_ presentation: Presentation) async -> VerificationResult {
+        await verifyInParts(presentation).combined
+    }
+
+    /// Verifies a presentation as `verify(_:)` does, keeping the presentation's own outcome apart
+    /// from each embedded credential's.
+    public func verifyInParts(_ presentation: Presentation) async -> PresentationVerification {
         let context = VerificationContext(now: now(), presentation: presentation)
-        var total = PolicyOutcome()
+        var own = PolicyOutcome()
         for policy in presentationPolicies {
-            total.merge(stamped(await policy.evaluate(presentation, in: context), id: presentation.id))
+            own.merge(stamped(await policy.evaluate(presentation, in: context), id: presentation.id, check: policy.name))
         }
-        var ids = [presentation.id].compactMap { $0 }
+        var credentials: [(outcome: PolicyOutcome, id: String?)] = []
         for (index, entry) in presentation.embeddedCredentials.enumerated() {
             switch entry {
             case .credential(let credential):
-                ids += [credential.id].compactMap { $0 }
-                total.merge(await evaluate(credential, in: context))
+                credentials.append((await evaluate(credential, in: context), credential.id))
             case .enveloped(let id):
-                total.failures.append(
-                    VerificationProblem(
-                        code: "unsupported_enveloped_credential",
-                        message: "enveloped credentials (\(id.prefix(40))…) are not supported",
-                        credentialId: presentation.id, path: "/verifiableCredential/\(index)"))
+                let problem = VerificationProblem(
+                    code: "unsupported_enveloped_credential", message: "enveloped credentials (\(id.prefix(40))…) are not supported",
+                    credentialId: presentation.id, path: "/verifiableCredential/\(index)")
+                credentials.append((PolicyOutcome(failures: [problem]), nil))
             }
         }
-        return result(total, ids: ids, at: context.now)
+        var total = own
+        for part in credentials { total.merge(part.outcome) }
+        let credentialChecks = credentialPolicies.map(\.name)
+        return PresentationVerification(
+            presentation: VerificationResult(
+                checks: presentationPolicies.map(\.name), credentialIds: [presentation.id].compactMap { $0 }, failures: own.failures,
+                warnings: own.warnings, verifiedAt: context.now),
+            credentials: credentials.map {
+                VerificationResult(
+                    checks: credentialChecks, credentialIds: [$0.id].compactMap { $0 }, failures: $0.outcome.failures,
+                    warnings: $0.outcome.warnings, verifiedAt: context.now)
+            },
+            combined: result(
+                total, ids: [presentation.id].compactMap { $0 } + credentials.compactMap(\.id), at: context.now))
     }
 
     private func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
         var total = PolicyOutcome()
         for policy in credentialPolicies {
-            total.merge(stamped(await policy.evaluate(credential, in: context), id: credential.id))
+            total.merge(stamped(await policy.evaluate(credential, in: context), id: credential.id, check: policy.name))
         }
         return total
     }
 
-    private func stamped(_ outcome: PolicyOutcome, id: String?) -> PolicyOutcome {
-        var outcome = outcome
-        for index in outcome.failures.indices where outcome.failures[index].credentialId == nil {
-            outcome.failures[index].credentialId = id
+    /// The outcome with `id` as the credential of every problem that names none, and `check` as
+    /// the check that found it.
+    private func stamped(_ outcome: PolicyOutcome, id: String?, check: String) -> PolicyOutcome {
+        func stamp(_ problems: [VerificationProblem]) -> [VerificationProblem] {
+            problems.map { problem in
+                var problem = problem
+                problem.credentialId = problem.credentialId ?? id
+                problem.check = problem.check ?? check
+                return problem
+            }
         }
-        for index in outcome.warnings.indices where outcome.warnings[index].credentialId == nil {
-            outcome.warnings[index].credentialId = id
-        }
-        return outcome
+        return PolicyOutcome(failures: stamp(outcome.failures), warnings: stamp(outcome.warnings))
     }
 
     private func result(_ outcome: PolicyOutcome, ids: [String], at date: Date) -> VerificationResult {
@@ -187,4 +207,14 @@ public struct Verifier: Sendable {
             checks: presentationPolicies.map(\.name) + credentialPolicies.map(\.name), credentialIds: ids,
             failures: outcome.failures, warnings: outcome.warnings, verifiedAt: date)
     }
+}
+
+/// A presentation's verification in parts (`Verifier.verifyInParts`).
+public struct PresentationVerification: Sendable, Hashable {
+    /// The presentation policies' result: its data model, proof, challenge and domain.
+    public var presentation: VerificationResult
+    /// One result per embedded credential, in the presentation's order.
+    public var credentials: [VerificationResult]
+    /// Everything in one result, as `Verifier.verify(_:)` answers for a presentation.
+    public var combined: VerificationResult
 }

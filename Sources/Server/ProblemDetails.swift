@@ -5,8 +5,11 @@ import Hummingbird
 
 /// An RFC 9457 problem details document, with the stable machine `code` every Voltpass error carries.
 public struct ProblemDetails: Sendable, Equatable, Codable {
-    /// A URI naming the problem type: `https://voltpass.dev/problems/<code>`.
+    /// A URI naming the problem type: a VC Data Model, Data Integrity or Bitstring Status List error
+    /// type where one applies (`https://www.w3.org/TR/vc-data-model#PARSING_ERROR`), otherwise
+    /// `https://voltpass.dev/problems/<code>` (see `ProblemType`).
     public var type: String
+    /// The standard error name of the type (`PARSING_ERROR`), otherwise the status's reason phrase.
     public var title: String
     public var status: Int
     public var detail: String
@@ -14,8 +17,9 @@ public struct ProblemDetails: Sendable, Equatable, Codable {
     public var code: String
 
     public init(status: HTTPResponse.Status, code: String, detail: String) {
-        self.type = "https://voltpass.dev/problems/\(code)"
-        self.title = status.reasonPhrase
+        let type = ProblemType(code: code)
+        self.type = type.uri
+        self.title = type.standardName ?? status.reasonPhrase
         self.status = status.code
         self.detail = detail
         self.code = code

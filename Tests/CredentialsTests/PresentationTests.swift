@@ -35,6 +35,22 @@ import Testing
         #expect(result.credentialIds == ["urn:uuid:vp-1", "urn:uuid:vc-1"])
     }
 
+    @Test func verifiedInPartsKeepsThePresentationApartFromEachCredential() async throws {
+        let good = try await issuer.issue(issuer.credential(id: "urn:uuid:vc-good"))
+        var tampered = try await issuer.issue(issuer.credential(id: "urn:uuid:vc-bad")).json
+        tampered["credentialSubject"] = ["id": "did:example:other"]
+        let presentation = try await present([good, Credential(tampered)], challenge: "c-1")
+        let parts = await verifier(challenge: "c-2").verifyInParts(presentation)
+        #expect(parts.presentation.failureCodes == ["INVALID_CHALLENGE_ERROR"])
+        #expect(parts.presentation.failures.first?.check == "presentation_proof")
+        #expect(parts.credentials.map(\.verified) == [true, false])
+        #expect(parts.credentials[1].failureCodes == ["PROOF_VERIFICATION_ERROR"])
+        #expect(parts.credentials[1].failures.first?.check == "proof")
+        #expect(parts.credentials.map(\.credentialIds) == [["urn:uuid:vc-good"], ["urn:uuid:vc-bad"]])
+        #expect(parts.combined == (await verifier(challenge: "c-2").verify(presentation)))
+        #expect(parts.combined.failureCodes == ["INVALID_CHALLENGE_ERROR", "PROOF_VERIFICATION_ERROR"])
+    }
+
     @Test func wrongDomainAndChallengeHaveTheirCodes() async throws {
         let presentation = try await present([], challenge: "c-1")
         let wrongDomain = await verifier(challenge: "c-1", domain: "https://other.example").verify(presentation)

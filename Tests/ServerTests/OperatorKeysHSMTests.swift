@@ -85,7 +85,7 @@ struct OperatorKeysHSMTests {
             #expect(instance.count == 1 && PKCS11URI.isPKCS11URI(instance[0].secretLocation ?? ""))
 
             func issue(_ id: String) async throws -> String {
-                let body = #"{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"\#(id)","type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:cell-7","stateOfHealth":98}}}"#
+                let body = #"{"credential":{"@context":["https://www.w3.org/ns/credentials/v2"],"id":"\#(id)","type":["VerifiableCredential"],"issuer":"\#(server.operatorKeys.did)","credentialSubject":{"id":"did:example:cell-7","stateOfHealth":98}}}"#
                 let issued = try await client.execute(uri: "/credentials/issue", method: .post, headers: issuerAuth, body: ByteBuffer(string: body))
                 #expect(issued.status == .created)
                 let object = try #require(try issued.json["verifiableCredential"])
@@ -135,7 +135,7 @@ struct DamagedKeyFileTests {
             let damaged = secret.prefix(10) + "0" + secret.dropFirst(11)
             try Data(text.replacingOccurrences(of: secret, with: String(damaged)).utf8).write(to: file)
 
-            let body = #"{"credential":\#(CredentialRoutesTests.unsigned())}"#
+            let body = #"{"credential":\#(CredentialRoutesTests.issuable())}"#
             let response = try await client.execute(
                 uri: "/credentials/issue", method: .post, headers: .bearer(issuer), body: ByteBuffer(string: body))
             #expect(response.status == .internalServerError)

@@ -9,6 +9,11 @@ struct CredentialCLITests {
     static let unsigned =
         #"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"type":["VerifiableCredential"],"credentialSubject":{"id":"did:example:pack-3","capacityKWh":75}}"#
 
+    /// `unsigned` naming the server on `port` as issuer, as `POST /credentials/issue` requires.
+    static func issuable(port: Int) -> String {
+        unsigned.replacingOccurrences(of: #""type""#, with: #""issuer":"did:web:localhost%3A\#(port)","type""#)
+    }
+
     /// A temporary directory, removed afterwards.
     static func withDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-cred-cli-\(UUID().uuidString)")
@@ -28,6 +33,11 @@ struct CredentialCLITests {
 
     static func codes(_ result: [String: Any]) -> [String] {
         (result["failures"] as? [[String: Any]] ?? []).compactMap { $0["code"] as? String }
+    }
+
+    /// The error codes of a VC API verification result (its `problemDetails`).
+    static func problemCodes(_ result: [String: Any]) -> [String] {
+        (result["problemDetails"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "error" }.compactMap { $0["code"] as? String }
     }
 
     static func serialized(_ object: Any) async throws -> String {
@@ -57,7 +67,7 @@ struct CredentialCLITests {
                 #expect(list.status == 201)
                 let issued = try await server.request(
                     "POST", "/credentials/issue",
-                    body: #"{"credential":\#(Self.unsigned),"options":{"credentialId":"urn:uuid:pack-3","statusLists":["r1"]}}"#,
+                    body: #"{"credential":\#(Self.issuable(port: server.port)),"options":{"credentialId":"urn:uuid:pack-3","statusLists":["r1"]}}"#,
                     token: token)
                 #expect(issued.status == 201)
                 let credential = try #require(issued.body["verifiableCredential"] as? [String: Any])
@@ -103,7 +113,7 @@ struct CredentialCLITests {
                 }
                 let issued = try await server.request(
                     "POST", "/credentials/issue",
-                    body: #"{"credential":\#(Self.unsigned),"options":{"credentialId":"urn:uuid:p-9","statusLists":["rev","sus"]}}"#,
+                    body: #"{"credential":\#(Self.issuable(port: server.port)),"options":{"credentialId":"urn:uuid:p-9","statusLists":["rev","sus"]}}"#,
                     token: token)
                 let file = try await Self.write(
                     try Self.serialized(try #require(issued.body["verifiableCredential"])), to: directory.appendingPathComponent("vc.json"))
@@ -201,7 +211,7 @@ struct CredentialCLITests {
                 #expect(first.body["verified"] as? Bool == true)
                 let replayed = try await server.request("POST", "/presentations/verify", body: body)
                 #expect(replayed.body["verified"] as? Bool == false)
-                #expect(Self.codes(replayed.body) == ["INVALID_CHALLENGE_ERROR"])
+                #expect(Self.problemCodes(replayed.body) == ["INVALID_CHALLENGE_ERROR"])
             }
         }
     }

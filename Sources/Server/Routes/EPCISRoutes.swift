@@ -77,7 +77,7 @@ struct EPCISRoutes {
                     proof: ProofPolicy(resolver: verification.resolver), status: verification.statusPolicy()))
             let result = await verifier.verify(credential)
             context.logger.audit(result, of: "chain")
-            return CredentialRoutes.response(result, failureStatus: .badRequest)
+            return Self.response(result)
         }
         // GET /epcis/events?epc=…&bizStep=…&eventType=…&limit=…: an EPCISQueryDocument of the matching
         // events, oldest first, with the id of the credential carrying each.
@@ -176,5 +176,21 @@ struct EPCISRoutes {
             throw APIError(.badRequest, code: "invalid_request", "the \(name) '\(raw)' is not valid percent-encoded UTF-8")
         }
         return decoded
+    }
+}
+
+extension EPCISRoutes {
+    /// A chain verification as the body (Voltpass's own shape, not the VC API's): 200 when it
+    /// verified; otherwise a 400 problem document (`verification_failed`) with the result's members.
+    static func response(_ result: VerificationResult) -> Response {
+        guard !result.verified, case .object(var object) = result.json else { return .json(result.json) }
+        let problem = ProblemDetails(
+            status: .badRequest, code: "verification_failed", detail: "verification failed: " + result.failureCodes.joined(separator: ", "))
+        object["type"] = .string(problem.type)
+        object["title"] = .string(problem.title)
+        object["status"] = .number(Double(problem.status))
+        object["detail"] = .string(problem.detail)
+        object["code"] = .string(problem.code)
+        return .json(.object(object), status: .badRequest, mediaType: ProblemDetails.mediaType)
     }
 }

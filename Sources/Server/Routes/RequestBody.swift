@@ -50,6 +50,12 @@ struct RequestBody {
         return string
     }
 
+    func bool(_ name: String) throws -> Bool? {
+        guard let value = object[name] else { return nil }
+        guard case .bool(let flag) = value else { throw Self.invalid(path + "/" + name, "must be true or false") }
+        return flag
+    }
+
     func requiredBool(_ name: String) throws -> Bool {
         guard let value = object[name] else { throw Self.invalid(path + "/" + name, "is required") }
         guard case .bool(let flag) = value else { throw Self.invalid(path + "/" + name, "must be true or false") }
@@ -71,6 +77,16 @@ struct RequestBody {
         case .string(let single)?: return [single]
         case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): return items.compactMap(\.stringValue)
         default: throw Self.invalid(path + "/" + name, "must be a string or an array of strings")
+        }
+    }
+
+    /// Refuses any member not in `known` as `400 unknown_option`: an option the service does not
+    /// implement is never ignored silently.
+    func rejectUnknown(_ known: Set<String>) throws {
+        if let name = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw APIError(
+                .badRequest, code: "unknown_option",
+                "\(path)/\(name) is not a supported option (supported: \(known.sorted().joined(separator: ", ")))")
         }
     }
 }

@@ -1,0 +1,54 @@
+import Credentials
+import Encoding
+import Hummingbird
+
+/// Decides whether a document sent to a VC API verify endpoint can be verified at all. A document
+/// that breaks the VC Data Model 2.0 (secured: `@context`, `type`, `issuer`, `credentialSubject`, …)
+/// or whose proof is absent or lacks the members every Data Integrity proof has (`type`,
+/// `verificationMethod`, `proofPurpose`, `proofValue`) is invalid input, refused with 400
+/// before any verification runs; everything else is verified and answered with 200.
+enum VerifiableInput {
+    /// The credential's data model problems, then its proof's.
+    static func problems(_ credential: Credential) -> [CredentialError] {
+        DataModelValidator.validate(credential, mode: .secured) + proofProblems(credential.json["proof"], of: "credential")
+    }
+
+    /// The presentation's own data model problems (its credentials are verified one by one), then its proof's.
+    static func problems(_ presentation: Presentation) -> [CredentialError] {
+        DataModelValidator.validate(presentation, includingCredentials: false)
+            + proofProblems(presentation.json["proof"], of: "presentation")
+    }
+
+    /// The refusal of a document with `problems`: `400` with the first problem's code, detail and
+    /// `path`, and every problem as `problemDetails` (VC API problem details with their codes).
+    static func refusal(_ problems: [CredentialError]) -> Response {
+        let first = problems[0]
+        var members: JSONObject = ["problemDetails": .array(problems.map { VCAPIProblem.entry($0.problem, severity: .error) })]
+        if let path = first.path { members["path"] = .string(path) }
+        return ProblemDetails(status: .badRequest, code: first.code, detail: first.message).response(members: members)
+    }
+
+    /// MALFORMED_PROOF_ERROR for a missing proof, a proof that is not an object (or array of
+    /// objects), or a proof without one of the members every Data Integrity proof carries.
+    private static func proofProblems(_ value: JSONValue?, of kind: String) -> [CredentialError] {
+        let code = "MALFORMED_PROOF_ERROR"
+        let proofs: [(JSONValue, String)]
+        switch value {
+        case nil: return [CredentialError(code, "the \(kind) has no proof", path: "/proof")]
+        case .array(let items)? where !items.isEmpty: proofs = items.enumerated().map { ($1, "/proof/\($0)") }
+        case .object(let proof)?: proofs = [(.object(proof), "/proof")]
+        default: return [CredentialError(code, "'proof' must be an object or a non-empty array of objects", path: "/proof")]
+        }
+        var problems: [CredentialError] = []
+        for (proof, path) in proofs {
+            guard let object = proof.objectValue else {
+                problems.append(CredentialError(code, "a proof must be a JSON object", path: path))
+                continue
+            }
+            for member in ["type", "verificationMethod", "proofPurpose", "proofValue"] where object[member]?.stringValue == nil {
+                problems.append(CredentialError(code, "the proof needs '\(member)' as a string", path: path + "/" + member))
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,74 @@
+import Encoding
+
+/// The `options` of `POST /credentials/verify` (VC API VerifyCredentialOptions). Unknown members are
+/// refused (`unknown_option`), as the schema allows no others.
+struct VerifyCredentialOptions {
+    /// Include `problemDetails` (errors and warnings); default true, so a client learns why.
+    var returnProblemDetails = true
+    /// Include `results` for each step (validity period, status entries, proofs); default false.
+    var returnResults = false
+    /// Return the credential as verified; default false (VC API).
+    var returnCredential = false
+
+    /// The check names `options.checks` may list. The CCG verifier and Data Integrity suites send
+    /// `checks: ["proof"]` (an option of earlier VC API drafts); Voltpass always runs every check,
+    /// so a list only names checks that run anyway and never switches one off.
+    static let checkNames: Set<String> = ["data_model", "proof", "validity_period", "status", "issuer_authority"]
+}
+
+extension VerifyCredentialOptions {
+    /// Reads `options`; absent members keep their defaults.
+    init(_ options: RequestBody) throws {
+        try options.rejectUnknown(["returnProblemDetails", "returnResults", "returnCredential", "checks"])
+        returnProblemDetails = try options.bool("returnProblemDetails") ?? true
+        returnResults = try options.bool("returnResults") ?? false
+        returnCredential = try options.bool("returnCredential") ?? false
+        guard options.object["checks"] != nil else { return }
+        guard case .array(let items)? = options.object["checks"] else {
+            throw RequestBody.invalid(options.path + "/checks", "must be an array of check names")
+        }
+        for (index, item) in items.enumerated() where !Self.checkNames.contains(item.stringValue ?? "") {
+            throw APIError(
+                .badRequest, code: "unknown_option",
+                "\(options.path)/checks/\(index) is not a check Voltpass runs (\(Self.checkNames.sorted().joined(separator: ", ")))")
+        }
+    }
+}
+
+/// The `options` of `POST /presentations/verify` (VC API VerifyPresentationOptions). The schema
+/// lets implementations add options; Voltpass adds none, so any other member is `unknown_option`.
+struct VerifyPresentationOptions {
+    /// The challenge the presentation's proof must carry (required: replay protection).
+    var challenge: String
+    var domain: String?
+    /// Return the presentation (and each credential's result with its credential); default false.
+    var returnPresentation: Bool
+
+    init(_ options: RequestBody) throws {
+        try options.rejectUnknown(["challenge", "domain", "returnPresentation"])
+        challenge = try options.requiredString("challenge")
+        domain = try options.string("domain")
+        returnPresentation = try options.bool("returnPresentation") ?? false
+    }
+}
+
+/// The `options` of `POST /credentials/issue`: VC API IssueCredentialOptions (`credentialId`;
+/// `mandatoryPointers` is refused: selective disclosure is not implemented) and Voltpass's
+/// `cryptosuite` and `statusLists`. Unknown members are `unknown_option`.
+struct IssueCredentialOptions {
+    var credentialId: String?
+    var cryptosuite: String?
+    var statusLists: [String]
+
+    init(_ options: RequestBody) throws {
+        try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "statusLists"])
+        if options.object["mandatoryPointers"] != nil {
+            throw APIError(
+                .badRequest, code: "selective_disclosure_unsupported",
+                "\(options.path)/mandatoryPointers needs a selective disclosure cryptosuite (ecdsa-sd-2023, bbs-2023), which Voltpass does not implement")
+        }
+        credentialId = try options.string("credentialId")
+        cryptosuite = try options.string("cryptosuite")
+        statusLists = try options.strings("statusLists")
+    }
+}
