@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "IdentityTests",
             dependencies: [
-                "Identity", "VectorSupport", "HSMTestSupport", "HTTPTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "Identity", "RDF", "VectorSupport", "HSMTestSupport", "HTTPTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

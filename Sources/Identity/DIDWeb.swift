@@ -10,13 +10,21 @@ import Foundation
 /// path segments are separated by `:`. Plain `http` is allowed only for `localhost`, and only when
 /// the caller enables it (tests and local development).
 public enum DIDWeb {
-    /// The term definition that makes our `validFrom` extension a defined JSON-LD term. It reuses the
-    /// VC vocabulary's `validFrom` IRI ("the earliest point in time at which … is valid").
-    public static let validFromContext: JSONValue = [
+    /// The term definitions of our extensions: `validFrom` on a verification method (the VC
+    /// vocabulary's `validFrom` IRI, "the earliest point in time at which … is valid") and the
+    /// `CardanoPaymentAddress` service type.
+    public static let extensionContext: JSONValue = [
         "validFrom": [
             "@id": "https://www.w3.org/2018/credentials#validFrom",
             "@type": "http://www.w3.org/2001/XMLSchema#dateTime",
-        ]
+        ],
+        "CardanoPaymentAddress": "https://voltpass.dev/ns/did#CardanoPaymentAddress",
+    ]
+
+    /// The `@context` of the documents Voltpass serves: DID v1 (the Recommendation), Multikey, and
+    /// our extensions, so that every term of the document is defined.
+    public static let documentContext: JSONValue = [
+        "https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1", extensionContext,
     ]
 
     /// The URL of the DID document of a did:web DID. Throws `invalidDid` for anything else.
@@ -75,7 +83,7 @@ public enum DIDWeb {
     /// The DID document of an operator's did:web DID from its key records (see REQ-NF05).
     ///
     /// Every key becomes a `Multikey` verification method with its `validFrom` (a Voltpass extension
-    /// defined in the document's `@context`, see `validFromContext`, since no standard term says when
+    /// defined in the document's `@context`, see `extensionContext`, since no standard term says when
     /// a key became valid); a retired key (with `validUntil`) also carries `revoked`, the Controlled
     /// Identifiers term for when it stopped being valid. Current keys are listed in all four signing
     /// relationships; retired keys stay in `assertionMethod`, so credentials issued while they were
@@ -128,7 +136,7 @@ public enum DIDWeb {
         let all = ordered.map { JSONValue.string($0.id) }
         let current = ordered.filter { $0.validUntil == nil }.map { JSONValue.string($0.id) }
         var document: JSONObject = [
-            "@context": [.string(DIDKey.context), validFromContext],
+            "@context": documentContext,
             "id": .string(did),
             "verificationMethod": .array(methods),
             "authentication": .array(current),

@@ -96,7 +96,7 @@ public struct PinnedKeys: Sendable, Hashable {
             return .object(method)
         }
         let document: JSONObject = [
-            "@context": [.string(DIDKey.context)], "id": .string(did), "verificationMethod": .array(methods),
+            "@context": DIDWeb.documentContext, "id": .string(did), "verificationMethod": .array(methods),
             "assertionMethod": .array(pinned.map { .string($0.id) }),
         ]
         return try? DIDDocument(.object(document))

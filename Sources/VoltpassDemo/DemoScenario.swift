@@ -466,6 +466,12 @@ public struct DemoReport: Sendable {
         if let note { lines.append("  note: \(note)") }
         lines.append("  operators:")
         for item in operators { lines.append("    " + item.name.padding(toLength: 12, withPad: " ", startingAt: 0) + item.did) }
+        if let first = operators.first, let url = try? DIDWeb.documentURL(for: first.did) {
+            // did:web is resolved over HTTPS only; this process speaks plain http.
+            lines.append("  did:web: other verifiers fetch \(url.absoluteString) over HTTPS; put TLS in front, e.g.")
+            lines.append("    caddy reverse-proxy --from passports.example.com --to \(resolverBase.replacingOccurrences(of: "http://", with: ""))")
+            lines.append("    and start with --public-host passports.example.com (the voltpass CLI reaches localhost with --allow-http-localhost)")
+        }
         lines.append("  open (a browser gets the passport page; curl -H 'Accept: application/json' the result):")
         for link in links {
             lines.append("    \(link.label):")

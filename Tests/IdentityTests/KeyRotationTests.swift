@@ -63,8 +63,11 @@ import VectorSupport
         let json = try foundationJSON(document.serialized)
         let expected: NSDictionary = [
             "@context": [
-                "https://www.w3.org/ns/did/v1.1",
-                ["validFrom": ["@id": "https://www.w3.org/2018/credentials#validFrom", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"]],
+                "https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1",
+                [
+                    "validFrom": ["@id": "https://www.w3.org/2018/credentials#validFrom", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"],
+                    "CardanoPaymentAddress": "https://voltpass.dev/ns/did#CardanoPaymentAddress",
+                ],
             ],
             "id": did,
             "verificationMethod": [

@@ -22,6 +22,10 @@ import Testing
             #expect(report.operators.map(\.name) == ["cellmaker", "packmaker", "integrator"])
             #expect(report.operators.allSatisfy { $0.did.hasPrefix("did:web:localhost%3A8080:operators:") })
             let path = { (url: String) in String(url.dropFirst(report.resolverBase.count)) }
+            // The printed text says where verifiers resolve the DIDs (HTTPS) and how to put TLS in front.
+            let text = report.text(voltpass: "voltpass")
+            #expect(text.contains("other verifiers fetch https://localhost:8080/operators/cellmaker/did.json over HTTPS"), "\(text)")
+            #expect(text.contains("--public-host passports.example.com"))
 
             // Readings: honest ones rewarded; each attack and misbehaviour refused with its code.
             #expect(report.readings.map(\.outcome) == [
