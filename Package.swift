@@ -82,7 +82,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Cardano", "CardanoChain",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "RDF", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "VectorSupport",
+                "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "RDF", "VectorSupport",
                 "ServerTestSupport", "HSMTestSupport", "Cardano", "CardanoChain", "CardanoTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
@@ -175,10 +175,10 @@ let package = Package(
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "RDFTests", dependencies: ["RDF", "Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
-            name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
+            name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "RDF", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(
-            name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
+            name: "PassportTests", dependencies: ["Passport", "Credentials", "RDF", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
         // Aiken's evaluator as the judge of the script transactions the Cardano tests build, and a chain emulator on loopback.

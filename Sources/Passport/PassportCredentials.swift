@@ -5,9 +5,10 @@ import Identity
 
 /// The battery passport's credentials, as unsigned VC 2.0 documents: Device (model and static
 /// Annex XIII attributes named as in the Battery Pass data model), BOM, Ownership and BMS key.
-/// The operator signs them; their terms are defined by the bundled context at ``contextURL``.
+/// The operator signs them; their terms are defined by the context at ``contextURL``, shipped in
+/// `Sources/RDF/Contexts` and served at the path of its IRI.
 public enum PassportCredentials {
-    /// The `@context` URL of the battery terms (served at `/contexts/battery/v1`).
+    /// The `@context` URL of the battery terms (served at `/ns/battery/v1`).
     public static let contextURL = "https://voltpass.dev/ns/battery/v1"
     /// The IRI the battery terms expand under.
     public static let namespace = "https://voltpass.dev/ns/battery#"
@@ -16,19 +17,6 @@ public enum PassportCredentials {
     public static let bomType = "BatteryBOMCredential"
     public static let ownershipType = "BatteryOwnershipCredential"
     public static let bmsKeyType = "BatteryBMSKeyCredential"
-
-    /// The battery context document: every term of these credentials under ``namespace``.
-    public static let contextDocument: JSONValue = .object([
-        "@context": .object([
-            "@version": 1.1,
-            "@vocab": .string(namespace),
-            "battery": .string(namespace),
-            "components": .object(["@id": "battery:components", "@type": "@id", "@container": "@set"]),
-            "previousOwnership": .object(["@id": "battery:previousOwnership", "@type": "@id"]),
-            "device": .object(["@id": "battery:device", "@type": "@id"]),
-            "owner": .object(["@id": "battery:owner", "@type": "@id"]),
-        ])
-    ])
 
     static func base(type: String, id: String, issuer: String, validFrom: Date) -> JSONObject {
         [

@@ -122,6 +122,7 @@ public struct VoltpassServer: Sendable {
         HealthRoutes(store: store, storageKind: storageKind, operatorDID: operatorKeys.did).add(to: router)
         MetricsRoutes(passports: passports, store: store).add(to: router)
         DIDRoutes(operatorKeys: operatorKeys, resolver: resolver).add(to: router)
+        ContextRoutes().add(to: router)
         AdminRoutes(
             tokens: store, authenticator: authenticator, idempotency: idempotency, operatorKeys: operatorKeys, operators: passports.operators,
             maxBodySize: configuration.maxBodySize,

@@ -1,6 +1,7 @@
 import Credentials
 import Encoding
 import Foundation
+import RDF
 import Testing
 import VectorSupport
 
@@ -31,7 +32,7 @@ struct EventCredentialJSONLDTests {
             }
         }
         let vsc = FileManager.default.temporaryDirectory.appendingPathComponent("vsc-\(UUID().uuidString).jsonld")
-        try Data(VSCVocabulary.contextDocument.serialized()).write(to: vsc)
+        try Data(try #require(BundledContexts.shippedBytes[VSCVocabulary.contextURL])).write(to: vsc)
         defer { try? FileManager.default.removeItem(at: vsc) }
         let run = try ReferencePython.run(
             Self.script,

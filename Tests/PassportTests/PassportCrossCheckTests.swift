@@ -5,6 +5,7 @@ import Identity
 import Ledger
 import Passport
 import Readings
+import RDF
 import Testing
 import Trie
 import VectorSupport
@@ -110,8 +111,8 @@ struct PassportCrossCheckTests {
             print("ok" if got == expected else "subject members dropped: %d of %d kept" % (got, expected))
         """
 
-    @Test(.vectors) func batteryCredentialsExpandWithoutLoss() async throws {
-        let issuer = try CredentialIssuer(didKeySigner: .generate(.ed25519))
+    /// One credential of each kind the passport issues (Device, BOM, Ownership, BMS key), unsigned.
+    static func batteryDocuments(issuer: String) -> [JSONObject] {
         let key = SoftwareSigner.generate(.p256).verificationKey
         let spec = DeviceSpec(
             gtin: "04012345000009", serial: "X-1", lot: "L-7", model: "LFP-280Ah-Pack", chemistry: "LFP", ratedCapacityAh: 280,
@@ -124,24 +125,43 @@ struct PassportCrossCheckTests {
         ]
         let battery = "https://id.gs1.org/01/04012345000009/21/X-1"
         let device = DIDKey.did(for: key)
-        let documents = [
-            PassportCredentials.device(spec, id: "urn:uuid:1", batteryID: battery, deviceDID: device, issuer: issuer.did, status: status, validFrom: Date()),
+        return [
+            PassportCredentials.device(spec, id: "urn:uuid:1", batteryID: battery, deviceDID: device, issuer: issuer, status: status, validFrom: Date()),
             PassportCredentials.bom(
-                batteryID: battery, deviceDID: device, bomHash: spec.bomHash, components: spec.components, id: "urn:uuid:2", issuer: issuer.did,
+                batteryID: battery, deviceDID: device, bomHash: spec.bomHash, components: spec.components, id: "urn:uuid:2", issuer: issuer,
                 validFrom: Date()),
             PassportCredentials.ownership(
                 batteryID: battery, deviceDID: device, owner: "did:web:integrator.example", sequence: 2, previous: "urn:uuid:3", id: "urn:uuid:4",
-                issuer: issuer.did, status: status, validFrom: Date()),
+                issuer: issuer, status: status, validFrom: Date()),
             PassportCredentials.bmsKey(
                 batteryID: battery, deviceDID: device, key: SoftwareSigner.generate(.ed25519).verificationKey, sequence: 2,
-                previousKey: key.multikey, id: "urn:uuid:5", issuer: issuer.did, validFrom: Date()),
+                previousKey: key.multikey, id: "urn:uuid:5", issuer: issuer, validFrom: Date()),
         ]
+    }
+
+    /// Our own credentials expand in safe mode with the bundled battery context, so they can take
+    /// the RDFC suites as well: each signs and verifies with eddsa-rdfc-2022 and ecdsa-rdfc-2019.
+    @Test func batteryCredentialsSignAndVerifyWithTheRDFCSuites() async throws {
+        for (suite, algorithm) in [(Cryptosuite.eddsaRdfc2022, KeyAlgorithm.ed25519), (.ecdsaRdfc2019, .p256), (.ecdsaRdfc2019, .p384)] {
+            let issuer = try CredentialIssuer(didKeySigner: .generate(algorithm), cryptosuite: suite)
+            for document in Self.batteryDocuments(issuer: issuer.did) {
+                let credential = try await issuer.issue(document)
+                #expect(credential.json["proof"]?["cryptosuite"]?.stringValue == suite.rawValue)
+                let result = await Verifier.standard(resolver: DIDKeyResolver()).verify(credential)
+                #expect(result.verified, "\(suite.rawValue) \(credential.types): \(result.failures)")
+            }
+        }
+    }
+
+    @Test(.vectors) func batteryCredentialsExpandWithoutLoss() async throws {
+        let issuer = try CredentialIssuer(didKeySigner: .generate(.ed25519))
+        let documents = Self.batteryDocuments(issuer: issuer.did)
         var lines: [String] = []
         for document in documents {
             lines.append(JSONValue.object(try await issuer.issue(document).json).serializedString())
         }
         let context = FileManager.default.temporaryDirectory.appendingPathComponent("battery-\(UUID().uuidString).jsonld")
-        try Data(PassportCredentials.contextDocument.serialized()).write(to: context)
+        try Data(try #require(BundledContexts.shippedBytes[PassportCredentials.contextURL])).write(to: context)
         defer { try? FileManager.default.removeItem(at: context) }
         let run = try ReferencePython.run(
             Self.jsonLDScript, arguments: [try Vectors.url("contexts/credentials-v2.jsonld").path, context.path],

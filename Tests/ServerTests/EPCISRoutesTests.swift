@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Server
 import ServerTestSupport
+import RDF
 import Testing
 
 @Suite("HTTP EPCIS capture, query, traceability and chains")
@@ -142,12 +143,21 @@ struct EPCISRoutesTests {
         }
     }
 
-    @Test("the VSC context is served")
+    /// Voltpass's own contexts at the paths of their IRIs (and the older /contexts/… paths): the exact
+    /// bytes every Voltpass verifier has pinned, which is what a credential's RDFC hash rests on.
+    @Test("the VSC and battery contexts are served at their IRIs' paths, pinned bytes")
     func context() async throws {
         try await withLiveServer { client, _, _ in
-            let response = try await Self.get(client, "/contexts/vsc/v1")
-            #expect(response.status == .ok)
-            let terms = try #require(try response.json["@context"] as? [String: Any])
+            for (path, url) in [
+                ("/ns/vsc/v1", VSCVocabulary.contextURL), ("/contexts/vsc/v1", VSCVocabulary.contextURL),
+                ("/ns/battery/v1", "https://voltpass.dev/ns/battery/v1"), ("/contexts/battery/v1", "https://voltpass.dev/ns/battery/v1"),
+            ] {
+                let response = try await Self.get(client, path)
+                #expect(response.status == .ok, "\(path)")
+                #expect(response.headers[.contentType] == "application/ld+json")
+                #expect(Array(Data(buffer: response.body)) == BundledContexts.shippedBytes[url], "\(path)")
+            }
+            let terms = try #require(try await Self.get(client, "/ns/vsc/v1").json["@context"] as? [String: Any])
             #expect(terms["VscObjectEventCredential"] as? String == "vsc:VscObjectEventCredential")
             #expect(terms["@protected"] as? Bool == true)
         }

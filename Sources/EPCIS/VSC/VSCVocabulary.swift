@@ -2,7 +2,8 @@ import Encoding
 
 /// The Verifiable Supply Chain (VSC) terms: one credential type per EPCIS event type, and the link
 /// from a custody step to the credentials of the steps before it (REQ-F04). The JSON-LD context that
-/// defines them is served at `/contexts/vsc/v1` and bundled here, so verifiers never fetch it.
+/// defines them is shipped in `Sources/RDF/Contexts` (so verifiers never fetch it) and served at
+/// `/ns/vsc/v1`, the path of its IRI.
 public enum VSCVocabulary {
     /// The `@context` URL of the VSC terms.
     public static let contextURL = "https://voltpass.dev/ns/vsc/v1"
@@ -21,20 +22,6 @@ public enum VSCVocabulary {
         "TransactionEvent": "VscTransactionEventCredential",
         "AssociationEvent": "VscAssociationEventCredential",
     ]
-
-    /// The VSC JSON-LD context document.
-    public static let contextDocument: JSONValue = {
-        var terms: JSONObject = [
-            "@version": 1.1,
-            "@protected": true,
-            "vsc": .string(namespace),
-            predecessorsTerm: .object(["@id": .string("vsc:predecessors"), "@type": "@id", "@container": "@set"]),
-        ]
-        for type in credentialTypes.values.sorted() {
-            terms[type] = .string("vsc:\(type)")
-        }
-        return .object(["@context": .object(terms)])
-    }()
 
     /// The IRI the VSC terms expand under (the `vsc:` prefix).
     public static let namespace = "https://voltpass.dev/ns/vsc#"

@@ -4,28 +4,35 @@ import Foundation
 
 /// The JSON-LD contexts shipped with Voltpass (`Sources/RDF/Contexts`: VC v1 and v2 and their
 /// examples, Data Integrity v1 and v2, Multikey, JWK, DID v1 and v1.1, Bitstring Status List,
-/// GS1 EPCIS 2.0, Ed25519Signature2020, citizenship, VDL), each pinned by the SHA-256 in
-/// `context-map.json` and checked when first read; nothing is ever fetched. `extra` adds documents
+/// GS1 EPCIS 2.0, Ed25519Signature2020, citizenship, VDL, and Voltpass's own battery and VSC
+/// vocabularies), each pinned by the SHA-256 in `context-map.json` and checked when first read;
+/// nothing is ever fetched. `extra` adds documents
 /// the service defines itself (its own vocabularies).
 public struct BundledContexts: JSONLDContextLoader {
     private let documents: [String: JSONValue]
 
     /// The shipped contexts; a file that does not match its pin is left out (and so `jsonld_context_unknown`).
-    public static let shipped: [String: JSONValue] = {
+    public static let shipped: [String: JSONValue] = shippedBytes.compactMapValues { try? JSONValue(parsing: $0) }
+
+    /// The exact bytes of each shipped context that matches its pin, by URL (what Voltpass serves
+    /// of its own contexts).
+    public static let shippedBytes: [String: [UInt8]] = {
         guard let mapURL = Bundle.module.url(forResource: "context-map", withExtension: "json", subdirectory: "Contexts"),
             let mapData = try? Data(contentsOf: mapURL), let map = try? JSONValue(parsing: Array(mapData)).objectValue
         else { return [:] }
-        var documents: [String: JSONValue] = [:]
+        var documents: [String: [UInt8]] = [:]
         for (url, entry) in map {
             guard let file = entry["file"]?.stringValue, let pinned = entry["sha256"]?.stringValue,
                 let fileURL = Bundle.module.url(forResource: file, withExtension: nil, subdirectory: "Contexts"),
-                let bytes = try? Data(contentsOf: fileURL), Hex.encode(Array(SHA256.hash(data: bytes))) == pinned,
-                let document = try? JSONValue(parsing: Array(bytes))
+                let bytes = try? Data(contentsOf: fileURL), Hex.encode(Array(SHA256.hash(data: bytes))) == pinned
             else { continue }
-            documents[url] = document
+            documents[url] = Array(bytes)
         }
         return documents
     }()
+
+    /// Where Voltpass's own vocabularies live; their contexts are served at the paths of their IRIs.
+    public static let voltpassNamespace = "https://voltpass.dev/ns/"
 
     public let cacheIdentity: String?
 

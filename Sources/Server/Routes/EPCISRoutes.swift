@@ -46,10 +46,6 @@ struct EPCISRoutes {
                     return refusal.problemResponse()
                 }
             }
-        // GET /contexts/vsc/v1: the JSON-LD context of the VSC terms.
-        router.get("contexts/vsc/v1") { _, _ -> Response in
-            .json(VSCVocabulary.contextDocument, mediaType: "application/ld+json")
-        }
         // GET /credentials/{id}: a stored credential exactly as issued.
         router.get("credentials/:id") { _, context -> Response in
             let id = try Self.decoded(try context.parameters.require("id"), name: "credential id")

@@ -26,9 +26,6 @@ struct PassportRoutes {
     }
 
     private func addPublic(to router: Router<VoltpassRequestContext>) {
-        router.get("contexts/battery/v1") { _, _ -> Response in
-            .json(PassportCredentials.contextDocument, mediaType: "application/ld+json")
-        }
         // GET /operators/{name}/did.json: a registered operator's did:web document.
         router.get("operators/:operator/did.json") { _, context -> Response in
             let member = try await service.operators.member(named: try context.parameters.require("operator"))
