@@ -164,7 +164,8 @@ let package = Package(
         .testTarget(
             name: "VoltpassDemoTests",
             dependencies: [
-                "VoltpassDemo", "Server", "Passport", "Encoding", "ServerTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "VoltpassDemo", "Server", "Passport", "Credentials", "Encoding", "ServerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "CredentialsTests",

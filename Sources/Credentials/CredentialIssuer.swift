@@ -3,23 +3,31 @@ import Foundation
 import Identity
 
 /// Issues credentials with one key: checks the input against the data model, fills in `issuer`
-/// when it is absent, and adds a Data Integrity proof dated by the injected clock.
+/// when it is absent, and adds a Data Integrity proof dated by the injected clock, with the suite
+/// the policy chooses for the credential's type (else `cryptosuite`).
 public struct CredentialIssuer: Sendable {
     public let signer: any Signer
     /// The DID URL of the signing key; its DID is the issuer.
     public let verificationMethod: String
+    /// The suite of credentials whose type the policy does not name.
     public let cryptosuite: Cryptosuite
+    public let policy: CryptosuitePolicy
     private let now: @Sendable () -> Date
 
-    /// Throws `PROOF_GENERATION_ERROR` when the key does not fit the cryptosuite or the method is
-    /// not a DID URL.
+    /// Throws `PROOF_GENERATION_ERROR` when the key does not fit the cryptosuite or a suite the
+    /// policy chooses, or the method is not a DID URL.
     public init(
-        signer: any Signer, verificationMethod: String, cryptosuite: Cryptosuite? = nil,
+        signer: any Signer, verificationMethod: String, cryptosuite: Cryptosuite? = nil, policy: CryptosuitePolicy = CryptosuitePolicy(),
         now: @escaping @Sendable () -> Date = Date.init
     ) throws(CredentialError) {
         let suite = cryptosuite ?? .jcs(for: signer.algorithm)
         guard suite.supports(signer.algorithm) else {
             throw .dataIntegrity(.proofGenerationError, "\(suite.rawValue) cannot sign with an \(signer.algorithm.rawValue) key")
+        }
+        let mismatches = policy.mismatches(for: signer.algorithm)
+        guard mismatches.isEmpty else {
+            throw .dataIntegrity(
+                .proofGenerationError, "the chosen \(mismatches.joined(separator: ", ")) cannot sign with an \(signer.algorithm.rawValue) key")
         }
         guard (try? DIDURL(verificationMethod)) != nil else {
             throw .dataIntegrity(.proofGenerationError, "the verification method '\(verificationMethod)' is not a DID URL")
@@ -27,6 +35,7 @@ public struct CredentialIssuer: Sendable {
         self.signer = signer
         self.verificationMethod = verificationMethod
         self.cryptosuite = suite
+        self.policy = policy
         self.now = now
     }
 
@@ -60,7 +69,8 @@ public struct CredentialIssuer: Sendable {
         if let named = Credential(document).issuerID, named != did {
             throw CredentialError("issuer_key_mismatch", "the credential names \(named) as issuer, but the key belongs to \(did)", path: "/issuer")
         }
-        let options = ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: now())
+        let suite = policy.suite(for: Credential(document).types, otherwise: cryptosuite)
+        let options = ProofOptions(cryptosuite: suite, verificationMethod: verificationMethod, created: now())
         return Credential(try await DataIntegrity.sign(document, options: options, signer: signer))
     }
 }

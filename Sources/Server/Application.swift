@@ -68,7 +68,7 @@ public struct VoltpassServer: Sendable {
                 keyCustody: keyCustody, publicHost: configuration.publicHost, services: configuration.operatorServices, now: clock),
             tries: OperatorTries(store: store.operatorTries, clock: clock), ledger: ledger, writer: OperatorWriter(),
             resolverBase: OperatorStatusLists.publicBaseURL(configuration.publicHost), diagnostics: StoredChallenges(repository: store, purpose: "diagnostics", now: clock),
-            verificationCache: PassportVerificationCache(), faults: faults, now: clock)
+            verificationCache: PassportVerificationCache(), faults: faults, cryptosuites: configuration.cryptosuites, now: clock)
         try await passports.operators.refreshDocuments()
         let challenges = StoredChallenges(repository: store, purpose: "presentation", now: clock)
         let server = VoltpassServer(
@@ -134,7 +134,8 @@ public struct VoltpassServer: Sendable {
             remoteStatusLists: HTTPStatusListFetcher(configuration: .init(allowList: configuration.outboundAllowList)))
         CredentialRoutes(
             operatorKeys: operatorKeys, credentials: store, statusLists: statusLists, verification: verification, changes: store,
-            authenticator: authenticator, idempotency: idempotency, maxBodySize: configuration.maxBodySize, now: passports.now
+            authenticator: authenticator, idempotency: idempotency, cryptosuites: passports.cryptosuites, maxBodySize: configuration.maxBodySize,
+            now: passports.now
         ).add(to: router)
         PresentationRoutes(challenges: challenges, verification: verification, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize)
             .add(to: router)
@@ -156,7 +157,9 @@ public struct VoltpassServer: Sendable {
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.
     public func epcisCapture() -> EventCapture {
-        EventCapture(events: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), now: passports.now)
+        EventCapture(
+            events: store, operatorKeys: operatorKeys, statusLists: EventStatusLists(lists: statusLists), cryptosuites: passports.cryptosuites,
+            now: passports.now)
     }
 
     /// The deployment's ledger: Cardano when configured (its journal in the data directory); otherwise

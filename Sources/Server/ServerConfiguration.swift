@@ -1,5 +1,6 @@
 import Cardano
 import CardanoChain
+import Credentials
 import Foundation
 import Identity
 import Passport
@@ -39,6 +40,9 @@ public struct ServerConfiguration: Sendable {
     /// Hosts and address blocks that DID documents and status lists may be fetched from although they
     /// are not public (loopback, private, link-local, …, refused otherwise).
     public var outboundAllowList: [OutboundAllowance]
+    /// The cryptosuite chosen per credential type (`serve --cryptosuite TYPE=SUITE`); the key's JCS
+    /// suite for the others.
+    public var cryptosuites = CryptosuitePolicy()
 
     /// 60 public writes a minute per client, 30 at once.
     public static let defaultPublicWriteLimit = RateLimit(requestsPerMinute: 60, burst: 30)

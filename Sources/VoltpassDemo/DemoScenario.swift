@@ -236,7 +236,8 @@ public struct DemoScenario: Sendable {
 
     private func capture(_ document: JSONValue, by record: OperatorRecord) async throws -> [IssuedEvent] {
         let member = try await passports.operators.member(record.id)
-        return try await EventCapture(events: passports.store, operatorKeys: member.keys, statusLists: member.events, now: passports.now)
+        return try await EventCapture(
+            events: passports.store, operatorKeys: member.keys, statusLists: member.events, cryptosuites: passports.cryptosuites, now: passports.now)
             .capture(document, into: passports.store, at: passports.now())
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Credentials
 import Foundation
 import Identity
 import Logging
@@ -83,6 +84,15 @@ struct Serve: AsyncParsableCommand {
         help: "A host or CIDR block that DID documents and status lists may be fetched from although it is loopback, private or link-local (repeatable).")
     var allowOutbound: [String] = []
 
+    @Option(
+        name: .customLong("cryptosuite"),
+        help: """
+            TYPE=SUITE: sign credentials of TYPE (e.g. BatteryDeviceCredential, VscObjectEventCredential) with SUITE \
+            (eddsa-jcs-2022, eddsa-rdfc-2022 for Ed25519 keys; ecdsa-jcs-2019, ecdsa-rdfc-2019 for P-256 and P-384 keys); \
+            repeatable. Others take the JCS suite of the operator's key.
+            """)
+    var cryptosuite: [String] = []
+
     func validate() throws {
         guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
         guard (pkcs11Module == nil) == (pkcs11Token == nil) else {
@@ -99,6 +109,15 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try proxies()
         _ = try outboundAllowList()
+        _ = try cryptosuites()
+    }
+
+    private func cryptosuites() throws -> CryptosuitePolicy {
+        guard let policy = CryptosuitePolicy(choices: cryptosuite) else {
+            throw ValidationError(
+                "--cryptosuite takes TYPE=SUITE with SUITE one of \(Cryptosuite.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return policy
     }
 
     /// The HSM the options name, with the PIN taken from the environment and removed from it, so
@@ -144,6 +163,7 @@ struct Serve: AsyncParsableCommand {
             publicWriteLimit: RateLimit(requestsPerMinute: publicWriteRate, burst: publicWriteBurst), trustedProxies: try proxies(),
             outboundAllowList: try outboundAllowList())
         configuration.ledger = try ledgerOptions.choice()
+        configuration.cryptosuites = try cryptosuites()
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 

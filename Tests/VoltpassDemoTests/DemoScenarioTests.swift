@@ -1,3 +1,4 @@
+import Credentials
 import Encoding
 import Foundation
 import HTTPTypes
@@ -85,6 +86,26 @@ import Testing
             #expect(report.secureElements.map(\.serial).contains(report.genuineSerial))
             #expect(report.secureElements.allSatisfy { FileManager.default.fileExists(atPath: $0.path) })
         }
+    }
+
+    /// Operators choose the cryptosuite per credential type (`serve --cryptosuite TYPE=SUITE`): the
+    /// demo's passport credentials and events signed with the RDFC suites verify as the JCS ones do.
+    @Test func operatorsChooseTheSuitePerCredentialType() async throws {
+        let choices = ["BatteryDeviceCredential", "BatteryBOMCredential", "BatteryOwnershipCredential", "VscObjectEventCredential"]
+        let policy = try #require(CryptosuitePolicy(choices: choices.map { $0 + "=eddsa-rdfc-2022" }))
+        try await withLiveServer(configure: { $0.cryptosuites = policy }) { client, server, _ in
+            let report = try await DemoScenario(server: server, packCount: 6).run()
+            #expect(try await verifyOverHTTP(client, "/verify/device/\(report.genuineSerial)").verdict == "green")
+            let bundle = try await client.execute(uri: String(report.bundleURL.dropFirst(report.resolverBase.count)), method: .get)
+            let credentials = try #require(try bundle.json["credentials"] as? [String: Any])
+            for name in ["device", "bom"] {
+                let proof = try #require((credentials[name] as? [String: Any])?["proof"] as? [String: Any])
+                #expect(proof["cryptosuite"] as? String == "eddsa-rdfc-2022", "\(name)")
+            }
+        }
+        #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential"]) == nil)
+        #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential=bbs-2023"]) == nil)
+        #expect(policy.mismatches(for: .p256) == choices.sorted().map { $0 + "=eddsa-rdfc-2022" })
     }
 
     @Test func seedingTwiceIsIdempotent() async throws {

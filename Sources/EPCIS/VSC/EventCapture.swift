@@ -11,19 +11,22 @@ public struct EventCapture: Sendable {
     let events: any EPCISEventRepository
     let operatorKeys: OperatorKeys
     let statusLists: EventStatusLists
+    let cryptosuites: CryptosuitePolicy
     let now: @Sendable () -> Date
 
     /// The DID that signs the captured events.
     public var issuerDID: String { operatorKeys.did }
 
-    /// Events signed by `operatorKeys`' current key, linked to those in `events`, with revocation
-    /// entries from `statusLists`.
+    /// Events signed by `operatorKeys`' current key with the suite `cryptosuites` chooses for their
+    /// type, linked to those in `events`, with revocation entries from `statusLists`.
     public init(
-        events: any EPCISEventRepository, operatorKeys: OperatorKeys, statusLists: EventStatusLists, now: @escaping @Sendable () -> Date
+        events: any EPCISEventRepository, operatorKeys: OperatorKeys, statusLists: EventStatusLists,
+        cryptosuites: CryptosuitePolicy = CryptosuitePolicy(), now: @escaping @Sendable () -> Date
     ) {
         self.events = events
         self.operatorKeys = operatorKeys
         self.statusLists = statusLists
+        self.cryptosuites = cryptosuites
         self.now = now
     }
 
@@ -39,7 +42,8 @@ public struct EventCapture: Sendable {
         let (events, context) = try EventCredentialIssuer.events(of: document)
         guard !events.isEmpty else { throw EventCaptureError.emptyDocument }
         let (methodID, signer) = try await operatorKeys.currentSigner()
-        let issuer = EventCredentialIssuer(issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now))
+        let issuer = EventCredentialIssuer(
+            issuer: try CredentialIssuer(signer: signer, verificationMethod: methodID, policy: cryptosuites, now: now))
         let known = try await self.events.latestCredentials(mentioning: EventCredentialIssuer.identifiers(of: events))
         let statuses = try await statusLists.entries(events.count)
         let issued = try await issuer.issue(events, context: context, known: known, statuses: statuses)

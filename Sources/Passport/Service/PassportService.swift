@@ -60,6 +60,8 @@ public struct PassportService: Sendable {
     let freshnessReads: FreshnessReads
     /// Stops a write at a named step (crash tests); does nothing in production.
     let faults: any FaultInjector
+    /// The cryptosuite the operators choose for each credential type.
+    public let cryptosuites: CryptosuitePolicy
     public let now: @Sendable () -> Date
 
     /// The service over `store`'s passports and `tries`, anchoring on `ledger`; plates point to
@@ -67,7 +69,7 @@ public struct PassportService: Sendable {
     public init(
         store: any PassportStore, operators: OperatorDirectory, tries: OperatorTries, ledger: any Ledger, writer: OperatorWriter = OperatorWriter(),
         resolverBase: String, diagnostics: any SingleUseChallenges = ChallengeStore(), verificationCache: PassportVerificationCache = PassportVerificationCache(),
-        faults: any FaultInjector = NoFaults(), now: @escaping @Sendable () -> Date
+        faults: any FaultInjector = NoFaults(), cryptosuites: CryptosuitePolicy = CryptosuitePolicy(), now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.operators = operators
@@ -78,6 +80,7 @@ public struct PassportService: Sendable {
         self.diagnostics = diagnostics
         self.verificationCache = verificationCache
         self.faults = faults
+        self.cryptosuites = cryptosuites
         self.now = now
         self.freshnessReads = FreshnessReads(store: store)
     }
@@ -113,7 +116,7 @@ public struct PassportService: Sendable {
             throw PassportError("device_exists", "\(id) is provisioned already")
         }
         let (methodID, signer) = try await member.keys.currentSigner()
-        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
+        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, policy: cryptosuites, now: now)
         let lists = try await member.statusLists.service()
         let suspensions = try await lists.allocateEntries(listID: member.record.suspensionList, count: specs.count)
         let ownedCount = specs.filter { $0.owner != nil }.count
@@ -121,7 +124,8 @@ public struct PassportService: Sendable {
         let date = now()
         try await faults.reach(.provisionAllocated)
 
-        let commissioning = try await EventCapture(events: store, operatorKeys: member.keys, statusLists: member.events, now: now)
+        let commissioning = try await EventCapture(
+            events: store, operatorKeys: member.keys, statusLists: member.events, cryptosuites: cryptosuites, now: now)
             .prepare(PassportCredentials.commissioningDocument(batteryIDs: batteryIDs, at: date, gln: member.record.gln))
         let commissioningID = commissioning.issued[0].record.credentialID
 
@@ -391,7 +395,7 @@ public struct PassportService: Sendable {
     func issuing(for operatorID: String) async throws -> (member: OperatorDirectory.Member, issuer: CredentialIssuer) {
         let member = try await operators.member(operatorID)
         let (methodID, signer) = try await member.keys.currentSigner()
-        return (member, try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now))
+        return (member, try CredentialIssuer(signer: signer, verificationMethod: methodID, policy: cryptosuites, now: now))
     }
 
     /// A status feed entry naming the transition it records.

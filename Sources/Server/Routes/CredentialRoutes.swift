@@ -75,6 +75,8 @@ struct CredentialRoutes {
     let changes: any ChangeSetRepository
     let authenticator: Authenticator
     let idempotency: IdempotencyKeys
+    /// The suite per credential type when the request names none.
+    let cryptosuites: CryptosuitePolicy
     let maxBodySize: Int
     let now: @Sendable () -> Date
 
@@ -138,7 +140,8 @@ struct CredentialRoutes {
             }
             document["credentialStatus"] = entries.count == 1 ? entries[0] : .array(entries)
         }
-        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, cryptosuite: cryptosuite)
+        let issuer = try CredentialIssuer(
+            signer: signer, verificationMethod: methodID, cryptosuite: cryptosuite, policy: cryptosuite == nil ? cryptosuites : CryptosuitePolicy())
         let credential = try await issuer.issue(document)
         let date = now()
         var change = ChangeSet()
