@@ -179,7 +179,7 @@ let package = Package(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "RDF", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
         .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(
-            name: "PassportTests", dependencies: ["Passport", "Credentials", "RDF", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
+            name: "PassportTests", dependencies: ["Passport", "Credentials", "RDF", .product(name: "Crypto", package: "swift-crypto"), "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
         // Aiken's evaluator as the judge of the script transactions the Cardano tests build, and a chain emulator on loopback.

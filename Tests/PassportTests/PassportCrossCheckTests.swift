@@ -1,4 +1,5 @@
 import Credentials
+import Crypto
 import Encoding
 import Foundation
 import Identity
@@ -149,6 +150,92 @@ struct PassportCrossCheckTests {
                 #expect(credential.json["proof"]?["cryptosuite"]?.stringValue == suite.rawValue)
                 let result = await Verifier.standard(resolver: DIDKeyResolver()).verify(credential)
                 #expect(result.verified, "\(suite.rawValue) \(credential.types): \(result.failures)")
+            }
+        }
+    }
+
+    /// An independent RDFC verifier: PyLD's URDNA2015 (RDFC-1.0) over the same pinned contexts, then
+    /// `cryptography`'s Ed25519 and P-256 ECDSA over SHA-256(config) ‖ SHA-256(document). It prints,
+    /// per credential, the verdict and the SHA-256 of its canonical N-Quads of the document.
+    static let rdfcScript = """
+        import json, sys, hashlib
+        from pyld import jsonld
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+        files = json.load(open(sys.argv[1]))
+        def loader(url, options=None):
+            if url not in files:
+                raise jsonld.JsonLdError("not bundled: " + url, "loading document failed")
+            return {"contextUrl": None, "documentUrl": url, "document": json.load(open(files[url]))}
+        ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+        def b58(text):
+            n = 0
+            for c in text: n = n * 58 + ALPHABET.index(c)
+            return b"\\0" * (len(text) - len(text.lstrip("1"))) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+        def canon(doc):
+            return jsonld.normalize(doc, {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}).encode()
+        for line in sys.stdin.read().split("\\n"):
+            doc = json.loads(line)
+            proof = doc.pop("proof")
+            config = {k: v for k, v in proof.items() if k != "proofValue"}
+            config["@context"] = doc["@context"]
+            document = canon(doc)
+            data = hashlib.sha256(canon(config)).digest() + hashlib.sha256(document).digest()
+            key = b58(proof["verificationMethod"].split("#")[1][1:])
+            signature = b58(proof["proofValue"][1:])
+            try:
+                if key[:2] == b"\\xed\\x01":
+                    Ed25519PublicKey.from_public_bytes(key[2:]).verify(signature, data)
+                else:
+                    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key[2:])
+                    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+                    public.verify(der, data, ec.ECDSA(hashes.SHA256()))
+                verdict = "ok"
+            except Exception:
+                verdict = "bad"
+            print(verdict, hashlib.sha256(document).hexdigest())
+        """
+
+    /// Our eddsa-rdfc-2022 and ecdsa-rdfc-2019 (P-256) battery credentials verify in the independent
+    /// verifier above, with the same canonical N-Quads as ours; a changed value does not verify there.
+    @Test func anIndependentRDFCVerifierAcceptsOurCredentials() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("contexts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var files: JSONObject = [:]
+        for (index, (url, bytes)) in BundledContexts.shippedBytes.sorted(by: { $0.key < $1.key }).enumerated() {
+            let file = directory.appendingPathComponent("\(index).jsonld")
+            try Data(bytes).write(to: file)
+            files[url] = .string(file.path)
+        }
+        let map = directory.appendingPathComponent("map.json")
+        try Data(JSONValue.object(files).serialized()).write(to: map)
+
+        var lines: [String] = []
+        var expected: [String] = []
+        for (suite, algorithm) in [(Cryptosuite.eddsaRdfc2022, KeyAlgorithm.ed25519), (.ecdsaRdfc2019, .p256)] {
+            let issuer = try CredentialIssuer(didKeySigner: .generate(algorithm), cryptosuite: suite)
+            for document in Self.batteryDocuments(issuer: issuer.did) {
+                var credential = try await issuer.issue(document).json
+                var unsigned = credential
+                unsigned.removeValue(forKey: "proof")
+                let nquads = try RDFC10().canonicalize(try JSONLD(loader: BundledContexts()).toRDF(.object(unsigned))).nquads
+                lines.append(JSONValue.object(credential).serializedString())
+                expected.append("ok " + Hex.encode(Array(SHA256.hash(data: Array(nquads.utf8)))))
+                credential["validFrom"] = "2020-01-01T00:00:00Z"
+                lines.append(JSONValue.object(credential).serializedString())
+            }
+        }
+        let run = try ReferencePython.run(Self.rdfcScript, arguments: [map.path], input: lines.joined(separator: "\n"))
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.lines.count == lines.count)
+        for (index, line) in run.lines.enumerated() {
+            if index.isMultiple(of: 2) {
+                #expect(line == expected[index / 2], "credential \(index / 2)")
+            } else {
+                #expect(line.hasPrefix("bad "), "a changed credential verified: \(index)")
             }
         }
     }
