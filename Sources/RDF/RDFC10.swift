@@ -38,7 +38,7 @@ public struct RDFC10: Sendable {
     /// Canonicalizes `quads`.
     public func canonicalize(_ quads: [Quad]) throws(RDFError) -> Result {
         // A dataset is a set: a quad written twice is one quad.
-        var seen = Set<Quad>()
+        var seen = Set<Quad>(minimumCapacity: quads.count)
         var run = Run(algorithm: self, quads: quads.filter { seen.insert($0).inserted })
         return try run.canonicalize()
     }

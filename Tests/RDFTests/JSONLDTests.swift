@@ -45,6 +45,20 @@ struct JSONLDTests {
         #expect(try Self.canonical(proof) == String(decoding: try Vectors.data("vc-di-eddsa/eddsa-rdfc-2022/proofCanonDataInt.txt"), as: UTF8.self))
     }
 
+    /// Numbers that are not integers become xsd:double in JSON-LD's canonical form (%1.15E, trimmed),
+    /// 16 significant digits at most: the same lexical forms pyld and jsonld.js write.
+    @Test func doublesTakeTheCanonicalLexicalForm() throws {
+        let context: JSONValue = ["@context": ["v": ["@id": "https://example.org/v"]], "@id": "https://example.org/s"]
+        for (number, lexical) in [
+            (51.2, "5.12E1"), (1.5, "1.5E0"), (1e21, "1.0E21"), (-0.001, "-1.0E-3"), (0.30000000000000004, "3.0E-1"), (1.7976931348623157e308, "1.797693134862316E308"),
+        ] {
+            var document = context.objectValue!
+            document["v"] = .number(number)
+            let quads = try JSONLD(loader: try VectorContexts()).toRDF(.object(document))
+            #expect(quads.map(\.object) == [.literal(lexical, datatype: "http://www.w3.org/2001/XMLSchema#double", language: nil)], "\(number)")
+        }
+    }
+
     @Test func safeModeRefusesWhatJSONLDWouldDrop() throws {
         let processor = JSONLD(loader: try VectorContexts())
         // The credentials context has no @vocab: a term it does not define would be dropped.

@@ -341,11 +341,16 @@ private struct QuadWriter {
         }
     }
 
-    /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21`.
+    /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21` (C's `%1.15E` with the
+    /// mantissa's trailing zeros and the exponent's sign and padding trimmed; `snprintf` directly,
+    /// as Foundation's formatting costs more than the rest of a literal).
     static func canonicalDouble(_ number: Double) -> String {
-        let formatted = String(format: "%1.15E", number)
+        let formatted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer -> String in
+            let count = withVaList([number]) { vsnprintf(buffer.baseAddress, 32, "%1.15E", $0) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(min(max(count, 0), 31))), as: UTF8.self)
+        }
         guard let e = formatted.firstIndex(of: "E") else { return formatted }
-        var mantissa = String(formatted[..<e])
+        var mantissa = formatted[..<e]
         while mantissa.hasSuffix("0"), !mantissa.hasSuffix(".0") { mantissa.removeLast() }
         let exponent = Int(formatted[formatted.index(after: e)...]) ?? 0
         return mantissa + "E" + String(exponent)
