@@ -282,9 +282,10 @@ private struct QuadWriter {
             guard let name = type.stringValue else { continue }
             quads.append(Quad(subject, .iri(Self.rdf + "type"), try term(name), graph: graph))
         }
-        for key in object.keys.sorted() where !key.hasPrefix("@") {
+        // In the object's own order: a dataset is a set, and RDFC labels do not depend on the order.
+        for (key, values) in object where !key.hasPrefix("@") {
             guard Self.isAbsolute(key) else { throw JSONLDError(.droppedTerm, "\(key) is not an absolute IRI") }
-            for item in object[key]!.arrayValue ?? [] {
+            for item in values.arrayValue ?? [] {
                 if let target = try self.object(item, graph: graph) { quads.append(Quad(subject, .iri(key), target, graph: graph)) }
             }
         }
