@@ -343,17 +343,25 @@ private struct QuadWriter {
     }
 
     /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21` (C's `%1.15E` with the
-    /// mantissa's trailing zeros and the exponent's sign and padding trimmed; `snprintf` directly,
-    /// as Foundation's formatting costs more than the rest of a literal).
+    /// mantissa's trailing zeros and the exponent's sign and padding trimmed), on bytes: Foundation's
+    /// formatting and `Substring` suffix tests cost more than the rest of a literal.
     static func canonicalDouble(_ number: Double) -> String {
-        let formatted = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 32) { buffer -> String in
-            let count = withVaList([number]) { vsnprintf(buffer.baseAddress, 32, "%1.15E", $0) }
-            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress, count: Int(min(max(count, 0), 31))), as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> String in
+            let written = withVaList([number]) { arguments in
+                buffer.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, 40, "%1.15E", arguments) }
+            }
+            let count = Int(min(max(written, 0), 39))
+            guard let e = buffer[..<count].firstIndex(of: UInt8(ascii: "E")) else {
+                return String(decoding: buffer[..<count], as: UTF8.self)  // inf, nan
+            }
+            var mantissaEnd = e
+            while mantissaEnd > 2, buffer[mantissaEnd - 1] == UInt8(ascii: "0"), buffer[mantissaEnd - 2] != UInt8(ascii: ".") { mantissaEnd -= 1 }
+            var text = String(decoding: buffer[..<mantissaEnd], as: UTF8.self) + "E"
+            var digit = e + 1
+            if buffer[digit] == UInt8(ascii: "-") { text += "-" }
+            if buffer[digit] == UInt8(ascii: "-") || buffer[digit] == UInt8(ascii: "+") { digit += 1 }
+            while digit < count - 1, buffer[digit] == UInt8(ascii: "0") { digit += 1 }
+            return text + String(decoding: buffer[digit..<count], as: UTF8.self)
         }
-        guard let e = formatted.firstIndex(of: "E") else { return formatted }
-        var mantissa = formatted[..<e]
-        while mantissa.hasSuffix("0"), !mantissa.hasSuffix(".0") { mantissa.removeLast() }
-        let exponent = Int(formatted[formatted.index(after: e)...]) ?? 0
-        return mantissa + "E" + String(exponent)
     }
 }
