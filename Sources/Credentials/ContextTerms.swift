@@ -6,6 +6,8 @@ import Encoding
 /// fetched; a document that uses one may define any term, so its terms are accepted (REQ-NF04).
 struct ContextTerms {
     static let credentialsV2 = "https://www.w3.org/ns/credentials/v2"
+    /// The VC Data Model 1.1 base context (legacy credentials, verified only).
+    static let credentialsV1 = "https://www.w3.org/2018/credentials/v1"
     static let examplesV2 = "https://www.w3.org/ns/credentials/examples/v2"
 
     /// The top-level terms of the VC 2.0 base context, all protected (`@protected: true` there).

@@ -38,10 +38,13 @@ public struct Credential: Sendable, Hashable {
     public var types: [String] { Credential.strings(json["type"]) }
     /// The issuer's identifier: the `issuer` string or the `id` of an issuer object.
     public var issuerID: String? { json["issuer"]?.stringValue ?? json["issuer"]?["id"]?.stringValue }
-    /// `validFrom`, when present and a dateTimeStamp.
-    public var validFrom: Date? { json["validFrom"]?.stringValue.flatMap(XSDDateTime.parse) }
-    /// `validUntil`, when present and a dateTimeStamp.
-    public var validUntil: Date? { json["validUntil"]?.stringValue.flatMap(XSDDateTime.parse) }
+    /// Whether the credential is of the VC Data Model 1.1 (its first context is
+    /// `https://www.w3.org/2018/credentials/v1`), as deployed legacy credentials are; verified, never issued.
+    public var isDataModel11: Bool { json["@context"]?[0]?.stringValue == ContextTerms.credentialsV1 }
+    /// `validFrom` (VC 1.1: `issuanceDate`), when present and a dateTimeStamp.
+    public var validFrom: Date? { json[isDataModel11 ? "issuanceDate" : "validFrom"]?.stringValue.flatMap(XSDDateTime.parse) }
+    /// `validUntil` (VC 1.1: `expirationDate`), when present and a dateTimeStamp.
+    public var validUntil: Date? { json[isDataModel11 ? "expirationDate" : "validUntil"]?.stringValue.flatMap(XSDDateTime.parse) }
     /// The proof objects (a single proof or a proof set); entries that are not objects are skipped.
     public var proofs: [JSONObject] { DataIntegrity.proofObjects(json["proof"]) }
     /// The document without `proof`: what the issuer's proofs sign.

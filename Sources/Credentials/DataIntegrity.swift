@@ -231,28 +231,7 @@ public enum DataIntegrity {
         else {
             throw fail(.proofVerificationError, "a proof needs 'type', 'verificationMethod' and 'proofPurpose'")
         }
-        let suite: Cryptosuite
-        switch type {
-        case "DataIntegrityProof":
-            guard let suiteName = proof["cryptosuite"]?.stringValue, let named = Cryptosuite(rawValue: suiteName) else {
-                throw fail(
-                    .unsupportedCryptosuite, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'", "/cryptosuite")
-            }
-            suite = named
-        case "Ed25519Signature2020":
-            // The deployed predecessor of eddsa-rdfc-2022 (verified, never issued): the same RDFC-1.0
-            // hashes and Ed25519 signature, its proof naming no cryptosuite.
-            guard proof["cryptosuite"] == nil else { throw fail(.proofVerificationError, "an Ed25519Signature2020 proof names no cryptosuite", "/cryptosuite") }
-            suite = .eddsaRdfc2022
-        default:
-            throw fail(.unsupportedCryptosuite, "unsupported proof type '\(type)'", "/type")
-        }
-        guard let encoded = proof["proofValue"]?.stringValue,
-            let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, [64, 96].contains(decoded.bytes.count)
-        else {
-            throw fail(
-                .malformedProofError, "'proofValue' must be a base58btc multibase string of a 64- or 96-byte signature", "/proofValue")
-        }
+        let scheme = try ProofScheme(proof, type: type, path: path)
         guard let purpose = VerificationRelationship(rawValue: purposeName), purpose == expectation.proofPurpose else {
             throw fail(
                 .proofVerificationError,
@@ -285,15 +264,16 @@ public enum DataIntegrity {
         var unsecured = document
         var config = proof
         config.removeValue(forKey: "proofValue")
+        if case .legacy = scheme { config.removeValue(forKey: "jws") }
         if let proofContext = config["@context"] {
             let expected = proofContext.arrayValue ?? [proofContext]
             let actual = document["@context"].map { $0.arrayValue ?? [$0] } ?? []
             guard actual.count >= expected.count, Array(actual.prefix(expected.count)) == expected else {
                 throw fail(.proofVerificationError, "the document's @context does not start with the proof's @context", "/@context")
             }
-            if !suite.usesRDFC { unsecured["@context"] = proofContext }
+            if !scheme.usesRDFC { unsecured["@context"] = proofContext }
         }
-        if suite.usesRDFC, let context = document["@context"] { config["@context"] = context }
+        if scheme.usesRDFC, let context = document["@context"] { config["@context"] = context }
 
         let key: PublicKey
         let controller: String
@@ -325,23 +305,89 @@ public enum DataIntegrity {
         } catch {
             throw fail(.invalidVerificationMethod, "\(method) could not be resolved: \(error)", "/verificationMethod")
         }
-        guard suite.supports(key.algorithm) else {
-            throw fail(
-                .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithmNames) key, not \(key.algorithm.rawValue)",
-                "/verificationMethod")
-        }
-        let message: [UInt8]
-        do {
-            message = try hashData(config: config, document: unsecured, suite: suite, keyAlgorithm: key.algorithm)
-        } catch {
-            throw fail(.proofVerificationError, "\(error)")
-        }
-        guard key.verify(signature: decoded.bytes, message: message) else {
-            throw fail(.proofVerificationError, "the signature does not verify", "/proofValue")
+        switch scheme {
+        case .legacy(let legacy):
+            if let mismatch = legacy.mismatch(with: key) { throw fail(.proofVerificationError, mismatch, "/verificationMethod") }
+            let hashes: [UInt8]
+            do {
+                hashes = try rdfcHashData(config: config, document: unsecured, sha384: false)
+            } catch {
+                throw fail(.proofVerificationError, "\(error)")
+            }
+            guard legacy.verify(hashes: hashes, with: key) else {
+                throw fail(.proofVerificationError, "the signature does not verify", legacy.signatureMember)
+            }
+        case .cryptosuite(let suite, let signature):
+            guard suite.supports(key.algorithm) else {
+                throw fail(
+                    .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithmNames) key, not \(key.algorithm.rawValue)",
+                    "/verificationMethod")
+            }
+            let message: [UInt8]
+            do {
+                message = try hashData(config: config, document: unsecured, suite: suite, keyAlgorithm: key.algorithm)
+            } catch {
+                throw fail(.proofVerificationError, "\(error)")
+            }
+            guard key.verify(signature: signature, message: message) else {
+                throw fail(.proofVerificationError, "the signature does not verify", "/proofValue")
+            }
         }
         return VerifiedProof(
             verificationMethod: method, controller: controller, proofPurpose: purpose, created: created,
             id: proof["id"]?.stringValue)
+    }
+
+    /// What a proof's `type` (and `cryptosuite`) say it is, with its signature read.
+    enum ProofScheme {
+        /// A Data Integrity cryptosuite (Ed25519Signature2020 as eddsa-rdfc-2022) and its `proofValue` signature.
+        case cryptosuite(Cryptosuite, signature: [UInt8])
+        /// One of the legacy Linked Data suites.
+        case legacy(LegacyProof)
+
+        /// Reads `proof` of `type`: unsupported_cryptosuite for a type or cryptosuite not implemented,
+        /// MALFORMED_PROOF_ERROR for an unreadable signature.
+        init(_ proof: JSONObject, type: String, path: String) throws(CredentialError) {
+            let suite: Cryptosuite
+            switch type {
+            case "DataIntegrityProof":
+                guard let suiteName = proof["cryptosuite"]?.stringValue, let named = Cryptosuite(rawValue: suiteName) else {
+                    throw .dataIntegrity(
+                        .unsupportedCryptosuite, "unsupported cryptosuite '\(proof["cryptosuite"]?.stringValue ?? "")'",
+                        path: path + "/cryptosuite")
+                }
+                suite = named
+            case "Ed25519Signature2020":
+                // The deployed predecessor of eddsa-rdfc-2022 (verified, never issued): the same RDFC-1.0
+                // hashes and Ed25519 signature, its proof naming no cryptosuite.
+                guard proof["cryptosuite"] == nil else {
+                    throw .dataIntegrity(.proofVerificationError, "an Ed25519Signature2020 proof names no cryptosuite", path: path + "/cryptosuite")
+                }
+                suite = .eddsaRdfc2022
+            default:
+                guard let legacy = LegacyProofSuite(rawValue: type) else {
+                    throw .dataIntegrity(.unsupportedCryptosuite, "unsupported proof type '\(type)'", path: path + "/type")
+                }
+                self = .legacy(try LegacyProof(proof, suite: legacy, path: path))
+                return
+            }
+            guard let encoded = proof["proofValue"]?.stringValue,
+                let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, [64, 96].contains(decoded.bytes.count)
+            else {
+                throw .dataIntegrity(
+                    .malformedProofError, "'proofValue' must be a base58btc multibase string of a 64- or 96-byte signature",
+                    path: path + "/proofValue")
+            }
+            self = .cryptosuite(suite, signature: decoded.bytes)
+        }
+
+        /// Whether the document's RDF dataset is canonicalized (the legacy suites always are).
+        var usesRDFC: Bool {
+            switch self {
+            case .cryptosuite(let suite, _): suite.usesRDFC
+            case .legacy: true
+            }
+        }
     }
 
     /// `H(canonical proof config) ‖ H(canonical document)`, the message every suite signs: JCS for the
@@ -350,12 +396,21 @@ public enum DataIntegrity {
     /// the published P-384 vectors are made); SHA-256 otherwise.
     static func hashData(config: JSONObject, document: JSONObject, suite: Cryptosuite, keyAlgorithm: KeyAlgorithm) throws -> [UInt8] {
         let sha384 = keyAlgorithm == .p384
+        guard !suite.usesRDFC else { return try rdfcHashData(config: config, document: document, sha384: sha384) }
+        return digests(try JCS.canonicalize(.object(config)), try JCS.canonicalize(.object(document)), sha384: sha384)
+    }
+
+    /// `H(RDFC-1.0 N-Quads of config) ‖ H(RDFC-1.0 N-Quads of document)`, H and RDFC-1.0's own hash
+    /// SHA-384 when `sha384`, else SHA-256 (always so for the legacy suites, whatever the key).
+    static func rdfcHashData(config: JSONObject, document: JSONObject, sha384: Bool) throws -> [UInt8] {
         func canonical(_ object: JSONObject) throws -> [UInt8] {
-            guard suite.usesRDFC else { return try JCS.canonicalize(.object(object)) }
             let dataset = try JSONLD(loader: contexts).toRDF(.object(object))
             return Array(try RDFC10(hash: sha384 ? .sha384 : .sha256).canonicalize(dataset).nquads.utf8)
         }
-        let (config, document) = (try canonical(config), try canonical(document))
+        return digests(try canonical(config), try canonical(document), sha384: sha384)
+    }
+
+    private static func digests(_ config: [UInt8], _ document: [UInt8], sha384: Bool) -> [UInt8] {
         guard sha384 else { return Array(SHA256.hash(data: config)) + Array(SHA256.hash(data: document)) }
         return Array(SHA384.hash(data: config)) + Array(SHA384.hash(data: document))
     }

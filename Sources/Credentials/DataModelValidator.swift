@@ -1,8 +1,9 @@
 import Encoding
 
 /// Checks the MUSTs of the VC Data Model 2.0 that the W3C test suite checks, without a JSON-LD
-/// processor. Properties it does not know are left alone (REQ-NF04). Each problem has a code and
-/// a JSON Pointer path.
+/// processor; a secured credential whose first context is the VC 1.1 one (verified, never issued)
+/// is held to VC 1.1's dates instead (`issuanceDate` required, `expirationDate`). Properties it does
+/// not know are left alone (REQ-NF04). Each problem has a code and a JSON Pointer path.
 public enum DataModelValidator {
     /// Whether the document is an issuer's input or a finished credential.
     public enum Mode: Sendable {
@@ -43,7 +44,7 @@ private struct Checker {
     // MARK: documents
 
     mutating func credential(_ json: JSONObject, mode: Mode) {
-        let terms = context(json)
+        let terms = context(json, allowingDataModel11: mode == .secured)
         identifier(json["id"], at: "/id", code: "invalid_id")
         types(json, required: "VerifiableCredential", terms: terms)
         languageValues(json, at: "")
@@ -105,7 +106,8 @@ private struct Checker {
 
     // MARK: properties
 
-    mutating func context(_ json: JSONObject) -> ContextTerms {
+    /// The document's contexts; a credential may also start with the VC 1.1 context (`allowingDataModel11`).
+    mutating func context(_ json: JSONObject, allowingDataModel11: Bool = false) -> ContextTerms {
         guard let value = json["@context"] else {
             fail("missing_context", "'@context' is required", "/@context")
             return ContextTerms([])
@@ -114,7 +116,8 @@ private struct Checker {
             fail("invalid_context", "'@context' must be an array starting with \(ContextTerms.credentialsV2)", "/@context")
             return ContextTerms([value])
         }
-        if entries.first?.stringValue != ContextTerms.credentialsV2 {
+        let first = entries.first?.stringValue
+        if first != ContextTerms.credentialsV2, !(allowingDataModel11 && first == ContextTerms.credentialsV1) {
             fail("invalid_context", "the first '@context' item must be \(ContextTerms.credentialsV2)", "/@context/0")
         }
         for (index, entry) in entries.enumerated().dropFirst() {
@@ -225,8 +228,13 @@ private struct Checker {
     }
 
     mutating func validity(_ json: JSONObject) {
+        let dataModel11 = json["@context"]?[0]?.stringValue == ContextTerms.credentialsV1
+        let (start, end) = dataModel11 ? ("issuanceDate", "expirationDate") : ("validFrom", "validUntil")
+        if dataModel11, json[start] == nil {
+            fail("missing_issuance_date", "a VC 1.1 credential needs 'issuanceDate'", "/issuanceDate")
+        }
         var dates: [String: Double] = [:]
-        for name in ["validFrom", "validUntil"] {
+        for name in [start, end] {
             guard let value = json[name] else { continue }
             guard let text = value.stringValue, let date = XSDDateTime.parse(text) else {
                 fail("invalid_date", "'\(name)' must be an XML Schema dateTimeStamp with a time zone", "/" + name)
@@ -234,8 +242,8 @@ private struct Checker {
             }
             dates[name] = date.timeIntervalSince1970
         }
-        if let from = dates["validFrom"], let until = dates["validUntil"], from > until {
-            fail("invalid_validity_period", "'validFrom' is later than 'validUntil'", "/validUntil")
+        if let from = dates[start], let until = dates[end], from > until {
+            fail("invalid_validity_period", "'\(start)' is later than '\(end)'", "/" + end)
         }
     }
 

@@ -115,7 +115,9 @@ public struct VerificationMethod: Sendable, Hashable {
     /// The `controller` DID.
     public var controller: String? { json["controller"]?.stringValue }
 
-    /// The key material, from `publicKeyMultibase` (Multikey) or `publicKeyJwk` (OKP Ed25519, EC P-256).
+    /// The key material, from `publicKeyMultibase` (Multikey, Ed25519VerificationKey2020), `publicKeyJwk`
+    /// (JsonWebKey, JsonWebKey2020: OKP Ed25519, EC P-256 or P-384) or, for the legacy
+    /// `Ed25519VerificationKey2018` only, `publicKeyBase58` (the raw 32-byte key).
     public func publicKey() throws(IdentityError) -> PublicKey {
         if let multibase = json["publicKeyMultibase"]?.stringValue {
             return try Multikey.decodePublicKey(multibase)
@@ -123,8 +125,22 @@ public struct VerificationMethod: Sendable, Hashable {
         if let jwk = json["publicKeyJwk"]?.objectValue {
             return try PublicKey(jwk: jwk)
         }
+        if let base58 = json["publicKeyBase58"]?.stringValue {
+            guard type == "Ed25519VerificationKey2018" else {
+                throw IdentityError(
+                    .unsupportedPublicKeyType,
+                    "verification method \(id): publicKeyBase58 is read for Ed25519VerificationKey2018 only, not \(type ?? "an untyped method")")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try Base58BTC.decode(base58)
+            } catch {
+                throw IdentityError(.invalidPublicKey, "verification method \(id): publicKeyBase58 is not base58: \(error)")
+            }
+            return try PublicKey(algorithm: .ed25519, rawRepresentation: bytes)
+        }
         throw IdentityError(
-            .unsupportedPublicKeyType, "verification method \(id) has neither publicKeyMultibase nor publicKeyJwk")
+            .unsupportedPublicKeyType, "verification method \(id) has none of publicKeyMultibase, publicKeyJwk, publicKeyBase58")
     }
 
     /// When the method stopped being valid (`revoked`, Controlled Identifiers §2.2.1).

@@ -50,6 +50,35 @@ import VectorSupport
         #expect(document.json["service"] != nil, "unknown properties survive")
     }
 
+    /// The legacy method types VC 1.1 issuers publish: Ed25519VerificationKey2018 with
+    /// `publicKeyBase58`, JsonWebKey2020 with `publicKeyJwk` (Ed25519, P-256, P-384).
+    @Test func legacyVerificationMethodTypesResolveToKeys() throws {
+        let ed25519 = SoftwareSigner.generate(.ed25519).verificationKey
+        let p256 = SoftwareSigner.generate(.p256).verificationKey
+        let p384 = SoftwareSigner.generate(.p384).verificationKey
+        let base58 = JSONValue.string(Base58BTC.encode(ed25519.rawRepresentation))
+        let document = try DIDDocument([
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/ed25519-2018/v1", "https://w3id.org/security/suites/jws-2020/v1"],
+            "id": .string(did),
+            "verificationMethod": [
+                ["id": "#ed-2018", "type": "Ed25519VerificationKey2018", "controller": .string(did), "publicKeyBase58": base58],
+                ["id": "#ed-jwk", "type": "JsonWebKey2020", "controller": .string(did), "publicKeyJwk": .object(ed25519.jwk)],
+                ["id": "#p256-jwk", "type": "JsonWebKey2020", "controller": .string(did), "publicKeyJwk": .object(p256.jwk)],
+                ["id": "#p384-jwk", "type": "JsonWebKey2020", "controller": .string(did), "publicKeyJwk": .object(p384.jwk)],
+                ["id": "#base58-other", "type": "EcdsaSecp256k1VerificationKey2019", "controller": .string(did), "publicKeyBase58": base58],
+                ["id": "#base58-bad", "type": "Ed25519VerificationKey2018", "controller": .string(did), "publicKeyBase58": "0OIl"],
+                ["id": "#base58-short", "type": "Ed25519VerificationKey2018", "controller": .string(did), "publicKeyBase58": "3mJr7AoUXx2Wqd"],
+            ],
+        ])
+        #expect(try document.verificationMethod(id: "#ed-2018")?.publicKey() == ed25519)
+        #expect(try document.verificationMethod(id: "#ed-jwk")?.publicKey() == ed25519)
+        #expect(try document.verificationMethod(id: "#p256-jwk")?.publicKey() == p256)
+        #expect(try document.verificationMethod(id: "#p384-jwk")?.publicKey() == p384)
+        expectIdentityError(.unsupportedPublicKeyType) { try document.verificationMethod(id: "#base58-other")?.publicKey() }
+        expectIdentityError(.invalidPublicKey) { try document.verificationMethod(id: "#base58-bad")?.publicKey() }
+        expectIdentityError(.invalidPublicKeyLength) { try document.verificationMethod(id: "#base58-short")?.publicKey() }
+    }
+
     @Test func authorizesByRelationshipAndTime() throws {
         let (document, _, _) = try sample()
         let now = Date(timeIntervalSince1970: 1_750_000_000)

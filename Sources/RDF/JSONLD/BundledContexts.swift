@@ -4,9 +4,9 @@ import Foundation
 
 /// The JSON-LD contexts shipped with Voltpass (`Sources/RDF/Contexts`: VC v1 and v2 and their
 /// examples, Data Integrity v1 and v2, Multikey, JWK, DID v1 and v1.1, Bitstring Status List,
-/// GS1 EPCIS 2.0, Ed25519Signature2020, citizenship, VDL, and Voltpass's own battery and VSC
-/// vocabularies), each pinned by the SHA-256 in `context-map.json` and checked when first read;
-/// nothing is ever fetched. `extra` adds documents
+/// GS1 EPCIS 2.0, Ed25519Signature2020, Ed25519Signature2018, JsonWebSignature2020, security v1 and
+/// v2, citizenship, VDL, and Voltpass's own battery and VSC vocabularies), each pinned by the SHA-256
+/// in `context-map.json` and checked when first read; nothing is ever fetched. `extra` adds documents
 /// the service defines itself (its own vocabularies).
 public struct BundledContexts: JSONLDContextLoader {
     private let documents: [String: JSONValue]
