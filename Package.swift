@@ -172,14 +172,14 @@ let package = Package(
         .testTarget(
             name: "CredentialsTests",
             dependencies: [
-                "Credentials", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
+                "Credentials", "COSE", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "RDFTests", dependencies: ["RDF", "Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
-        .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(name: "ReadingsTests", dependencies: ["Readings", "COSE", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),

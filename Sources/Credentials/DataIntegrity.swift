@@ -295,36 +295,13 @@ public enum DataIntegrity {
         }
         if suite.usesRDFC, let context = document["@context"] { config["@context"] = context }
 
-        let key: PublicKey
-        let controller: String
+        let authorized: AuthorizedKey
         do {
-            let url = try DIDURL(method)
-            let didDocument = try await resolver.resolve(url.did)
-            guard let verificationMethod = didDocument.verificationMethod(id: method) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
-                    "the DID document of \(url.did) has no verification method \(method)")
-            }
-            guard didDocument.relationships(of: method).contains(purpose) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.mismatchedProofPurposeError.rawValue,
-                    "the DID document does not list \(method) for \(purpose.rawValue)")
-            }
-            guard didDocument.isAuthorized(methodID: method, for: purpose, at: created) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
-                    "\(method) is not authorized for \(purpose.rawValue)"
-                        + (created.map { " at \(XSDDateTime.format($0))" } ?? ""))
-            }
-            key = try VerificationKeyCache.shared.key(of: verificationMethod)
-            controller = didDocument.id
-        } catch let error as CredentialError {
-            throw CredentialError(error.code, error.message, path: path + "/verificationMethod")
-        } catch let error as any CodedError {
-            throw fail(.invalidVerificationMethod, "\(method): \(error.code): \(error.message)", "/verificationMethod")
+            authorized = try await AuthorizedKey.resolve(method, for: purpose, at: created, resolver: resolver)
         } catch {
-            throw fail(.invalidVerificationMethod, "\(method) could not be resolved: \(error)", "/verificationMethod")
+            throw CredentialError(error.code, error.message, path: path + "/verificationMethod")
         }
+        let key = authorized.key
         guard suite.supports(key.algorithm) else {
             throw fail(
                 .proofVerificationError, "\(suite.rawValue) needs an \(suite.algorithmNames) key, not \(key.algorithm.rawValue)",
@@ -340,7 +317,7 @@ public enum DataIntegrity {
             throw fail(.proofVerificationError, "the signature does not verify", "/proofValue")
         }
         return VerifiedProof(
-            verificationMethod: method, controller: controller, proofPurpose: purpose, created: created,
+            verificationMethod: method, controller: authorized.controller, proofPurpose: purpose, created: created,
             id: proof["id"]?.stringValue)
     }
 
