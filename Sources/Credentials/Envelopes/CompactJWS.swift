@@ -35,7 +35,7 @@ public struct CompactJWS: Sendable, Hashable {
             throw .envelope(.joseMalformed, "the JWS header is not a JSON object")
         }
         self.header = header
-        signingInput = parts[0] + "." + parts[1]
+        signingInput = String(parts[0]) + "." + String(parts[1])
         serialization = text
         _ = try algorithm()
     }

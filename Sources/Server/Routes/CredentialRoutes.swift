@@ -158,7 +158,8 @@ struct CredentialRoutes {
         let payload: Credential
         if let format = options.format {
             let envelope = try await issuer.envelop(document, as: format)
-            (credential, payload) = (Credential(envelope.enveloped), Credential(envelope.document))
+            credential = Credential(envelope.enveloped)
+            payload = Credential(envelope.document)
         } else {
             credential = try await issuer.issue(document)
             payload = credential

@@ -1,3 +1,4 @@
+import Credentials
 import Encoding
 
 /// The `options` of `POST /credentials/verify` (VC API VerifyCredentialOptions). Unknown members are
