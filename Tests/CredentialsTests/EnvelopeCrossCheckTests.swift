@@ -30,9 +30,9 @@ struct JWCryptoCrossCheckTests {
             print(token.serialize(compact=True))
         """
 
-    static func jwk(_ signer: SoftwareSigner, private: Bool = false) -> String {
+    static func jwk(_ signer: SoftwareSigner, withSecret: Bool = false) -> String {
         var jwk = signer.verificationKey.jwk
-        if `private` { jwk["d"] = .string(Base64URL.encode(signer.secretKey)) }
+        if withSecret { jwk["d"] = .string(Base64URL.encode(signer.secretKey)) }
         return JSONValue.object(jwk).serializedString()
     }
 
@@ -63,7 +63,7 @@ struct JWCryptoCrossCheckTests {
         let run = try ReferencePython.run(
             Self.script,
             arguments: [
-                "sign", Self.jwk(signer, private: true), JWSAlgorithm(keyAlgorithm: algorithm).rawValue, issuer.verificationMethod,
+                "sign", Self.jwk(signer, withSecret: true), JWSAlgorithm(keyAlgorithm: algorithm).rawValue, issuer.verificationMethod,
                 JSONValue.object(document).serializedString(),
             ])
         let token = try #require(run.lines.first, "\(run.error)")
