@@ -180,10 +180,7 @@ public struct Verifier: Sendable {
                 credentials.append((await evaluate(credential, in: context), credential.id))
             case .enveloped(let id):
                 do {
-                    let envelope = try Envelope(dataURL: id)
-                    guard !envelope.mediaType.isPresentation else {
-                        throw CredentialError.envelope(.unsupportedMediaType, "\(envelope.mediaType.rawValue) is not a credential's media type")
-                    }
+                    let envelope = try Self.credentialEnvelope(id)
                     var inner = context
                     inner.envelope = envelope
                     let credential = Credential(envelope.document)
@@ -210,6 +207,16 @@ public struct Verifier: Sendable {
             },
             combined: result(
                 total, ids: [presentation.id].compactMap { $0 } + credentials.compactMap(\.id), at: context.now))
+    }
+
+    /// The enveloped credential a `data:` URL carries; a presentation's media type is
+    /// `envelope_unsupported_media_type`.
+    private static func credentialEnvelope(_ dataURL: String) throws(CredentialError) -> Envelope {
+        let envelope = try Envelope(dataURL: dataURL)
+        guard !envelope.mediaType.isPresentation else {
+            throw .envelope(.unsupportedMediaType, "\(envelope.mediaType.rawValue) is not a credential's media type")
+        }
+        return envelope
     }
 
     private func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {

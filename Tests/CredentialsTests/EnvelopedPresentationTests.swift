@@ -43,7 +43,7 @@ import Testing
         let parts = await verifier().verifyInParts(presentation)
         #expect(parts.combined.verified, "\(parts.combined.failures)")
         #expect(parts.credentials.count == 7)
-        #expect(parts.credentials.allSatisfy(\.verified))
+        #expect(parts.credentials.map(\.verified) == Array(repeating: true, count: 7))
         #expect(parts.credentials[0].credentialIds == ["urn:uuid:vc-0-vc+jwt"])
         #expect(parts.combined.credentialIds.count == 8)
     }
