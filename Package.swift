@@ -38,11 +38,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
+        // COSE_Sign1 (RFC 9052) with EdDSA, ES256 and ES384, COSE_Key and CWT: for readings, plates and VC-JOSE-COSE.
+        .target(name: "COSE", dependencies: ["Encoding", "Identity"]),
         .target(
             name: "Credentials",
             dependencies: [
                 "RDF",
-                "Encoding", "Identity",
+                "Encoding", "Identity", "COSE",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -55,7 +57,7 @@ let package = Package(
         .target(name: "RDF", dependencies: ["Encoding", .product(name: "Crypto", package: "swift-crypto")], resources: [.copy("Contexts")]),
         .target(
             name: "Readings",
-            dependencies: ["Encoding", "Identity", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["Encoding", "Identity", "COSE", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Ledger", dependencies: ["Encoding", "Trie", "Cardano", "CardanoChain"]),
         // Cardano Conway transactions, byte-exact: Plutus data, tx ids over the body's own bytes, vkey witnesses, fees.
         .target(name: "Cardano", dependencies: ["Encoding", "Trie", .product(name: "Crypto", package: "swift-crypto")]),
@@ -68,7 +70,8 @@ let package = Package(
         .target(
             name: "Passport",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Cardano", .product(name: "Crypto", package: "swift-crypto"),
+                "Encoding", "Identity", "COSE", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Cardano",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "Storage",
@@ -102,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "voltpass",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server", "VoltpassDemo", "Cardano",
+                "Encoding", "Identity", "COSE", "Credentials", "EPCIS", "Readings", "Passport", "Storage", "Server", "VoltpassDemo", "Cardano",
                 "CardanoChain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,14 +173,14 @@ let package = Package(
         .testTarget(
             name: "CredentialsTests",
             dependencies: [
-                "Credentials", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
+                "Credentials", "COSE", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "RDFTests", dependencies: ["RDF", "Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "EPCISTests", dependencies: ["EPCIS", "Credentials", "RDF", "Identity", "Encoding", "VectorSupport", "HTTPTestSupport"]),
-        .testTarget(name: "ReadingsTests", dependencies: ["Readings", "Identity", "Encoding", "VectorSupport"]),
+        .testTarget(name: "ReadingsTests", dependencies: ["Readings", "COSE", "Identity", "Encoding", "VectorSupport"]),
         .testTarget(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "RDF", .product(name: "Crypto", package: "swift-crypto"), "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),

@@ -4,7 +4,8 @@ import Identity
 
 /// Issues credentials with one key: checks the input against the data model, fills in `issuer`
 /// when it is absent, and adds a Data Integrity proof dated by the injected clock, with the suite
-/// the policy chooses for the credential's type (else `cryptosuite`).
+/// the policy chooses for the credential's type (else `cryptosuite`), or envelops it as a JWS or
+/// COSE_Sign1 (VC-JOSE-COSE).
 public struct CredentialIssuer: Sendable {
     public let signer: any Signer
     /// The DID URL of the signing key; its DID is the issuer.
@@ -53,6 +54,25 @@ public struct CredentialIssuer: Sendable {
     /// Signs `document` as a credential. Throws the first data model problem (e.g. `invalid_subject`),
     /// `issuer_key_mismatch` when `issuer` names another DID, or `PROOF_GENERATION_ERROR`.
     public func issue(_ document: JSONObject) async throws(CredentialError) -> Credential {
+        let document = try prepared(document)
+        let suite = policy.suite(for: Credential(document).types, otherwise: cryptosuite)
+        let options = ProofOptions(cryptosuite: suite, verificationMethod: verificationMethod, created: now())
+        return Credential(try await DataIntegrity.sign(document, options: options, signer: signer))
+    }
+
+    /// Secures `document` as a credential by enveloping (VC-JOSE-COSE): a compact JWS
+    /// (`application/vc+jwt`) or a COSE_Sign1 (`application/vc+cose`) whose `kid` is the verification
+    /// method. Throws as `issue(_:)` does, and `envelope_unsupported_media_type` for a presentation's
+    /// media type.
+    public func envelop(_ document: JSONObject, as mediaType: EnvelopeMediaType) async throws(CredentialError) -> Envelope {
+        guard !mediaType.isPresentation else {
+            throw .envelope(.unsupportedMediaType, "\(mediaType.rawValue) secures a presentation, not a credential")
+        }
+        return try await Envelope.sign(try prepared(document), as: mediaType, verificationMethod: verificationMethod, signer: signer)
+    }
+
+    /// The document with `issuer` filled in, checked against the data model and the issuer's DID.
+    private func prepared(_ document: JSONObject) throws(CredentialError) -> JSONObject {
         var document = document
         switch document["issuer"] {
         case nil:
@@ -69,8 +89,6 @@ public struct CredentialIssuer: Sendable {
         if let named = Credential(document).issuerID, named != did {
             throw CredentialError("issuer_key_mismatch", "the credential names \(named) as issuer, but the key belongs to \(did)", path: "/issuer")
         }
-        let suite = policy.suite(for: Credential(document).types, otherwise: cryptosuite)
-        let options = ProofOptions(cryptosuite: suite, verificationMethod: verificationMethod, created: now())
-        return Credential(try await DataIntegrity.sign(document, options: options, signer: signer))
+        return document
     }
 }

@@ -275,36 +275,13 @@ public enum DataIntegrity {
         }
         if scheme.usesRDFC, let context = document["@context"] { config["@context"] = context }
 
-        let key: PublicKey
-        let controller: String
+        let authorized: AuthorizedKey
         do {
-            let url = try DIDURL(method)
-            let didDocument = try await resolver.resolve(url.did)
-            guard let verificationMethod = didDocument.verificationMethod(id: method) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
-                    "the DID document of \(url.did) has no verification method \(method)")
-            }
-            guard didDocument.relationships(of: method).contains(purpose) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.mismatchedProofPurposeError.rawValue,
-                    "the DID document does not list \(method) for \(purpose.rawValue)")
-            }
-            guard didDocument.isAuthorized(methodID: method, for: purpose, at: created) else {
-                throw CredentialError(
-                    DataIntegrityErrorCode.invalidVerificationMethod.rawValue,
-                    "\(method) is not authorized for \(purpose.rawValue)"
-                        + (created.map { " at \(XSDDateTime.format($0))" } ?? ""))
-            }
-            key = try VerificationKeyCache.shared.key(of: verificationMethod)
-            controller = didDocument.id
-        } catch let error as CredentialError {
-            throw CredentialError(error.code, error.message, path: path + "/verificationMethod")
-        } catch let error as any CodedError {
-            throw fail(.invalidVerificationMethod, "\(method): \(error.code): \(error.message)", "/verificationMethod")
+            authorized = try await AuthorizedKey.resolve(method, for: purpose, at: created, resolver: resolver)
         } catch {
-            throw fail(.invalidVerificationMethod, "\(method) could not be resolved: \(error)", "/verificationMethod")
+            throw CredentialError(error.code, error.message, path: path + "/verificationMethod")
         }
+        let key = authorized.key
         switch scheme {
         case .legacy(let legacy):
             if let mismatch = legacy.mismatch(with: key) { throw fail(.proofVerificationError, mismatch, "/verificationMethod") }
@@ -334,7 +311,7 @@ public enum DataIntegrity {
             }
         }
         return VerifiedProof(
-            verificationMethod: method, controller: controller, proofPurpose: purpose, created: created,
+            verificationMethod: method, controller: authorized.controller, proofPurpose: purpose, created: created,
             id: proof["id"]?.stringValue)
     }
 

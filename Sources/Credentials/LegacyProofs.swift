@@ -23,24 +23,6 @@ enum LegacyProofSuite: String, CaseIterable {
     }
 }
 
-/// The JWS `alg` values the legacy suites use (RFC 7518, RFC 8037), each bound to one key algorithm.
-enum JWSAlgorithm: String {
-    case edDSA = "EdDSA"
-    case es256 = "ES256"
-    case es384 = "ES384"
-
-    var keyAlgorithm: KeyAlgorithm {
-        switch self {
-        case .edDSA: .ed25519
-        case .es256: .p256
-        case .es384: .p384
-        }
-    }
-
-    /// The length of a signature: 64 bytes, or 96 (raw r‖s for ES384).
-    var signatureLength: Int { self == .es384 ? 96 : 64 }
-}
-
 /// A detached JWS with an unencoded payload (RFC 7515 Appendix F, RFC 7797): `header..signature`,
 /// the header carrying `"b64": false` and `"crit": ["b64"]`.
 struct DetachedJWS {
@@ -66,8 +48,8 @@ struct DetachedJWS {
         guard let algorithm = JWSAlgorithm(rawValue: name) else {
             throw .dataIntegrity(.unsupportedCryptosuite, "unsupported JWS algorithm '\(name)'")
         }
-        guard let signature = try? Base64URL.decode(parts[2]), signature.count == algorithm.signatureLength else {
-            throw malformed("the JWS signature must be the base64url of \(algorithm.signatureLength) bytes for \(name)")
+        guard let signature = try? Base64URL.decode(parts[2]), signature.count == algorithm.keyAlgorithm.signatureLength else {
+            throw malformed("the JWS signature must be the base64url of \(algorithm.keyAlgorithm.signatureLength) bytes for \(name)")
         }
         encodedHeader = parts[0]
         self.algorithm = algorithm

@@ -41,7 +41,8 @@ public struct DataModelPolicy: CredentialPolicy {
     }
 }
 
-/// The credential's Data Integrity proofs (every proof of a set or chain) verify with keys the
+/// The credential's Data Integrity proofs (every proof of a set or chain), or the signature of the
+/// envelope it arrived in (VC-JOSE-COSE, by the key its `kid` names), verify with keys the
 /// DID documents authorize for `assertionMethod` at the proof's `created` time, and one of them
 /// was made by the issuer (`issuer_key_mismatch` otherwise; with ``IssuerBinding/whenDID`` only when
 /// the issuer is a DID). A credential without a proof inside
@@ -58,6 +59,9 @@ public struct ProofPolicy: CredentialPolicy {
     }
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
+        if let envelope = context.envelope {
+            return await enveloped(credential, in: envelope)
+        }
         if credential.json["proof"] == nil, let presentation = context.presentation, let holder = presentation.holderID,
             holder == credential.issuerID
         {
@@ -70,11 +74,25 @@ public struct ProofPolicy: CredentialPolicy {
         } catch {
             return PolicyOutcome(failures: [error.problem])
         }
+        return boundToIssuer(credential, proofs, path: "/proof")
+    }
+
+    /// An enveloped credential's proof is the envelope's signature by the key its `kid` names.
+    private func enveloped(_ credential: Credential, in envelope: Envelope) async -> PolicyOutcome {
+        do {
+            return boundToIssuer(credential, [try await envelope.verify(resolver: resolver)], path: "/issuer")
+        } catch {
+            return PolicyOutcome(failures: [error.problem])
+        }
+    }
+
+    /// `issuer_key_mismatch` unless one of `proofs` was made by the issuer (when the binding asks for it).
+    private func boundToIssuer(_ credential: Credential, _ proofs: [VerifiedProof], path: String) -> PolicyOutcome {
         if let issuer = credential.issuerID, issuerBinding == .didRequired || (try? DIDURL(issuer)) != nil,
             !proofs.contains(where: { $0.controller == issuer })
         {
-            return .failed(
-                "issuer_key_mismatch", "no proof was made with a key of the issuer \(issuer)", path: "/proof")
+            let signers = proofs.map(\.verificationMethod).joined(separator: ", ")
+            return .failed("issuer_key_mismatch", "no proof was made with a key of the issuer \(issuer) (signed by \(signers))", path: path)
         }
         return .passed
     }

@@ -27,10 +27,14 @@ public struct VerificationContext: Sendable {
     public var now: Date
     /// The presentation that carried the credential, when verifying one.
     public var presentation: Presentation?
+    /// The envelope (JWS or COSE_Sign1) the credential arrived in, when it was enveloped: its
+    /// signature is then the credential's proof.
+    public var envelope: Envelope?
 
-    public init(now: Date, presentation: Presentation? = nil) {
+    public init(now: Date, presentation: Presentation? = nil, envelope: Envelope? = nil) {
         self.now = now
         self.presentation = presentation
+        self.envelope = envelope
     }
 }
 
@@ -88,16 +92,32 @@ public struct Verifier: Sendable {
         return result(outcome, ids: [credential.id].compactMap { $0 }, at: context.now)
     }
 
-    /// Verifies a JSON document as a credential; a document that is not a JSON object fails with
-    /// `malformed_credential`.
+    /// Verifies a JSON document as a credential, or as the enveloped credential it carries when it
+    /// is an `EnvelopedVerifiableCredential`; a document that is not a JSON object fails with
+    /// `malformed_credential`, an envelope that cannot be read with its `envelope_*`, `jose_*` or
+    /// `cose_*` code.
     public func verify(document: JSONValue) async -> VerificationResult {
         do {
+            if let object = document.objectValue, Credential.strings(object["type"]).contains("EnvelopedVerifiableCredential") {
+                return await verify(try Envelope(enveloped: object))
+            }
             return await verify(try Credential(document))
         } catch {
-            return result(
-                PolicyOutcome(failures: [VerificationProblem(code: error.code, message: error.message, path: error.path)]),
-                ids: [], at: now())
+            return result(PolicyOutcome(failures: [error.problem]), ids: [], at: now())
         }
+    }
+
+    /// Verifies an enveloped credential: its signature by the key its `kid` names (the proof
+    /// policy), then the same policies as any credential over the payload. A presentation's
+    /// envelope fails with `envelope_unsupported_media_type`.
+    public func verify(_ envelope: Envelope) async -> VerificationResult {
+        let context = VerificationContext(now: now(), envelope: envelope)
+        let credential = Credential(envelope.document)
+        guard !envelope.mediaType.isPresentation else {
+            let problem = CredentialError.envelope(.unsupportedMediaType, "\(envelope.mediaType.rawValue) secures a presentation, not a credential")
+            return result(PolicyOutcome(failures: [problem.problem]), ids: [], at: context.now)
+        }
+        return result(await evaluate(credential, in: context), ids: [credential.id].compactMap { $0 }, at: context.now)
     }
 
     /// Verifies a JSON document as a presentation; a document that is not a JSON object fails with
@@ -138,8 +158,9 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies a presentation: the presentation policies (its proof, challenge, domain), then every
-    /// embedded credential through the credential policies, as one result. Enveloped credentials
-    /// are not supported and fail with `unsupported_enveloped_credential`.
+    /// embedded credential through the credential policies, as one result. An enveloped credential
+    /// (`application/vc+jwt`, `application/vc+cose`) is opened and verified as `verify(_ envelope:)` does;
+    /// one that cannot be read fails with its code at its `/verifiableCredential/<index>` path.
     public func verify(_ presentation: Presentation) async -> VerificationResult {
         await verifyInParts(presentation).combined
     }
@@ -158,10 +179,18 @@ public struct Verifier: Sendable {
             case .credential(let credential):
                 credentials.append((await evaluate(credential, in: context), credential.id))
             case .enveloped(let id):
-                let problem = VerificationProblem(
-                    code: "unsupported_enveloped_credential", message: "enveloped credentials (\(id.prefix(40))…) are not supported",
-                    credentialId: presentation.id, path: "/verifiableCredential/\(index)")
-                credentials.append((PolicyOutcome(failures: [problem]), nil))
+                do {
+                    let envelope = try Self.credentialEnvelope(id)
+                    var inner = context
+                    inner.envelope = envelope
+                    let credential = Credential(envelope.document)
+                    credentials.append((await evaluate(credential, in: inner), credential.id))
+                } catch {
+                    let problem = VerificationProblem(
+                        code: error.code, message: error.message, credentialId: presentation.id,
+                        path: "/verifiableCredential/\(index)/id", check: "envelope")
+                    credentials.append((PolicyOutcome(failures: [problem]), nil))
+                }
             }
         }
         var total = own
@@ -178,6 +207,16 @@ public struct Verifier: Sendable {
             },
             combined: result(
                 total, ids: [presentation.id].compactMap { $0 } + credentials.compactMap(\.id), at: context.now))
+    }
+
+    /// The enveloped credential a `data:` URL carries; a presentation's media type is
+    /// `envelope_unsupported_media_type`.
+    private static func credentialEnvelope(_ dataURL: String) throws(CredentialError) -> Envelope {
+        let envelope = try Envelope(dataURL: dataURL)
+        guard !envelope.mediaType.isPresentation else {
+            throw .envelope(.unsupportedMediaType, "\(envelope.mediaType.rawValue) is not a credential's media type")
+        }
+        return envelope
     }
 
     private func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {

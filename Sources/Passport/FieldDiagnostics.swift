@@ -1,3 +1,4 @@
+import COSE
 import Credentials
 import Encoding
 import Identity

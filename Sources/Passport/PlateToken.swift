@@ -1,3 +1,4 @@
+import COSE
 import Credentials
 import Crypto
 import Encoding

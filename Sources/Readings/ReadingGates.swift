@@ -1,3 +1,4 @@
+import COSE
 import Encoding
 import Identity
 

@@ -31,6 +31,8 @@ struct ProblemType: Equatable {
                 "PARSING_ERROR", "json_syntax", "json_duplicate_key", "json_invalid_escape", "json_lone_surrogate",
                 "json_number_not_finite", "json_number_out_of_range", "json_depth_exceeded", "json_string_too_long",
                 "malformed_credential", "malformed_presentation",
+                // An enveloped credential (VC-JOSE-COSE) whose data: URL, JWS, COSE_Sign1 or payload cannot be read.
+                "envelope_malformed", "envelope_payload_invalid", "jose_malformed", "cose_malformed",
             ]),
             // A property whose value breaks the data model's MUST statements (or a request member that does).
             (dataModel + "MALFORMED_VALUE_ERROR", [
@@ -42,7 +44,7 @@ struct ProblemType: Equatable {
             ]),
             (dataModel + "RANGE_ERROR", ["range_error"]),
             (security + "PROOF_GENERATION_ERROR", ["PROOF_GENERATION_ERROR"]),
-            (security + "PROOF_VERIFICATION_ERROR", ["PROOF_VERIFICATION_ERROR"]),
+            (security + "PROOF_VERIFICATION_ERROR", ["PROOF_VERIFICATION_ERROR", "jose_invalid_signature", "cose_signature_invalid"]),
             (security + "MALFORMED_PROOF_ERROR", ["MALFORMED_PROOF_ERROR"]),
             (security + "MISMATCHED_PROOF_PURPOSE_ERROR", ["MISMATCHED_PROOF_PURPOSE_ERROR"]),
             (security + "INVALID_DOMAIN_ERROR", ["INVALID_DOMAIN_ERROR"]),

@@ -24,6 +24,13 @@ struct CredentialCommand: AsyncParsableCommand {
                 """)
         var cryptosuite: String?
 
+        @Option(
+            help: """
+                vc+jwt or vc+cose: secure the credential as a JWS or COSE_Sign1 (VC-JOSE-COSE) instead of a Data \
+                Integrity proof, and print it as an EnvelopedVerifiableCredential.
+                """)
+        var format: String?
+
         @Argument(help: "The unsigned credential (JSON file), or - for standard input.")
         var input = "-"
 
@@ -38,9 +45,19 @@ struct CredentialCommand: AsyncParsableCommand {
                 }
                 return suite
             }
+            let mediaType = try CLIInput.usage { () throws -> EnvelopeMediaType? in
+                guard let format else { return nil }
+                guard let mediaType = EnvelopeMediaType(name: format), !mediaType.isPresentation else {
+                    throw CLIInput.UsageError(message: "unknown format '\(format)'; use vc+jwt or vc+cose")
+                }
+                guard suite == nil else {
+                    throw CLIInput.UsageError(message: "--format \(format) signs with JWS or COSE, not a cryptosuite; give one of the two")
+                }
+                return mediaType
+            }
             let issuer = try CredentialIssuer(signer: signer, verificationMethod: method, cryptosuite: suite)
-            let credential = try await issuer.issue(document)
-            print(JSONValue.object(credential.json).serializedString(pretty: true))
+            let issued = if let mediaType { try await issuer.envelop(document, as: mediaType).enveloped } else { try await issuer.issue(document).json }
+            print(JSONValue.object(issued).serializedString(pretty: true))
         }
     }
 
@@ -58,7 +75,11 @@ struct CredentialCommand: AsyncParsableCommand {
         @Flag(help: "Fetch did:web:localhost… documents and localhost status lists over plain http (local development).")
         var allowHTTPLocalhost = false
 
-        @Argument(help: "The credential (JSON file), or - for standard input.")
+        @Argument(
+            help: """
+                The credential (JSON file, an EnvelopedVerifiableCredential included), a compact JWS (vc+jwt) or a \
+                data: URL, or - for standard input.
+                """)
         var input = "-"
 
         func run() async throws {
@@ -70,13 +91,26 @@ struct CredentialCommand: AsyncParsableCommand {
             verifier.credentialPolicies.append(try await Self.issuerAuthority(registryDocument, resolver: resolver))
             let result: VerificationResult
             do {
-                result = await verifier.verify(try Credential(parsing: bytes))
+                result = try await Self.verify(bytes, with: verifier)
             } catch {
                 result = VerificationResult(
                     checks: verifier.credentialPolicies.map(\.name), credentialIds: [], failures: [error.problem], warnings: [],
                     verifiedAt: Date())
             }
             try CLIInput.report(result, json: json)
+        }
+
+        /// Verifies `bytes` as a `data:` URL, a compact JWS or a JSON credential (secured with proofs
+        /// or an EnvelopedVerifiableCredential); throws what reading them throws.
+        static func verify(_ bytes: [UInt8], with verifier: Verifier) async throws(CredentialError) -> VerificationResult {
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.hasPrefix("data:") {
+                return await verifier.verify(try Envelope(dataURL: text))
+            }
+            if !text.hasPrefix("{"), text.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+                return await verifier.verify(try Envelope(compactJWS: text))
+            }
+            return await verifier.verify(document: .object(try Credential(parsing: bytes).json))
         }
 
         /// The issuer-authority policy: the registry's trust framework required when a registry is

@@ -1,4 +1,5 @@
 import ArgumentParser
+import COSE
 import Encoding
 import Foundation
 import Identity

@@ -81,9 +81,10 @@ struct CredentialRoutes {
     let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
-        // POST /credentials/issue {credential, options: {credentialId?, cryptosuite?, statusLists?}}: 201
+        // POST /credentials/issue {credential, options: {credentialId?, cryptosuite?, format?, statusLists?}}: 201
         // {verifiableCredential}. The credential must name its issuer, the operator's DID (VC API
-        // issuer suite: "credential MUST have property issuer"); `mandatoryPointers` is refused.
+        // issuer suite: "credential MUST have property issuer"); `mandatoryPointers` is refused. With
+        // `format` `vc+jwt` or `vc+cose`, `verifiableCredential` is an EnvelopedVerifiableCredential.
         router.group().add(middleware: authenticator.require(.issuer))
             .post("credentials/issue") { request, context -> Response in
                 try context.authorize(operator: operatorKeys.did)
@@ -94,13 +95,25 @@ struct CredentialRoutes {
                 ) { try await issue(body, idempotency: $0) }
             }
         // POST /credentials/verify {verifiableCredential, options}: see `CredentialRoutes` for the status.
+        // An EnvelopedVerifiableCredential (VC-JOSE-COSE) is opened first: one that cannot be read is
+        // refused (400), and the credential it carries is verified and answered as any other.
         router.post("credentials/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-            let credential = Credential(try body.requiredObject("verifiableCredential"))
+            let document = try body.requiredObject("verifiableCredential")
             let options = try VerifyCredentialOptions(try body.object("options"))
-            let problems = VerifiableInput.problems(credential)
-            guard problems.isEmpty else { return VerifiableInput.refusal(problems) }
-            let result = await verification.credentialVerifier().verify(credential)
+            let verifier = verification.credentialVerifier()
+            let credential: Credential
+            let result: VerificationResult
+            switch VerifiableInput.read(document) {
+            case .refused(let refusal):
+                return refusal
+            case .credential(let secured):
+                credential = secured
+                result = await verifier.verify(credential)
+            case .enveloped(let envelope):
+                credential = Credential(envelope.document)
+                result = await verifier.verify(envelope)
+            }
             context.logger.audit(result, of: "credential")
             return .json(VCAPIVerificationResult.credential(result, of: credential, options: options))
         }
@@ -142,12 +155,23 @@ struct CredentialRoutes {
         }
         let issuer = try CredentialIssuer(
             signer: signer, verificationMethod: methodID, cryptosuite: cryptosuite, policy: cryptosuite == nil ? cryptosuites : CryptosuitePolicy())
-        let credential = try await issuer.issue(document)
+        // What is answered and stored: the secured credential, or the EnvelopedVerifiableCredential
+        // (indexed by the types and subject of the credential it carries).
+        let credential: Credential
+        let payload: Credential
+        if let format = options.format {
+            let envelope = try await issuer.envelop(document, as: format)
+            credential = Credential(envelope.enveloped)
+            payload = Credential(envelope.document)
+        } else {
+            credential = try await issuer.issue(document)
+            payload = credential
+        }
         let date = now()
         var change = ChangeSet()
         change.credentials = [
             StoredCredential(
-                id: storageID, issuer: issuer.did, types: credential.types, subject: credential.subjectID, issuedAt: date,
+                id: storageID, issuer: issuer.did, types: payload.types, subject: payload.subjectID, issuedAt: date,
                 document: JSONValue.object(credential.json).serialized())
         ]
         change.keep(try idempotency?.response(for: credential, at: date))

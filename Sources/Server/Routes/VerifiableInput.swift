@@ -8,6 +8,33 @@ import Hummingbird
 /// `verificationMethod`, `proofPurpose`, `proofValue`) is invalid input, refused with 400
 /// before any verification runs; everything else is verified and answered with 200.
 enum VerifiableInput {
+    /// What a credential sent to `/credentials/verify` is: secured with Data Integrity proofs,
+    /// enveloped (VC-JOSE-COSE), or refused with a 400 response.
+    enum CredentialInput {
+        case credential(Credential)
+        case enveloped(Envelope)
+        case refused(Response)
+    }
+
+    /// Reads `document` as a credential to verify. Refused: an EnvelopedVerifiableCredential whose
+    /// `data:` URL cannot be read (`envelope_*`, `jose_*`, `cose_*`) or whose credential breaks the
+    /// data model, and a credential with data model or proof problems.
+    static func read(_ document: JSONObject) -> CredentialInput {
+        let credential = Credential(document)
+        guard credential.types.contains("EnvelopedVerifiableCredential") else {
+            let problems = problems(credential)
+            return problems.isEmpty ? .credential(credential) : .refused(refusal(problems))
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(enveloped: document)
+        } catch {
+            return .refused(refusal([error]))
+        }
+        let problems = DataModelValidator.validate(Credential(envelope.document), mode: .secured)
+        return problems.isEmpty ? .enveloped(envelope) : .refused(refusal(problems))
+    }
+
     /// The credential's data model problems, then its proof's.
     static func problems(_ credential: Credential) -> [CredentialError] {
         DataModelValidator.validate(credential, mode: .secured) + proofProblems(credential.json["proof"], of: "credential")

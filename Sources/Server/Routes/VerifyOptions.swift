@@ -1,3 +1,4 @@
+import Credentials
 import Encoding
 
 /// The `options` of `POST /credentials/verify` (VC API VerifyCredentialOptions). Unknown members are
@@ -54,14 +55,16 @@ struct VerifyPresentationOptions {
 
 /// The `options` of `POST /credentials/issue`: VC API IssueCredentialOptions (`credentialId`;
 /// `mandatoryPointers` is refused: selective disclosure is not implemented) and Voltpass's
-/// `cryptosuite` and `statusLists`. Unknown members are `unknown_option`.
+/// `cryptosuite`, `format` and `statusLists`. Unknown members are `unknown_option`.
 struct IssueCredentialOptions {
     var credentialId: String?
     var cryptosuite: String?
+    /// `vc+jwt` or `vc+cose` (VC-JOSE-COSE) for an enveloped credential instead of a Data Integrity proof.
+    var format: EnvelopeMediaType?
     var statusLists: [String]
 
     init(_ options: RequestBody) throws {
-        try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "statusLists"])
+        try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "format", "statusLists"])
         if options.object["mandatoryPointers"] != nil {
             throw APIError(
                 .badRequest, code: "selective_disclosure_unsupported",
@@ -69,6 +72,18 @@ struct IssueCredentialOptions {
         }
         credentialId = try options.string("credentialId")
         cryptosuite = try options.string("cryptosuite")
+        if let name = try options.string("format") {
+            guard let format = EnvelopeMediaType(name: name), !format.isPresentation else {
+                throw APIError(
+                    .badRequest, code: "unsupported_format", "\(options.path)/format '\(name)' is not supported; use vc+jwt or vc+cose")
+            }
+            guard cryptosuite == nil else {
+                throw APIError(
+                    .badRequest, code: "unsupported_format",
+                    "\(options.path)/format \(name) is secured by a JWS or COSE signature, not a Data Integrity cryptosuite; give one of the two")
+            }
+            self.format = format
+        }
         statusLists = try options.strings("statusLists")
     }
 }

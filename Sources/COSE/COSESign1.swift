@@ -111,7 +111,7 @@ public struct COSESign1: Sendable, Hashable {
     /// The protected header bytes for a message signed with `algorithm`, checked as `sign` does;
     /// for signers that must see the whole Sig_structure before deciding on the payload (a secure
     /// element numbering its signatures), with `init(protectedBytes:…)` afterwards.
-    static func prepareProtected(
+    package static func prepareProtected(
         _ protectedHeaders: COSEHeaders, _ unprotectedHeaders: COSEHeaders, algorithm: COSEAlgorithm
     ) throws(COSEError) -> (COSEHeaders, [UInt8]) {
         var headers = protectedHeaders
@@ -129,7 +129,7 @@ public struct COSESign1: Sendable, Hashable {
     }
 
     /// A message from its parts, after signing `signatureStructure(...)` of them.
-    static func assemble(
+    package static func assemble(
         protectedBytes: [UInt8], protectedHeaders: COSEHeaders, unprotectedHeaders: COSEHeaders, payload: [UInt8],
         signature: [UInt8]
     ) throws(COSEError) -> COSESign1 {

@@ -9,6 +9,8 @@ public struct COSEHeaders: Sendable, Hashable, ExpressibleByDictionaryLiteral {
         public static let critical: CBOR = 2
         public static let contentType: CBOR = 3
         public static let keyID: CBOR = 4
+        /// The media type of the whole message (RFC 9596), e.g. `application/vc+cose`.
+        public static let type: CBOR = 16
         static let understood: Set<CBOR> = [algorithm, critical, contentType, keyID]
     }
 

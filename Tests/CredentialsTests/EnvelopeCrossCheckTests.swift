@@ -1,0 +1,156 @@
+import Encoding
+import Foundation
+import Identity
+import Testing
+import VectorSupport
+
+@testable import Credentials
+
+/// jwcrypto (an independent JOSE implementation) verifies our `application/vc+jwt` credentials and
+/// signs ones we verify. Skipped when python3 or jwcrypto is missing, except under `CI=true`.
+@Suite(.enabled(if: ReferencePython.canImport("jwcrypto") || Vectors.required, "jwcrypto not installed"))
+struct JWCryptoCrossCheckTests {
+    /// `verify JWK TOKEN` prints the protected header and the payload when jwcrypto verifies;
+    /// `sign PRIVATE_JWK ALG KID PAYLOAD` prints a compact JWS with `typ: vc+jwt`.
+    static let script = """
+        import sys, json
+        from jwcrypto import jwk, jws
+        mode = sys.argv[1]
+        key = jwk.JWK(**json.loads(sys.argv[2]))
+        if mode == 'verify':
+            token = jws.JWS()
+            token.deserialize(sys.argv[3])
+            token.verify(key)
+            print(json.dumps(token.jose_header, sort_keys=True))
+            print(token.payload.decode())
+        else:
+            token = jws.JWS(sys.argv[5].encode())
+            header = {'alg': sys.argv[3], 'kid': sys.argv[4], 'typ': 'vc+jwt', 'cty': 'vc'}
+            token.add_signature(key, None, json.dumps(header))
+            print(token.serialize(compact=True))
+        """
+
+    static func jwk(_ signer: SoftwareSigner, withSecret: Bool = false) -> String {
+        var jwk = signer.verificationKey.jwk
+        if withSecret { jwk["d"] = .string(Base64URL.encode(signer.secretKey)) }
+        return JSONValue.object(jwk).serializedString()
+    }
+
+    @Test(arguments: KeyAlgorithm.allCases)
+    func jwcryptoVerifiesOurCredentials(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let issuer = try CredentialIssuer(didKeySigner: signer)
+        let envelope = try await issuer.envelop(EnvelopeTests.credential(), as: .vcJWT)
+        let run = try ReferencePython.run(Self.script, arguments: ["verify", Self.jwk(signer), envelope.serialization])
+        #expect(run.status == 0, "\(run.error)")
+        let header = try JSONValue(parsing: try #require(run.lines.first))
+        #expect(header["typ"] == "vc+jwt")
+        #expect(header["alg"] == .string(JWSAlgorithm(keyAlgorithm: algorithm).rawValue))
+        #expect(header["kid"] == .string(issuer.verificationMethod))
+        #expect(try JSONValue(parsing: try #require(run.lines.last)) == .object(envelope.document))
+        // Another key does not verify in jwcrypto either, so the check above can fail.
+        let other = try ReferencePython.run(
+            Self.script, arguments: ["verify", Self.jwk(SoftwareSigner.generate(algorithm)), envelope.serialization])
+        #expect(other.status != 0)
+    }
+
+    @Test(arguments: KeyAlgorithm.allCases)
+    func weVerifyJWCryptoCredentials(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let issuer = try CredentialIssuer(didKeySigner: signer)
+        var document = EnvelopeTests.credential()
+        document["issuer"] = .string(issuer.did)
+        let run = try ReferencePython.run(
+            Self.script,
+            arguments: [
+                "sign", Self.jwk(signer, withSecret: true), JWSAlgorithm(keyAlgorithm: algorithm).rawValue, issuer.verificationMethod,
+                JSONValue.object(document).serializedString(),
+            ])
+        let token = try #require(run.lines.first, "\(run.error)")
+        let verifier = Verifier.standard(resolver: MethodDispatchResolver(["key": DIDKeyResolver()]), now: at("2025-07-01T00:00:00Z"))
+        let result = await verifier.verify(try Envelope(compactJWS: token))
+        #expect(result.verified, "\(result.failures)")
+        let enveloped: JSONValue = ["type": "EnvelopedVerifiableCredential", "id": .string("data:application/vc+jwt," + token)]
+        #expect(await verifier.verify(document: enveloped).verified)
+    }
+}
+
+/// pycose verifies our `application/vc+cose` credentials and signs ones we verify. Skipped when
+/// python3 or pycose is missing, except under `CI=true`.
+@Suite(.enabled(if: ReferencePython.canImport("pycose", "cbor2") || Vectors.required, "pycose not installed"))
+struct PycoseEnvelopeCrossCheckTests {
+    /// `verify ALG PUBLIC MESSAGE` prints the typ (16) and kid headers and the payload when pycose
+    /// verifies; `sign ALG SECRET PUBLIC KID PAYLOAD` prints a tagged COSE_Sign1 with typ
+    /// `application/vc+cose`. Hex arguments but for ALG.
+    static let script = """
+        import sys, cbor2, collections.abc as abc
+        from pycose.messages import Sign1Message
+        from pycose.keys import OKPKey, EC2Key
+        from pycose.keys.curves import Ed25519, P256, P384
+        from pycose.headers import Algorithm, KID
+        from pycose.algorithms import EdDSA, Es256, Es384
+        from cryptography.hazmat.primitives.asymmetric import ec
+        mode, alg = sys.argv[1], sys.argv[2]
+        h = lambda s: bytes.fromhex(s)
+        def key(public, secret=None):
+            if alg == 'EdDSA':
+                return OKPKey(crv=Ed25519, x=public, d=secret) if secret else OKPKey(crv=Ed25519, x=public)
+            curve, crv, size = (ec.SECP256R1(), P256, 32) if alg == 'ES256' else (ec.SECP384R1(), P384, 48)
+            n = ec.EllipticCurvePublicKey.from_encoded_point(curve, public).public_numbers()
+            x, y = n.x.to_bytes(size, 'big'), n.y.to_bytes(size, 'big')
+            return EC2Key(crv=crv, x=x, y=y, d=secret) if secret else EC2Key(crv=crv, x=x, y=y)
+        plain = lambda v: dict(v) if isinstance(v, abc.Mapping) else list(v) if isinstance(v, tuple) else v
+        if mode == 'verify':
+            item = cbor2.loads(h(sys.argv[4]))
+            if not isinstance(item, cbor2.CBORTag) or item.tag != 18: sys.exit('not tag 18')
+            protected = cbor2.loads(item.value[0])
+            message = Sign1Message.from_cose_obj([plain(v) for v in item.value], True)
+            message.key = key(h(sys.argv[3]))
+            print('ok' if message.verify_signature() else 'bad')
+            print(protected.get(16))
+            print(protected.get(4).decode())
+            print(message.payload.decode())
+        else:
+            phdr = {Algorithm: {'EdDSA': EdDSA, 'ES256': Es256, 'ES384': Es384}[alg], KID: h(sys.argv[5]), 16: 'application/vc+cose'}
+            message = Sign1Message(phdr=phdr, payload=h(sys.argv[6]))
+            message.key = key(h(sys.argv[4]), h(sys.argv[3]))
+            print(message.encode(tag=True).hex())
+        """
+
+    @Test(arguments: KeyAlgorithm.allCases)
+    func pycoseVerifiesOurCredentials(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let issuer = try CredentialIssuer(didKeySigner: signer)
+        let envelope = try await issuer.envelop(EnvelopeTests.credential(), as: .vcCOSE)
+        let bytes = Array(try #require(Data(base64Encoded: envelope.serialization)))
+        let name = JWSAlgorithm(keyAlgorithm: algorithm).rawValue
+        let run = try ReferencePython.run(Self.script, arguments: ["verify", name, Hex.encode(signer.publicKey), Hex.encode(bytes)])
+        #expect(run.lines.prefix(3) == ["ok", "application/vc+cose", issuer.verificationMethod], "\(run.error)")
+        #expect(try JSONValue(parsing: try #require(run.lines.last)) == .object(envelope.document))
+        let other = try ReferencePython.run(
+            Self.script, arguments: ["verify", name, Hex.encode(SoftwareSigner.generate(algorithm).publicKey), Hex.encode(bytes)])
+        #expect(other.lines.first != "ok")
+    }
+
+    @Test(arguments: KeyAlgorithm.allCases)
+    func weVerifyPycoseCredentials(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let issuer = try CredentialIssuer(didKeySigner: signer)
+        var document = EnvelopeTests.credential()
+        document["issuer"] = .string(issuer.did)
+        let run = try ReferencePython.run(
+            Self.script,
+            arguments: [
+                "sign", JWSAlgorithm(keyAlgorithm: algorithm).rawValue, Hex.encode(signer.secretKey), Hex.encode(signer.publicKey),
+                Hex.encode(Array(issuer.verificationMethod.utf8)), Hex.encode(JSONValue.object(document).serialized()),
+            ])
+        let bytes = try Hex.decode(try #require(run.lines.first, "\(run.error)"))
+        let verifier = Verifier.standard(resolver: MethodDispatchResolver(["key": DIDKeyResolver()]), now: at("2025-07-01T00:00:00Z"))
+        let result = await verifier.verify(try Envelope(cose: bytes))
+        #expect(result.verified, "\(result.failures)")
+        let enveloped: JSONValue = [
+            "type": "EnvelopedVerifiableCredential", "id": .string("data:application/vc+cose;base64," + Data(bytes).base64EncodedString()),
+        ]
+        #expect(await verifier.verify(document: enveloped).verified)
+    }
+}
