@@ -382,7 +382,7 @@ public enum DataIntegrity {
     static func rdfcHashData(config: JSONObject, document: JSONObject, sha384: Bool) throws -> [UInt8] {
         func canonical(_ object: JSONObject) throws -> [UInt8] {
             let dataset = try JSONLD(loader: contexts).toRDF(.object(object))
-            return Array(try RDFC10(hash: sha384 ? .sha384 : .sha256).canonicalize(dataset).nquads.utf8)
+            return try RDFC10(hash: sha384 ? .sha384 : .sha256).canonicalize(dataset).nquadsBytes
         }
         return digests(try canonical(config), try canonical(document), sha384: sha384)
     }

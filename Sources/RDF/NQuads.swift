@@ -1,3 +1,5 @@
+import Foundation
+
 /// N-Quads (RDF 1.1 / 1.2 syntax) read into quads, and written in the canonical form RDFC-1.0 hashes
 /// and outputs: one quad per line, one space between terms, IRIs and strings unescaped except
 /// `\"`, `\\`, `\b`, `\t`, `\n`, `\f`, `\r` and `\uXXXX` (uppercase) for the other control characters.
@@ -48,12 +50,34 @@ public enum NQuads {
 
     /// The dataset in canonical N-Quads: each quad's line, sorted by code point, duplicates once.
     public static func serialize(_ quads: [Quad]) -> String {
-        Array(Set(quads.map(line))).sorted(by: codePointOrder).joined()
+        String(decoding: serializedBytes(quads), as: UTF8.self)
     }
 
-    /// Unicode code point order (what RDFC-1.0 sorts by), not Swift's default string order.
+    /// ``serialize(_:)`` as UTF-8, what the cryptosuites hash: the lines sorted as bytes (the order
+    /// of UTF-8 bytes is code point order).
+    public static func serializedBytes(_ quads: [Quad]) -> [UInt8] {
+        var lines = Set(quads.map(line)).map { Array($0.utf8) }
+        lines.sort { $0.lexicographicallyPrecedes($1) }
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.count })
+        for line in lines { out += line }
+        return out
+    }
+
+    /// Unicode code point order (what RDFC-1.0 sorts by), not Swift's default string order: the
+    /// order of the UTF-8 bytes, which UTF-8 keeps, compared with `memcmp`.
     public static func codePointOrder(_ a: String, _ b: String) -> Bool {
-        a.unicodeScalars.lexicographicallyPrecedes(b.unicodeScalars) { $0.value < $1.value }
+        var (a, b) = (a, b)
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                if common > 0, let left = x.baseAddress, let right = y.baseAddress {
+                    let order = memcmp(left, right, common)
+                    if order != 0 { return order < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 
     static func write(_ term: RDFTerm, to out: inout String) {

@@ -33,6 +33,8 @@ public struct RDFC10: Sendable {
         public var canonicalLabels: [String: String]
         /// The dataset in canonical N-Quads (sorted lines).
         public var nquads: String { NQuads.serialize(quads) }
+        /// ``nquads`` as UTF-8 bytes.
+        public var nquadsBytes: [UInt8] { NQuads.serializedBytes(quads) }
     }
 
     /// Canonicalizes `quads`.

@@ -47,6 +47,15 @@ struct JSONLDTests {
 
     /// Numbers that are not integers become xsd:double in JSON-LD's canonical form (%1.15E, trimmed),
     /// 16 significant digits at most: the same lexical forms pyld and jsonld.js write.
+    /// RDFC-1.0 sorts by code point; byte order of UTF-8 is the same order, also past the BMP where
+    /// UTF-16 order (and Swift's default String order for some scalars) differs.
+    @Test func codePointOrderIsUTF8ByteOrder() {
+        let words = ["b", "a", "ab", "", "\u{FFFD}", "\u{1F600}", "\u{E9}", "e", "\u{10000}", "\u{FF5E}", "A"]
+        let expected = words.sorted { $0.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.unicodeScalars.map(\.value)) }
+        #expect(words.sorted(by: NQuads.codePointOrder) == expected)
+        #expect(!NQuads.codePointOrder("a", "a"))
+    }
+
     @Test func doublesTakeTheCanonicalLexicalForm() throws {
         let context: JSONValue = ["@context": ["v": ["@id": "https://example.org/v"]], "@id": "https://example.org/s"]
         for (number, lexical) in [
