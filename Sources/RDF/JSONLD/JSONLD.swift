@@ -95,7 +95,7 @@ public struct JSONLD: Sendable {
         }
         let typeScoping = context
         // Type-scoped contexts, applied for the types in lexicographic order.
-        for key in object.keys.sorted() where context.expandIRI(key, vocab: true) == "@type" {
+        for key in object.keys.filter({ context.expandIRI($0, vocab: true) == "@type" }).sorted() {
             let types = (object[key]?.arrayValue ?? [object[key] ?? .null]).compactMap(\.stringValue).sorted()
             for type in types {
                 if let scoped = typeScoping.terms[type]?.context {
@@ -107,8 +107,8 @@ public struct JSONLD: Sendable {
         func append(_ key: String, _ values: [JSONValue]) {
             result[key] = .array((result[key]?.arrayValue ?? []) + values)
         }
-        for key in object.keys.sorted() where key != "@context" {
-            let value = object[key]!
+        // In the object's own order: the result is read as a set of properties (toRdf).
+        for (key, value) in object where key != "@context" {
             let here = "\(path)/\(key)"
             guard let expanded = context.expandIRI(key, vocab: true), ActiveContext.hasColon(expanded) || ActiveContext.keywords.contains(expanded) else {
                 throw JSONLDError(.droppedTerm, "\(here): \(key) is not defined by the context and is not an IRI")
