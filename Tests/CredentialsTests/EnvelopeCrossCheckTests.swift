@@ -82,24 +82,7 @@ struct PycoseEnvelopeCrossCheckTests {
     /// `verify ALG PUBLIC MESSAGE` prints the typ (16) and kid headers and the payload when pycose
     /// verifies; `sign ALG SECRET PUBLIC KID PAYLOAD` prints a tagged COSE_Sign1 with typ
     /// `application/vc+cose`. Hex arguments but for ALG.
-    static let script = """
-        import sys, cbor2, collections.abc as abc
-        from pycose.messages import Sign1Message
-        from pycose.keys import OKPKey, EC2Key
-        from pycose.keys.curves import Ed25519, P256, P384
-        from pycose.headers import Algorithm, KID
-        from pycose.algorithms import EdDSA, Es256, Es384
-        from cryptography.hazmat.primitives.asymmetric import ec
-        mode, alg = sys.argv[1], sys.argv[2]
-        h = lambda s: bytes.fromhex(s)
-        def key(public, secret=None):
-            if alg == 'EdDSA':
-                return OKPKey(crv=Ed25519, x=public, d=secret) if secret else OKPKey(crv=Ed25519, x=public)
-            curve, crv, size = (ec.SECP256R1(), P256, 32) if alg == 'ES256' else (ec.SECP384R1(), P384, 48)
-            n = ec.EllipticCurvePublicKey.from_encoded_point(curve, public).public_numbers()
-            x, y = n.x.to_bytes(size, 'big'), n.y.to_bytes(size, 'big')
-            return EC2Key(crv=crv, x=x, y=y, d=secret) if secret else EC2Key(crv=crv, x=x, y=y)
-        plain = lambda v: dict(v) if isinstance(v, abc.Mapping) else list(v) if isinstance(v, tuple) else v
+    static let script = ReferencePython.pycosePrelude + """
         if mode == 'verify':
             item = cbor2.loads(h(sys.argv[4]))
             if not isinstance(item, cbor2.CBORTag) or item.tag != 18: sys.exit('not tag 18')

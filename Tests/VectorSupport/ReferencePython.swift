@@ -19,6 +19,31 @@ public enum ReferencePython {
     }
 
     /// Whether python3 runs here and can import every module named.
+    /// The start of a pycose script run as `script MODE ALG …`: the imports, `mode` and `alg` (EdDSA,
+    /// ES256 or ES384) from the arguments, `h` (hex to bytes), `key(public, secret=None)` (a pycose
+    /// key of `alg` from Voltpass's raw public key and secret) and `plain` (cbor2 6's tuples and
+    /// frozen maps as the lists and dicts pycose wants).
+    public static let pycosePrelude = """
+        import sys, cbor2, collections.abc as abc
+        from pycose.messages import Sign1Message
+        from pycose.keys import OKPKey, EC2Key
+        from pycose.keys.curves import Ed25519, P256, P384
+        from pycose.headers import Algorithm, KID
+        from pycose.algorithms import EdDSA, Es256, Es384
+        from cryptography.hazmat.primitives.asymmetric import ec
+        mode, alg = sys.argv[1], sys.argv[2]
+        h = lambda s: bytes.fromhex(s)
+        def key(public, secret=None):
+            if alg == 'EdDSA':
+                return OKPKey(crv=Ed25519, x=public, d=secret) if secret else OKPKey(crv=Ed25519, x=public)
+            curve, crv, size = (ec.SECP256R1(), P256, 32) if alg == 'ES256' else (ec.SECP384R1(), P384, 48)
+            n = ec.EllipticCurvePublicKey.from_encoded_point(curve, public).public_numbers()
+            x, y = n.x.to_bytes(size, 'big'), n.y.to_bytes(size, 'big')
+            return EC2Key(crv=crv, x=x, y=y, d=secret) if secret else EC2Key(crv=crv, x=x, y=y)
+        plain = lambda v: dict(v) if isinstance(v, abc.Mapping) else list(v) if isinstance(v, tuple) else v
+
+        """
+
     public static func canImport(_ modules: String...) -> Bool {
         let imports = modules.isEmpty ? "pass" : "import " + modules.joined(separator: ", ")
         return (try? run(imports))?.status == 0
