@@ -48,6 +48,18 @@ public struct VoltpassServer: Sendable {
     /// With `configuration.hsm` set, the token is opened (and logged in) first and new keys are generated in it.
     /// Returns the server and the report to show (with the admin token secret when it was created now).
     /// `faults` lets crash tests stop a write at a named step; `clock` is the time every service uses.
+    /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
+    /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
+    static func checkCryptosuites(_ policy: CryptosuitePolicy, fit operatorKeys: OperatorKeys) async throws {
+        let algorithm = try await operatorKeys.currentSigner().signer.algorithm
+        let mismatches = policy.mismatches(for: algorithm)
+        guard mismatches.isEmpty else {
+            throw ConfigurationError(
+                code: "cryptosuite_key_mismatch",
+                message: "--cryptosuite \(mismatches.joined(separator: ", ")) cannot sign with the operator's \(algorithm.rawValue) key")
+        }
+    }
+
     public static func prepare(
         configuration: ServerConfiguration, store: any VoltpassStore, resolver: (any DIDResolver)? = nil,
         faults: any FaultInjector = NoFaults(), clock: @escaping @Sendable () -> Date = Date.init
@@ -57,6 +69,7 @@ public struct VoltpassServer: Sendable {
         let operatorKeys = OperatorKeys(
             did: did, store: store, dataDirectory: configuration.dataDirectory, custody: keyCustody, now: clock)
         _ = try await operatorKeys.bootstrap()
+        try await Self.checkCryptosuites(configuration.cryptosuites, fit: operatorKeys)
         let adminToken = try await Self.createFirstAdminToken(in: store, at: clock())
         let storageKind = configuration.postgresURL == nil ? "sqlite" : "postgresql"
         let instanceLock = store.sharedLedgerRecords == nil ? nil : try InstanceLock(dataDirectory: configuration.dataDirectory)

@@ -103,6 +103,12 @@ import Testing
                 #expect(proof["cryptosuite"] as? String == "eddsa-rdfc-2022", "\(name)")
             }
         }
+        // A suite the operator's (Ed25519) key cannot sign with stops the start, not every issuance later.
+        let mismatch = try #require(CryptosuitePolicy(choices: ["BatteryDeviceCredential=ecdsa-rdfc-2019"]))
+        let refused = await #expect(throws: ConfigurationError.self) {
+            try await withLiveServer(configure: { $0.cryptosuites = mismatch }) { _, _, _ in }
+        }
+        #expect(refused?.code == "cryptosuite_key_mismatch")
         #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential"]) == nil)
         #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential=bbs-2023"]) == nil)
         #expect(policy.mismatches(for: .p256) == choices.sorted().map { $0 + "=eddsa-rdfc-2022" })
