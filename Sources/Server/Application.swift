@@ -51,7 +51,8 @@ public struct VoltpassServer: Sendable {
     /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
     /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
     static func checkCryptosuites(_ policy: CryptosuitePolicy, fit operatorKeys: OperatorKeys) async throws {
-        let algorithm = try await operatorKeys.currentSigner().signer.algorithm
+        // From the key records: the secret is not loaded before it signs something.
+        guard let algorithm = try await operatorKeys.history().last(where: { $0.validUntil == nil })?.algorithm else { return }
         let mismatches = policy.mismatches(for: algorithm)
         guard mismatches.isEmpty else {
             throw ConfigurationError(
