@@ -44,10 +44,6 @@ public struct VoltpassServer: Sendable {
     /// The open connections of the HTTP edge, against the configured cap.
     public let connections: ConnectionLimiter
 
-    /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
-    /// With `configuration.hsm` set, the token is opened (and logged in) first and new keys are generated in it.
-    /// Returns the server and the report to show (with the admin token secret when it was created now).
-    /// `faults` lets crash tests stop a write at a named step; `clock` is the time every service uses.
     /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
     /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
     static func checkCryptosuites(_ policy: CryptosuitePolicy, fit operatorKeys: OperatorKeys) async throws {
@@ -61,6 +57,10 @@ public struct VoltpassServer: Sendable {
         }
     }
 
+    /// Prepares the instance on `store`: on first start the operator key, its DID document and an admin token.
+    /// With `configuration.hsm` set, the token is opened (and logged in) first and new keys are generated in it.
+    /// Returns the server and the report to show (with the admin token secret when it was created now).
+    /// `faults` lets crash tests stop a write at a named step; `clock` is the time every service uses.
     public static func prepare(
         configuration: ServerConfiguration, store: any VoltpassStore, resolver: (any DIDResolver)? = nil,
         faults: any FaultInjector = NoFaults(), clock: @escaping @Sendable () -> Date = Date.init
