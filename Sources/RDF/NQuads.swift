@@ -34,18 +34,24 @@ public enum NQuads {
 
     /// The quad in canonical N-Quads, with its newline.
     public static func line(_ quad: Quad) -> String {
-        var out = ""
-        write(quad.subject, to: &out)
-        out += " "
-        write(quad.predicate, to: &out)
-        out += " "
-        write(quad.object, to: &out)
+        var out: [UInt8] = []
+        appendLine(quad, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the quad's canonical line, with its newline, as UTF-8; each blank node is written
+    /// with the label `label` gives it.
+    static func appendLine(_ quad: Quad, to out: inout [UInt8], label: (String) -> String = { $0 }) {
+        write(quad.subject, to: &out, label: label)
+        out.append(UInt8(ascii: " "))
+        write(quad.predicate, to: &out, label: label)
+        out.append(UInt8(ascii: " "))
+        write(quad.object, to: &out, label: label)
         if let graph = quad.graph {
-            out += " "
-            write(graph, to: &out)
+            out.append(UInt8(ascii: " "))
+            write(graph, to: &out, label: label)
         }
-        out += " .\n"
-        return out
+        out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "\n")])
     }
 
     /// The dataset in canonical N-Quads: each quad's line, sorted by code point, duplicates once.
@@ -54,58 +60,96 @@ public enum NQuads {
     }
 
     /// ``serialize(_:)`` as UTF-8, what the cryptosuites hash: the lines sorted as bytes (the order
-    /// of UTF-8 bytes is code point order).
+    /// of UTF-8 bytes is code point order), a line written twice kept once.
     public static func serializedBytes(_ quads: [Quad]) -> [UInt8] {
-        var lines = Set(quads.map(line)).map { Array($0.utf8) }
-        lines.sort { $0.lexicographicallyPrecedes($1) }
+        sortedLines(quads.map { quad in
+            var line: [UInt8] = []
+            line.reserveCapacity(128)
+            appendLine(quad, to: &line)
+            return line
+        })
+    }
+
+    /// `lines` sorted in code point order and joined; equal lines once when `unique`.
+    static func sortedLines(_ lines: [[UInt8]], unique: Bool = true) -> [UInt8] {
+        var lines = lines
+        lines.sort(by: precedes)
         var out: [UInt8] = []
         out.reserveCapacity(lines.reduce(0) { $0 + $1.count })
-        for line in lines { out += line }
+        var previous: [UInt8]?
+        for line in lines where !unique || line != previous {
+            out += line
+            previous = line
+        }
         return out
+    }
+
+    /// Code point order of UTF-8 byte strings, compared with `memcmp`.
+    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBufferPointer { x in
+            b.withUnsafeBufferPointer { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) }
+        }
     }
 
     /// Unicode code point order (what RDFC-1.0 sorts by), not Swift's default string order: the
     /// order of the UTF-8 bytes, which UTF-8 keeps, compared with `memcmp`.
     public static func codePointOrder(_ a: String, _ b: String) -> Bool {
         var (a, b) = (a, b)
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                if common > 0, let left = x.baseAddress, let right = y.baseAddress {
-                    let order = memcmp(left, right, common)
-                    if order != 0 { return order < 0 }
-                }
-                return x.count < y.count
+        return a.withUTF8 { x in b.withUTF8 { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) } }
+    }
+
+    private static func compare(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+        let common = min(x.count, y.count)
+        if common > 0, let left = x.baseAddress, let right = y.baseAddress {
+            let order = memcmp(left, right, common)
+            if order != 0 { return order < 0 }
+        }
+        return x.count < y.count
+    }
+
+    private static func write(_ term: RDFTerm, to out: inout [UInt8], label: (String) -> String) {
+        switch term {
+        case .iri(let iri):
+            out.append(UInt8(ascii: "<"))
+            out.append(contentsOf: iri.utf8)
+            out.append(UInt8(ascii: ">"))
+        case .blank(let name):
+            out.append(contentsOf: [UInt8(ascii: "_"), UInt8(ascii: ":")])
+            out.append(contentsOf: label(name).utf8)
+        case .literal(let value, let datatype, let language):
+            out.append(UInt8(ascii: "\""))
+            writeEscaped(value, to: &out)
+            out.append(UInt8(ascii: "\""))
+            if let language {
+                out.append(UInt8(ascii: "@"))
+                out.append(contentsOf: language.utf8)
+            } else if datatype != RDFTerm.xsdString {
+                out.append(contentsOf: [UInt8(ascii: "^"), UInt8(ascii: "^"), UInt8(ascii: "<")])
+                out.append(contentsOf: datatype.utf8)
+                out.append(UInt8(ascii: ">"))
             }
         }
     }
 
-    static func write(_ term: RDFTerm, to out: inout String) {
-        switch term {
-        case .iri(let iri): out += "<" + iri + ">"
-        case .blank(let label): out += "_:" + label
-        case .literal(let value, let datatype, let language):
-            out += "\""
-            for scalar in value.unicodeScalars {
-                switch scalar {
-                case "\u{08}": out += "\\b"
-                case "\t": out += "\\t"
-                case "\n": out += "\\n"
-                case "\u{0C}": out += "\\f"
-                case "\r": out += "\\r"
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\u{00}"..."\u{1F}", "\u{7F}":
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
-            if let language {
-                out += "@" + language
-            } else if datatype != RDFTerm.xsdString {
-                out += "^^<" + datatype + ">"
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    /// A literal's characters, escaped as canonical N-Quads asks. Every byte to escape is ASCII, and
+    /// no byte of a multi-byte UTF-8 sequence is, so the escaping works on bytes.
+    private static func writeEscaped(_ value: String, to out: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x00...0x1F, 0x7F:
+                out.append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)],
+                ])
+            default: out.append(byte)
             }
         }
     }

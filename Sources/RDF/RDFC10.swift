@@ -27,21 +27,38 @@ public struct RDFC10: Sendable {
         self.workLimit = workLimit
     }
 
-    /// The result: the canonical N-Quads, and the canonical label issued to each input blank node.
+    /// The result: the canonical label issued to each input blank node, and the dataset relabelled.
     public struct Result: Sendable {
-        public var quads: [Quad]
-        public var canonicalLabels: [String: String]
+        /// The input quads with their own labels (a quad may be there twice).
+        let input: [Quad]
+        public let canonicalLabels: [String: String]
+
+        /// The quads with their blank nodes relabelled.
+        public var quads: [Quad] { input.map { Quad(relabel($0.subject), $0.predicate, relabel($0.object), graph: $0.graph.map(relabel)) } }
+
         /// The dataset in canonical N-Quads (sorted lines).
-        public var nquads: String { NQuads.serialize(quads) }
-        /// ``nquads`` as UTF-8 bytes.
-        public var nquadsBytes: [UInt8] { NQuads.serializedBytes(quads) }
+        public var nquads: String { String(decoding: nquadsBytes, as: UTF8.self) }
+
+        /// ``nquads`` as UTF-8 bytes, written from the input with the canonical labels.
+        public var nquadsBytes: [UInt8] {
+            NQuads.sortedLines(
+                input.map { quad in
+                    var line: [UInt8] = []
+                    line.reserveCapacity(128)
+                    NQuads.appendLine(quad, to: &line) { canonicalLabels[$0] ?? $0 }
+                    return line
+                })
+        }
+
+        private func relabel(_ term: RDFTerm) -> RDFTerm {
+            guard case .blank(let label) = term, let issued = canonicalLabels[label] else { return term }
+            return .blank(issued)
+        }
     }
 
-    /// Canonicalizes `quads`.
+    /// Canonicalizes `quads`. A dataset is a set: a quad written twice counts once.
     public func canonicalize(_ quads: [Quad]) throws(RDFError) -> Result {
-        // A dataset is a set: a quad written twice is one quad.
-        var seen = Set<Quad>(minimumCapacity: quads.count)
-        var run = Run(algorithm: self, quads: quads.filter { seen.insert($0).inserted })
+        var run = Run(algorithm: self, quads: quads)
         return try run.canonicalize()
     }
 
@@ -50,10 +67,12 @@ public struct RDFC10: Sendable {
         try canonicalize(try NQuads.parse(text)).nquads
     }
 
-    func digest(_ text: String) -> String {
+    func digest(_ text: String) -> String { digest(Array(text.utf8)) }
+
+    func digest(_ bytes: [UInt8]) -> String {
         switch hash {
-        case .sha256: Hex.encode(Array(SHA256.hash(data: Array(text.utf8))))
-        case .sha384: Hex.encode(Array(SHA384.hash(data: Array(text.utf8))))
+        case .sha256: Hex.encode(Array(SHA256.hash(data: bytes)))
+        case .sha384: Hex.encode(Array(SHA384.hash(data: bytes)))
         }
     }
 }
@@ -81,8 +100,11 @@ struct IdentifierIssuer: Sendable {
 private struct Run {
     let algorithm: RDFC10
     let quads: [Quad]
-    /// The quads each blank node occurs in.
-    var quadsOf: [String: [Quad]] = [:]
+    /// The positions in `quads` of the quads each blank node occurs in, a quad written twice once.
+    var quadsOf: [String: [Int]] = [:]
+    /// The quads of the blank nodes with more than `scanLimit` of them.
+    var largeQuadSets: [String: Set<Quad>] = [:]
+    static let scanLimit = 16
     var canonical = IdentifierIssuer(prefix: "c14n")
     var firstDegree: [String: String] = [:]
     var work = 0
@@ -90,11 +112,25 @@ private struct Run {
     init(algorithm: RDFC10, quads: [Quad]) {
         self.algorithm = algorithm
         self.quads = quads
-        for quad in quads {
-            for label in [quad.subject, quad.object, quad.graph].compactMap({ $0?.blankLabel }) where quadsOf[label]?.last != quad {
-                quadsOf[label, default: []].append(quad)
+        for (index, quad) in quads.enumerated() {
+            for term in [quad.subject, quad.object, quad.graph] {
+                if let label = term?.blankLabel { record(index, for: label) }
             }
         }
+    }
+
+    /// Adds the quad at `index` to the quads of `label`, unless an equal quad is there already. Most
+    /// blank nodes have a few quads, compared one by one; past `scanLimit` a set takes over.
+    private mutating func record(_ index: Int, for label: String) {
+        let quad = quads[index]
+        let known = quadsOf[label] ?? []
+        if known.count < Self.scanLimit {
+            guard !known.contains(where: { quads[$0] == quad }) else { return }
+            if known.count == Self.scanLimit - 1 { largeQuadSets[label] = Set(known.map { quads[$0] } + [quad]) }
+        } else {
+            guard largeQuadSets[label, default: []].insert(quad).inserted else { return }
+        }
+        quadsOf[label, default: []].append(index)
     }
 
     mutating func canonicalize() throws(RDFError) -> RDFC10.Result {
@@ -119,23 +155,18 @@ private struct Run {
                 for existing in path.issuer.order { canonical.issue(existing) }
             }
         }
-        func relabel(_ term: RDFTerm) -> RDFTerm {
-            guard case .blank(let label) = term, let issued = canonical.issued[label] else { return term }
-            return .blank(issued)
-        }
-        let relabeled = quads.map { Quad(relabel($0.subject), $0.predicate, relabel($0.object), graph: $0.graph.map(relabel)) }
-        return RDFC10.Result(quads: relabeled, canonicalLabels: canonical.issued)
+        return RDFC10.Result(input: quads, canonicalLabels: canonical.issued)
     }
 
     /// Hash First Degree Quads (§4.6): the blank node's quads with it as `_:a` and every other blank node `_:z`.
     mutating func hashFirstDegree(_ label: String) -> String {
         if let known = firstDegree[label] { return known }
-        func mask(_ term: RDFTerm) -> RDFTerm {
-            guard case .blank(let other) = term else { return term }
-            return .blank(other == label ? "a" : "z")
+        let lines = (quadsOf[label] ?? []).map { index in
+            var line: [UInt8] = []
+            NQuads.appendLine(quads[index], to: &line) { $0 == label ? "a" : "z" }
+            return line
         }
-        let lines = (quadsOf[label] ?? []).map { NQuads.line(Quad(mask($0.subject), $0.predicate, mask($0.object), graph: $0.graph.map(mask))) }
-        let hash = algorithm.digest(lines.sorted(by: NQuads.codePointOrder).joined())
+        let hash = algorithm.digest(NQuads.sortedLines(lines, unique: false))
         firstDegree[label] = hash
         return hash
     }
@@ -157,7 +188,7 @@ private struct Run {
         try spend()
         var issuer = start
         var relatedByHash: [String: [String]] = [:]
-        for quad in quadsOf[label] ?? [] {
+        for quad in (quadsOf[label] ?? []).map({ quads[$0] }) {
             for (term, position) in [(quad.subject, "s"), (quad.object, "o"), (quad.graph, "g")] {
                 guard let related = term?.blankLabel, related != label else { continue }
                 let hash = hashRelated(related, quad: quad, issuer: issuer, position: position)

@@ -164,7 +164,11 @@ extension String {
     /// Whether both strings have the same code points (the same UTF-8 bytes); unlike `==`,
     /// `"\u{e9}"` and `"e\u{301}"` differ.
     func hasSameScalars(as other: String) -> Bool {
-        utf8.count == other.utf8.count && utf8.elementsEqual(other.utf8)
+        guard utf8.count == other.utf8.count else { return false }
+        var (left, right) = (self, other)
+        return left.withUTF8 { a in
+            right.withUTF8 { b in a.elementsEqual(b) }
+        }
     }
 
     /// Feeds the UTF-8 bytes to `hasher`, consistently with `hasSameScalars(as:)`.

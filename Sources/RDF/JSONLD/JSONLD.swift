@@ -20,7 +20,8 @@ public struct JSONLD: Sendable {
 
     /// The expanded form of `document`: an array of node objects.
     public func expand(_ document: JSONValue) throws(JSONLDError) -> [JSONValue] {
-        let expanded = try expand(document, context: ActiveContext(), property: nil, path: "")
+        var path = ExpansionPath()
+        let expanded = try expand(document, context: ActiveContext(), property: nil, definition: nil, path: &path)
         switch expanded {
         case nil: return []
         case .array(let items)?: return items
@@ -47,14 +48,20 @@ public struct JSONLD: Sendable {
 
     // MARK: - Expansion
 
-    private func expand(_ element: JSONValue, context: ActiveContext, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+    /// Expands `element`, the value of `property` (whose definition in `context` is `definition`).
+    private func expand(
+        _ element: JSONValue, context: ActiveContext, property: String?, definition: TermDefinition?, path: inout ExpansionPath
+    ) throws(JSONLDError) -> JSONValue? {
         switch element {
         case .null:
             return nil
         case .array(let items):
             var result: [JSONValue] = []
+            result.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                switch try expand(item, context: context, property: property, path: "\(path)/\(index)") {
+                path.enter(index)
+                defer { path.leave() }
+                switch try expand(item, context: context, property: property, definition: definition, path: &path) {
                 case nil: continue
                 case .array(let nested)?: result += nested
                 case let value?: result.append(value)
@@ -63,22 +70,23 @@ public struct JSONLD: Sendable {
             return .array(result)
         case .bool, .number, .string:
             guard let property, property != "@graph" else {
-                throw JSONLDError(.droppedTerm, "\(path.isEmpty ? "/" : path): a value outside any property")
+                throw JSONLDError(.droppedTerm, "\(path.pointer): a value outside any property")
             }
             // A property-scoped context applies to the property's scalar values too (`@vocab` values name its terms).
-            var scoped = context
-            if let local = context.terms[property]?.context {
-                scoped = try context.processing(local, loader: loader, overrideProtected: true, scope: "property:" + property)
+            guard let local = definition?.context else {
+                return expandValue(element, definition: definition, context: context)
             }
-            return try expandValue(element, definition: context.terms[property], context: scoped, path: path)
+            let scoped = try context.processing(local, loader: loader, overrideProtected: true, scope: "property:" + property)
+            return expandValue(element, definition: definition, context: scoped)
         case .object(let object):
-            return try expandObject(object, context: context, property: property, path: path)
+            return try expandObject(object, context: context, property: property, definition: definition, path: &path)
         }
     }
 
-    private func expandObject(_ object: JSONObject, context start: ActiveContext, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+    private func expandObject(
+        _ object: JSONObject, context start: ActiveContext, property: String?, definition: TermDefinition?, path: inout ExpansionPath
+    ) throws(JSONLDError) -> JSONValue? {
         var context = start
-        let definition = property.flatMap { start.terms[$0] }
         // A type-scoped context does not reach nested node objects.
         if let previous = context.previous?.context {
             let keys = object.keys.map { context.expandIRI($0, vocab: true) }
@@ -94,8 +102,11 @@ public struct JSONLD: Sendable {
             context = try context.processing(local, loader: loader)
         }
         let typeScoping = context
+        // Each key expanded once, and again only if a type-scoped context changes the context.
+        var expandedKeys = object.keys.map { context.expandIRI($0, vocab: true) }
         // Type-scoped contexts, applied for the types in lexicographic order.
-        for key in object.keys.filter({ context.expandIRI($0, vocab: true) == "@type" }).sorted() {
+        let typeKeys = zip(object.keys, expandedKeys).filter { $0.1 == "@type" }.map(\.0)
+        for key in typeKeys.sorted() {
             let types = (object[key]?.arrayValue ?? [object[key] ?? .null]).compactMap(\.stringValue).sorted()
             for type in types {
                 if let scoped = typeScoping.terms[type]?.context {
@@ -103,57 +114,60 @@ public struct JSONLD: Sendable {
                 }
             }
         }
+        if context.id != typeScoping.id { expandedKeys = object.keys.map { context.expandIRI($0, vocab: true) } }
         var result = JSONObject()
         func append(_ key: String, _ values: [JSONValue]) {
             result[key] = .array((result[key]?.arrayValue ?? []) + values)
         }
         // In the object's own order: the result is read as a set of properties (toRdf).
-        for (key, value) in object where key != "@context" {
-            let here = "\(path)/\(key)"
-            guard let expanded = context.expandIRI(key, vocab: true), ActiveContext.hasColon(expanded) || ActiveContext.keywords.contains(expanded) else {
-                throw JSONLDError(.droppedTerm, "\(here): \(key) is not defined by the context and is not an IRI")
+        for ((key, value), expandedKey) in zip(object, expandedKeys) where key != "@context" {
+            path.enter(key)
+            defer { path.leave() }
+            guard let expanded = expandedKey, ActiveContext.hasColon(expanded) || ActiveContext.keywords.contains(expanded) else {
+                throw JSONLDError(.droppedTerm, "\(path.pointer): \(key) is not defined by the context and is not an IRI")
             }
             switch expanded {
             case "@id":
-                guard let id = value.stringValue else { throw JSONLDError(.invalidValue, "\(here): @id must be a string") }
+                guard let id = value.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer): @id must be a string") }
                 result["@id"] = .string(context.expandIRI(id, vocab: false, documentRelative: true) ?? id)
             case "@type":
                 var types: [JSONValue] = []
                 for (index, item) in (value.arrayValue ?? [value]).enumerated() {
                     guard let name = item.stringValue, let iri = typeScoping.expandIRI(name, vocab: true, documentRelative: true) else {
-                        throw JSONLDError(.invalidValue, "\(here)/\(index): a type must be a string naming an IRI")
+                        throw JSONLDError(.invalidValue, "\(path.pointer)/\(index): a type must be a string naming an IRI")
                     }
                     types.append(.string(iri))
                 }
                 append("@type", types)
             case "@value":
-                guard value.arrayValue == nil, value.objectValue == nil else { throw JSONLDError(.invalidValue, "\(here): @value must be a scalar") }
+                guard value.arrayValue == nil, value.objectValue == nil else { throw JSONLDError(.invalidValue, "\(path.pointer): @value must be a scalar") }
                 result["@value"] = value
             case "@language":
-                guard let language = value.stringValue else { throw JSONLDError(.invalidValue, "\(here): @language must be a string") }
+                guard let language = value.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer): @language must be a string") }
                 result["@language"] = .string(language.lowercased())
             case "@index":
-                guard value.stringValue != nil else { throw JSONLDError(.invalidValue, "\(here): @index must be a string") }
+                guard value.stringValue != nil else { throw JSONLDError(.invalidValue, "\(path.pointer): @index must be a string") }
                 result["@index"] = value
             case "@graph", "@included", "@set":
-                let items = try expand(value, context: context, property: expanded == "@set" ? property : "@graph", path: here)
+                let items = try expand(value, context: context, property: expanded == "@set" ? property : "@graph",
+                    definition: expanded == "@set" ? property.flatMap { context.terms[$0] } : nil, path: &path)
                 append(expanded, items?.arrayValue ?? [])
             case "@list":
-                let items = try expand(value, context: context, property: property, path: here)
+                let items = try expand(value, context: context, property: property, definition: property.flatMap { context.terms[$0] }, path: &path)
                 result["@list"] = .array(items?.arrayValue ?? [])
             default:
-                if ActiveContext.keywords.contains(expanded) { throw JSONLDError(.unsupported, "\(here): \(expanded)") }
-                try expandProperty(key, iri: expanded, value: value, context: context, path: here, into: &result)
+                if ActiveContext.keywords.contains(expanded) { throw JSONLDError(.unsupported, "\(path.pointer): \(expanded)") }
+                try expandProperty(key, iri: expanded, value: value, context: context, path: &path, into: &result)
             }
         }
         return try finish(result, property: property, path: path)
     }
 
     private func expandProperty(
-        _ key: String, iri: String, value: JSONValue, context: ActiveContext, path: String, into result: inout JSONObject
+        _ key: String, iri: String, value: JSONValue, context: ActiveContext, path: inout ExpansionPath, into result: inout JSONObject
     ) throws(JSONLDError) {
         let definition = context.terms[key]
-        if definition?.reverse == true { throw JSONLDError(.unsupported, "\(path): @reverse") }
+        if definition?.reverse == true { throw JSONLDError(.unsupported, "\(path.pointer): @reverse") }
         let container = definition?.container ?? []
         var values: [JSONValue] = []
         if definition?.type == "@json" {
@@ -161,13 +175,15 @@ public struct JSONLD: Sendable {
         } else if container.contains("@language"), let map = value.objectValue {
             for language in map.keys.sorted() {
                 for item in map[language]!.arrayValue ?? [map[language]!] {
-                    guard let text = item.stringValue else { throw JSONLDError(.invalidValue, "\(path)/\(language): a language map holds strings") }
+                    guard let text = item.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer)/\(language): a language map holds strings") }
                     values.append(.object(["@value": .string(text), "@language": .string(language.lowercased())]))
                 }
             }
         } else if container.contains("@index"), let map = value.objectValue {
             for index in map.keys.sorted() {
-                for var item in try expand(map[index]!, context: context, property: key, path: "\(path)/\(index)")?.arrayValue ?? [] {
+                path.enter(index)
+                defer { path.leave() }
+                for var item in try expand(map[index]!, context: context, property: key, definition: definition, path: &path)?.arrayValue ?? [] {
                     if case .object(var object) = item, object["@index"] == nil {
                         object["@index"] = .string(index)
                         item = .object(object)
@@ -176,9 +192,9 @@ public struct JSONLD: Sendable {
                 }
             }
         } else if container.contains("@id") || container.contains("@type") {
-            throw JSONLDError(.unsupported, "\(path): @id and @type maps")
+            throw JSONLDError(.unsupported, "\(path.pointer): @id and @type maps")
         } else {
-            guard let expanded = try expand(value, context: context, property: key, path: path) else { return }
+            guard let expanded = try expand(value, context: context, property: key, definition: definition, path: &path) else { return }
             values = expanded.arrayValue ?? [expanded]
         }
         if container.contains("@list"), !values.contains(where: { $0["@list"] != nil }) {
@@ -190,11 +206,12 @@ public struct JSONLD: Sendable {
                 return .object(["@graph": .array([item])])
             }
         }
-        result[iri] = .array((result[iri]?.arrayValue ?? []) + values)
+        if let existing = result[iri]?.arrayValue { values = existing + values }
+        result[iri] = .array(values)
     }
 
     /// Value Expansion (§5.3) of a scalar under `property`'s definition.
-    private func expandValue(_ value: JSONValue, definition: TermDefinition?, context: ActiveContext, path: String) throws(JSONLDError) -> JSONValue {
+    private func expandValue(_ value: JSONValue, definition: TermDefinition?, context: ActiveContext) -> JSONValue {
         if let text = value.stringValue {
             switch definition?.type {
             case "@id": return .object(["@id": .string(context.expandIRI(text, vocab: false, documentRelative: true) ?? text)])
@@ -213,12 +230,12 @@ public struct JSONLD: Sendable {
     }
 
     /// The checks and simplifications that end the expansion of an object.
-    private func finish(_ result: JSONObject, property: String?, path: String) throws(JSONLDError) -> JSONValue? {
+    private func finish(_ result: JSONObject, property: String?, path: ExpansionPath) throws(JSONLDError) -> JSONValue? {
         if let value = result["@value"] {
             if value == .null { return nil }
-            if result["@language"] != nil, value.stringValue == nil { throw JSONLDError(.invalidValue, "\(path): a language-tagged value must be a string") }
+            if result["@language"] != nil, value.stringValue == nil { throw JSONLDError(.invalidValue, "\(path.pointer): a language-tagged value must be a string") }
             if let type = result["@type"]?.arrayValue {
-                guard type.count == 1 else { throw JSONLDError(.invalidValue, "\(path): a value has one @type") }
+                guard type.count == 1 else { throw JSONLDError(.invalidValue, "\(path.pointer): a value has one @type") }
                 var simplified = result
                 simplified["@type"] = type[0]
                 return .object(simplified)
@@ -229,6 +246,18 @@ public struct JSONLD: Sendable {
         if result.keys.allSatisfy({ $0 == "@language" }) { return nil }
         return .object(result)
     }
+}
+
+/// Where expansion is in the document: the JSON path's components, joined only when an error names them.
+struct ExpansionPath {
+    private var components: [String] = []
+
+    mutating func enter(_ key: String) { components.append(key) }
+    mutating func enter(_ index: Int) { components.append(String(index)) }
+    mutating func leave() { components.removeLast() }
+
+    /// The path as `/key/0/…`; `/` for the document itself.
+    var pointer: String { components.isEmpty ? "/" : components.map { "/" + $0 }.joined() }
 }
 
 /// Writes the quads of expanded node objects (the node map and §7.2 folded into one walk).
