@@ -62,32 +62,38 @@ public enum NQuads {
     /// ``serialize(_:)`` as UTF-8, what the cryptosuites hash: the lines sorted as bytes (the order
     /// of UTF-8 bytes is code point order), a line written twice kept once.
     public static func serializedBytes(_ quads: [Quad]) -> [UInt8] {
-        sortedLines(quads.map { quad in
-            var line: [UInt8] = []
-            line.reserveCapacity(128)
-            appendLine(quad, to: &line)
-            return line
-        })
+        var lines = Lines()
+        for quad in quads { lines.append(quad) }
+        return lines.sortedAndJoined(unique: true)
     }
 
-    /// `lines` sorted in code point order and joined; equal lines once when `unique`.
-    static func sortedLines(_ lines: [[UInt8]], unique: Bool = true) -> [UInt8] {
-        var lines = lines
-        lines.sort(by: precedes)
-        var out: [UInt8] = []
-        out.reserveCapacity(lines.reduce(0) { $0 + $1.count })
-        var previous: [UInt8]?
-        for line in lines where !unique || line != previous {
-            out += line
-            previous = line
+    /// Canonical lines written one after another into one buffer, then sorted in code point order
+    /// and joined: no allocation per line.
+    struct Lines {
+        private var bytes: [UInt8] = []
+        private var ranges: [Range<Int>] = []
+
+        /// Appends the quad's line, its blank nodes labelled by `label`.
+        mutating func append(_ quad: Quad, label: (String) -> String = { $0 }) {
+            let start = bytes.count
+            appendLine(quad, to: &bytes, label: label)
+            ranges.append(start..<bytes.count)
         }
-        return out
-    }
 
-    /// Code point order of UTF-8 byte strings, compared with `memcmp`.
-    static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.withUnsafeBufferPointer { x in
-            b.withUnsafeBufferPointer { y in compare(UnsafeRawBufferPointer(x), UnsafeRawBufferPointer(y)) }
+        /// The lines in code point order, joined; equal lines once when `unique`.
+        func sortedAndJoined(unique: Bool) -> [UInt8] {
+            bytes.withUnsafeBytes { buffer in
+                func line(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: buffer[range]) }
+                var out: [UInt8] = []
+                out.reserveCapacity(buffer.count)
+                var previous: Range<Int>?
+                for range in ranges.sorted(by: { compare(line($0), line($1)) }) {
+                    if unique, let previous, line(previous).elementsEqual(line(range)) { continue }
+                    out.append(contentsOf: line(range))
+                    previous = range
+                }
+                return out
+            }
         }
     }
 
@@ -136,6 +142,10 @@ public enum NQuads {
     /// A literal's characters, escaped as canonical N-Quads asks. Every byte to escape is ASCII, and
     /// no byte of a multi-byte UTF-8 sequence is, so the escaping works on bytes.
     private static func writeEscaped(_ value: String, to out: inout [UInt8]) {
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])

@@ -41,13 +41,9 @@ public struct RDFC10: Sendable {
 
         /// ``nquads`` as UTF-8 bytes, written from the input with the canonical labels.
         public var nquadsBytes: [UInt8] {
-            NQuads.sortedLines(
-                input.map { quad in
-                    var line: [UInt8] = []
-                    line.reserveCapacity(128)
-                    NQuads.appendLine(quad, to: &line) { canonicalLabels[$0] ?? $0 }
-                    return line
-                })
+            var lines = NQuads.Lines()
+            for quad in input { lines.append(quad) { canonicalLabels[$0] ?? $0 } }
+            return lines.sortedAndJoined(unique: true)
         }
 
         private func relabel(_ term: RDFTerm) -> RDFTerm {
@@ -161,12 +157,9 @@ private struct Run {
     /// Hash First Degree Quads (§4.6): the blank node's quads with it as `_:a` and every other blank node `_:z`.
     mutating func hashFirstDegree(_ label: String) -> String {
         if let known = firstDegree[label] { return known }
-        let lines = (quadsOf[label] ?? []).map { index in
-            var line: [UInt8] = []
-            NQuads.appendLine(quads[index], to: &line) { $0 == label ? "a" : "z" }
-            return line
-        }
-        let hash = algorithm.digest(NQuads.sortedLines(lines, unique: false))
+        var lines = NQuads.Lines()
+        for index in quadsOf[label] ?? [] { lines.append(quads[index]) { $0 == label ? "a" : "z" } }
+        let hash = algorithm.digest(lines.sortedAndJoined(unique: false))
         firstDegree[label] = hash
         return hash
     }

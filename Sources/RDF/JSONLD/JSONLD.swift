@@ -11,6 +11,9 @@ import Foundation
 /// languages, containers `@set`, `@list`, `@graph`, `@language` and `@index`, `@included`, and the
 /// RDF forms of strings, booleans, numbers, JSON literals and lists. Not implemented (an error, never
 /// a silent drop): `@reverse`, `@nest`, `@import`, `@direction`, `@id` and `@type` maps.
+///
+/// Expansion does not build the expanded JSON document: it produces typed nodes whose values are
+/// already RDF literals, and the quad writer walks those.
 public struct JSONLD: Sendable {
     public let loader: any JSONLDContextLoader
 
@@ -18,31 +21,14 @@ public struct JSONLD: Sendable {
         self.loader = loader
     }
 
-    /// The expanded form of `document`: an array of node objects.
-    public func expand(_ document: JSONValue) throws(JSONLDError) -> [JSONValue] {
-        var path = ExpansionPath()
-        let expanded = try expand(document, context: ActiveContext(), property: nil, definition: nil, path: &path)
-        switch expanded {
-        case nil: return []
-        case .array(let items)?: return items
-        case let item?:
-            // A top-level object holding only @graph stands for its contents.
-            if let object = item.objectValue, object.count == 1, let graph = object["@graph"]?.arrayValue { return graph }
-            return [item]
-        }
-    }
-
     /// The document's RDF dataset (blank nodes labelled `b0`, `b1`, … in the order met).
     public func toRDF(_ document: JSONValue) throws(JSONLDError) -> [Quad] {
+        var path = ExpansionPath()
+        var items = try expand(document, context: ActiveContext(), property: nil, definition: nil, path: &path)
+        // A top-level object holding only @graph stands for its contents.
+        if items.count == 1, case .node(let node) = items[0], node.isGraphObject, node.id == nil { items = node.graph ?? [] }
         var writer = QuadWriter()
-        for item in try expand(document) {
-            guard let object = item.objectValue else { continue }
-            if object.keys.allSatisfy({ $0 == "@graph" }), let graph = object["@graph"]?.arrayValue {
-                for node in graph { _ = try writer.node(node, graph: nil) }
-            } else {
-                _ = try writer.node(item, graph: nil)
-            }
-        }
+        for item in items { try writer.topLevel(item, graph: nil) }
         return writer.quads
     }
 
@@ -51,33 +37,29 @@ public struct JSONLD: Sendable {
     /// Expands `element`, the value of `property` (whose definition in `context` is `definition`).
     private func expand(
         _ element: JSONValue, context: ActiveContext, property: String?, definition: TermDefinition?, path: inout ExpansionPath
-    ) throws(JSONLDError) -> JSONValue? {
+    ) throws(JSONLDError) -> [ExpandedItem] {
         switch element {
         case .null:
-            return nil
-        case .array(let items):
-            var result: [JSONValue] = []
-            result.reserveCapacity(items.count)
-            for (index, item) in items.enumerated() {
+            return []
+        case .array(let elements):
+            var result: [ExpandedItem] = []
+            result.reserveCapacity(elements.count)
+            for (index, element) in elements.enumerated() {
                 path.enter(index)
                 defer { path.leave() }
-                switch try expand(item, context: context, property: property, definition: definition, path: &path) {
-                case nil: continue
-                case .array(let nested)?: result += nested
-                case let value?: result.append(value)
-                }
+                result += try expand(element, context: context, property: property, definition: definition, path: &path)
             }
-            return .array(result)
+            return result
         case .bool, .number, .string:
             guard let property, property != "@graph" else {
                 throw JSONLDError(.droppedTerm, "\(path.pointer): a value outside any property")
             }
             // A property-scoped context applies to the property's scalar values too (`@vocab` values name its terms).
             guard let local = definition?.context else {
-                return expandValue(element, definition: definition, context: context)
+                return [try expandValue(element, definition: definition, context: context, path: path)]
             }
             let scoped = try context.processing(local, loader: loader, overrideProtected: true, scope: "property:" + property)
-            return expandValue(element, definition: definition, context: scoped)
+            return [try expandValue(element, definition: definition, context: scoped, path: path)]
         case .object(let object):
             return try expandObject(object, context: context, property: property, definition: definition, path: &path)
         }
@@ -85,7 +67,7 @@ public struct JSONLD: Sendable {
 
     private func expandObject(
         _ object: JSONObject, context start: ActiveContext, property: String?, definition: TermDefinition?, path: inout ExpansionPath
-    ) throws(JSONLDError) -> JSONValue? {
+    ) throws(JSONLDError) -> [ExpandedItem] {
         var context = start
         // A type-scoped context does not reach nested node objects.
         if let previous = context.previous?.context {
@@ -115,136 +97,193 @@ public struct JSONLD: Sendable {
             }
         }
         if context.id != typeScoping.id { expandedKeys = object.keys.map { context.expandIRI($0, vocab: true) } }
-        var result = JSONObject()
-        func append(_ key: String, _ values: [JSONValue]) {
-            result[key] = .array((result[key]?.arrayValue ?? []) + values)
-        }
-        // In the object's own order: the result is read as a set of properties (toRdf).
+        var result = ExpandedObject()
         for ((key, value), expandedKey) in zip(object, expandedKeys) where key != "@context" {
             path.enter(key)
             defer { path.leave() }
             guard let expanded = expandedKey, ActiveContext.hasColon(expanded) || ActiveContext.keywords.contains(expanded) else {
                 throw JSONLDError(.droppedTerm, "\(path.pointer): \(key) is not defined by the context and is not an IRI")
             }
+            // Most keys are properties: the keyword cases are only looked through for keywords.
+            guard expanded.utf8.first == UInt8(ascii: "@") else {
+                let values = try expandProperty(key, value: value, context: context, path: &path)
+                if !values.isEmpty { result.properties.append((expanded, values)) }
+                continue
+            }
             switch expanded {
             case "@id":
                 guard let id = value.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer): @id must be a string") }
-                result["@id"] = .string(context.expandIRI(id, vocab: false, documentRelative: true) ?? id)
+                try result.setOnce(\.id, to: context.expandIRI(id, vocab: false, documentRelative: true) ?? id, path: path)
             case "@type":
-                var types: [JSONValue] = []
                 for (index, item) in (value.arrayValue ?? [value]).enumerated() {
                     guard let name = item.stringValue, let iri = typeScoping.expandIRI(name, vocab: true, documentRelative: true) else {
                         throw JSONLDError(.invalidValue, "\(path.pointer)/\(index): a type must be a string naming an IRI")
                     }
-                    types.append(.string(iri))
+                    result.types.append(iri)
                 }
-                append("@type", types)
             case "@value":
                 guard value.arrayValue == nil, value.objectValue == nil else { throw JSONLDError(.invalidValue, "\(path.pointer): @value must be a scalar") }
-                result["@value"] = value
+                try result.setOnce(\.value, to: value, path: path)
             case "@language":
                 guard let language = value.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer): @language must be a string") }
-                result["@language"] = .string(language.lowercased())
+                try result.setOnce(\.language, to: language.lowercased(), path: path)
             case "@index":
-                guard value.stringValue != nil else { throw JSONLDError(.invalidValue, "\(path.pointer): @index must be a string") }
-                result["@index"] = value
-            case "@graph", "@included", "@set":
-                let items = try expand(value, context: context, property: expanded == "@set" ? property : "@graph",
-                    definition: expanded == "@set" ? property.flatMap { context.terms[$0] } : nil, path: &path)
-                append(expanded, items?.arrayValue ?? [])
-            case "@list":
+                guard let index = value.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer): @index must be a string") }
+                try result.setOnce(\.index, to: index, path: path)
+            case "@graph":
+                result.graph = (result.graph ?? []) + (try expand(value, context: context, property: "@graph", definition: nil, path: &path))
+            case "@included":
+                result.included += try expand(value, context: context, property: "@graph", definition: nil, path: &path)
+            case "@set", "@list":
                 let items = try expand(value, context: context, property: property, definition: property.flatMap { context.terms[$0] }, path: &path)
-                result["@list"] = .array(items?.arrayValue ?? [])
+                try result.setOnce(expanded == "@set" ? \.set : \.list, to: items, path: path)
             default:
-                if ActiveContext.keywords.contains(expanded) { throw JSONLDError(.unsupported, "\(path.pointer): \(expanded)") }
-                try expandProperty(key, iri: expanded, value: value, context: context, path: &path, into: &result)
+                guard ActiveContext.keywords.contains(expanded) else {
+                    throw JSONLDError(.droppedTerm, "\(path.pointer): \(expanded) is not an absolute IRI")
+                }
+                throw JSONLDError(.unsupported, "\(path.pointer): \(expanded)")
             }
         }
-        return try finish(result, property: property, path: path)
+        return try result.finished(path: path)
     }
 
-    private func expandProperty(
-        _ key: String, iri: String, value: JSONValue, context: ActiveContext, path: inout ExpansionPath, into result: inout JSONObject
-    ) throws(JSONLDError) {
+    /// The items of property `key`'s value, as its definition's container and type make them.
+    private func expandProperty(_ key: String, value: JSONValue, context: ActiveContext, path: inout ExpansionPath) throws(JSONLDError) -> [ExpandedItem] {
         let definition = context.terms[key]
         if definition?.reverse == true { throw JSONLDError(.unsupported, "\(path.pointer): @reverse") }
         let container = definition?.container ?? []
-        var values: [JSONValue] = []
+        var values: [ExpandedItem] = []
         if definition?.type == "@json" {
-            values = [.object(["@value": value, "@type": "@json"])]
-        } else if container.contains("@language"), let map = value.objectValue {
+            values = [.literal(try Literal.json(value, path: path))]
+        } else if container.contains(.language), let map = value.objectValue {
             for language in map.keys.sorted() {
                 for item in map[language]!.arrayValue ?? [map[language]!] {
                     guard let text = item.stringValue else { throw JSONLDError(.invalidValue, "\(path.pointer)/\(language): a language map holds strings") }
-                    values.append(.object(["@value": .string(text), "@language": .string(language.lowercased())]))
+                    values.append(.literal(.literal(text, datatype: RDFTerm.langString, language: language.lowercased())))
                 }
             }
-        } else if container.contains("@index"), let map = value.objectValue {
+        } else if container.contains(.index), let map = value.objectValue {
+            // The index names the values in JSON; RDF does not keep it.
             for index in map.keys.sorted() {
                 path.enter(index)
                 defer { path.leave() }
-                for var item in try expand(map[index]!, context: context, property: key, definition: definition, path: &path)?.arrayValue ?? [] {
-                    if case .object(var object) = item, object["@index"] == nil {
-                        object["@index"] = .string(index)
-                        item = .object(object)
-                    }
-                    values.append(item)
-                }
+                values += try expand(map[index]!, context: context, property: key, definition: definition, path: &path)
             }
-        } else if container.contains("@id") || container.contains("@type") {
+        } else if !container.isDisjoint(with: [.id, .type]) {
             throw JSONLDError(.unsupported, "\(path.pointer): @id and @type maps")
         } else {
-            guard let expanded = try expand(value, context: context, property: key, definition: definition, path: &path) else { return }
-            values = expanded.arrayValue ?? [expanded]
+            values = try expand(value, context: context, property: key, definition: definition, path: &path)
+            // A value that expands to nothing (null, a null @value) leaves the key out; an empty array is an empty list.
+            if values.isEmpty, value.arrayValue == nil { return [] }
         }
-        if container.contains("@list"), !values.contains(where: { $0["@list"] != nil }) {
-            values = [.object(["@list": .array(values)])]
+        if container.contains(.list), !values.contains(where: \.isList) {
+            values = [.list(values)]
         }
-        if container.contains("@graph") {
+        if container.contains(.graph) {
             values = values.map { item in
-                guard let object = item.objectValue, object["@graph"] == nil else { return item }
-                return .object(["@graph": .array([item])])
+                if case .node(let node) = item, node.graph != nil { return item }
+                return .node(ExpandedNode(graph: [item]))
             }
         }
-        if let existing = result[iri]?.arrayValue { values = existing + values }
-        result[iri] = .array(values)
+        return values
     }
 
-    /// Value Expansion (§5.3) of a scalar under `property`'s definition.
-    private func expandValue(_ value: JSONValue, definition: TermDefinition?, context: ActiveContext) -> JSONValue {
+    /// Value Expansion (§5.3) of a scalar under `property`'s definition: a node reference or a literal.
+    private func expandValue(_ value: JSONValue, definition: TermDefinition?, context: ActiveContext, path: ExpansionPath) throws(JSONLDError) -> ExpandedItem {
         if let text = value.stringValue {
             switch definition?.type {
-            case "@id": return .object(["@id": .string(context.expandIRI(text, vocab: false, documentRelative: true) ?? text)])
-            case "@vocab": return .object(["@id": .string(context.expandIRI(text, vocab: true, documentRelative: true) ?? text)])
+            case "@id": return .node(ExpandedNode(id: context.expandIRI(text, vocab: false, documentRelative: true) ?? text))
+            case "@vocab": return .node(ExpandedNode(id: context.expandIRI(text, vocab: true, documentRelative: true) ?? text))
             default: break
             }
         }
-        var result: JSONObject = ["@value": value]
         if let type = definition?.type, type != "@id", type != "@vocab", type != "@none" {
-            result["@type"] = .string(type)
-        } else if value.stringValue != nil {
-            let language = definition?.language ?? context.language
-            if let language { result["@language"] = .string(language) }
+            return .literal(try Literal.make(value, type: type, language: nil, path: path))
         }
-        return .object(result)
+        let language = value.stringValue == nil ? nil : definition?.language ?? context.language
+        return .literal(try Literal.make(value, type: nil, language: language, path: path))
+    }
+}
+
+/// What expanding a JSON value yields, with values already in their RDF form.
+enum ExpandedItem {
+    /// A value object, as its RDF literal.
+    case literal(RDFTerm)
+    /// A node object, a node reference, or a graph object.
+    case node(ExpandedNode)
+    /// A list object.
+    case list([ExpandedItem])
+
+    var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+}
+
+/// An expanded node object: its `@id`, types, properties (an IRI may repeat: RDF does not mind),
+/// named graph and included nodes.
+struct ExpandedNode {
+    var id: String?
+    var types: [String] = []
+    var properties: [(iri: String, values: [ExpandedItem])] = []
+    var graph: [ExpandedItem]?
+    var included: [ExpandedItem] = []
+
+    /// A graph object: only `@graph` (and perhaps `@id`), no other data.
+    var isGraphObject: Bool { graph != nil && types.isEmpty && properties.isEmpty && included.isEmpty }
+}
+
+/// The entries of one JSON object while it is expanded, before it is known to be a value, list,
+/// set or node object.
+private struct ExpandedObject {
+    var id: String?
+    var types: [String] = []
+    var value: JSONValue?
+    var language: String?
+    var index: String?
+    var list: [ExpandedItem]?
+    var set: [ExpandedItem]?
+    var graph: [ExpandedItem]?
+    var included: [ExpandedItem] = []
+    var properties: [(iri: String, values: [ExpandedItem])] = []
+
+    /// Sets a keyword's entry; two keys for one keyword (`id` and `@id`) are an error, not one dropped.
+    mutating func setOnce<Value>(_ entry: WritableKeyPath<ExpandedObject, Value?>, to value: Value, path: ExpansionPath) throws(JSONLDError) {
+        guard self[keyPath: entry] == nil else { throw JSONLDError(.invalidValue, "\(path.pointer): colliding keywords") }
+        self[keyPath: entry] = value
     }
 
-    /// The checks and simplifications that end the expansion of an object.
-    private func finish(_ result: JSONObject, property: String?, path: ExpansionPath) throws(JSONLDError) -> JSONValue? {
-        if let value = result["@value"] {
-            if value == .null { return nil }
-            if result["@language"] != nil, value.stringValue == nil { throw JSONLDError(.invalidValue, "\(path.pointer): a language-tagged value must be a string") }
-            if let type = result["@type"]?.arrayValue {
-                guard type.count == 1 else { throw JSONLDError(.invalidValue, "\(path.pointer): a value has one @type") }
-                var simplified = result
-                simplified["@type"] = type[0]
-                return .object(simplified)
+    /// The checks and simplifications that end the expansion of an object (§5.1.2 steps 14–19).
+    func finished(path: ExpansionPath) throws(JSONLDError) -> [ExpandedItem] {
+        if let value {
+            guard id == nil, list == nil, set == nil, graph == nil, included.isEmpty, properties.isEmpty else {
+                throw JSONLDError(.invalidValue, "\(path.pointer): a value object holds only @value, @type, @language and @index")
             }
-            return .object(result)
+            if value == .null { return [] }
+            guard types.count <= 1 else { throw JSONLDError(.invalidValue, "\(path.pointer): a value has one @type") }
+            guard types.isEmpty || language == nil else {
+                throw JSONLDError(.invalidValue, "\(path.pointer): a value has a @type or a @language, not both")
+            }
+            if language != nil, value.stringValue == nil {
+                throw JSONLDError(.invalidValue, "\(path.pointer): a language-tagged value must be a string")
+            }
+            return [.literal(try Literal.make(value, type: types.first, language: language, path: path))]
         }
-        if let set = result["@set"] { return set }
-        if result.keys.allSatisfy({ $0 == "@language" }) { return nil }
-        return .object(result)
+        if let set {
+            guard id == nil, types.isEmpty, list == nil, graph == nil, included.isEmpty, properties.isEmpty else {
+                throw JSONLDError(.invalidValue, "\(path.pointer): a set object holds only @set and @index")
+            }
+            return set
+        }
+        if let list {
+            guard id == nil, types.isEmpty, graph == nil, included.isEmpty, properties.isEmpty else {
+                throw JSONLDError(.invalidValue, "\(path.pointer): a list object holds only @list and @index")
+            }
+            return [.list(list)]
+        }
+        // An object with only a language says nothing (JSON-LD drops it).
+        if language != nil, id == nil, types.isEmpty, graph == nil, included.isEmpty, properties.isEmpty { return [] }
+        return [.node(ExpandedNode(id: id, types: types, properties: properties, graph: graph, included: included))]
     }
 }
 
@@ -260,14 +299,67 @@ struct ExpansionPath {
     var pointer: String { components.isEmpty ? "/" : components.map { "/" + $0 }.joined() }
 }
 
-/// Writes the quads of expanded node objects (the node map and §7.2 folded into one walk).
+/// The RDF literals of JSON values (JSON-LD 1.1 §8.6, Object to RDF).
+enum Literal {
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let xsd = "http://www.w3.org/2001/XMLSchema#"
+
+    /// The literal of a scalar `value` with the datatype IRI `type` or the language tag `language`.
+    static func make(_ value: JSONValue, type: String?, language: String?, path: ExpansionPath) throws(JSONLDError) -> RDFTerm {
+        if type == "@json" { return try json(value, path: path) }
+        switch value {
+        case .string(let text):
+            if let language { return .literal(text, datatype: RDFTerm.langString, language: language) }
+            return .literal(text, datatype: type ?? RDFTerm.xsdString, language: nil)
+        case .bool(let flag):
+            return .literal(flag ? "true" : "false", datatype: type ?? xsd + "boolean", language: nil)
+        case .number(let number):
+            let isInteger = number.rounded() == number && abs(number) < 1e21
+            if isInteger, type == nil || type == xsd + "integer" {
+                let digits = abs(number) < 9e15 ? String(Int64(number)) : String(format: "%.0f", number)
+                return .literal(digits, datatype: xsd + "integer", language: nil)
+            }
+            return .literal(canonicalDouble(number), datatype: type ?? xsd + "double", language: nil)
+        default:
+            throw JSONLDError(.invalidValue, "\(path.pointer): @value must be a string, number or boolean")
+        }
+    }
+
+    /// A JSON literal (`rdf:JSON`): the value in JCS.
+    static func json(_ value: JSONValue, path: ExpansionPath) throws(JSONLDError) -> RDFTerm {
+        guard let canonical = try? JCS.canonicalize(value) else { throw JSONLDError(.invalidValue, "\(path.pointer): a JSON literal that JCS cannot write") }
+        return .literal(String(decoding: canonical, as: UTF8.self), datatype: rdf + "JSON", language: nil)
+    }
+
+    /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21` (C's `%1.15E` with the
+    /// mantissa's trailing zeros and the exponent's sign and padding trimmed), on bytes: Foundation's
+    /// formatting and `Substring` suffix tests cost more than the rest of a literal.
+    static func canonicalDouble(_ number: Double) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> String in
+            let written = withVaList([number]) { arguments in
+                buffer.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, 40, "%1.15E", arguments) }
+            }
+            let count = Int(min(max(written, 0), 39))
+            guard let e = buffer[..<count].firstIndex(of: UInt8(ascii: "E")) else {
+                return String(decoding: buffer[..<count], as: UTF8.self)  // inf, nan
+            }
+            var mantissaEnd = e
+            while mantissaEnd > 2, buffer[mantissaEnd - 1] == UInt8(ascii: "0"), buffer[mantissaEnd - 2] != UInt8(ascii: ".") { mantissaEnd -= 1 }
+            var text = String(decoding: buffer[..<mantissaEnd], as: UTF8.self) + "E"
+            var digit = e + 1
+            if buffer[digit] == UInt8(ascii: "-") { text += "-" }
+            if buffer[digit] == UInt8(ascii: "-") || buffer[digit] == UInt8(ascii: "+") { digit += 1 }
+            while digit < count - 1, buffer[digit] == UInt8(ascii: "0") { digit += 1 }
+            return text + String(decoding: buffer[digit..<count], as: UTF8.self)
+        }
+    }
+}
+
+/// Writes the quads of expanded nodes (the node map and §7.2 folded into one walk).
 private struct QuadWriter {
     var quads: [Quad] = []
     var labels: [String: String] = [:]
     var counter = 0
-
-    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    static let xsd = "http://www.w3.org/2001/XMLSchema#"
 
     mutating func fresh() -> RDFTerm {
         defer { counter += 1 }
@@ -303,94 +395,51 @@ private struct QuadWriter {
         return false
     }
 
-    /// Writes a node object's quads into `graph`; returns its subject.
-    mutating func node(_ value: JSONValue, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
-        guard let object = value.objectValue else { throw JSONLDError(.invalidValue, "a node is an object") }
-        let subject = try object["@id"]?.stringValue.map { id throws(JSONLDError) in try term(id) } ?? fresh()
-        for type in object["@type"]?.arrayValue ?? [] {
-            guard let name = type.stringValue else { continue }
-            quads.append(Quad(subject, .iri(Self.rdf + "type"), try term(name), graph: graph))
+    /// An item of the document or of a graph: a node; a value or list there would be dropped.
+    mutating func topLevel(_ item: ExpandedItem, graph: RDFTerm?) throws(JSONLDError) {
+        guard case .node(let node) = item else {
+            throw JSONLDError(.droppedTerm, "a value or list outside any property")
         }
-        // In the object's own order: a dataset is a set, and RDFC labels do not depend on the order.
-        for (key, values) in object where !key.hasPrefix("@") {
-            guard Self.isAbsolute(key) else { throw JSONLDError(.droppedTerm, "\(key) is not an absolute IRI") }
-            for item in values.arrayValue ?? [] {
-                if let target = try self.object(item, graph: graph) { quads.append(Quad(subject, .iri(key), target, graph: graph)) }
+        _ = try self.node(node, graph: graph)
+    }
+
+    /// Writes a node's quads into `graph`; returns its subject.
+    mutating func node(_ node: ExpandedNode, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
+        let subject = try node.id.map { id throws(JSONLDError) in try term(id) } ?? fresh()
+        for type in node.types {
+            quads.append(Quad(subject, .iri(Literal.rdf + "type"), try term(type), graph: graph))
+        }
+        for (iri, values) in node.properties {
+            guard Self.isAbsolute(iri) else { throw JSONLDError(.droppedTerm, "\(iri) is not an absolute IRI") }
+            for item in values {
+                quads.append(Quad(subject, .iri(iri), try object(item, graph: graph), graph: graph))
             }
         }
-        if let contents = object["@graph"]?.arrayValue {
-            for item in contents { _ = try node(item, graph: subject) }
-        }
-        for item in object["@included"]?.arrayValue ?? [] { _ = try node(item, graph: graph) }
+        for item in node.graph ?? [] { try topLevel(item, graph: subject) }
+        for item in node.included { try topLevel(item, graph: graph) }
         return subject
     }
 
     /// Object to RDF (§7.3): a literal, a list's head, a graph's name, or a node's subject.
-    mutating func object(_ item: JSONValue, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm? {
-        guard let object = item.objectValue else { return nil }
-        if let value = object["@value"] { return try literal(value, type: object["@type"]?.stringValue, language: object["@language"]?.stringValue) }
-        if let list = object["@list"]?.arrayValue { return try self.list(list, graph: graph) }
-        if object["@graph"] != nil, object["@id"] == nil {
+    mutating func object(_ item: ExpandedItem, graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
+        switch item {
+        case .literal(let literal): return literal
+        case .list(let items): return try list(items, graph: graph)
+        case .node(let node) where node.isGraphObject && node.id == nil:
             let name = fresh()
-            for contained in object["@graph"]?.arrayValue ?? [] { _ = try node(contained, graph: name) }
+            for contained in node.graph ?? [] { try topLevel(contained, graph: name) }
             return name
+        case .node(let node): return try self.node(node, graph: graph)
         }
-        return try node(item, graph: graph)
     }
 
-    mutating func list(_ items: [JSONValue], graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
-        guard !items.isEmpty else { return .iri(Self.rdf + "nil") }
+    mutating func list(_ items: [ExpandedItem], graph: RDFTerm?) throws(JSONLDError) -> RDFTerm {
+        guard !items.isEmpty else { return .iri(Literal.rdf + "nil") }
         let heads = items.map { _ in fresh() }
         for (index, item) in items.enumerated() {
-            if let value = try object(item, graph: graph) { quads.append(Quad(heads[index], .iri(Self.rdf + "first"), value, graph: graph)) }
-            quads.append(Quad(heads[index], .iri(Self.rdf + "rest"), index + 1 < heads.count ? heads[index + 1] : .iri(Self.rdf + "nil"), graph: graph))
+            quads.append(Quad(heads[index], .iri(Literal.rdf + "first"), try object(item, graph: graph), graph: graph))
+            quads.append(Quad(heads[index], .iri(Literal.rdf + "rest"), index + 1 < heads.count ? heads[index + 1] : .iri(Literal.rdf + "nil"), graph: graph))
         }
         return heads[0]
-    }
-
-    func literal(_ value: JSONValue, type: String?, language: String?) throws(JSONLDError) -> RDFTerm {
-        if type == "@json" {
-            guard let canonical = try? JCS.canonicalize(value) else { throw JSONLDError(.invalidValue, "a JSON literal that JCS cannot write") }
-            return .literal(String(decoding: canonical, as: UTF8.self), datatype: Self.rdf + "JSON", language: nil)
-        }
-        switch value {
-        case .string(let text):
-            if let language { return .literal(text, datatype: RDFTerm.langString, language: language) }
-            return .literal(text, datatype: type ?? RDFTerm.xsdString, language: nil)
-        case .bool(let flag):
-            return .literal(flag ? "true" : "false", datatype: type ?? Self.xsd + "boolean", language: nil)
-        case .number(let number):
-            let isInteger = number.rounded() == number && abs(number) < 1e21
-            if isInteger, type == nil || type == Self.xsd + "integer" {
-                let digits = abs(number) < 9e15 ? String(Int64(number)) : String(format: "%.0f", number)
-                return .literal(digits, datatype: Self.xsd + "integer", language: nil)
-            }
-            return .literal(Self.canonicalDouble(number), datatype: type ?? Self.xsd + "double", language: nil)
-        default:
-            throw JSONLDError(.invalidValue, "@value must be a string, number or boolean")
-        }
-    }
-
-    /// The canonical xsd:double form JSON-LD writes: `1.5E0`, `1.0E21` (C's `%1.15E` with the
-    /// mantissa's trailing zeros and the exponent's sign and padding trimmed), on bytes: Foundation's
-    /// formatting and `Substring` suffix tests cost more than the rest of a literal.
-    static func canonicalDouble(_ number: Double) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { buffer -> String in
-            let written = withVaList([number]) { arguments in
-                buffer.withMemoryRebound(to: CChar.self) { vsnprintf($0.baseAddress, 40, "%1.15E", arguments) }
-            }
-            let count = Int(min(max(written, 0), 39))
-            guard let e = buffer[..<count].firstIndex(of: UInt8(ascii: "E")) else {
-                return String(decoding: buffer[..<count], as: UTF8.self)  // inf, nan
-            }
-            var mantissaEnd = e
-            while mantissaEnd > 2, buffer[mantissaEnd - 1] == UInt8(ascii: "0"), buffer[mantissaEnd - 2] != UInt8(ascii: ".") { mantissaEnd -= 1 }
-            var text = String(decoding: buffer[..<mantissaEnd], as: UTF8.self) + "E"
-            var digit = e + 1
-            if buffer[digit] == UInt8(ascii: "-") { text += "-" }
-            if buffer[digit] == UInt8(ascii: "-") || buffer[digit] == UInt8(ascii: "+") { digit += 1 }
-            while digit < count - 1, buffer[digit] == UInt8(ascii: "0") { digit += 1 }
-            return text + String(decoding: buffer[digit..<count], as: UTF8.self)
-        }
     }
 }

@@ -44,11 +44,13 @@ public struct JSONLDError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One term of an active context (JSON-LD 1.1 §4.1): its IRI (nil for a term mapped to null), how
-/// its values are typed and contained, its scoped context, and whether it is protected.
-struct TermDefinition: Equatable {
+/// its values are typed and contained, its scoped context, and whether it is protected. A class:
+/// expansion looks terms up for every key, and a lookup then copies one reference. Not changed
+/// once it is in an active context.
+final class TermDefinition {
     var iri: String?
     var type: String?
-    var container: Set<String> = []
+    var container: Containers = []
     /// `.some(nil)` when the term resets the language to none.
     var language: String??
     var context: JSONValue?
@@ -56,13 +58,38 @@ struct TermDefinition: Equatable {
     var prefix = false
     var reverse = false
 
+    /// The container keywords of a definition, as a set of flags.
+    struct Containers: OptionSet {
+        let rawValue: UInt8
+        static let list = Containers(rawValue: 1 << 0)
+        static let set = Containers(rawValue: 1 << 1)
+        static let graph = Containers(rawValue: 1 << 2)
+        static let language = Containers(rawValue: 1 << 3)
+        static let index = Containers(rawValue: 1 << 4)
+        static let id = Containers(rawValue: 1 << 5)
+        static let type = Containers(rawValue: 1 << 6)
+
+        /// The flag of a container keyword (`@list`, …); nil for anything else.
+        init?(keyword: String) {
+            switch keyword {
+            case "@list": self = .list
+            case "@set": self = .set
+            case "@graph": self = .graph
+            case "@language": self = .language
+            case "@index": self = .index
+            case "@id": self = .id
+            case "@type": self = .type
+            default: return nil
+            }
+        }
+
+        init(rawValue: UInt8) { self.rawValue = rawValue }
+    }
+
     /// Equal but for protection (redefining a protected term identically is allowed).
     func sameDefinition(as other: TermDefinition) -> Bool {
-        var this = self
-        var that = other
-        this.protected = false
-        that.protected = false
-        return this == that
+        iri == other.iri && type == other.type && container == other.container && language == other.language && context == other.context
+            && prefix == other.prefix && reverse == other.reverse
     }
 }
 
@@ -249,11 +276,12 @@ struct ActiveContext {
             throw JSONLDError(.invalidContext, "the term \(term) has no @id and there is no @vocab")
         }
         if let container = map["@container"] {
-            let names = (container.arrayValue ?? [container]).compactMap(\.stringValue)
-            guard !names.isEmpty, names.allSatisfy({ ["@list", "@set", "@graph", "@language", "@index", "@id", "@type"].contains($0) }) else {
+            let names = container.arrayValue ?? [container]
+            let flags = names.map { $0.stringValue.flatMap(TermDefinition.Containers.init(keyword:)) }
+            guard !flags.isEmpty, flags.allSatisfy({ $0 != nil }) else {
                 throw JSONLDError(.invalidContext, "the @container of \(term) is not one JSON-LD knows")
             }
-            definition.container = Set(names)
+            definition.container = TermDefinition.Containers(flags.compactMap { $0 })
         }
         if let scoped = map["@context"] { definition.context = scoped }
         if let language = map["@language"] {
