@@ -60,12 +60,12 @@ public struct ProofPolicy: CredentialPolicy {
 
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
         if let envelope = context.envelope {
-            return await enveloped(credential, in: envelope)
+            return await enveloped(credential, in: envelope, at: context.now)
         }
         if credential.json["proof"] == nil, let presentation = context.presentation, let holder = presentation.holderID,
             holder == credential.issuerID
         {
-            return await selfAsserted(by: holder, in: presentation, at: context.now)
+            return await selfAsserted(by: holder, in: presentation, envelope: context.presentationEnvelope, at: context.now)
         }
         let proofs: [VerifiedProof]
         do {
@@ -77,10 +77,13 @@ public struct ProofPolicy: CredentialPolicy {
         return boundToIssuer(credential, proofs, path: "/proof")
     }
 
-    /// An enveloped credential's proof is the envelope's signature by the key its `kid` names.
-    private func enveloped(_ credential: Credential, in envelope: Envelope) async -> PolicyOutcome {
+    /// An enveloped credential's proof is the envelope's signature by the key its `kid` names, within
+    /// the envelope's time claims.
+    private func enveloped(_ credential: Credential, in envelope: Envelope, at now: Date) async -> PolicyOutcome {
         do {
-            return boundToIssuer(credential, [try await envelope.verify(resolver: resolver)], path: "/issuer")
+            let proof = try await envelope.verify(resolver: resolver)
+            try envelope.checkTimeClaims(at: now)
+            return boundToIssuer(credential, [proof], path: "/issuer")
         } catch {
             return PolicyOutcome(failures: [error.problem])
         }
@@ -98,11 +101,16 @@ public struct ProofPolicy: CredentialPolicy {
     }
 
     /// A credential without proof whose issuer is the holder is covered by the presentation's
-    /// `authentication` proof, which must verify and be the holder's.
-    private func selfAsserted(by holder: String, in presentation: Presentation, at now: Date) async -> PolicyOutcome {
+    /// `authentication` proof (or its envelope's signature), which must verify and be the holder's.
+    private func selfAsserted(by holder: String, in presentation: Presentation, envelope: Envelope?, at now: Date) async -> PolicyOutcome {
         do {
-            let proofs = try await DataIntegrity.verify(
-                presentation.json, resolver: resolver, expectation: ProofExpectation(proofPurpose: .authentication, now: now))
+            let proofs =
+                if let envelope {
+                    [try await envelope.verify(resolver: resolver, purpose: .authentication)]
+                } else {
+                    try await DataIntegrity.verify(
+                        presentation.json, resolver: resolver, expectation: ProofExpectation(proofPurpose: .authentication, now: now))
+                }
             if proofs.contains(where: { $0.controller == holder }) { return .passed }
         } catch {}
         return .failed(
@@ -141,7 +149,8 @@ public struct PresentationDataModelPolicy: PresentationPolicy {
 }
 
 /// A holder-signed presentation: its proof for `authentication` with the expected
-/// challenge and domain, made by the holder, and the challenge used only once (when a
+/// challenge and domain (or, for an enveloped presentation, the envelope's signature with the
+/// challenge as `nonce` and the domain in `aud`), made by the holder, and the challenge used only once (when a
 /// challenge store is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
 public struct PresentationProofPolicy: PresentationPolicy {
     public var name: String { "presentation_proof" }
@@ -161,9 +170,15 @@ public struct PresentationProofPolicy: PresentationPolicy {
         var outcome = PolicyOutcome()
         let proofs: [VerifiedProof]
         do {
-            proofs = try await DataIntegrity.verify(
-                presentation.json, resolver: resolver,
-                expectation: ProofExpectation(proofPurpose: .authentication, domain: domain, challenge: challenge, now: context.now))
+            if let envelope = context.presentationEnvelope {
+                proofs = [try await envelope.verify(resolver: resolver, purpose: .authentication)]
+                try envelope.checkTimeClaims(at: context.now)
+                try envelope.checkAudience(challenge: challenge, domain: domain)
+            } else {
+                proofs = try await DataIntegrity.verify(
+                    presentation.json, resolver: resolver,
+                    expectation: ProofExpectation(proofPurpose: .authentication, domain: domain, challenge: challenge, now: context.now))
+            }
         } catch {
             outcome.merge(PolicyOutcome(failures: [error.problem]))
             return outcome

@@ -30,11 +30,15 @@ public struct VerificationContext: Sendable {
     /// The envelope (JWS or COSE_Sign1) the credential arrived in, when it was enveloped: its
     /// signature is then the credential's proof.
     public var envelope: Envelope?
+    /// The envelope the presentation arrived in, when it was enveloped: its signature is then the
+    /// presentation's proof.
+    public var presentationEnvelope: Envelope?
 
-    public init(now: Date, presentation: Presentation? = nil, envelope: Envelope? = nil) {
+    public init(now: Date, presentation: Presentation? = nil, envelope: Envelope? = nil, presentationEnvelope: Envelope? = nil) {
         self.now = now
         self.presentation = presentation
         self.envelope = envelope
+        self.presentationEnvelope = presentationEnvelope
     }
 }
 
@@ -107,23 +111,26 @@ public struct Verifier: Sendable {
         }
     }
 
-    /// Verifies an enveloped credential: its signature by the key its `kid` names (the proof
-    /// policy), then the same policies as any credential over the payload. A presentation's
-    /// envelope fails with `envelope_unsupported_media_type`.
+    /// Verifies an enveloped credential: its signature by the key its `kid` names and its time
+    /// claims (the proof policy), then the same policies as any credential over the payload. An
+    /// enveloped presentation is verified as `verifyInParts(_:envelope:)` does.
     public func verify(_ envelope: Envelope) async -> VerificationResult {
+        guard !envelope.mediaType.isPresentation else {
+            return await verifyInParts(Presentation(envelope.document), envelope: envelope).combined
+        }
         let context = VerificationContext(now: now(), envelope: envelope)
         let credential = Credential(envelope.document)
-        guard !envelope.mediaType.isPresentation else {
-            let problem = CredentialError.envelope(.unsupportedMediaType, "\(envelope.mediaType.rawValue) secures a presentation, not a credential")
-            return result(PolicyOutcome(failures: [problem.problem]), ids: [], at: context.now)
-        }
         return result(await evaluate(credential, in: context), ids: [credential.id].compactMap { $0 }, at: context.now)
     }
 
-    /// Verifies a JSON document as a presentation; a document that is not a JSON object fails with
-    /// `malformed_presentation`.
+    /// Verifies a JSON document as a presentation, or as the enveloped presentation it carries when
+    /// it is an `EnvelopedVerifiablePresentation`; a document that is not a JSON object fails with
+    /// `malformed_presentation`, an envelope that cannot be read with its code.
     public func verify(presentationDocument document: JSONValue) async -> VerificationResult {
         do {
+            if let object = document.objectValue, Credential.strings(object["type"]).contains("EnvelopedVerifiablePresentation") {
+                return await verify(try Envelope(enveloped: object))
+            }
             return await verify(try Presentation(document))
         } catch {
             return result(
@@ -166,9 +173,10 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies a presentation as `verify(_:)` does, keeping the presentation's own outcome apart
-    /// from each embedded credential's.
-    public func verifyInParts(_ presentation: Presentation) async -> PresentationVerification {
-        let context = VerificationContext(now: now(), presentation: presentation)
+    /// from each embedded credential's. With `envelope` (the `vp+jwt` or `vp+cose` the presentation
+    /// arrived in), the envelope's signature is the presentation's proof.
+    public func verifyInParts(_ presentation: Presentation, envelope: Envelope? = nil) async -> PresentationVerification {
+        let context = VerificationContext(now: now(), presentation: presentation, presentationEnvelope: envelope)
         var own = PolicyOutcome()
         for policy in presentationPolicies {
             own.merge(stamped(await policy.evaluate(presentation, in: context), id: presentation.id, check: policy.name))

@@ -86,7 +86,7 @@ public struct DeviceSpec: Sendable, Hashable {
     /// `invalid_device` naming the member.
     /// `today` is the manufacturing date when the object names none.
     public init(json object: JSONObject, path: String = "", today: @autoclosure () -> String = DeviceSpec.today(Date())) throws(PassportError) {
-        var reader = SpecReader(object: object, path: path)
+        let reader = SpecReader(object: object, path: path)
         gtin = try reader.string("gtin")
         serial = try reader.string("serial")
         lot = try reader.optionalString("lot")
@@ -109,7 +109,7 @@ public struct DeviceSpec: Sendable, Hashable {
             throw reader.invalid("publicKeyMultibase", "is not an Ed25519 or P-256 Multikey: \(error.message)")
         }
         let firmware = try reader.object("firmware")
-        var firmwareReader = SpecReader(object: firmware, path: path + "/firmware")
+        let firmwareReader = SpecReader(object: firmware, path: path + "/firmware")
         firmwareVersion = try firmwareReader.string("version")
         let hashHex = try firmwareReader.string("sha256")
         guard let hash = try? Hex.decode(hashHex), hash.count == 32 else {
@@ -117,7 +117,7 @@ public struct DeviceSpec: Sendable, Hashable {
         }
         firmwareHash = hash
         let bom = try reader.object("bom")
-        var bomReader = SpecReader(object: bom, path: path + "/bom")
+        let bomReader = SpecReader(object: bom, path: path + "/bom")
         bomHash = try bomReader.string("hash")
         components = try bomReader.strings("components")
         owner = try reader.optionalString("owner")

@@ -23,18 +23,41 @@ struct PresentationCommand: AsyncParsableCommand {
         @Option(help: "The verifier's domain the presentation is bound to.")
         var domain: String?
 
+        @Option(
+            help: """
+                vp+jwt or vp+cose: secure the presentation as a JWS or COSE_Sign1 (VC-JOSE-COSE, the challenge as \
+                its nonce claim, the domain as aud) instead of a Data Integrity proof, and print it as an \
+                EnvelopedVerifiablePresentation.
+                """)
+        var format: String?
+
         @Argument(help: "Credential files (JSON) to include; - reads one from standard input.")
         var credentials: [String] = []
 
         func run() async throws {
             let (signer, method) = try CLIInput.usage { try CLIInput.signingKey(at: key) }
             let included = try CLIInput.usage { try credentials.map { Credential(try CLIInput.object(from: $0)) } }
+            let mediaType = try CLIInput.usage { () throws -> EnvelopeMediaType? in
+                guard let format else { return nil }
+                guard let mediaType = EnvelopeMediaType(name: format), mediaType.isPresentation else {
+                    throw CLIInput.UsageError(message: "unknown format '\(format)'; use vp+jwt or vp+cose")
+                }
+                return mediaType
+            }
             let holder = String(method.prefix { $0 != "#" })
-            let options = ProofOptions(
-                cryptosuite: .jcs(for: signer.algorithm), verificationMethod: method,
-                proofPurpose: .authentication, created: Date(), domain: domain.map { [$0] } ?? [], challenge: challenge)
-            let presentation = try await DataIntegrity.sign(
-                Presentation.unsecured(holder: holder, credentials: included), options: options, signer: signer)
+            let unsecured = Presentation.unsecured(holder: holder, credentials: included)
+            let presentation: JSONObject
+            if let mediaType {
+                presentation = try await Envelope.present(
+                    unsecured, as: mediaType, challenge: challenge, domain: domain, issuedAt: Date(), verificationMethod: method,
+                    signer: signer
+                ).enveloped
+            } else {
+                let options = ProofOptions(
+                    cryptosuite: .jcs(for: signer.algorithm), verificationMethod: method,
+                    proofPurpose: .authentication, created: Date(), domain: domain.map { [$0] } ?? [], challenge: challenge)
+                presentation = try await DataIntegrity.sign(unsecured, options: options, signer: signer)
+            }
             print(JSONValue.object(presentation).serializedString(pretty: true))
         }
     }
@@ -56,7 +79,7 @@ struct PresentationCommand: AsyncParsableCommand {
         @Flag(help: "Fetch did:web:localhost… documents and localhost status lists over plain http (local development).")
         var allowHTTPLocalhost = false
 
-        @Argument(help: "The presentation (JSON file), or - for standard input.")
+        @Argument(help: "The presentation (JSON file, or an EnvelopedVerifiablePresentation), or - for standard input.")
         var input = "-"
 
         func run() async throws {
@@ -66,7 +89,7 @@ struct PresentationCommand: AsyncParsableCommand {
             verifier.credentialPolicies.append(CLIInput.statusPolicy(resolver: resolver, allowHTTPLocalhost: allowHTTPLocalhost))
             let result: VerificationResult
             do {
-                result = await verifier.verify(try Presentation(parsing: bytes))
+                result = await verifier.verify(presentationDocument: .object(try Presentation(parsing: bytes).json))
             } catch {
                 result = VerificationResult(
                     checks: verifier.presentationPolicies.map(\.name), credentialIds: [], failures: [error.problem], warnings: [],

@@ -11,7 +11,7 @@ import VectorSupport
 @Suite(.enabled(if: ReferencePython.canImport("jwcrypto") || Vectors.required, "jwcrypto not installed"))
 struct JWCryptoCrossCheckTests {
     /// `verify JWK TOKEN` prints the protected header and the payload when jwcrypto verifies;
-    /// `sign PRIVATE_JWK ALG KID PAYLOAD` prints a compact JWS with `typ: vc+jwt`.
+    /// `sign PRIVATE_JWK ALG KID PAYLOAD TYP` prints a compact JWS with that `typ` (`vc+jwt`, `vp+jwt`).
     static let script = """
         import sys, json
         from jwcrypto import jwk, jws
@@ -25,7 +25,7 @@ struct JWCryptoCrossCheckTests {
             print(token.payload.decode())
         else:
             token = jws.JWS(sys.argv[5].encode())
-            header = {'alg': sys.argv[3], 'kid': sys.argv[4], 'typ': 'vc+jwt', 'cty': 'vc'}
+            header = {'alg': sys.argv[3], 'kid': sys.argv[4], 'typ': sys.argv[6], 'cty': sys.argv[6].split('+')[0]}
             token.add_signature(key, None, json.dumps(header))
             print(token.serialize(compact=True))
         """
@@ -64,7 +64,7 @@ struct JWCryptoCrossCheckTests {
             Self.script,
             arguments: [
                 "sign", Self.jwk(signer, withSecret: true), JWSAlgorithm(keyAlgorithm: algorithm).rawValue, issuer.verificationMethod,
-                JSONValue.object(document).serializedString(),
+                JSONValue.object(document).serializedString(), "vc+jwt",
             ])
         let token = try #require(run.lines.first, "\(run.error)")
         let verifier = Verifier.standard(resolver: MethodDispatchResolver(["key": DIDKeyResolver()]), now: at("2025-07-01T00:00:00Z"))
@@ -72,6 +72,43 @@ struct JWCryptoCrossCheckTests {
         #expect(result.verified, "\(result.failures)")
         let enveloped: JSONValue = ["type": "EnvelopedVerifiableCredential", "id": .string("data:application/vc+jwt," + token)]
         #expect(await verifier.verify(document: enveloped).verified)
+    }
+
+    /// A holder's `application/vp+jwt`: jwcrypto verifies ours and reads the challenge and domain
+    /// claims; we verify one jwcrypto signs, and refuse it for another challenge.
+    @Test(arguments: KeyAlgorithm.allCases)
+    func presentationsCrossBothWays(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let holder = DIDKey.did(for: signer.verificationKey)
+        let method = holder + "#" + signer.verificationKey.multikey
+        let unsecured = Presentation.unsecured(holder: holder, credentials: [])
+        let ours = try await Envelope.present(
+            unsecured, as: .vpJWT, challenge: "c-7", domain: "https://verifier.example", issuedAt: XSDDateTime.parse("2025-07-01T00:00:00Z")!,
+            verificationMethod: method, signer: signer)
+        let run = try ReferencePython.run(Self.script, arguments: ["verify", Self.jwk(signer), ours.serialization])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(try JSONValue(parsing: try #require(run.lines.first))["typ"] == "vp+jwt")
+        let payload = try JSONValue(parsing: try #require(run.lines.last))
+        #expect(payload["nonce"] == "c-7" && payload["aud"] == "https://verifier.example" && payload["holder"] == .string(holder))
+
+        var theirs = unsecured
+        theirs["nonce"] = "c-8"
+        theirs["aud"] = "https://verifier.example"
+        let signed = try ReferencePython.run(
+            Self.script,
+            arguments: [
+                "sign", Self.jwk(signer, withSecret: true), JWSAlgorithm(keyAlgorithm: algorithm).rawValue, method,
+                JSONValue.object(theirs).serializedString(), "vp+jwt",
+            ])
+        let token = try #require(signed.lines.first, "\(signed.error)")
+        let enveloped: JSONValue = ["type": "EnvelopedVerifiablePresentation", "id": .string("data:application/vp+jwt," + token)]
+        let resolver = MethodDispatchResolver(["key": DIDKeyResolver()])
+        func verifier(_ challenge: String) -> Verifier {
+            .presentation(resolver: resolver, challenge: challenge, domain: "https://verifier.example", now: at("2025-07-01T00:00:00Z"))
+        }
+        let result = await verifier("c-8").verify(presentationDocument: enveloped)
+        #expect(result.verified, "\(result.failures)")
+        #expect(await verifier("c-9").verify(presentationDocument: enveloped).failureCodes == ["INVALID_CHALLENGE_ERROR"])
     }
 }
 
@@ -113,6 +150,22 @@ struct PycoseEnvelopeCrossCheckTests {
         let other = try ReferencePython.run(
             Self.script, arguments: ["verify", name, Hex.encode(SoftwareSigner.generate(algorithm).publicKey), Hex.encode(bytes)])
         #expect(other.lines.first != "ok")
+    }
+
+    /// pycose verifies a holder's `application/vp+cose` and reads its challenge claim.
+    @Test(arguments: KeyAlgorithm.allCases)
+    func pycoseVerifiesOurPresentations(algorithm: KeyAlgorithm) async throws {
+        let signer = SoftwareSigner.generate(algorithm)
+        let holder = DIDKey.did(for: signer.verificationKey)
+        let method = holder + "#" + signer.verificationKey.multikey
+        let envelope = try await Envelope.present(
+            Presentation.unsecured(holder: holder, credentials: []), as: .vpCOSE, challenge: "c-7", domain: nil, issuedAt: Date(),
+            verificationMethod: method, signer: signer)
+        let bytes = Array(try #require(Data(base64Encoded: envelope.serialization)))
+        let run = try ReferencePython.run(
+            Self.script, arguments: ["verify", JWSAlgorithm(keyAlgorithm: algorithm).rawValue, Hex.encode(signer.publicKey), Hex.encode(bytes)])
+        #expect(run.lines.prefix(3) == ["ok", "application/vp+cose", method], "\(run.error)")
+        #expect(try JSONValue(parsing: try #require(run.lines.last))["nonce"] == "c-7")
     }
 
     @Test(arguments: KeyAlgorithm.allCases)

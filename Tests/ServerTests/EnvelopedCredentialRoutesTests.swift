@@ -97,4 +97,34 @@ struct EnvelopedCredentialRoutesTests {
             #expect((results["credentials"] as? [[String: Any]])?.compactMap { $0["verified"] as? Bool } == [true, true])
         }
     }
+
+    @Test("a presentation enveloped as vp+jwt or vp+cose verifies over HTTP once per challenge; a garbled one is refused with 400")
+    func envelopedPresentation() async throws {
+        try await withLiveServer { client, _, _ in
+            let holder = SoftwareSigner.generate(.p256)
+            let holderDID = DIDKey.did(for: holder.verificationKey)
+            let unsigned = try #require(try JSONValue(parsing: Array(Routes.unsigned().utf8)).objectValue)
+            let credential = try await CredentialIssuer(didKeySigner: .generate(.ed25519)).envelop(unsigned, as: .vcJWT)
+            var unsecured = Presentation.unsecured(holder: holderDID, credentials: [])
+            unsecured["verifiableCredential"] = [.object(credential.enveloped)]
+            for mediaType in [EnvelopeMediaType.vpJWT, .vpCOSE] {
+                let challenge = try #require(try await client.execute(uri: "/challenges", method: .post).json["challenge"] as? String)
+                let envelope = try await Envelope.present(
+                    unsecured, as: mediaType, challenge: challenge, domain: "verifier.example", issuedAt: Date(),
+                    verificationMethod: holderDID + "#" + holder.verificationKey.multikey, signer: holder)
+                let body: JSONValue = [
+                    "verifiablePresentation": .object(envelope.enveloped), "options": ["challenge": .string(challenge), "domain": "verifier.example"],
+                ]
+                let response = try await Routes.post(client, "/presentations/verify", body.serializedString())
+                #expect(response.status == .ok)
+                #expect(try response.json["verified"] as? Bool == true, "\(String(buffer: response.body))")
+                let replayed = try await Routes.post(client, "/presentations/verify", body.serializedString())
+                #expect(try replayed.json["verified"] as? Bool == false)
+            }
+            let garbled = #"{"verifiablePresentation":{"type":"EnvelopedVerifiablePresentation","id":"data:application/vp+jwt,garbage"},"options":{"challenge":"c"}}"#
+            let refused = try await Routes.post(client, "/presentations/verify", garbled)
+            #expect(refused.status == .badRequest)
+            #expect(try refused.json["code"] as? String == "jose_malformed")
+        }
+    }
 }

@@ -206,6 +206,22 @@ struct CredentialCLITests {
                 let dashedCheck = try await CLI.run(["presentation", "verify", "--challenge", "-dashed", "--domain", "verifier.example", dashedFile])
                 #expect(dashedCheck.status == 0, "\(dashedCheck.output)")
 
+                // Enveloped (VC-JOSE-COSE) instead of a Data Integrity proof: the challenge is the nonce claim.
+                for format in ["vp+jwt", "vp+cose"] {
+                    let enveloped = try await CLI.run([
+                        "presentation", "create", "--key", holderKey, "--challenge", challenge, "--domain", "verifier.example",
+                        "--format", format, credential,
+                    ])
+                    #expect(enveloped.status == 0, "\(enveloped.error)")
+                    #expect(try await Self.json(enveloped.output)["type"] as? String == "EnvelopedVerifiablePresentation")
+                    let file = try await Self.write(enveloped.output, to: directory.appendingPathComponent("\(format).json"))
+                    let checked = try await CLI.run(["presentation", "verify", "--challenge", challenge, "--domain", "verifier.example", file])
+                    #expect(checked.status == 0, "\(checked.output)")
+                    let other = try await CLI.run(["presentation", "verify", "--challenge", "other", "--domain", "verifier.example", file])
+                    #expect(other.status == 1)
+                }
+                #expect(try await CLI.run(["presentation", "create", "--key", holderKey, "--challenge", "c", "--format", "vc+jwt", credential]).status == 2)
+
                 let body = #"{"verifiablePresentation":\#(created.output),"options":{"challenge":"\#(challenge)","domain":"verifier.example"}}"#
                 let first = try await server.request("POST", "/presentations/verify", body: body)
                 #expect(first.body["verified"] as? Bool == true)

@@ -127,6 +127,73 @@ public struct Envelope: Sendable {
         }
     }
 
+    /// Secures a presentation for one verifier as `mediaType` (`vp+jwt`, `vp+cose`), signed by the
+    /// holder's `verificationMethod`: the verifier's challenge travels as the `nonce` claim, its
+    /// domain as `aud`, and the time of signing as `iat` (registered JWT claims, which VC-JOSE-COSE
+    /// lets the payload carry). Throws `envelope_unsupported_media_type` for a credential's media
+    /// type, or PROOF_GENERATION_ERROR.
+    public static func present(
+        _ presentation: JSONObject, as mediaType: EnvelopeMediaType, challenge: String, domain: String?, issuedAt: Date,
+        verificationMethod: String, signer: some Signer
+    ) async throws(CredentialError) -> Envelope {
+        guard mediaType.isPresentation else {
+            throw .envelope(.unsupportedMediaType, "\(mediaType.rawValue) secures a credential, not a presentation")
+        }
+        var payload = presentation
+        payload["nonce"] = .string(challenge)
+        if let domain { payload["aud"] = .string(domain) }
+        payload["iat"] = .number(issuedAt.timeIntervalSince1970.rounded(.down))
+        return try await sign(payload, as: mediaType, verificationMethod: verificationMethod, signer: signer)
+    }
+
+    /// Checks the registered JWT claims that bound the signature in time: `exp` (when it expires),
+    /// `nbf` (when it starts) and `iat` (when it was made, not in the future), in seconds since 1970,
+    /// allowing `skew` of clock difference. Throws `envelope_expired`, `envelope_not_yet_valid`, or
+    /// `envelope_claim_invalid` for a claim that is not a number.
+    public func checkTimeClaims(at now: Date, skew: TimeInterval = 60) throws(CredentialError) {
+        if let expiry = try time("exp"), now.timeIntervalSince(expiry) > skew {
+            throw .envelope(.expired, "the signature expired at \(XSDDateTime.format(expiry)) (exp)", path: "/exp")
+        }
+        if let start = try time("nbf"), start.timeIntervalSince(now) > skew {
+            throw .envelope(.notYetValid, "the signature is valid from \(XSDDateTime.format(start)) (nbf)", path: "/nbf")
+        }
+        if let issued = try time("iat"), issued.timeIntervalSince(now) > skew {
+            throw .envelope(.notYetValid, "the signature was made in the future, at \(XSDDateTime.format(issued)) (iat)", path: "/iat")
+        }
+    }
+
+    /// A claim of seconds since 1970, or nil when absent.
+    private func time(_ claim: String) throws(CredentialError) -> Date? {
+        guard let value = document[claim] else { return nil }
+        guard let seconds = value.doubleValue, seconds.isFinite else {
+            throw .envelope(.invalidClaim, "the \(claim) claim is not a number of seconds", path: "/\(claim)")
+        }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// Checks that a presentation answers the verifier's `challenge` (the `nonce` claim) and is meant
+    /// for its `domain` (the `aud` claim, a string or a list of strings), when one is expected.
+    /// Throws INVALID_CHALLENGE_ERROR, INVALID_DOMAIN_ERROR, or `envelope_claim_invalid`.
+    public func checkAudience(challenge: String, domain: String?) throws(CredentialError) {
+        guard document["nonce"] == nil || document["nonce"]?.stringValue != nil else {
+            throw .envelope(.invalidClaim, "the nonce claim is not a string", path: "/nonce")
+        }
+        guard document["nonce"]?.stringValue == challenge else {
+            throw .dataIntegrity(.invalidChallengeError, "the presentation's nonce is not the challenge '\(challenge)'", path: "/nonce")
+        }
+        guard let domain else { return }
+        let audiences: [String]
+        switch document["aud"] {
+        case .string(let audience)?: audiences = [audience]
+        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): audiences = items.compactMap(\.stringValue)
+        case nil: audiences = []
+        default: throw .envelope(.invalidClaim, "the aud claim is not a string or a list of strings", path: "/aud")
+        }
+        guard audiences.contains(domain) else {
+            throw .dataIntegrity(.invalidDomainError, "the presentation's aud does not name the domain '\(domain)'", path: "/aud")
+        }
+    }
+
     /// Signs `document` with `signer` as `mediaType`, naming `verificationMethod` (a DID URL) as `kid`
     /// with `typ` and content type headers. Throws PROOF_GENERATION_ERROR when the signer fails.
     public static func sign(

@@ -14,6 +14,12 @@ public enum EnvelopeErrorCode: String, Sendable, CaseIterable {
     case invalidType = "envelope_invalid_type"
     /// No `kid` header names the verification method.
     case missingKeyID = "envelope_missing_kid"
+    /// The `exp` claim (when the signature expires) has passed.
+    case expired = "envelope_expired"
+    /// The `nbf` or `iat` claim lies in the future.
+    case notYetValid = "envelope_not_yet_valid"
+    /// A registered JWT claim (`exp`, `nbf`, `iat`, `nonce`, `aud`) of the wrong JSON type.
+    case invalidClaim = "envelope_claim_invalid"
     /// A compact JWS that is not three base64url parts with a JSON object header, or a header of
     /// the wrong type (RFC 7515).
     case joseMalformed = "jose_malformed"

@@ -208,15 +208,21 @@ struct PresentationRoutes {
             .json(["challenge": .string(try await challenges.issue())])
         }
         // POST /presentations/verify {verifiablePresentation, options: {challenge, domain?, returnPresentation?}}:
-        // see `CredentialRoutes` for the status.
+        // see `CredentialRoutes` for the status. An EnvelopedVerifiablePresentation (vp+jwt, vp+cose)
+        // answers the challenge with its `nonce` claim and the domain with `aud`.
         router.post("presentations/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-            let presentation = Presentation(try body.requiredObject("verifiablePresentation"))
+            let input = VerifiableInput.read(presentation: try body.requiredObject("verifiablePresentation"))
             let options = try VerifyPresentationOptions(try body.object("options"))
-            let problems = VerifiableInput.problems(presentation)
-            guard problems.isEmpty else { return VerifiableInput.refusal(problems) }
+            let presentation: Presentation
+            let envelope: Envelope?
+            switch input {
+            case .refused(let response): return response
+            case .presentation(let secured): (presentation, envelope) = (secured, nil)
+            case .enveloped(let enveloped): (presentation, envelope) = (Presentation(enveloped.document), enveloped)
+            }
             let verifier = verification.presentationVerifier(challenge: options.challenge, domain: options.domain, challenges: challenges)
-            let verified = await verifier.verifyInParts(presentation)
+            let verified = await verifier.verifyInParts(presentation, envelope: envelope)
             context.logger.audit(verified.combined, of: "presentation")
             return .json(VCAPIVerificationResult.presentation(verified, of: presentation, options: options))
         }

@@ -35,6 +35,33 @@ enum VerifiableInput {
         return problems.isEmpty ? .enveloped(envelope) : .refused(refusal(problems))
     }
 
+    /// What a presentation sent to `/presentations/verify` is: secured with a Data Integrity proof,
+    /// enveloped (`vp+jwt`, `vp+cose`), or refused with a 400 response.
+    enum PresentationInput {
+        case presentation(Presentation)
+        case enveloped(Envelope)
+        case refused(Response)
+    }
+
+    /// Reads `document` as a presentation to verify. Refused: an EnvelopedVerifiablePresentation
+    /// whose `data:` URL cannot be read or whose presentation breaks the data model, and a
+    /// presentation with data model or proof problems.
+    static func read(presentation document: JSONObject) -> PresentationInput {
+        let presentation = Presentation(document)
+        guard presentation.types.contains("EnvelopedVerifiablePresentation") else {
+            let problems = problems(presentation)
+            return problems.isEmpty ? .presentation(presentation) : .refused(refusal(problems))
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope(enveloped: document)
+        } catch {
+            return .refused(refusal([error]))
+        }
+        let problems = DataModelValidator.validate(Presentation(envelope.document), includingCredentials: false)
+        return problems.isEmpty ? .enveloped(envelope) : .refused(refusal(problems))
+    }
+
     /// The credential's data model problems, then its proof's.
     static func problems(_ credential: Credential) -> [CredentialError] {
         DataModelValidator.validate(credential, mode: .secured) + proofProblems(credential.json["proof"], of: "credential")
