@@ -28,8 +28,13 @@ public struct PassportVerification: Sendable {
     /// independently of the bundle (e.g. `anchor` and `issuer_keys` with no pinned key); their
     /// failures (amber codes) say why. Every other check was verified.
     public var unverified: [String]
-    /// Public attributes: model, chemistry, status, warranty, firmware, owner, state of health.
+    /// Every attribute shown to someone: model, chemistry, status, warranty, firmware, owner, state of
+    /// health. What a requester sees is ``visiblePassport``.
     public var passport: JSONObject
+    /// The access groups the requester may read: the public one unless a role credential opened more.
+    public var accessGroups: Set<AccessGroup> = [.public]
+    /// Why a requester who presented a role credential got no more than the public view.
+    public var accessRefused: VerificationProblem?
     public var verifiedAt: Date
     /// The operator's anchor as the public chain holds it, when the ledger is on one and was read.
     public var chainAnchor: PublicAnchor?
@@ -83,6 +88,9 @@ public struct PassportVerification: Sendable {
 
     public var failureCodes: [String] { failures.map(\.code) }
 
+    /// The attributes of ``passport`` the requester's access groups may read.
+    public var visiblePassport: JSONObject { PassportAttributeAccess.view(passport, for: accessGroups) }
+
     public var json: JSONObject {
         [
             "verdict": .string(verdict.rawValue),
@@ -93,7 +101,9 @@ public struct PassportVerification: Sendable {
             "unverified": .array(unverified.map(JSONValue.string)),
             "failures": .array(failures.map(\.json)),
             "warnings": .array(warnings.map(\.json)),
-            "passport": .object(passport),
+            "passport": .object(visiblePassport),
+            "accessGroups": .array(AccessGroup.allCases.filter(accessGroups.contains).map { .string($0.rawValue) }),
+            "accessRefused": accessRefused.map(\.json) ?? .null,
             "verifiedAt": .string(XSDDateTime.format(verifiedAt)),
             "nonMembership": nonMembership.map { .object($0.json) } ?? .null,
             "chainAnchor": chainAnchor.map { anchor in

@@ -43,6 +43,8 @@ public struct VoltpassServer: Sendable {
     let instanceLock: InstanceLock?
     /// The open connections of the HTTP edge, against the configured cap.
     public let connections: ConnectionLimiter
+    /// Who opens the passport's restricted access groups, when an access registry is configured.
+    let passportAccess: PassportAccess?
 
     /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
     /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
@@ -85,10 +87,16 @@ public struct VoltpassServer: Sendable {
             verificationCache: PassportVerificationCache(), faults: faults, cryptosuites: configuration.cryptosuites, now: clock)
         try await passports.operators.refreshDocuments()
         let challenges = StoredChallenges(repository: store, purpose: "presentation", now: clock)
+        let didResolver =
+            resolver ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver(configuration: .init(allowList: configuration.outboundAllowList))))
+        var passportAccess: PassportAccess?
+        if let document = configuration.accessRegistry {
+            passportAccess = try await Self.accessRegistry(
+                document, resolver: OperatorDIDResolver(operatorKeys: operatorKeys, base: didResolver), now: clock)
+        }
         let server = VoltpassServer(
             configuration: configuration, store: store, operatorKeys: operatorKeys,
-            resolver: resolver
-                ?? CachingDIDResolver(MethodDispatchResolver(web: DIDWebResolver(configuration: .init(allowList: configuration.outboundAllowList)))),
+            resolver: didResolver,
             challenges: challenges,
             statusLists: OperatorStatusLists(
                 repository: store.statusLists, operatorKeys: operatorKeys, publicHost: configuration.publicHost),
@@ -99,12 +107,24 @@ public struct VoltpassServer: Sendable {
                 rewards: configuration.readingRewards,
                 plans: store, leases: store,
                 holder: Lease.holder(dataDirectory: configuration.dataDirectory), challenges: challenges),
-            ledger: ledger, instanceLock: instanceLock, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections))
+            ledger: ledger, instanceLock: instanceLock, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections),
+            passportAccess: passportAccess)
         try await StatusListPublisher.publishPending(
             in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
         let report = StartupReport(
             did: did, adminToken: adminToken, storage: storageKind, dataDirectory: configuration.dataDirectory)
         return (server, report)
+    }
+
+    /// The access registry, verified and trusted as issued by its own issuer (the operator chose the
+    /// file); one that does not verify stops the start (`access_registry_invalid`).
+    static func accessRegistry(_ document: JSONObject, resolver: any DIDResolver, now: @escaping @Sendable () -> Date) async throws -> PassportAccess {
+        let authority = document["issuer"]?.stringValue ?? document["issuer"]?["id"]?.stringValue ?? ""
+        do {
+            return PassportAccess(registry: try await IssuerRegistry.verified(document, authority: authority, resolver: resolver, now: now))
+        } catch {
+            throw ConfigurationError(code: "access_registry_invalid", message: "the access registry cannot be used: \(error.message)")
+        }
     }
 
     /// Creates an admin token when none exists yet and returns its secret (shown once, stored hashed).
@@ -162,7 +182,8 @@ public struct VoltpassServer: Sendable {
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PassportRoutes(
-            service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize
+            service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize,
+            access: passportAccess.map { PassportAccessRoutes(access: $0, challenges: challenges, verification: verification) }
         ).add(to: router)
         ReadingRoutes(service: readings, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         LedgerRoutes(ledger: ledger).add(to: router)

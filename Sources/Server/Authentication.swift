@@ -44,23 +44,11 @@ struct RequireRole: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let client = failures.clients.key(for: request, peer: context.remoteAddress)
-        // Over its budget of failures, a client is refused whatever it sends, so guessing learns nothing.
-        if case .limited(let retryAfter) = failures.limiter.check(client) {
-            return RateLimitMiddleware.tooManyRequests(retryAfter: retryAfter, "too many failed authentications from this client")
-        }
-        guard let header = request.headers[.authorization] else {
-            throw APIError.unauthorized("this endpoint requires a bearer token")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            _ = failures.limiter.admit(client)
-            throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
-        }
-        let hash = BearerToken.hash(parts[1].trimmingCharacters(in: .whitespaces))
-        guard let token = try await tokens.token(secretHash: hash), BearerToken.equal(token.secretHash, hash), token.isLive(at: now()) else {
-            _ = failures.limiter.admit(client)
-            throw APIError.unauthorized("the bearer token is unknown, revoked or expired")
+        let token: AccessTokenRecord
+        switch try await BearerAuthentication(tokens: tokens, failures: failures, now: now).authenticate(request, context: context) {
+        case .limited(let response): return response
+        case .absent: throw APIError.unauthorized("this endpoint requires a bearer token")
+        case .token(let live): token = live
         }
         guard roles.contains(token.role) else {
             throw APIError.forbidden("this endpoint requires one of the roles \(roles.map(\.rawValue).sorted())")
@@ -87,6 +75,40 @@ struct RequireRole: RouterMiddleware {
     }
 }
 
+/// Reads the bearer token of a request: absent, live, or refused with 401 (counted against the
+/// client's budget of failures); a client over its budget gets 429 whatever it sends, so guessing
+/// learns nothing.
+struct BearerAuthentication {
+    let tokens: any AccessTokenRepository
+    let failures: FailedAuthentications
+    let now: @Sendable () -> Date
+
+    enum Outcome {
+        case absent
+        case token(AccessTokenRecord)
+        case limited(Response)
+    }
+
+    func authenticate(_ request: Request, context: VoltpassRequestContext) async throws -> Outcome {
+        let client = failures.clients.key(for: request, peer: context.remoteAddress)
+        if case .limited(let retryAfter) = failures.limiter.check(client) {
+            return .limited(RateLimitMiddleware.tooManyRequests(retryAfter: retryAfter, "too many failed authentications from this client"))
+        }
+        guard let header = request.headers[.authorization] else { return .absent }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            _ = failures.limiter.admit(client)
+            throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
+        }
+        let hash = BearerToken.hash(parts[1].trimmingCharacters(in: .whitespaces))
+        guard let token = try await tokens.token(secretHash: hash), BearerToken.equal(token.secretHash, hash), token.isLive(at: now()) else {
+            _ = failures.limiter.admit(client)
+            throw APIError.unauthorized("the bearer token is unknown, revoked or expired")
+        }
+        return .token(token)
+    }
+}
+
 /// How route groups check bearer tokens: the token store, the clock, and the budget of failed
 /// authentications shared by every group.
 struct Authenticator: Sendable {
@@ -98,6 +120,9 @@ struct Authenticator: Sendable {
     func require(_ role: AccessRole) -> RequireRole {
         RequireRole(role, tokens: tokens, failures: failures, now: now)
     }
+
+    /// Reads a bearer token where one is optional (public routes that show more to an operator).
+    var optional: BearerAuthentication { BearerAuthentication(tokens: tokens, failures: failures, now: now) }
 }
 
 /// The failed authentications each client may make (by default 20 at once, then 10 a minute). A

@@ -1,6 +1,7 @@
 import Cardano
 import CardanoChain
 import Credentials
+import Encoding
 import Foundation
 import Identity
 import Passport
@@ -43,6 +44,10 @@ public struct ServerConfiguration: Sendable {
     /// The cryptosuite chosen per credential type (`serve --cryptosuite TYPE=SUITE`); the key's JCS
     /// suite for the others.
     public var cryptosuites = CryptosuitePolicy()
+    /// The signed issuer registry (`serve --access-registry FILE`) of the authorities that issue role
+    /// credentials (`PassportRoleCredential`) opening the passport's restricted access groups; without
+    /// it every requester sees the public group.
+    public var accessRegistry: JSONObject?
 
     /// 60 public writes a minute per client, 30 at once.
     public static let defaultPublicWriteLimit = RateLimit(requestsPerMinute: 60, burst: 30)

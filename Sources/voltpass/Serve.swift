@@ -1,5 +1,6 @@
 import ArgumentParser
 import Credentials
+import Encoding
 import Foundation
 import Identity
 import Logging
@@ -93,6 +94,14 @@ struct Serve: AsyncParsableCommand {
             """)
     var cryptosuite: [String] = []
 
+    @Option(
+        help: """
+            A signed issuer registry credential (file) listing the authorities whose PassportRoleCredentials \
+            open the passport's restricted access groups (repairers, recyclers, notified bodies, …). Without it \
+            every scan shows the public attributes.
+            """)
+    var accessRegistry: String?
+
     func validate() throws {
         guard (6...10_000).contains(demoPacks) else { throw ValidationError("--demo-packs must be 6 to 10,000, not \(demoPacks)") }
         guard (pkcs11Module == nil) == (pkcs11Token == nil) else {
@@ -164,6 +173,11 @@ struct Serve: AsyncParsableCommand {
             outboundAllowList: try outboundAllowList())
         configuration.ledger = try ledgerOptions.choice()
         configuration.cryptosuites = try cryptosuites()
+        if let accessRegistry {
+            guard let data = FileManager.default.contents(atPath: accessRegistry), let document = try? JSONValue(parsing: Array(data)).objectValue
+            else { throw ValidationError("--access-registry \(accessRegistry) is not a readable JSON credential") }
+            configuration.accessRegistry = document
+        }
         try FileManager.default.createDirectory(
             at: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
 

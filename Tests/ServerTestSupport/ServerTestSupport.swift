@@ -68,9 +68,12 @@ public struct VerificationOutcome {
     public let owner: String?
 }
 
-/// GETs `path` as JSON and reads the verdict, the failure codes and the owner.
-public func verifyOverHTTP(_ client: LoopbackClient, _ path: String) async throws -> VerificationOutcome {
-    let response = try await client.execute(uri: path, method: .get, headers: [.accept: "application/json"])
+/// GETs `path` as JSON and reads the verdict, the failure codes and the owner (which only a
+/// `token` acting for the battery's operator, or a role credential, sees).
+public func verifyOverHTTP(_ client: LoopbackClient, _ path: String, token: HTTPFields = [:]) async throws -> VerificationOutcome {
+    var headers: HTTPFields = [.accept: "application/json"]
+    headers.append(contentsOf: token)
+    let response = try await client.execute(uri: path, method: .get, headers: headers)
     #expect(response.status == .ok)
     let json = try response.json
     let failures = try #require(json["failures"] as? [[String: Any]])

@@ -104,7 +104,9 @@ struct CardanoLedgerEndToEndTests {
                 #expect(paid.map(\.output.value.coin) == [2_000_000])
                 #expect(paid.map(\.input.transactionID.description) == [settlement])
 
-                let after = try await client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "application/json"]).json
+                var asOperator = auth
+                asOperator[.accept] = "application/json"
+                let after = try await client.execute(uri: "/verify/device/R-1", method: .get, headers: asOperator).json
                 #expect(after["verdict"] as? String == "green")
                 #expect((after["chainAnchor"] as? [String: Any])?["transaction"] as? String == settlement)
                 #expect((after["chainAnchor"] as? [String: Any])?["slot"] as? Double == Double(Self.start))

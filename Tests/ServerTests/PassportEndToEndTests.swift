@@ -73,9 +73,11 @@ import Trie
             #expect((anchors["anchors"] as? [[String: Any]])?.count == 1)
 
             // Genuine: the scanned plate (Digital Link path with its token), by serial, and by the verify endpoint.
-            let genuine = try await verifyOverHTTP(client, paths[0])
+            let genuine = try await verifyOverHTTP(client, paths[0], token: auth)
             #expect(genuine.verdict == "green", "\(genuine.codes)")
             #expect(genuine.owner == newOwner)
+            // Who owns a battery is for those with a legitimate interest, not for every scan.
+            #expect(try await verifyOverHTTP(client, paths[0]).owner == nil)
             let bySerial = try await client.execute(uri: "/verify/device/PK-0", method: .get, headers: [.accept: "application/json"])
             #expect(try bySerial.json["verdict"] as? String == "green")
 

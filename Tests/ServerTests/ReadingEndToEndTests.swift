@@ -116,7 +116,9 @@ import Testing
             #expect(second["paid"] as? Double == 0)
 
             // The passport shows the reading and the anchor is current.
-            let passport = try await fixture.client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "application/json"]).json
+            var asOperator = fixture.auth
+            asOperator[.accept] = "application/json"
+            let passport = try await fixture.client.execute(uri: "/verify/device/R-1", method: .get, headers: asOperator).json
             #expect(passport["verdict"] as? String == "green")
             let attributes = try #require(passport["passport"] as? [String: Any])
             #expect(attributes["status"] as? String == "Active")

@@ -7,6 +7,17 @@ import Passport
 /// the public passport attributes, and a link to the offline bundle. Self-contained HTML (no
 /// scripts, no external resources), every value escaped.
 enum PassportPage {
+    /// Which access groups the attributes below are for, and why a role credential opened no more.
+    static func accessNote(_ result: PassportVerification) -> String {
+        let groups = AccessGroup.allCases.filter(result.accessGroups.contains).map(\.rawValue).joined(separator: ", ")
+        let refused = result.accessRefused.map { " The role credential presented was not accepted (\($0.code)): \($0.message)." } ?? ""
+        if result.accessGroups == [.public] {
+            return "The public attributes. Repairers, recyclers, second-life operators and authorities see more with a role credential."
+                + refused
+        }
+        return "Attributes for: \(groups)." + refused
+    }
+
     static func html(_ result: PassportVerification, scanned: String) -> String {
         let (title, summary) = headline(result.verdict)
         var reasons = ""
@@ -15,7 +26,7 @@ enum PassportPage {
         }
         if reasons.isEmpty { reasons = "<li>Every check passed: \(escape(result.checks.joined(separator: ", ")))</li>\n" }
         var rows = ""
-        for (name, value) in result.passport {
+        for (name, value) in result.visiblePassport {
             rows += "<tr><th>\(escape(label(name)))</th><td>\(escape(display(value)))</td></tr>\n"
         }
         var anchorSection = ""
@@ -75,6 +86,7 @@ enum PassportPage {
             <ul id="reasons">
             \(reasons)</ul>
             <h2>Passport</h2>
+            <p id="access">\(escape(accessNote(result)))</p>
             <table id="passport">
             \(rows)</table>
             \(anchorSection)\(bundleLink)

@@ -18,6 +18,8 @@ struct PassportRoutes {
     /// The per-client limit on public writes.
     let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
+    /// Role credentials for the restricted access groups, when an access registry is configured.
+    let access: PassportAccessRoutes?
 
     func add(to router: Router<VoltpassRequestContext>) {
         addPublic(to: router)
@@ -54,12 +56,24 @@ struct PassportRoutes {
         router.get("verify/device/:identifier") { request, context -> Response in
             let identifier = try context.parameters.require("identifier")
             let scanned = identifier.removingPercentEncoding ?? identifier
-            return try await verificationResponse(scanned, request: request)
+            return try await verificationResponse(scanned, request: request, context: context)
         }
         router.get("01/:gtin/21/:serial") { request, context -> Response in
             let path = "/01/\(try context.parameters.require("gtin"))/21/\(try context.parameters.require("serial"))"
             let query = request.uri.query.map { "?" + $0 } ?? ""
-            return try await verificationResponse(path + query, request: request)
+            return try await verificationResponse(path + query, request: request, context: context)
+        }
+        // POST with a role credential's presentation in the body: the same answers, with the access
+        // groups it opens (rate limited per client: each presentation uses up a challenge).
+        let presented = router.group().add(middleware: publicWrites)
+        presented.post("verify/device/:identifier") { request, context -> Response in
+            let identifier = try context.parameters.require("identifier")
+            return try await verificationResponse(identifier.removingPercentEncoding ?? identifier, request: request, context: context, presenting: true)
+        }
+        presented.post("01/:gtin/21/:serial") { request, context -> Response in
+            let path = "/01/\(try context.parameters.require("gtin"))/21/\(try context.parameters.require("serial"))"
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            return try await verificationResponse(path + query, request: request, context: context, presenting: true)
         }
         // POST /verify/batch {items: [serial | Digital Link | token, …]}: one result per item.
         router.post("verify/batch") { request, _ -> Response in
@@ -327,8 +341,36 @@ struct PassportRoutes {
         ]
     }
 
-    private func verificationResponse(_ scanned: String, request: Request) async throws -> Response {
-        let result = try await service.verify(scanned)
+    /// The verification of `scanned`, negotiated as linkset, HTML or JSON. The public attributes by
+    /// default; with `presenting`, those the request body's role credential opens; every attribute for
+    /// a bearer token acting for the battery's operator.
+    private func verificationResponse(
+        _ scanned: String, request: Request, context: VoltpassRequestContext, presenting: Bool = false
+    ) async throws -> Response {
+        var token: AccessTokenRecord?
+        switch try await authenticator.optional.authenticate(request, context: context) {
+        case .limited(let response): return response
+        case .absent: break
+        case .token(let live): token = live
+        }
+        var access = PassportAccess.Decision(groups: [.public], roles: [], refused: nil)
+        if presenting {
+            var request = request
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            if let routes = self.access {
+                switch try await routes.decide(body, domain: service.resolverBase) {
+                case .refused(let response): return response
+                case .decided(let decision): access = decision
+                }
+            } else {
+                access.refused = VerificationProblem(
+                    code: "access_registry_unconfigured", message: "this resolver has no access registry: every requester sees the public attributes")
+            }
+        }
+        var result = try await service.verify(scanned)
+        result.accessGroups = access.groups
+        result.accessRefused = access.refused
+        if let token, let operatorID = result.operatorID, token.actsFor(operatorID) { result.accessGroups = Set(AccessGroup.allCases) }
         VoltpassMetrics.record(result)
         let accept = request.headers[.accept] ?? ""
         if accept.contains("application/linkset+json") {
