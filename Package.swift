@@ -174,7 +174,7 @@ let package = Package(
             name: "CredentialsTests",
             dependencies: [
                 "Credentials", "COSE", "Identity", "VectorSupport", "HTTPTestSupport", "HSMTestSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "TrieTests", dependencies: ["Trie", "VectorSupport"]),
         .testTarget(name: "RDFTests", dependencies: ["RDF", "Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),

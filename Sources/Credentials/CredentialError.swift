@@ -35,6 +35,12 @@ public enum DataIntegrityErrorCode: String, Sendable, CaseIterable {
     /// A proof type or cryptosuite this verifier does not implement: nothing is said about the
     /// signature (distinct from PROOF_VERIFICATION_ERROR, a signature checked and found wrong).
     case unsupportedCryptosuite = "unsupported_cryptosuite"
+    /// An ecdsa-sd-2023 base proof given to a verifier: it is the holder's, from which the holder
+    /// derives the proofs verifiers check (VC-DI-ECDSA §3.6).
+    case selectiveDisclosureBaseProof = "selective_disclosure_base_proof"
+    /// A mandatory or selective JSON pointer (ecdsa-sd-2023) that is not RFC 6901, names nothing in
+    /// the document, or names part of a value that is signed whole.
+    case selectiveDisclosurePointerInvalid = "selective_disclosure_pointer_invalid"
 }
 
 extension CredentialError {

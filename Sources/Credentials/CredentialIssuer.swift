@@ -60,6 +60,21 @@ public struct CredentialIssuer: Sendable {
         return Credential(try await DataIntegrity.sign(document, options: options, signer: signer))
     }
 
+    /// Signs `document` as a credential with an ecdsa-sd-2023 base proof for its holder, who derives
+    /// from it the proofs verifiers check (`DataIntegrity.deriveSelective`); the statements
+    /// `mandatoryPointers` select are disclosed in every derived credential (name `/issuer` and the
+    /// validity dates there: a verifier needs them). Throws as `issue(_:)` does, PROOF_GENERATION_ERROR
+    /// for a key other than P-256, and `selective_disclosure_pointer_invalid` for a pointer that
+    /// names nothing.
+    public func issueSelective(
+        _ document: JSONObject, mandatoryPointers: [String], secrets: EcdsaSDSecrets = .fresh()
+    ) async throws(CredentialError) -> Credential {
+        let document = try prepared(document)
+        let options = ProofOptions(cryptosuite: .ecdsaSd2023, verificationMethod: verificationMethod, created: now())
+        return Credential(
+            try await DataIntegrity.signSelective(document, options: options, mandatoryPointers: mandatoryPointers, signer: signer, secrets: secrets))
+    }
+
     /// Secures `document` as a credential by enveloping (VC-JOSE-COSE): a compact JWS
     /// (`application/vc+jwt`) or a COSE_Sign1 (`application/vc+cose`) whose `kid` is the verification
     /// method. Throws as `issue(_:)` does, and `envelope_unsupported_media_type` for a presentation's

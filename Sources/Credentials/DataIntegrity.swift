@@ -6,7 +6,9 @@ import RDF
 
 /// The Data Integrity cryptosuites Voltpass creates and verifies: the JCS ones canonicalize the JSON
 /// (RFC 8785), the RDFC ones the document's RDF dataset (JSON-LD to RDF, then RDFC-1.0, with the
-/// bundled contexts only); all hash with SHA-256, except with P-384 keys, SHA-384.
+/// bundled contexts only); all hash with SHA-256, except with P-384 keys, SHA-384. ecdsa-sd-2023
+/// signs the canonical statements one by one, so a holder can disclose some of them (see
+/// `DataIntegrity.signSelective` and `deriveSelective`).
 public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
     /// EdDSA over Ed25519 (VC-DI-EdDSA §3.3).
     case eddsaJcs2022 = "eddsa-jcs-2022"
@@ -16,12 +18,16 @@ public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
     case eddsaRdfc2022 = "eddsa-rdfc-2022"
     /// ECDSA over P-256 or P-384, RDFC-1.0 (VC-DI-ECDSA §3.2).
     case ecdsaRdfc2019 = "ecdsa-rdfc-2019"
+    /// ECDSA over P-256 with selective disclosure, RDFC-1.0 (VC-DI-ECDSA §3.6): the issuer's base
+    /// proof is for the holder, who derives the proofs verifiers check.
+    case ecdsaSd2023 = "ecdsa-sd-2023"
 
     /// The key algorithms the suite signs with.
     public var algorithms: [KeyAlgorithm] {
         switch self {
         case .eddsaJcs2022, .eddsaRdfc2022: [.ed25519]
         case .ecdsaJcs2019, .ecdsaRdfc2019: [.p256, .p384]
+        case .ecdsaSd2023: [.p256]
         }
     }
 
@@ -37,7 +43,7 @@ public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the suite canonicalizes the RDF dataset (else the JSON).
-    public var usesRDFC: Bool { self == .eddsaRdfc2022 || self == .ecdsaRdfc2019 }
+    public var usesRDFC: Bool { self == .eddsaRdfc2022 || self == .ecdsaRdfc2019 || self == .ecdsaSd2023 }
 }
 
 /// The options of a new proof (the proof object without `proofValue`).
@@ -131,10 +137,14 @@ public struct VerifiedProof: Sendable, Hashable {
 public enum DataIntegrity {
     /// Signs `document` and returns it with the new proof added: as `proof` when there was none,
     /// otherwise appended to the proof set. A `previousProof` must name proofs already present
-    /// (PROOF_GENERATION_ERROR otherwise); the chained proof then signs them too.
+    /// (PROOF_GENERATION_ERROR otherwise); the chained proof then signs them too. With ecdsa-sd-2023
+    /// the proof is a base proof without mandatory pointers (see `signSelective`).
     public static func sign(
         _ document: JSONObject, options: ProofOptions, signer: some Signer
     ) async throws(CredentialError) -> JSONObject {
+        if options.cryptosuite == .ecdsaSd2023 {
+            return try await signSelective(document, options: options, mandatoryPointers: [], signer: signer)
+        }
         guard options.cryptosuite.supports(signer.algorithm) else {
             throw .dataIntegrity(
                 .proofGenerationError,
@@ -294,6 +304,15 @@ public enum DataIntegrity {
             guard legacy.verify(hashes: hashes, with: key) else {
                 throw fail(.proofVerificationError, "the signature does not verify", legacy.signatureMember)
             }
+        case .selective(let derived):
+            guard Cryptosuite.ecdsaSd2023.supports(key.algorithm) else {
+                throw fail(.proofVerificationError, "ecdsa-sd-2023 needs a P-256 key, not \(key.algorithm.rawValue)", "/verificationMethod")
+            }
+            do {
+                try EcdsaSD.verify(derived, config: config, document: unsecured, key: key)
+            } catch {
+                throw CredentialError(error.code, error.message, path: path + (error.path ?? ""))
+            }
         case .cryptosuite(let suite, let signature):
             guard suite.supports(key.algorithm) else {
                 throw fail(
@@ -321,9 +340,12 @@ public enum DataIntegrity {
         case cryptosuite(Cryptosuite, signature: [UInt8])
         /// One of the legacy Linked Data suites.
         case legacy(LegacyProof)
+        /// An ecdsa-sd-2023 derived proof.
+        case selective(EcdsaSDDerivedProof)
 
         /// Reads `proof` of `type`: unsupported_cryptosuite for a type or cryptosuite not implemented,
-        /// MALFORMED_PROOF_ERROR for an unreadable signature.
+        /// MALFORMED_PROOF_ERROR for an unreadable signature, `selective_disclosure_base_proof` for an
+        /// ecdsa-sd-2023 base proof (the holder's, never verified: a verifier wants a derived proof).
         init(_ proof: JSONObject, type: String, path: String) throws(CredentialError) {
             let suite: Cryptosuite
             switch type {
@@ -348,6 +370,21 @@ public enum DataIntegrity {
                 self = .legacy(try LegacyProof(proof, suite: legacy, path: path))
                 return
             }
+            if suite == .ecdsaSd2023 {
+                guard let encoded = proof["proofValue"]?.stringValue else {
+                    throw .dataIntegrity(.malformedProofError, "'proofValue' must be a string", path: path + "/proofValue")
+                }
+                switch try EcdsaSDProofValue(parsing: encoded, path: path + "/proofValue") {
+                case .derived(let derived):
+                    self = .selective(derived)
+                    return
+                case .base:
+                    throw .dataIntegrity(
+                        .selectiveDisclosureBaseProof,
+                        "this is an ecdsa-sd-2023 base proof, which only its holder uses; a verifier needs a proof derived from it",
+                        path: path + "/proofValue")
+                }
+            }
             guard let encoded = proof["proofValue"]?.stringValue,
                 let decoded = try? Multibase.decode(encoded), decoded.base == .base58btc, [64, 96].contains(decoded.bytes.count)
             else {
@@ -362,7 +399,7 @@ public enum DataIntegrity {
         var usesRDFC: Bool {
             switch self {
             case .cryptosuite(let suite, _): suite.usesRDFC
-            case .legacy: true
+            case .legacy, .selective: true
             }
         }
     }

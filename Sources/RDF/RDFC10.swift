@@ -50,6 +50,27 @@ public struct RDFC10: Sendable {
             guard case .blank(let label) = term, let issued = canonicalLabels[label] else { return term }
             return .blank(issued)
         }
+
+        /// The canonical N-Quads as one line per quad (each with its newline), every blank node written
+        /// with the label `relabel` gives its canonical label (`c14n0`, …), in code point order with a
+        /// repeated line once: the canonical N-Quads with their labels replaced, as the selective
+        /// disclosure cryptosuites sign them line by line (VC-DI-ECDSA, labelReplacementCanonicalizeNQuads).
+        public func lines(relabelledBy relabel: (String) -> String) -> [String] {
+            var lines: [String] = []
+            lines.reserveCapacity(input.count)
+            var bytes: [UInt8] = []
+            for quad in input {
+                bytes.removeAll(keepingCapacity: true)
+                NQuads.appendLine(quad, to: &bytes) { relabel(canonicalLabels[$0] ?? $0) }
+                lines.append(String(decoding: bytes, as: UTF8.self))
+            }
+            lines.sort(by: NQuads.codePointOrder)
+            var unique: [String] = []
+            unique.reserveCapacity(lines.count)
+            // Lines compare by their bytes: Swift's `==` would take canonically equivalent strings as one.
+            for line in lines where !(unique.last.map { $0.utf8.elementsEqual(line.utf8) } ?? false) { unique.append(line) }
+            return unique
+        }
     }
 
     /// Canonicalizes `quads`. A dataset is a set: a quad written twice counts once.
