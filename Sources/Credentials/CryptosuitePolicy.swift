@@ -11,12 +11,13 @@ public struct CryptosuitePolicy: Sendable, Hashable {
     }
 
     /// Reads `TYPE=SUITE` choices (e.g. `BatteryDeviceCredential=eddsa-rdfc-2022`); nil for one that
-    /// is not of that form or names an unknown suite.
+    /// is not of that form, names an unknown suite, or names ecdsa-sd-2023 (its base proofs are for
+    /// holders, not for the verifiers of an operator's credentials).
     public init?(choices: [String]) {
         var byType: [String: Cryptosuite] = [:]
         for choice in choices {
             let parts = choice.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let suite = Cryptosuite(rawValue: parts[1]) else { return nil }
+            guard parts.count == 2, !parts[0].isEmpty, let suite = Cryptosuite(rawValue: parts[1]), !suite.isSelective else { return nil }
             byType[parts[0]] = suite
         }
         self.byType = byType

@@ -42,6 +42,13 @@ public enum Cryptosuite: String, Sendable, CaseIterable, Codable {
         algorithm == .ed25519 ? .eddsaJcs2022 : .ecdsaJcs2019
     }
 
+    /// Whether the suite's issuer proof is a base proof for a holder (ecdsa-sd-2023), which verifiers
+    /// refuse until the holder derives a proof from it.
+    public var isSelective: Bool { self == .ecdsaSd2023 }
+
+    /// The suites whose proofs verifiers check as issued.
+    public static var directlyVerifiable: [Cryptosuite] { allCases.filter { !$0.isSelective } }
+
     /// Whether the suite canonicalizes the RDF dataset (else the JSON).
     public var usesRDFC: Bool { self == .eddsaRdfc2022 || self == .ecdsaRdfc2019 || self == .ecdsaSd2023 }
 }

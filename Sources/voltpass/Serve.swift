@@ -124,7 +124,7 @@ struct Serve: AsyncParsableCommand {
     private func cryptosuites() throws -> CryptosuitePolicy {
         guard let policy = CryptosuitePolicy(choices: cryptosuite) else {
             throw ValidationError(
-                "--cryptosuite takes TYPE=SUITE with SUITE one of \(Cryptosuite.allCases.map(\.rawValue).joined(separator: ", "))")
+                "--cryptosuite takes TYPE=SUITE with SUITE one of \(Cryptosuite.directlyVerifiable.map(\.rawValue).joined(separator: ", "))")
         }
         return policy
     }

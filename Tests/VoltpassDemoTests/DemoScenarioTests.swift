@@ -112,6 +112,8 @@ import Testing
         }
         #expect(refused?.code == "cryptosuite_key_mismatch")
         #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential"]) == nil)
+        // A base proof is for a holder to derive from; a passport's verifiers would refuse it.
+        #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential=ecdsa-sd-2023"]) == nil)
         #expect(CryptosuitePolicy(choices: ["BatteryDeviceCredential=bbs-2023"]) == nil)
         #expect(policy.mismatches(for: .p256) == choices.sorted().map { $0 + "=eddsa-rdfc-2022" })
     }
