@@ -186,13 +186,7 @@ public enum DataIntegrity {
             throw .dataIntegrity(.proofGenerationError, "the signer failed: \(error)")
         }
         config["proofValue"] = .string(Multibase.encode(signature, as: .base58btc))
-        var secured = unsecured
-        switch document["proof"] {
-        case nil: secured["proof"] = .object(config)
-        case .array(let proofs)?: secured["proof"] = .array(proofs + [.object(config)])
-        case let single?: secured["proof"] = .array([single, .object(config)])
-        }
-        return secured
+        return withProof(config, added: unsecured, after: document["proof"])
     }
 
     /// Verifies every proof of `document` (a proof set; chained proofs over the proofs they name).
@@ -419,6 +413,18 @@ public enum DataIntegrity {
         let sha384 = keyAlgorithm == .p384
         guard !suite.usesRDFC else { return try rdfcHashData(config: config, document: document, sha384: sha384) }
         return digests(try JCS.canonicalize(.object(config)), try JCS.canonicalize(.object(document)), sha384: sha384)
+    }
+
+    /// `unsecured` with `proof` added to the proofs it had (`existing`): one proof stays an object,
+    /// more become a proof set.
+    static func withProof(_ proof: JSONObject, added unsecured: JSONObject, after existing: JSONValue?) -> JSONObject {
+        var secured = unsecured
+        switch existing {
+        case nil: secured["proof"] = .object(proof)
+        case .array(let proofs)?: secured["proof"] = .array(proofs + [.object(proof)])
+        case let single?: secured["proof"] = .array([single, .object(proof)])
+        }
+        return secured
     }
 
     /// `H(RDFC-1.0 N-Quads of config) ‖ H(RDFC-1.0 N-Quads of document)`, H and RDFC-1.0's own hash

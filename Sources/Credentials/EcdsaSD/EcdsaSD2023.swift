@@ -103,13 +103,7 @@ extension DataIntegrity {
                 baseSignature: baseSignature, publicKey: publicKey, hmacKey: secrets.hmacKey, signatures: signatures,
                 mandatoryPointers: mandatoryPointers
             ).proofValue)
-        var secured = unsecured
-        switch document["proof"] {
-        case nil: secured["proof"] = .object(config)
-        case .array(let proofs)?: secured["proof"] = .array(proofs + [.object(config)])
-        case let single?: secured["proof"] = .array([single, .object(config)])
-        }
-        return secured
+        return withProof(config, added: unsecured, after: document["proof"])
     }
 
     /// The holder's side (Add Derived Proof): from `document` with its ecdsa-sd-2023 base proof, the
