@@ -2,12 +2,15 @@ import CompressNIO
 import NIOCore
 
 /// GZIP (RFC 1952) for status list bitstrings, on zlib through compress-nio: any valid gzip stream
-/// is read (stored, fixed and dynamic Huffman blocks, optional header fields, several members), and
-/// lists are written at zlib's default level.
+/// is read (stored, fixed and dynamic Huffman blocks, optional header fields, several members).
 ///
 /// Decoding is bounded by `maximumSize` bytes of output, so a small hostile input cannot expand into
 /// gigabytes; every malformation, including a CRC-32 or length mismatch (zlib checks each member's
 /// trailer) and a truncated member, is `status_list_invalid`.
+///
+/// Lists are written with zlib's run-length strategy: a bitstring is long runs of zero bytes with a
+/// few set bits, which run-length matches compress as well as the default search does, in a fraction
+/// of its time (the list is signed again on every status change).
 public enum StatusListGzip {
     /// The default output limit: 16 MiB, a list of 134 million one-bit entries.
     public static let defaultMaximumSize = 16 * 1024 * 1024
@@ -16,7 +19,7 @@ public enum StatusListGzip {
     public static func compress(_ bytes: [UInt8]) throws(StatusListError) -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         do {
-            return Array(try input.compress(with: .gzip()).readableBytesView)
+            return Array(try input.compress(with: .gzip(configuration: ZlibConfiguration(strategy: .rle))).readableBytesView)
         } catch {
             throw StatusListError(.statusListInvalid, "the list could not be compressed: \(error)")
         }
