@@ -5,7 +5,7 @@ import Identity
 /// Issues credentials with one key: checks the input against the data model, fills in `issuer`
 /// when it is absent, and adds a Data Integrity proof dated by the injected clock, with the suite
 /// the policy chooses for the credential's type (else `cryptosuite`), or envelops it as a JWS or
-/// COSE_Sign1 (VC-JOSE-COSE).
+/// COSE_Sign1 (VC-JOSE-COSE), or secures it as a selectively disclosable SD-JWT (`vc+sd-jwt`).
 public struct CredentialIssuer: Sendable {
     public let signer: any Signer
     /// The DID URL of the signing key; its DID is the issuer.
@@ -84,6 +84,23 @@ public struct CredentialIssuer: Sendable {
             throw .envelope(.unsupportedMediaType, "\(mediaType.rawValue) secures a presentation, not a credential")
         }
         return try await Envelope.sign(try prepared(document), as: mediaType, verificationMethod: verificationMethod, signer: signer)
+    }
+
+    /// Secures `document` as a credential with SD-JWT (VC-JOSE-COSE, `application/vc+sd-jwt`): the
+    /// credential is the payload, with the claims at the `disclosable` JSON pointers selectively
+    /// disclosable (by default every member of each credential subject but `id` and `type`; an
+    /// array is one claim unless a pointer names its elements), `kid` the verification method, and
+    /// `cnf.jwk` the subject's key when its `id` is a did:key (the holder then presents with key
+    /// binding). `sdJWTIssuer` sets the hash and the decoy digests. Throws as `issue(_:)` does,
+    /// `sd_jwt_claim_not_disclosable` for a pointer at a claim that stays in the clear (`@context`,
+    /// `type`, `issuer`, `id`, `validFrom`, `validUntil`, `credentialStatus`, `credentialSchema`,
+    /// the subject's `id` and `type`), `sd_jwt_pointer_invalid` for one that is malformed or names no
+    /// claim, and `invalid_subject` for a did:key subject whose key cannot be read.
+    public func issueSDJWT(
+        _ document: JSONObject, disclosable: [String]? = nil, using sdJWTIssuer: SDJWTIssuer = SDJWTIssuer(decoyDigests: 1...3)
+    ) async throws(CredentialError) -> SDJWTCredential {
+        try await SDJWTCredential.issue(
+            try prepared(document), disclosable: disclosable, verificationMethod: verificationMethod, signer: signer, using: sdJWTIssuer)
     }
 
     /// The document with `issuer` filled in, checked against the data model and the issuer's DID.

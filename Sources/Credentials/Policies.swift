@@ -42,7 +42,8 @@ public struct DataModelPolicy: CredentialPolicy {
 }
 
 /// The credential's Data Integrity proofs (every proof of a set or chain), or the signature of the
-/// envelope it arrived in (VC-JOSE-COSE, by the key its `kid` names), verify with keys the
+/// envelope or SD-JWT it arrived in (VC-JOSE-COSE, by the key its `kid` names; an SD-JWT's
+/// disclosures and time claims too), verify with keys the
 /// DID documents authorize for `assertionMethod` at the proof's `created` time, and one of them
 /// was made by the issuer (`issuer_key_mismatch` otherwise; with ``IssuerBinding/whenDID`` only when
 /// the issuer is a DID). A credential without a proof inside
@@ -61,6 +62,13 @@ public struct ProofPolicy: CredentialPolicy {
     public func evaluate(_ credential: Credential, in context: VerificationContext) async -> PolicyOutcome {
         if let envelope = context.envelope {
             return await enveloped(credential, in: envelope, at: context.now)
+        }
+        if let sdJWT = context.sdJWT {
+            do {
+                return boundToIssuer(credential, [try await sdJWT.verify(resolver: resolver, at: context.now)], path: "/issuer")
+            } catch {
+                return PolicyOutcome(failures: [error.problem])
+            }
         }
         if credential.json["proof"] == nil, let presentation = context.presentation, let holder = presentation.holderID,
             holder == credential.issuerID
@@ -150,7 +158,9 @@ public struct PresentationDataModelPolicy: PresentationPolicy {
 
 /// A holder-signed presentation: its proof for `authentication` with the expected
 /// challenge and domain (or, for an enveloped presentation, the envelope's signature with the
-/// challenge as `nonce` and the domain in `aud`), made by the holder, and the challenge used only once (when a
+/// challenge as `nonce` and the domain in `aud`; for an SD-JWT presented with key binding, its
+/// KB-JWT, `sd_jwt_nonce_mismatch` and `sd_jwt_audience_mismatch` otherwise), made by the holder,
+/// and the challenge used only once (when a
 /// challenge store is given: a replayed or unknown challenge fails with INVALID_CHALLENGE_ERROR).
 public struct PresentationProofPolicy: PresentationPolicy {
     public var name: String { "presentation_proof" }
@@ -170,7 +180,9 @@ public struct PresentationProofPolicy: PresentationPolicy {
         var outcome = PolicyOutcome()
         let proofs: [VerifiedProof]
         do {
-            if let envelope = context.presentationEnvelope {
+            if let sdJWT = context.presentationSDJWT {
+                proofs = [try sdJWT.verifyKeyBinding(challenge: challenge, domain: domain, at: context.now)]
+            } else if let envelope = context.presentationEnvelope {
                 proofs = [try await envelope.verify(resolver: resolver, purpose: .authentication)]
                 try envelope.checkTimeClaims(at: context.now)
                 try envelope.checkAudience(challenge: challenge, domain: domain)

@@ -33,12 +33,23 @@ public struct VerificationContext: Sendable {
     /// The envelope the presentation arrived in, when it was enveloped: its signature is then the
     /// presentation's proof.
     public var presentationEnvelope: Envelope?
+    /// The SD-JWT (`vc+sd-jwt`) the credential arrived in, when it was secured so: its issuer-signed
+    /// JWT, with the disclosures it came with, is then the credential's proof.
+    public var sdJWT: SDJWTCredential?
+    /// The SD-JWT the presentation arrived in, when a holder presented one with key binding: its
+    /// KB-JWT is then the presentation's proof.
+    public var presentationSDJWT: SDJWTCredential?
 
-    public init(now: Date, presentation: Presentation? = nil, envelope: Envelope? = nil, presentationEnvelope: Envelope? = nil) {
+    public init(
+        now: Date, presentation: Presentation? = nil, envelope: Envelope? = nil, presentationEnvelope: Envelope? = nil,
+        sdJWT: SDJWTCredential? = nil, presentationSDJWT: SDJWTCredential? = nil
+    ) {
         self.now = now
         self.presentation = presentation
         self.envelope = envelope
         self.presentationEnvelope = presentationEnvelope
+        self.sdJWT = sdJWT
+        self.presentationSDJWT = presentationSDJWT
     }
 }
 
@@ -97,12 +108,15 @@ public struct Verifier: Sendable {
     }
 
     /// Verifies a JSON document as a credential, or as the enveloped credential it carries when it
-    /// is an `EnvelopedVerifiableCredential`; a document that is not a JSON object fails with
-    /// `malformed_credential`, an envelope that cannot be read with its `envelope_*`, `jose_*` or
-    /// `cose_*` code.
+    /// is an `EnvelopedVerifiableCredential` (`vc+jwt`, `vc+cose`, `vc+sd-jwt`); a document that is
+    /// not a JSON object fails with `malformed_credential`, an envelope that cannot be read with its
+    /// `envelope_*`, `jose_*`, `cose_*` or `sd_jwt_*` code.
     public func verify(document: JSONValue) async -> VerificationResult {
         do {
             if let object = document.objectValue, Credential.strings(object["type"]).contains("EnvelopedVerifiableCredential") {
+                if SDJWTCredential.isDataURL(object["id"]?.stringValue) {
+                    return await verify(try SDJWTCredential(enveloped: object))
+                }
                 return await verify(try Envelope(enveloped: object))
             }
             return await verify(try Credential(document))
@@ -123,12 +137,26 @@ public struct Verifier: Sendable {
         return result(await evaluate(credential, in: context), ids: [credential.id].compactMap { $0 }, at: context.now)
     }
 
+    /// Verifies a SD-JWT secured credential (`vc+sd-jwt`): its issuer's signature by the key its
+    /// `kid` names, its disclosures and time claims (the proof policy), then the same policies as
+    /// any credential over the credential as disclosed. A KB-JWT that comes along is not checked
+    /// (`verifyInParts(_:)` checks a presentation's).
+    public func verify(_ credential: SDJWTCredential) async -> VerificationResult {
+        let context = VerificationContext(now: now(), sdJWT: credential)
+        let disclosed = Credential(credential.document)
+        return result(await evaluate(disclosed, in: context), ids: [disclosed.id].compactMap { $0 }, at: context.now)
+    }
+
     /// Verifies a JSON document as a presentation, or as the enveloped presentation it carries when
-    /// it is an `EnvelopedVerifiablePresentation`; a document that is not a JSON object fails with
-    /// `malformed_presentation`, an envelope that cannot be read with its code.
+    /// it is an `EnvelopedVerifiablePresentation` (`vp+jwt`, `vp+cose`, or a `vc+sd-jwt` with key
+    /// binding); a document that is not a JSON object fails with `malformed_presentation`, an
+    /// envelope that cannot be read with its code.
     public func verify(presentationDocument document: JSONValue) async -> VerificationResult {
         do {
             if let object = document.objectValue, Credential.strings(object["type"]).contains("EnvelopedVerifiablePresentation") {
+                if SDJWTCredential.isDataURL(object["id"]?.stringValue) {
+                    return await verifyInParts(try SDJWTCredential(enveloped: object)).combined
+                }
                 return await verify(try Envelope(enveloped: object))
             }
             return await verify(try Presentation(document))
@@ -166,7 +194,8 @@ public struct Verifier: Sendable {
 
     /// Verifies a presentation: the presentation policies (its proof, challenge, domain), then every
     /// embedded credential through the credential policies, as one result. An enveloped credential
-    /// (`application/vc+jwt`, `application/vc+cose`) is opened and verified as `verify(_ envelope:)` does;
+    /// (`application/vc+jwt`, `application/vc+cose`, `application/vc+sd-jwt`) is opened and verified
+    /// as `verify(_ envelope:)` (or `verify(_:)` for an SD-JWT) does;
     /// one that cannot be read fails with its code at its `/verifiableCredential/<index>` path.
     public func verify(_ presentation: Presentation) async -> VerificationResult {
         await verifyInParts(presentation).combined
@@ -176,7 +205,19 @@ public struct Verifier: Sendable {
     /// from each embedded credential's. With `envelope` (the `vp+jwt` or `vp+cose` the presentation
     /// arrived in), the envelope's signature is the presentation's proof.
     public func verifyInParts(_ presentation: Presentation, envelope: Envelope? = nil) async -> PresentationVerification {
-        let context = VerificationContext(now: now(), presentation: presentation, presentationEnvelope: envelope)
+        await verifyInParts(presentation, in: VerificationContext(now: now(), presentation: presentation, presentationEnvelope: envelope))
+    }
+
+    /// Verifies a holder's presentation of an SD-JWT secured credential with key binding: the
+    /// KB-JWT is the presentation's proof (the challenge as its `nonce`, the domain as its `aud`,
+    /// `sd_jwt_key_binding_missing` without one), and the credential as disclosed goes through the
+    /// credential policies as `verify(_:)` does.
+    public func verifyInParts(_ sdJWT: SDJWTCredential) async -> PresentationVerification {
+        let presentation = sdJWT.presentation
+        return await verifyInParts(presentation, in: VerificationContext(now: now(), presentation: presentation, presentationSDJWT: sdJWT))
+    }
+
+    private func verifyInParts(_ presentation: Presentation, in context: VerificationContext) async -> PresentationVerification {
         var own = PolicyOutcome()
         for policy in presentationPolicies {
             own.merge(stamped(await policy.evaluate(presentation, in: context), id: presentation.id, check: policy.name))
@@ -188,10 +229,17 @@ public struct Verifier: Sendable {
                 credentials.append((await evaluate(credential, in: context), credential.id))
             case .enveloped(let id):
                 do {
-                    let envelope = try Self.credentialEnvelope(id)
                     var inner = context
-                    inner.envelope = envelope
-                    let credential = Credential(envelope.document)
+                    let credential: Credential
+                    if SDJWTCredential.isDataURL(id) {
+                        let sdJWT = try SDJWTCredential(dataURL: id)
+                        inner.sdJWT = sdJWT
+                        credential = Credential(sdJWT.document)
+                    } else {
+                        let envelope = try Self.credentialEnvelope(id)
+                        inner.envelope = envelope
+                        credential = Credential(envelope.document)
+                    }
                     credentials.append((await evaluate(credential, in: inner), credential.id))
                 } catch {
                     let problem = VerificationProblem(

@@ -33,6 +33,9 @@ struct ProblemType: Equatable {
                 "malformed_credential", "malformed_presentation",
                 // An enveloped credential (VC-JOSE-COSE) whose data: URL, JWS, COSE_Sign1 or payload cannot be read.
                 "envelope_malformed", "envelope_payload_invalid", "jose_malformed", "cose_malformed",
+                // An SD-JWT whose serialization, disclosures, digest algorithm or media type cannot be read.
+                "sd_jwt_malformed", "sd_jwt_too_large", "sd_jwt_disclosure_malformed", "sd_jwt_unsupported_sd_alg",
+                "sd_jwt_invalid_type",
             ]),
             // A property whose value breaks the data model's MUST statements (or a request member that does).
             (dataModel + "MALFORMED_VALUE_ERROR", [
@@ -41,14 +44,21 @@ struct ProblemType: Equatable {
                 "invalid_validity_period", "invalid_holder", "invalid_verifiable_credential", "invalid_enveloped_credential",
                 "invalid_related_resource", "invalid_evidence", "invalid_language_value", "invalid_proof", "invalid_refresh_service",
                 "invalid_schema", "invalid_status", "invalid_terms_of_use", "status_entry_invalid",
+                // Selective disclosure asked of a claim that names none, or of one that stays in the clear.
+                "sd_jwt_pointer_invalid", "sd_jwt_claim_not_disclosable",
             ]),
             (dataModel + "RANGE_ERROR", ["range_error"]),
             (security + "PROOF_GENERATION_ERROR", ["PROOF_GENERATION_ERROR"]),
-            (security + "PROOF_VERIFICATION_ERROR", ["PROOF_VERIFICATION_ERROR", "jose_invalid_signature", "cose_signature_invalid"]),
-            (security + "MALFORMED_PROOF_ERROR", ["MALFORMED_PROOF_ERROR"]),
+            (security + "PROOF_VERIFICATION_ERROR", [
+                "PROOF_VERIFICATION_ERROR", "jose_invalid_signature", "cose_signature_invalid",
+                // SD-JWT disclosures that do not match the signed digests, and a KB-JWT that does not verify.
+                "sd_jwt_disclosure_unreferenced", "sd_jwt_digest_duplicate", "sd_jwt_claim_collision", "sd_jwt_key_binding_invalid",
+                "sd_jwt_sd_hash_mismatch",
+            ]),
+            (security + "MALFORMED_PROOF_ERROR", ["MALFORMED_PROOF_ERROR", "sd_jwt_key_binding_missing"]),
             (security + "MISMATCHED_PROOF_PURPOSE_ERROR", ["MISMATCHED_PROOF_PURPOSE_ERROR"]),
-            (security + "INVALID_DOMAIN_ERROR", ["INVALID_DOMAIN_ERROR"]),
-            (security + "INVALID_CHALLENGE_ERROR", ["INVALID_CHALLENGE_ERROR"]),
+            (security + "INVALID_DOMAIN_ERROR", ["INVALID_DOMAIN_ERROR", "sd_jwt_audience_mismatch"]),
+            (security + "INVALID_CHALLENGE_ERROR", ["INVALID_CHALLENGE_ERROR", "sd_jwt_nonce_mismatch"]),
             (security + "INVALID_VERIFICATION_METHOD", ["INVALID_VERIFICATION_METHOD"]),
             (statusList + "STATUS_RETRIEVAL_ERROR", ["status_unreachable"]),
             (statusList + "STATUS_VERIFICATION_ERROR", ["status_list_invalid"]),

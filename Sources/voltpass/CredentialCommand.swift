@@ -27,9 +27,18 @@ struct CredentialCommand: AsyncParsableCommand {
         @Option(
             help: """
                 vc+jwt or vc+cose: secure the credential as a JWS or COSE_Sign1 (VC-JOSE-COSE) instead of a Data \
-                Integrity proof, and print it as an EnvelopedVerifiableCredential.
+                Integrity proof; sd-jwt (vc+sd-jwt): as an SD-JWT whose claims the holder discloses one by one. \
+                Printed as an EnvelopedVerifiableCredential.
                 """)
         var format: String?
+
+        @Option(
+            help: """
+                With --format sd-jwt: a claim the holder may disclose or withhold, as a JSON pointer \
+                (/credentialSubject/capacityKWh); repeatable. By default every member of the credential subject \
+                but id and type.
+                """)
+        var disclosable: [String] = []
 
         @Argument(help: "The unsigned credential (JSON file), or - for standard input.")
         var input = "-"
@@ -45,19 +54,43 @@ struct CredentialCommand: AsyncParsableCommand {
                 }
                 return suite
             }
-            let mediaType = try CLIInput.usage { () throws -> EnvelopeMediaType? in
-                guard let format else { return nil }
-                guard let mediaType = EnvelopeMediaType(name: format), !mediaType.isPresentation else {
-                    throw CLIInput.UsageError(message: "unknown format '\(format)'; use vc+jwt or vc+cose")
+            let secured = try CLIInput.usage { () throws -> CLIInput.SecuredFormat? in
+                guard let format else {
+                    guard disclosable.isEmpty else { throw CLIInput.UsageError(message: "--disclosable is for --format sd-jwt") }
+                    return nil
+                }
+                guard let secured = CLIInput.SecuredFormat(name: format) else {
+                    throw CLIInput.UsageError(message: "unknown format '\(format)'; use vc+jwt, vc+cose or sd-jwt")
                 }
                 guard suite == nil else {
                     throw CLIInput.UsageError(message: "--format \(format) signs with JWS or COSE, not a cryptosuite; give one of the two")
                 }
-                return mediaType
+                guard disclosable.isEmpty || secured == .sdJWT else {
+                    throw CLIInput.UsageError(message: "--disclosable is for --format sd-jwt")
+                }
+                return secured
             }
             let issuer = try CredentialIssuer(signer: signer, verificationMethod: method, cryptosuite: suite)
-            let issued = if let mediaType { try await issuer.envelop(document, as: mediaType).enveloped } else { try await issuer.issue(document).json }
+            let issued: JSONObject
+            switch secured {
+            case .enveloped(let mediaType)?: issued = try await issuer.envelop(document, as: mediaType).enveloped
+            case .sdJWT?: issued = try await Self.issueSDJWT(document, disclosable: disclosable.isEmpty ? nil : disclosable, by: issuer)
+            case nil: issued = try await issuer.issue(document).json
+            }
             print(JSONValue.object(issued).serializedString(pretty: true))
+        }
+
+        /// The EnvelopedVerifiableCredential of `document` secured as vc+sd-jwt; a pointer the
+        /// credential cannot take (`sd_jwt_*`) is a usage error.
+        static func issueSDJWT(_ document: JSONObject, disclosable: [String]?, by issuer: CredentialIssuer) async throws -> JSONObject {
+            let sdJWT: SDJWTCredential
+            do {
+                sdJWT = try await issuer.issueSDJWT(document, disclosable: disclosable)
+            } catch {
+                if error.code.hasPrefix("sd_jwt_") { throw CLIInput.usageFailure(error) }
+                throw error
+            }
+            return sdJWT.envelopedCredential
         }
     }
 
@@ -77,8 +110,8 @@ struct CredentialCommand: AsyncParsableCommand {
 
         @Argument(
             help: """
-                The credential (JSON file, an EnvelopedVerifiableCredential included), a compact JWS (vc+jwt) or a \
-                data: URL, or - for standard input.
+                The credential (JSON file, an EnvelopedVerifiableCredential included), a compact JWS (vc+jwt), a \
+                compact SD-JWT (vc+sd-jwt) or a data: URL, or - for standard input.
                 """)
         var input = "-"
 
@@ -100,12 +133,18 @@ struct CredentialCommand: AsyncParsableCommand {
             try CLIInput.report(result, json: json)
         }
 
-        /// Verifies `bytes` as a `data:` URL, a compact JWS or a JSON credential (secured with proofs
-        /// or an EnvelopedVerifiableCredential); throws what reading them throws.
+        /// Verifies `bytes` as a `data:` URL, a compact SD-JWT or JWS, or a JSON credential (secured
+        /// with proofs or an EnvelopedVerifiableCredential); throws what reading them throws.
         static func verify(_ bytes: [UInt8], with verifier: Verifier) async throws(CredentialError) -> VerificationResult {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if SDJWTCredential.isDataURL(text) {
+                return await verifier.verify(try SDJWTCredential(dataURL: text))
+            }
             if text.hasPrefix("data:") {
                 return await verifier.verify(try Envelope(dataURL: text))
+            }
+            if !text.hasPrefix("{"), text.contains("~") {
+                return await verifier.verify(try SDJWTCredential(compact: text))
             }
             if !text.hasPrefix("{"), text.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
                 return await verifier.verify(try Envelope(compactJWS: text))
@@ -130,6 +169,42 @@ enum CLIInput {
         let message: String
     }
 
+    /// How `credential issue --format` secures a credential instead of a Data Integrity proof.
+    enum SecuredFormat: Equatable {
+        case enveloped(EnvelopeMediaType)
+        case sdJWT
+
+        /// `vc+jwt`, `vc+cose`, `sd-jwt` or `vc+sd-jwt` (with or without `application/`).
+        init?(name: String) {
+            let lowered = name.lowercased()
+            if ["sd-jwt", SDJWTCredential.type, SDJWTCredential.mediaType].contains(lowered) {
+                self = .sdJWT
+            } else if let mediaType = EnvelopeMediaType(name: name), !mediaType.isPresentation {
+                self = .enveloped(mediaType)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    /// Reads a vc+sd-jwt from `bytes`: an EnvelopedVerifiableCredential (or Presentation) JSON,
+    /// its `data:` URL, or the compact SD-JWT; nil when it is none of them.
+    static func sdJWT(_ bytes: [UInt8]) throws(CredentialError) -> SDJWTCredential? {
+        let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if SDJWTCredential.isDataURL(text) { return try SDJWTCredential(dataURL: text) }
+        if !text.hasPrefix("{"), !text.hasPrefix("data:"), text.contains("~") { return try SDJWTCredential(compact: text) }
+        guard let object = (try? JSONValue(parsing: bytes))?.objectValue, SDJWTCredential.isDataURL(object["id"]?.stringValue) else {
+            return nil
+        }
+        return try SDJWTCredential(enveloped: object)
+    }
+
+    /// Reports `error` as a usage error: printed; throw the exit status 2 returned.
+    static func usageFailure(_ error: any CodedError) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(error.code): \(error.message)\n".utf8))
+        return ExitCode(2)
+    }
+
     /// Runs `body`; any error is a usage error: printed, exit status 2.
     static func usage<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -152,11 +227,14 @@ enum CLIInput {
 
     /// A file (or standard input) holding one JSON object.
     static func object(from path: String) throws -> JSONObject {
+        try object(parsing: try read(path), from: path)
+    }
+
+    /// `bytes`, read from `path`, as one JSON object.
+    static func object(parsing bytes: [UInt8], from path: String) throws -> JSONObject {
         let value: JSONValue
         do {
-            value = try JSONValue(parsing: try read(path))
-        } catch let error as UsageError {
-            throw error
+            value = try JSONValue(parsing: bytes)
         } catch {
             throw UsageError(message: "\(path == "-" ? "standard input" : path) is not valid JSON: \(error)")
         }

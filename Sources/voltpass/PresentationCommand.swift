@@ -12,7 +12,11 @@ struct PresentationCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Wrap credentials in a presentation signed by the holder's key (authentication proof) and print it.")
+            abstract: "Wrap credentials in a presentation signed by the holder's key (authentication proof) and print it.",
+            discussion: """
+                An SD-JWT credential (vc+sd-jwt) is presented alone, revealing only the claims --disclose names, with a \
+                KB-JWT signed by the holder's key (the credential's cnf key) for the challenge (nonce) and domain (aud).
+                """)
 
         @Option(help: "The holder's Multikey key file; the holder is its did:key (or the file's controller).")
         var key: String
@@ -31,12 +35,29 @@ struct PresentationCommand: AsyncParsableCommand {
                 """)
         var format: String?
 
-        @Argument(help: "Credential files (JSON) to include; - reads one from standard input.")
+        @Option(
+            help: """
+                A claim of the SD-JWT credential to reveal, as a JSON pointer (/credentialSubject/capacityKWh); \
+                repeatable. Every other disclosable claim stays hidden.
+                """)
+        var disclose: [String] = []
+
+        @Argument(
+            help: """
+                Credential files (JSON) to include, or one SD-JWT credential (its EnvelopedVerifiableCredential, data: URL \
+                or compact form) to present with --disclose; - reads one from standard input.
+                """)
         var credentials: [String] = []
 
         func run() async throws {
             let (signer, method) = try CLIInput.usage { try CLIInput.signingKey(at: key) }
-            let included = try CLIInput.usage { try credentials.map { Credential(try CLIInput.object(from: $0)) } }
+            let inputs = try CLIInput.usage { try credentials.map { ($0, try CLIInput.read($0)) } }
+            let sdJWTs = try CLIInput.usage { try inputs.map { try CLIInput.sdJWT($0.1) } }
+            if !disclose.isEmpty || sdJWTs.contains(where: { $0 != nil }) {
+                try await presentSDJWT(sdJWTs, signer: signer)
+                return
+            }
+            let included = try CLIInput.usage { try inputs.map { Credential(try CLIInput.object(parsing: $0.1, from: $0.0)) } }
             let mediaType = try CLIInput.usage { () throws -> EnvelopeMediaType? in
                 guard let format else { return nil }
                 guard let mediaType = EnvelopeMediaType(name: format), mediaType.isPresentation else {
@@ -60,6 +81,34 @@ struct PresentationCommand: AsyncParsableCommand {
             }
             print(JSONValue.object(presentation).serializedString(pretty: true))
         }
+
+        /// Presents the one SD-JWT credential of `sdJWTs`, revealing the claims at `disclose`, with a
+        /// KB-JWT for the challenge and domain, and prints the EnvelopedVerifiablePresentation.
+        private func presentSDJWT(_ sdJWTs: [SDJWTCredential?], signer: SoftwareSigner) async throws {
+            let (sdJWT, audience) = try CLIInput.usage { () throws -> (SDJWTCredential, String) in
+                guard !disclose.isEmpty else {
+                    throw CLIInput.UsageError(message: "an SD-JWT credential is presented with --disclose POINTER… naming the claims to reveal")
+                }
+                guard sdJWTs.count == 1, let sdJWT = sdJWTs[0] else {
+                    throw CLIInput.UsageError(message: "--disclose presents one SD-JWT credential (vc+sd-jwt); give exactly one")
+                }
+                guard format == nil else {
+                    throw CLIInput.UsageError(message: "--format is not for an SD-JWT: its KB-JWT secures the presentation")
+                }
+                guard let domain else {
+                    throw CLIInput.UsageError(message: "an SD-JWT presentation's KB-JWT names its audience (aud); give --domain")
+                }
+                return (sdJWT, domain)
+            }
+            let presented: SDJWTCredential
+            do {
+                presented = try await sdJWT.present(disclosing: disclose, challenge: challenge, domain: audience, signer: signer)
+            } catch {
+                // A pointer that names no claim, or a key that is not the credential's holder key.
+                throw CLIInput.usageFailure(error)
+            }
+            print(JSONValue.object(presented.envelopedPresentation).serializedString(pretty: true))
+        }
     }
 
     struct Verify: AsyncParsableCommand {
@@ -79,7 +128,11 @@ struct PresentationCommand: AsyncParsableCommand {
         @Flag(help: "Fetch did:web:localhost… documents and localhost status lists over plain http (local development).")
         var allowHTTPLocalhost = false
 
-        @Argument(help: "The presentation (JSON file, or an EnvelopedVerifiablePresentation), or - for standard input.")
+        @Argument(
+            help: """
+                The presentation (JSON file, or an EnvelopedVerifiablePresentation; an SD-JWT with key binding also as \
+                its data: URL or compact form), or - for standard input.
+                """)
         var input = "-"
 
         func run() async throws {
@@ -89,7 +142,11 @@ struct PresentationCommand: AsyncParsableCommand {
             verifier.credentialPolicies.append(CLIInput.statusPolicy(resolver: resolver, allowHTTPLocalhost: allowHTTPLocalhost))
             let result: VerificationResult
             do {
-                result = await verifier.verify(presentationDocument: .object(try Presentation(parsing: bytes).json))
+                if let sdJWT = try CLIInput.sdJWT(bytes) {
+                    result = await verifier.verifyInParts(sdJWT).combined
+                } else {
+                    result = await verifier.verify(presentationDocument: .object(try Presentation(parsing: bytes).json))
+                }
             } catch {
                 result = VerificationResult(
                     checks: verifier.presentationPolicies.map(\.name), credentialIds: [], failures: [error.problem], warnings: [],

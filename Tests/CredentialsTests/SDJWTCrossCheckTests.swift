@@ -94,6 +94,33 @@ struct SDJWTCrossCheckTests {
         }
     }
 
+    /// A W3C credential secured as vc+sd-jwt (VC-JOSE-COSE) and presented with key binding: the
+    /// reference reads it as any SD-JWT (it does not look at `typ`, so `vc+sd-jwt` needs no relaxing).
+    @Test func theReferenceVerifiesOurCredentialPresentations() async throws {
+        let signer = SoftwareSigner.generate(.ed25519)
+        let issuer = try CredentialIssuer(didKeySigner: signer)
+        let document: JSONObject = [
+            "@context": ["https://www.w3.org/ns/credentials/v2"], "id": "urn:uuid:pack-7", "type": ["VerifiableCredential"],
+            "issuer": .string(issuer.did), "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": [
+                "id": .string(DIDKey.did(for: Self.holder.verificationKey)), "capacityKWh": 75, "chemistry": "NMC 811 pouch cells",
+                "manufacturer": ["name": "Voltcell Works", "site": "Plant 3 Skelleftea"],
+            ],
+        ]
+        let issued = try await issuer.issueSDJWT(document)
+        let presented = try await issued.present(
+            disclosing: ["/credentialSubject/manufacturer"], challenge: F.nonce, domain: F.audience, issuedAt: Date(), signer: Self.holder)
+        #expect(presented.sdJWT.issuerSigned.header["typ"] == "vc+sd-jwt")
+
+        let run = try ReferencePython.run(Self.script, arguments: ["verify", Self.jwk(signer), presented.serialization, F.audience, F.nonce])
+        #expect(run.status == 0, "\(run.error)")
+        let theirs = try JSONValue(parsing: try #require(run.lines.last, "\(run.error)"))
+        #expect(theirs == .object(presented.document))
+        #expect(theirs["credentialSubject"]?["manufacturer"] == ["name": "Voltcell Works", "site": "Plant 3 Skelleftea"])
+        #expect(theirs["credentialSubject"]?["chemistry"] == nil && theirs["credentialSubject"]?["capacityKWh"] == nil)
+        #expect(try ReferencePython.run(Self.script, arguments: ["verify", Self.jwk(signer), presented.serialization, F.audience, "replayed"]).status != 0)
+    }
+
     @Test func weVerifyWhatTheReferenceIssuesAndItsHolderPresents() async throws {
         let issuer = SoftwareSigner.generate(.p256)
         var claims = F.claims

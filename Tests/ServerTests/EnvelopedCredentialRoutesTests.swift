@@ -54,7 +54,7 @@ struct EnvelopedCredentialRoutesTests {
     func refusals() async throws {
         try await withLiveServer { client, _, admin in
             let issuer = try await Routes.token(client, role: "issuer", admin: admin)
-            for (options, code) in [(#"{"format":"vc+sd-jwt"}"#, "unsupported_format"), (#"{"format":"vc+jwt","cryptosuite":"eddsa-jcs-2022"}"#, "unsupported_format")] {
+            for (options, code) in [(#"{"format":"vp+jwt"}"#, "unsupported_format"), (#"{"format":"vc+jwt","cryptosuite":"eddsa-jcs-2022"}"#, "unsupported_format")] {
                 let refused = try await Routes.post(client, "/credentials/issue", #"{"credential":\#(Routes.issuable()),"options":\#(options)}"#, token: issuer)
                 #expect(refused.status == .badRequest)
                 #expect(try refused.json["code"] as? String == code)

@@ -258,6 +258,30 @@ struct VCAPIConformanceTests {
             let replayedBody = try JSONValue(parsing: replayed.body.readableBytesView)
             #expect(replayed.status == .ok && replayedBody["results"]?["presentation"]?["challenge"]?["verified"] == false)
             checks.append(("VerifyPresentationResult.yml", "VerificationResult", "replayed presentation", replayedBody))
+
+            // An SD-JWT secured credential (vc+sd-jwt), and its holder's presentation of one claim with a KB-JWT.
+            let sdHolder = SoftwareSigner.generate(.ed25519)
+            var sdCredential = try Self.object(CredentialRoutesTests.issuable())
+            sdCredential["credentialSubject"] = ["id": .string(DIDKey.did(for: sdHolder.verificationKey)), "stateOfHealth": 98, "cycles": 412]
+            let sdIssued = try await Self.post(
+                client, "/credentials/issue", ["credential": .object(sdCredential), "options": ["format": "vc+sd-jwt"]], token: token)
+            let sdEnveloped = try #require(try JSONValue(parsing: sdIssued.body.readableBytesView)["verifiableCredential"]?.objectValue)
+            let sdVerified = try await Self.post(client, "/credentials/verify", ["verifiableCredential": .object(sdEnveloped), "options": everything])
+            let sdVerifiedBody = try JSONValue(parsing: sdVerified.body.readableBytesView)
+            #expect(sdVerifiedBody["verified"] == true)
+            checks.append(("VerifyCredentialResult.yml", "VerificationResult", "vc+sd-jwt credential", sdVerifiedBody))
+            let sdChallenge = try #require(try await client.execute(uri: "/challenges", method: .post).json["challenge"] as? String)
+            let presented = try await SDJWTCredential(enveloped: sdEnveloped).present(
+                disclosing: ["/credentialSubject/cycles"], challenge: sdChallenge, domain: "verifier.example", signer: sdHolder)
+            let sdPresentation = try await Self.post(
+                client, "/presentations/verify",
+                [
+                    "verifiablePresentation": .object(presented.envelopedPresentation),
+                    "options": ["challenge": .string(sdChallenge), "domain": "verifier.example", "returnPresentation": true],
+                ])
+            let sdPresentationBody = try JSONValue(parsing: sdPresentation.body.readableBytesView)
+            #expect(sdPresentationBody["verified"] == true)
+            checks.append(("VerifyPresentationResult.yml", "VerificationResult", "vc+sd-jwt presentation", sdPresentationBody))
             return checks
         }
         let input = checks.map { "\($0.file)\t\($0.schema)\t\($0.body.serializedString())" }.joined(separator: "\n") + "\n"

@@ -40,6 +40,11 @@ public enum SDJWTErrorCode: String, Sendable, CaseIterable {
     /// A JSON pointer that is not RFC 6901 syntax, names no claim, or names a claim that must stay
     /// in the clear (an SD-JWT VC's `iss`, `vct`, `cnf`, `status`, …).
     case pointerInvalid = "sd_jwt_pointer_invalid"
+    /// A claim a W3C credential secured as `vc+sd-jwt` keeps in the clear (`@context`, `type`,
+    /// `issuer`, `id`, `validFrom`, `validUntil`, `credentialStatus`, `credentialSchema`, `cnf`, a
+    /// credential subject as a whole, its `id` and `type`): named by an issuer's pointer, or found
+    /// in a disclosure.
+    case claimNotDisclosable = "sd_jwt_claim_not_disclosable"
 }
 
 extension CredentialError {

@@ -81,10 +81,11 @@ struct CredentialRoutes {
     let now: @Sendable () -> Date
 
     func add(to router: Router<VoltpassRequestContext>) {
-        // POST /credentials/issue {credential, options: {credentialId?, cryptosuite?, format?, statusLists?}}: 201
-        // {verifiableCredential}. The credential must name its issuer, the operator's DID (VC API
+        // POST /credentials/issue {credential, options: {credentialId?, cryptosuite?, format?, disclosable?, statusLists?}}:
+        // 201 {verifiableCredential}. The credential must name its issuer, the operator's DID (VC API
         // issuer suite: "credential MUST have property issuer"); `mandatoryPointers` is refused. With
-        // `format` `vc+jwt` or `vc+cose`, `verifiableCredential` is an EnvelopedVerifiableCredential.
+        // `format` `vc+jwt`, `vc+cose` or `vc+sd-jwt` (its claims at `disclosable`, or its subject's,
+        // selectively disclosable), `verifiableCredential` is an EnvelopedVerifiableCredential.
         router.group().add(middleware: authenticator.require(.issuer))
             .post("credentials/issue") { request, context -> Response in
                 try context.authorize(operator: operatorKeys.did)
@@ -95,8 +96,9 @@ struct CredentialRoutes {
                 ) { try await issue(body, idempotency: $0) }
             }
         // POST /credentials/verify {verifiableCredential, options}: see `CredentialRoutes` for the status.
-        // An EnvelopedVerifiableCredential (VC-JOSE-COSE) is opened first: one that cannot be read is
-        // refused (400), and the credential it carries is verified and answered as any other.
+        // An EnvelopedVerifiableCredential (VC-JOSE-COSE, SD-JWT) is opened first: one that cannot be
+        // read is refused (400), and the credential it carries (as disclosed) is verified and
+        // answered as any other.
         router.post("credentials/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let document = try body.requiredObject("verifiableCredential")
@@ -104,6 +106,7 @@ struct CredentialRoutes {
             let verifier = verification.credentialVerifier()
             let credential: Credential
             let result: VerificationResult
+            var sdJWT: SDJWTCredential?
             switch VerifiableInput.read(document) {
             case .refused(let refusal):
                 return refusal
@@ -113,9 +116,12 @@ struct CredentialRoutes {
             case .enveloped(let envelope):
                 credential = Credential(envelope.document)
                 result = await verifier.verify(envelope)
+            case .selectivelyDisclosed(let secured):
+                (credential, sdJWT) = (Credential(secured.document), secured)
+                result = await verifier.verify(secured)
             }
             context.logger.audit(result, of: "credential")
-            return .json(VCAPIVerificationResult.credential(result, of: credential, options: options))
+            return .json(VCAPIVerificationResult.credential(result, of: credential, options: options, sdJWT: sdJWT))
         }
     }
 
@@ -159,11 +165,16 @@ struct CredentialRoutes {
         // (indexed by the types and subject of the credential it carries).
         let credential: Credential
         let payload: Credential
-        if let format = options.format {
-            let envelope = try await issuer.envelop(document, as: format)
+        switch options.format {
+        case .enveloped(let mediaType)?:
+            let envelope = try await issuer.envelop(document, as: mediaType)
             credential = Credential(envelope.enveloped)
             payload = Credential(envelope.document)
-        } else {
+        case .sdJWT?:
+            let sdJWT = try await issuer.issueSDJWT(document, disclosable: options.disclosable)
+            credential = Credential(sdJWT.envelopedCredential)
+            payload = Credential(sdJWT.document)
+        case nil:
             credential = try await issuer.issue(document)
             payload = credential
         }
@@ -209,22 +220,29 @@ struct PresentationRoutes {
         }
         // POST /presentations/verify {verifiablePresentation, options: {challenge, domain?, returnPresentation?}}:
         // see `CredentialRoutes` for the status. An EnvelopedVerifiablePresentation (vp+jwt, vp+cose)
-        // answers the challenge with its `nonce` claim and the domain with `aud`.
+        // answers the challenge with its `nonce` claim and the domain with `aud`; one carrying a
+        // vc+sd-jwt answers them with its KB-JWT's `nonce` and `aud`, and the result lists what the
+        // holder disclosed (the credential's `results.proof`).
         router.post("presentations/verify") { request, context -> Response in
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let input = VerifiableInput.read(presentation: try body.requiredObject("verifiablePresentation"))
             let options = try VerifyPresentationOptions(try body.object("options"))
+            let verifier = verification.presentationVerifier(challenge: options.challenge, domain: options.domain, challenges: challenges)
             let presentation: Presentation
-            let envelope: Envelope?
+            let verified: PresentationVerification
+            var sdJWT: SDJWTCredential?
             switch input {
             case .refused(let response): return response
-            case .presentation(let secured): (presentation, envelope) = (secured, nil)
-            case .enveloped(let enveloped): (presentation, envelope) = (Presentation(enveloped.document), enveloped)
+            case .presentation(let secured): (presentation, verified) = (secured, await verifier.verifyInParts(secured))
+            case .enveloped(let enveloped):
+                presentation = Presentation(enveloped.document)
+                verified = await verifier.verifyInParts(presentation, envelope: enveloped)
+            case .selectivelyDisclosed(let secured):
+                (presentation, sdJWT) = (secured.presentation, secured)
+                verified = await verifier.verifyInParts(secured)
             }
-            let verifier = verification.presentationVerifier(challenge: options.challenge, domain: options.domain, challenges: challenges)
-            let verified = await verifier.verifyInParts(presentation, envelope: envelope)
             context.logger.audit(verified.combined, of: "presentation")
-            return .json(VCAPIVerificationResult.presentation(verified, of: presentation, options: options))
+            return .json(VCAPIVerificationResult.presentation(verified, of: presentation, options: options, sdJWT: sdJWT))
         }
     }
 }

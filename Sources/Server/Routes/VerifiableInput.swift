@@ -9,21 +9,33 @@ import Hummingbird
 /// before any verification runs; everything else is verified and answered with 200.
 enum VerifiableInput {
     /// What a credential sent to `/credentials/verify` is: secured with Data Integrity proofs,
-    /// enveloped (VC-JOSE-COSE), or refused with a 400 response.
+    /// enveloped (VC-JOSE-COSE), secured with SD-JWT (`vc+sd-jwt`), or refused with a 400 response.
     enum CredentialInput {
         case credential(Credential)
         case enveloped(Envelope)
+        case selectivelyDisclosed(SDJWTCredential)
         case refused(Response)
     }
 
     /// Reads `document` as a credential to verify. Refused: an EnvelopedVerifiableCredential whose
-    /// `data:` URL cannot be read (`envelope_*`, `jose_*`, `cose_*`) or whose credential breaks the
-    /// data model, and a credential with data model or proof problems.
+    /// `data:` URL cannot be read (`envelope_*`, `jose_*`, `cose_*`, `sd_jwt_*`) or whose credential
+    /// (as disclosed) breaks the data model, and a credential with data model or proof problems.
+    /// Disclosures that do not match an SD-JWT's digests are the proof's failure, verified (200).
     static func read(_ document: JSONObject) -> CredentialInput {
         let credential = Credential(document)
         guard credential.types.contains("EnvelopedVerifiableCredential") else {
             let problems = problems(credential)
             return problems.isEmpty ? .credential(credential) : .refused(refusal(problems))
+        }
+        if SDJWTCredential.isDataURL(document["id"]?.stringValue) {
+            let sdJWT: SDJWTCredential
+            do {
+                sdJWT = try SDJWTCredential(enveloped: document)
+            } catch {
+                return .refused(refusal([error]))
+            }
+            let problems = DataModelValidator.validate(Credential(sdJWT.document), mode: .secured)
+            return problems.isEmpty ? .selectivelyDisclosed(sdJWT) : .refused(refusal(problems))
         }
         let envelope: Envelope
         do {
@@ -36,21 +48,31 @@ enum VerifiableInput {
     }
 
     /// What a presentation sent to `/presentations/verify` is: secured with a Data Integrity proof,
-    /// enveloped (`vp+jwt`, `vp+cose`), or refused with a 400 response.
+    /// enveloped (`vp+jwt`, `vp+cose`), an SD-JWT secured credential (`vc+sd-jwt`) the holder
+    /// presents with a KB-JWT, or refused with a 400 response.
     enum PresentationInput {
         case presentation(Presentation)
         case enveloped(Envelope)
+        case selectivelyDisclosed(SDJWTCredential)
         case refused(Response)
     }
 
     /// Reads `document` as a presentation to verify. Refused: an EnvelopedVerifiablePresentation
     /// whose `data:` URL cannot be read or whose presentation breaks the data model, and a
-    /// presentation with data model or proof problems.
+    /// presentation with data model or proof problems. The credential an SD-JWT presentation
+    /// discloses is verified as any embedded credential (its data model included).
     static func read(presentation document: JSONObject) -> PresentationInput {
         let presentation = Presentation(document)
         guard presentation.types.contains("EnvelopedVerifiablePresentation") else {
             let problems = problems(presentation)
             return problems.isEmpty ? .presentation(presentation) : .refused(refusal(problems))
+        }
+        if SDJWTCredential.isDataURL(document["id"]?.stringValue) {
+            do {
+                return .selectivelyDisclosed(try SDJWTCredential(enveloped: document))
+            } catch {
+                return .refused(refusal([error]))
+            }
         }
         let envelope: Envelope
         do {

@@ -53,18 +53,41 @@ struct VerifyPresentationOptions {
     }
 }
 
+/// How `POST /credentials/issue` secures a credential instead of a Data Integrity proof.
+enum CredentialFormat: Equatable {
+    /// `vc+jwt` or `vc+cose` (VC-JOSE-COSE): an enveloped credential.
+    case enveloped(EnvelopeMediaType)
+    /// `vc+sd-jwt`: an SD-JWT whose disclosable claims the holder reveals one by one.
+    case sdJWT
+
+    /// The format `name` names (with or without `application/`), nil for none Voltpass issues.
+    init?(name: String) {
+        if name.lowercased() == SDJWTCredential.type || name.lowercased() == SDJWTCredential.mediaType {
+            self = .sdJWT
+        } else if let mediaType = EnvelopeMediaType(name: name), !mediaType.isPresentation {
+            self = .enveloped(mediaType)
+        } else {
+            return nil
+        }
+    }
+}
+
 /// The `options` of `POST /credentials/issue`: VC API IssueCredentialOptions (`credentialId`;
-/// `mandatoryPointers` is refused: selective disclosure is not implemented) and Voltpass's
-/// `cryptosuite`, `format` and `statusLists`. Unknown members are `unknown_option`.
+/// `mandatoryPointers` is refused: the ecdsa-sd-2023 and bbs-2023 suites are not implemented) and
+/// Voltpass's `cryptosuite`, `format`, `disclosable` (with `format` `vc+sd-jwt`) and `statusLists`.
+/// Unknown members are `unknown_option`.
 struct IssueCredentialOptions {
     var credentialId: String?
     var cryptosuite: String?
-    /// `vc+jwt` or `vc+cose` (VC-JOSE-COSE) for an enveloped credential instead of a Data Integrity proof.
-    var format: EnvelopeMediaType?
+    /// `vc+jwt`, `vc+cose` (VC-JOSE-COSE) or `vc+sd-jwt` instead of a Data Integrity proof.
+    var format: CredentialFormat?
+    /// The JSON pointers of the claims a `vc+sd-jwt` makes selectively disclosable; nil for the
+    /// default (every member of the credential subject but `id` and `type`).
+    var disclosable: [String]?
     var statusLists: [String]
 
     init(_ options: RequestBody) throws {
-        try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "format", "statusLists"])
+        try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "format", "disclosable", "statusLists"])
         if options.object["mandatoryPointers"] != nil {
             throw APIError(
                 .badRequest, code: "selective_disclosure_unsupported",
@@ -73,9 +96,10 @@ struct IssueCredentialOptions {
         credentialId = try options.string("credentialId")
         cryptosuite = try options.string("cryptosuite")
         if let name = try options.string("format") {
-            guard let format = EnvelopeMediaType(name: name), !format.isPresentation else {
+            guard let format = CredentialFormat(name: name) else {
                 throw APIError(
-                    .badRequest, code: "unsupported_format", "\(options.path)/format '\(name)' is not supported; use vc+jwt or vc+cose")
+                    .badRequest, code: "unsupported_format",
+                    "\(options.path)/format '\(name)' is not supported; use vc+jwt, vc+cose or vc+sd-jwt")
             }
             guard cryptosuite == nil else {
                 throw APIError(
@@ -83,6 +107,15 @@ struct IssueCredentialOptions {
                     "\(options.path)/format \(name) is secured by a JWS or COSE signature, not a Data Integrity cryptosuite; give one of the two")
             }
             self.format = format
+        }
+        if options.object["disclosable"] != nil {
+            guard format == .sdJWT else {
+                throw RequestBody.invalid(options.path + "/disclosable", "is for format vc+sd-jwt: the claims its holder may disclose one by one")
+            }
+            guard case .array(let items)? = options.object["disclosable"], items.allSatisfy({ $0.stringValue != nil }) else {
+                throw RequestBody.invalid(options.path + "/disclosable", "must be an array of JSON pointers (RFC 6901)")
+            }
+            disclosable = items.compactMap(\.stringValue)
         }
         statusLists = try options.strings("statusLists")
     }
