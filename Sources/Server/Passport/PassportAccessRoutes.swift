@@ -26,6 +26,14 @@ struct PassportAccessRoutes: Sendable {
         case .refused(let response): return .refused(response)
         case .presentation(let secured): (presentation, envelope) = (secured, nil)
         case .enveloped(let enveloped): (presentation, envelope) = (Presentation(enveloped.document), enveloped)
+        case .selectivelyDisclosed:
+            // An SD-JWT presentation names no holder for the role's subject to be checked against.
+            return .decided(
+                PassportAccess.Decision(
+                    groups: [.public], roles: [],
+                    refused: VerificationProblem(
+                        code: "access_presentation_unsupported",
+                        message: "a role credential is presented in a holder-signed presentation (Data Integrity, vp+jwt or vp+cose)")))
         }
         var verifier = verification.presentationVerifier(challenge: challenge, domain: domain, challenges: challenges)
         verifier.credentialPolicies.append(access.authorityPolicy)
