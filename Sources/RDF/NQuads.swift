@@ -54,19 +54,6 @@ public enum NQuads {
         out.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "\n")])
     }
 
-    /// The dataset in canonical N-Quads: each quad's line, sorted by code point, duplicates once.
-    public static func serialize(_ quads: [Quad]) -> String {
-        String(decoding: serializedBytes(quads), as: UTF8.self)
-    }
-
-    /// ``serialize(_:)`` as UTF-8, what the cryptosuites hash: the lines sorted as bytes (the order
-    /// of UTF-8 bytes is code point order), a line written twice kept once.
-    public static func serializedBytes(_ quads: [Quad]) -> [UInt8] {
-        var lines = Lines()
-        for quad in quads { lines.append(quad) }
-        return lines.sortedAndJoined(unique: true)
-    }
-
     /// Canonical lines written one after another into one buffer, then sorted in code point order
     /// and joined: no allocation per line.
     struct Lines {
