@@ -7,7 +7,7 @@ import Identity
 /// `voltpass credential`: issue and verify verifiable credentials.
 struct CredentialCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "credential", abstract: "Issue and verify verifiable credentials.", subcommands: [Issue.self, Verify.self])
+        commandName: "credential", abstract: "Issue, derive and verify verifiable credentials.", subcommands: [Issue.self, Derive.self, Verify.self])
 
     struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -20,7 +20,7 @@ struct CredentialCommand: AsyncParsableCommand {
         @Option(
             help: """
                 eddsa-jcs-2022 or eddsa-rdfc-2022 (Ed25519 keys), ecdsa-jcs-2019 or ecdsa-rdfc-2019 (P-256 and P-384 \
-                keys); the JCS suite of the key by default.
+                keys), ecdsa-sd-2023 (P-256: a base proof the holder derives from); the JCS suite of the key by default.
                 """)
         var cryptosuite: String?
 
@@ -40,6 +40,13 @@ struct CredentialCommand: AsyncParsableCommand {
                 """)
         var disclosable: [String] = []
 
+        @Option(
+            help: """
+                A statement every credential the holder derives discloses, as a JSON pointer (/issuer, /validFrom, \
+                /credentialSubject/id); repeatable. Signs with ecdsa-sd-2023 (P-256 keys).
+                """)
+        var mandatoryPointer: [String] = []
+
         @Argument(help: "The unsigned credential (JSON file), or - for standard input.")
         var input = "-"
 
@@ -53,6 +60,11 @@ struct CredentialCommand: AsyncParsableCommand {
                         message: "unknown cryptosuite '\(cryptosuite)'; use \(Cryptosuite.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return suite
+            }
+            try CLIInput.usage {
+                guard mandatoryPointer.isEmpty || ((suite == nil || suite == .ecdsaSd2023) && format == nil) else {
+                    throw CLIInput.UsageError(message: "--mandatory-pointer is for the cryptosuite ecdsa-sd-2023")
+                }
             }
             let secured = try CLIInput.usage { () throws -> CLIInput.SecuredFormat? in
                 guard let format else {
@@ -75,6 +87,8 @@ struct CredentialCommand: AsyncParsableCommand {
             switch secured {
             case .enveloped(let mediaType)?: issued = try await issuer.envelop(document, as: mediaType).enveloped
             case .sdJWT?: issued = try await Self.issueSDJWT(document, disclosable: disclosable.isEmpty ? nil : disclosable, by: issuer)
+            case nil where suite == .ecdsaSd2023 || !mandatoryPointer.isEmpty:
+                issued = try await issuer.issueSelective(document, mandatoryPointers: mandatoryPointer).json
             case nil: issued = try await issuer.issue(document).json
             }
             print(JSONValue.object(issued).serializedString(pretty: true))
@@ -91,6 +105,29 @@ struct CredentialCommand: AsyncParsableCommand {
                 throw error
             }
             return sdJWT.envelopedCredential
+        }
+    }
+
+    struct Derive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "From a credential with an ecdsa-sd-2023 base proof, print one that discloses only the chosen statements.",
+            discussion: "The mandatory statements are always disclosed; the derived proof is what verifiers check.")
+
+        @Option(help: "A statement to disclose, as a JSON pointer (/credentialSubject/tariffCode); repeatable.")
+        var selectivePointer: [String] = []
+
+        @Argument(help: "The credential with its base proof (JSON file), or - for standard input.")
+        var input = "-"
+
+        func run() async throws {
+            let document = try CLIInput.usage { try CLIInput.object(from: input) }
+            let derived: JSONObject
+            do {
+                derived = try DataIntegrity.deriveSelective(document, selectivePointers: selectivePointer)
+            } catch {
+                throw CLIInput.usageFailure(error)
+            }
+            print(JSONValue.object(derived).serializedString(pretty: true))
         }
     }
 

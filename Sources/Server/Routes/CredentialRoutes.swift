@@ -83,7 +83,9 @@ struct CredentialRoutes {
     func add(to router: Router<VoltpassRequestContext>) {
         // POST /credentials/issue {credential, options: {credentialId?, cryptosuite?, format?, disclosable?, statusLists?}}:
         // 201 {verifiableCredential}. The credential must name its issuer, the operator's DID (VC API
-        // issuer suite: "credential MUST have property issuer"); `mandatoryPointers` is refused. With
+        // issuer suite: "credential MUST have property issuer"). `mandatoryPointers` (or cryptosuite
+        // ecdsa-sd-2023, with an operator key on P-256) answers a base proof for the holder, who derives
+        // what verifiers see (`/credentials/derive`). With
         // `format` `vc+jwt`, `vc+cose` or `vc+sd-jwt` (its claims at `disclosable`, or its subject's,
         // selectively disclosable), `verifiableCredential` is an EnvelopedVerifiableCredential.
         router.group().add(middleware: authenticator.require(.issuer))
@@ -122,6 +124,19 @@ struct CredentialRoutes {
             }
             context.logger.audit(result, of: "credential")
             return .json(VCAPIVerificationResult.credential(result, of: credential, options: options, sdJWT: sdJWT))
+        }
+        // POST /credentials/derive {verifiableCredential, options: {selectivePointers}} (VC API, a holder's
+        // service): from a credential with an ecdsa-sd-2023 base proof, 201 {verifiableCredential} that
+        // discloses the mandatory statements and those the pointers select, with its derived proof. No
+        // secret is needed, and nothing is stored.
+        router.post("credentials/derive") { request, _ -> Response in
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let document = try body.requiredObject("verifiableCredential")
+            let options = try body.object("options")
+            try options.rejectUnknown(["selectivePointers"])
+            let pointers = try options.strings("selectivePointers")
+            let derived = try DataIntegrity.deriveSelective(document, selectivePointers: pointers)
+            return .json(["verifiableCredential": .object(derived)], status: .created)
         }
     }
 
@@ -174,6 +189,9 @@ struct CredentialRoutes {
             let sdJWT = try await issuer.issueSDJWT(document, disclosable: options.disclosable)
             credential = Credential(sdJWT.envelopedCredential)
             payload = Credential(sdJWT.document)
+        case nil where cryptosuite == .ecdsaSd2023:
+            credential = try await issuer.issueSelective(document, mandatoryPointers: options.mandatoryPointers ?? [])
+            payload = credential
         case nil:
             credential = try await issuer.issue(document)
             payload = credential

@@ -72,10 +72,10 @@ enum CredentialFormat: Equatable {
     }
 }
 
-/// The `options` of `POST /credentials/issue`: VC API IssueCredentialOptions (`credentialId`;
-/// `mandatoryPointers` is refused: the ecdsa-sd-2023 and bbs-2023 suites are not implemented) and
-/// Voltpass's `cryptosuite`, `format`, `disclosable` (with `format` `vc+sd-jwt`) and `statusLists`.
-/// Unknown members are `unknown_option`.
+/// The `options` of `POST /credentials/issue`: VC API IssueCredentialOptions (`credentialId`,
+/// `mandatoryPointers`: an ecdsa-sd-2023 base proof for the holder, with those statements always
+/// disclosed) and Voltpass's `cryptosuite`, `format`, `disclosable` (with `format` `vc+sd-jwt`) and
+/// `statusLists`. Unknown members are `unknown_option`.
 struct IssueCredentialOptions {
     var credentialId: String?
     var cryptosuite: String?
@@ -85,16 +85,23 @@ struct IssueCredentialOptions {
     /// default (every member of the credential subject but `id` and `type`).
     var disclosable: [String]?
     var statusLists: [String]
+    /// With ecdsa-sd-2023: the statements every credential the holder derives discloses.
+    var mandatoryPointers: [String]?
 
     init(_ options: RequestBody) throws {
         try options.rejectUnknown(["credentialId", "mandatoryPointers", "cryptosuite", "format", "disclosable", "statusLists"])
-        if options.object["mandatoryPointers"] != nil {
-            throw APIError(
-                .badRequest, code: "selective_disclosure_unsupported",
-                "\(options.path)/mandatoryPointers needs a selective disclosure cryptosuite (ecdsa-sd-2023, bbs-2023), which Voltpass does not implement")
-        }
         credentialId = try options.string("credentialId")
         cryptosuite = try options.string("cryptosuite")
+        if options.object["mandatoryPointers"] != nil {
+            guard case .array(let items)? = options.object["mandatoryPointers"], items.allSatisfy({ $0.stringValue != nil }) else {
+                throw RequestBody.invalid(options.path + "/mandatoryPointers", "must be an array of JSON pointers (RFC 6901)")
+            }
+            guard cryptosuite == nil || cryptosuite == Cryptosuite.ecdsaSd2023.rawValue, options.object["format"] == nil else {
+                throw RequestBody.invalid(options.path + "/mandatoryPointers", "is for the selective disclosure cryptosuite ecdsa-sd-2023")
+            }
+            mandatoryPointers = items.compactMap(\.stringValue)
+            cryptosuite = Cryptosuite.ecdsaSd2023.rawValue
+        }
         if let name = try options.string("format") {
             guard let format = CredentialFormat(name: name) else {
                 throw APIError(
