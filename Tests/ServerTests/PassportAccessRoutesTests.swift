@@ -118,6 +118,25 @@ struct PassportAccessRoutesTests {
             let operatorView = try await client.execute(uri: path, method: .get, headers: asOperator).json
             #expect(operatorView["accessGroups"] as? [String] == ["public", "legitimate-interest", "authorities"])
             #expect(attributes(operatorView).contains("owner"))
+
+            // The operator hands a holder the whole passport as an SD-JWT; the holder shows a recycler the
+            // state of health and the chemistry, and nothing else, and the recycler verifies it.
+            let handed = try await client.execute(uri: "/passports/AG-1/disclosure", method: .post, headers: auth)
+            #expect(handed.status == .created, "\(String(buffer: handed.body))")
+            let enveloped = try #require(try handed.json["verifiableCredential"] as? [String: Any])
+            let disclosure = try SDJWTCredential(dataURL: try #require(enveloped["id"] as? String))
+            let shown = try disclosure.present(disclosing: ["/credentialSubject/stateOfHealthPerMille", "/credentialSubject/batteryChemistry"])
+            // The recycler resolves the operator's did:web document (here from this server, not over HTTPS).
+            let didDocument = try DIDDocument(
+                parsing: Array(buffer: try await client.execute(uri: "/operators/packmaker/did.json", method: .get).body))
+            let verified = await Verifier.standard(resolver: OneDocument(document: didDocument)).verify(shown)
+            #expect(verified.verified, "\(verified.failures)")
+            let subject = try #require(shown.document["credentialSubject"]?.objectValue)
+            #expect(Set(subject.keys) == ["id", "stateOfHealthPerMille", "batteryChemistry"])
+            // The issuer-signed JWT and the two disclosures shown; the other attributes stay salted digests.
+            #expect(shown.serialization.split(separator: "~").count == 3)
+            let unauthenticated = try await client.execute(uri: "/passports/AG-1/disclosure", method: .post)
+            #expect(unauthenticated.status == .unauthorized)
         }
     }
 
@@ -141,5 +160,15 @@ struct PassportAccessRoutesTests {
         await #expect(throws: ConfigurationError.self) {
             try await withLiveServer(configure: { $0.accessRegistry = registry }) { _, _, _ in }
         }
+    }
+}
+
+/// Resolves one DID document: the operator's, as its server publishes it.
+private struct OneDocument: DIDResolver {
+    let document: DIDDocument
+
+    func resolve(_ did: String) async throws -> DIDDocument {
+        guard try DIDURL(did).did == document.id else { throw IdentityError(.notFound, "no document for \(did)") }
+        return document
     }
 }

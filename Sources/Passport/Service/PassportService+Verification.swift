@@ -290,3 +290,28 @@ extension PassportService {
         result.fail(VerificationProblem(code: "anchor_unconfirmed", message: problem))
     }
 }
+
+extension PassportService {
+    /// The type of the passport a holder discloses from.
+    public static let passportDisclosureType = "BatteryPassportDisclosure"
+
+    /// The battery's current passport attributes (all access groups) as a credential its operator
+    /// signs as an SD-JWT (`vc+sd-jwt`), each attribute disclosable on its own: the holder shows
+    /// each reader only the attributes its access group may read. The subject is the battery's
+    /// identifier; there is no key binding (a battery identifier names no holder key).
+    public func passportDisclosure(for device: DeviceRecord) async throws -> SDJWTCredential {
+        let verification = try await verify(device.id)
+        let member = try await operators.member(device.operatorID)
+        let (methodID, signer) = try await member.keys.currentSigner()
+        let issuer = try CredentialIssuer(signer: signer, verificationMethod: methodID, now: now)
+        var subject: JSONObject = ["id": .string(device.id)]
+        for (name, value) in verification.passport { subject[name] = value }
+        let document: JSONObject = [
+            "@context": ["https://www.w3.org/ns/credentials/v2", .string(PassportCredentials.contextURL)],
+            "type": ["VerifiableCredential", .string(Self.passportDisclosureType)],
+            "issuer": .string(member.record.id), "validFrom": .string(XSDDateTime.format(now())),
+            "credentialSubject": .object(subject),
+        ]
+        return try await issuer.issueSDJWT(document)
+    }
+}

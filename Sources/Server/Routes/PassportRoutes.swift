@@ -204,6 +204,14 @@ struct PassportRoutes {
                 try await service.provision(specs, operator: member.record.id, idempotency: $0)
             }
         }
+        // POST /passports/{id}/disclosure: 201 {verifiableCredential}, the battery's passport attributes as an
+        // SD-JWT (vc+sd-jwt) the operator signs, for a holder to disclose from per reader (operator's tokens).
+        issuer.post("passports/:id/disclosure") { _, context -> Response in
+            let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
+            let disclosure = try await service.passportDisclosure(for: device)
+            return .json(["verifiableCredential": .object(disclosure.envelopedCredential)], status: .created)
+        }
         // GET /passports/{id}/plate.svg | plate.png: the QR code of a plate URL to print, with a new
         // token signed by the operator each time (so only for the operator's tokens).
         issuer.get("passports/:id/plate.svg") { _, context -> Response in
