@@ -9,6 +9,11 @@ extension JSONPointer {
         guard pointer.hasPrefix("/") else { return nil }
         var tokens: [String] = []
         for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            // Most tokens escape nothing.
+            guard raw.utf8.contains(UInt8(ascii: "~")) else {
+                tokens.append(String(raw))
+                continue
+            }
             var token = ""
             var escaping = false
             for character in raw {
