@@ -1,5 +1,10 @@
+import Encoding
+
 /// An RDF term as N-Quads writes it: an IRI, a blank node, or a literal with its datatype or
-/// language tag (RDF 1.1: a literal with a language tag has datatype `rdf:langString`).
+/// language tag (RDF 1.1: a literal with a language tag has datatype `rdf:langString`). Terms are
+/// equal when their strings have the same code points (RDF compares characters, not Unicode's
+/// canonical equivalence that Swift's `==` on strings applies: `"\u{e9}"` and `"e\u{301}"` are two
+/// literals).
 public enum RDFTerm: Sendable, Hashable {
     case iri(String)
     /// A blank node by its label (without `_:`).
@@ -16,6 +21,35 @@ public enum RDFTerm: Sendable, Hashable {
     public var blankLabel: String? {
         if case .blank(let label) = self { return label }
         return nil
+    }
+
+    public static func == (left: RDFTerm, right: RDFTerm) -> Bool {
+        switch (left, right) {
+        case (.iri(let a), .iri(let b)), (.blank(let a), .blank(let b)):
+            a.hasSameScalars(as: b)
+        case (.literal(let a, let aType, let aLanguage), .literal(let b, let bType, let bLanguage)):
+            a.hasSameScalars(as: b) && aType.hasSameScalars(as: bType) && (aLanguage ?? "").hasSameScalars(as: bLanguage ?? "")
+                && (aLanguage == nil) == (bLanguage == nil)
+        default:
+            false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .iri(let iri):
+            hasher.combine(0)
+            iri.hashScalars(into: &hasher)
+        case .blank(let label):
+            hasher.combine(1)
+            label.hashScalars(into: &hasher)
+        case .literal(let value, let datatype, let language):
+            hasher.combine(2)
+            value.hashScalars(into: &hasher)
+            datatype.hashScalars(into: &hasher)
+            (language ?? "").hashScalars(into: &hasher)
+            hasher.combine(language == nil)
+        }
     }
 }
 

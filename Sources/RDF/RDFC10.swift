@@ -179,7 +179,7 @@ private struct Run {
     mutating func hashFirstDegree(_ label: String) -> String {
         if let known = firstDegree[label] { return known }
         var lines = NQuads.Lines()
-        for index in quadsOf[label] ?? [] { lines.append(quads[index]) { $0 == label ? "a" : "z" } }
+        for index in quadsOf[label] ?? [] { lines.append(quads[index]) { $0.hasSameScalars(as: label) ? "a" : "z" } }
         let hash = algorithm.digest(lines.sortedAndJoined(unique: false))
         firstDegree[label] = hash
         return hash
@@ -204,7 +204,7 @@ private struct Run {
         var relatedByHash: [String: [String]] = [:]
         for quad in (quadsOf[label] ?? []).map({ quads[$0] }) {
             for (term, position) in [(quad.subject, "s"), (quad.object, "o"), (quad.graph, "g")] {
-                guard let related = term?.blankLabel, related != label else { continue }
+                guard let related = term?.blankLabel, !related.hasSameScalars(as: label) else { continue }
                 let hash = hashRelated(related, quad: quad, issuer: issuer, position: position)
                 relatedByHash[hash, default: []].append(related)
             }

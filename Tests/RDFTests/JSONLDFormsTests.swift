@@ -39,6 +39,10 @@ import VectorSupport
         ("a graph container and a named graph", document(["claims": ["id": "https://example.org/c", "name": "inside"], "@graph": [["id": "https://example.org/g1", "name": "g"]]])),
         ("included nodes and blank node identifiers", document(["@included": [["id": "_:x", "name": "included"]], "ref": ["id": "_:x"], "type": ["A", "B"]])),
         ("numbers", document(["n": [0, -3, 51.2, 1e21, 1.0e-7, 12345678901234567]])),
+        // Two literals that Swift's `==` calls equal (canonically equivalent) and RDF does not.
+        ("literals equal only under Unicode normalization", document([
+            "child": [["name": ["\u{e9}t\u{e9}", "e\u{301}te\u{301}"]], ["name": "\u{e9}t\u{e9}"]],
+        ])),
     ]
 
     @Test(.enabled(if: pyldAvailable || Vectors.required, "python3 with pyld not found; fails under CI=true"))
@@ -61,6 +65,17 @@ import VectorSupport
             #expect(!pyld.isEmpty, "\(name)")
             #expect(ours == pyld, "\(name)")
         }
+    }
+
+    /// RDF terms are their code points: canonically equivalent strings are different terms, so a
+    /// blank node's hash counts both (with Swift's `==` they collapsed, and labels then depended on
+    /// the process's hash seed).
+    @Test func termsDifferByCodePoints() {
+        let composed = RDFTerm.string("\u{e9}t\u{e9}")
+        let decomposed = RDFTerm.string("e\u{301}te\u{301}")
+        #expect(composed != decomposed)
+        #expect(Set([composed, decomposed, composed]).count == 2)
+        #expect(RDFTerm.iri("https://example.org/\u{e9}") != RDFTerm.iri("https://example.org/e\u{301}"))
     }
 
     @Test func whatJSONLDWouldDropOrCannotReadIsRefused() throws {

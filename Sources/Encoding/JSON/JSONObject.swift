@@ -162,8 +162,8 @@ private struct ExactKey: Hashable {
 
 extension String {
     /// Whether both strings have the same code points (the same UTF-8 bytes); unlike `==`,
-    /// `"\u{e9}"` and `"e\u{301}"` differ.
-    func hasSameScalars(as other: String) -> Bool {
+    /// `"\u{e9}"` and `"e\u{301}"` differ. JSON names and RDF terms compare this way.
+    public func hasSameScalars(as other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
         var (left, right) = (self, other)
         return left.withUTF8 { a in
@@ -172,7 +172,7 @@ extension String {
     }
 
     /// Feeds the UTF-8 bytes to `hasher`, consistently with `hasSameScalars(as:)`.
-    func hashScalars(into hasher: inout Hasher) {
+    public func hashScalars(into hasher: inout Hasher) {
         var copy = self
         copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(utf8.count)
