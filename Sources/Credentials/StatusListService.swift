@@ -233,17 +233,25 @@ public actor StatusListService {
     /// after changing a list.
     public func publish(listID: String) async throws {
         let list = try await record(listID)
+        let document = try await signedList(listID, bits: list.bits)
+        try await repository.savePublishedStatusList(issuer: issuer, listID: listID, PublishedStatusList(revision: list.revision, document: document))
+    }
+
+    /// The signed status list credential of list `listID` with the bitstring `bits`, serialized: what
+    /// is published once those bits are stored (a store may sign the bits it is about to commit, in
+    /// the same transaction).
+    public func signedList(_ listID: String, bits: [UInt8]) async throws -> [UInt8] {
+        let list = try await shape(listID)
         let date = now()
         let unsigned = try StatusListCredential(
-            id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: list.bits),
+            id: url(ofList: listID), issuer: list.issuer, purposes: [list.purpose], bitstring: StatusListBitstring(bytes: bits),
             validFrom: date, timeToLive: timeToLive
         ).document
         let cryptosuite = Cryptosuite.jcs(for: signer.algorithm)
         let signed = try await DataIntegrity.sign(
             unsigned, options: ProofOptions(cryptosuite: cryptosuite, verificationMethod: verificationMethod, created: date),
             signer: signer)
-        try await repository.savePublishedStatusList(
-            issuer: issuer, listID: listID, PublishedStatusList(revision: list.revision, document: JSONValue.object(signed).serialized()))
+        return JSONValue.object(signed).serialized()
     }
 
     /// What never changes about a list (purpose, size, allocation key), read once.

@@ -20,6 +20,10 @@ public struct ChangeSet: Sendable {
     public var recalls: [RecallRecord] = []
     /// Status list bits to set or clear (each list's revision moves when a bit changes).
     public var statusBits: [StatusBitChange] = []
+    /// Signs a list's new bitstring for publication; a store that can wait for it inside the
+    /// transaction (``ChangeSetRepository/signsStatusListsInTransaction``) stores the signed copy
+    /// with the bits. Otherwise the changed lists are signed after the commit.
+    public var statusListSigner: StatusListSigner?
     /// Captured EPCIS events with their credentials and index entries.
     public var events: [(record: EventRecord, credential: StoredCredential)] = []
     /// The trie batch, checked against the stored root (`root_conflict` when another writer moved it).
@@ -51,10 +55,15 @@ public struct ChangeSet: Sendable {
         feed += other.feed
         recalls += other.recalls
         statusBits += other.statusBits
+        statusListSigner = statusListSigner ?? other.statusListSigner
         events += other.events
         responses += other.responses
     }
 }
+
+/// Signs list `listID` of `issuer` with the bitstring `bits`, giving the serialized credential to
+/// publish (``StatusListService/signedList(_:bits:)``).
+public typealias StatusListSigner = @Sendable (_ issuer: String, _ listID: String, _ bits: [UInt8]) async throws -> [UInt8]
 
 /// One bit of a status list to set (revoke, suspend) or clear (reinstate).
 public struct StatusBitChange: Sendable, Hashable {
@@ -106,8 +115,15 @@ public struct RecordedResponse: Sendable, Equatable {
 public protocol ChangeSetRepository: Sendable {
     /// Commits `changes` in one transaction, or nothing when any part is refused.
     func commit(_ changes: ChangeSet) async throws
+    /// Whether ``commit(_:)`` signs the status lists a change set changes, with its
+    /// ``ChangeSet/statusListSigner``, and stores the signed copies in the same transaction.
+    var signsStatusListsInTransaction: Bool { get }
     /// The response recorded under `key` for `scope`, nil when none was.
     func recordedResponse(scope: String, key: String) async throws -> RecordedResponse?
+}
+
+extension ChangeSetRepository {
+    public var signsStatusListsInTransaction: Bool { false }
 }
 
 /// A write that keeps its response under an idempotency key: the route says how the operation's

@@ -31,6 +31,9 @@ struct PassportStoreConformance {
         Check(name: "status bits in a change set: the entries named, the lists as committed, nothing outside") {
             try await $0.statusBitsInChangeSet()
         },
+        Check(name: "status bits in a change set: signed with the bits where the store can, a failed signature changes nothing") {
+            try await $0.statusListsSignedInChangeSet()
+        },
         Check(name: "checkpoints: appended in sequence per operator, the newest read back") { try await $0.checkpoints() },
         Check(name: "checkpoints: of concurrent appends of one number one wins") { try await $0.concurrentCheckpoints() },
     ]
@@ -437,6 +440,37 @@ struct PassportStoreConformance {
             unknown.statusBits[0].listID = "nothing"
             await expectCode("status_list_not_found") { try await store.commit(unknown) }
             #expect(try await store.statusLists.statusList(issuer: issuer, id: "bits")?.bits == cleared.bits, "refused: unchanged")
+        }
+    }
+
+    func statusListsSignedInChangeSet() async throws {
+        try await withStore { store in
+            let issuer = Self.cells.id
+            let entries = 131_072
+            try await store.statusLists.createStatusList(StatusListRecord(
+                id: "signed", issuer: issuer, purpose: .revocation, entryCount: entries, allocationKey: nil,
+                bits: [UInt8](repeating: 0, count: entries / 8), createdAt: Self.base, updatedAt: Self.base))
+            var changes = ChangeSet()
+            changes.statusBits = [StatusBitChange(issuer: issuer, listID: "signed", index: 9, value: true, at: Self.base)]
+            changes.statusListSigner = { issuerDID, listID, bits in Array("\(issuerDID) \(listID) \(bits[1])".utf8) }
+            try await store.commit(changes)
+            let list = try #require(try await store.statusLists.statusList(issuer: issuer, id: "signed"))
+            #expect(list.bits[1] == 0x40)
+            let publication = try #require(try await store.statusLists.statusListPublication(issuer: issuer, listID: "signed"))
+            if store.signsStatusListsInTransaction {
+                #expect(publication.published == PublishedStatusList(revision: list.revision, document: Array("\(issuer) signed 64".utf8)))
+                #expect(publication.currentRevision == list.revision)
+            } else {
+                #expect(publication.published == nil, "signed after the commit by the caller")
+            }
+
+            // A signer that fails refuses the change set: the bits stay as they were.
+            changes.statusBits[0].index = 10
+            changes.statusListSigner = { _, _, _ in throw StatusListError(.statusUnreachable, "the signer is offline") }
+            if store.signsStatusListsInTransaction {
+                await expectCode("status_unreachable") { try await store.commit(changes) }
+                #expect(try await store.statusLists.statusList(issuer: issuer, id: "signed")?.bits == list.bits)
+            }
         }
     }
 

@@ -323,22 +323,30 @@ public struct PassportService: Sendable {
     /// Returns the new root (nil without mutations).
     @discardableResult
     func store(_ changes: ChangeSet, mutations: [TrieMutation], operator operatorID: String, basedOn root: Hash32?) async throws -> Hash32? {
+        var changes = changes
+        if store.signsStatusListsInTransaction, !changes.statusBits.isEmpty {
+            let operators = operators
+            changes.statusListSigner = { issuer, listID, bits in
+                try await operators.member(issuer).statusLists.service().signedList(listID, bits: bits)
+            }
+        }
         guard !mutations.isEmpty else {
             try await store.commit(changes)
             return nil
         }
         let store = store
-        return try await tries.apply(mutations, operator: operatorID, basedOn: root) { trie in
+        return try await tries.apply(mutations, operator: operatorID, basedOn: root) { [changes] trie in
             var changes = changes
             changes.trie = trie
             try await store.commit(changes)
         }
     }
 
-    /// Signs again the operators' status lists `statusBits` changed. A failure here leaves the list
-    /// unpublished (its public copy answers `status_unreachable`) until the server's next sweep of
-    /// unpublished lists signs it.
+    /// Signs again the operators' status lists `statusBits` changed, unless the store signed them in
+    /// the transaction that changed them. A failure here leaves the list unpublished (its public copy
+    /// answers `status_unreachable`) until the server's next sweep of unpublished lists signs it.
     func publishStatusLists(changedBy statusBits: [StatusBitChange]) async throws {
+        guard !store.signsStatusListsInTransaction else { return }
         var seen = Set<String>()
         for bit in statusBits where seen.insert(bit.issuer + " " + bit.listID).inserted {
             try await operators.member(bit.issuer).statusLists.service().publish(listID: bit.listID)

@@ -73,9 +73,10 @@ struct StatusListRoutes {
             return try await idempotency.run(request, context: context, body: json, status: .ok, json: { _ in answer }) { write in
                 var change = ChangeSet()
                 change.statusBits = [StatusBitChange(issuer: lists.issuerDID, listID: bit.listID, index: bit.index, value: bit.value, at: now())]
+                change.statusListSigner = { _, listID, bits in try await service.signedList(listID, bits: bits) }
                 change.keep(try write?.response(for: (), at: now()))
                 try await changes.commit(change)
-                try await service.publish(listID: bit.listID)
+                if !changes.signsStatusListsInTransaction { try await service.publish(listID: bit.listID) }
             }
         }
     }

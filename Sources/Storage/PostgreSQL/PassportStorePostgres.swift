@@ -102,16 +102,9 @@ extension PostgresStore {
     // MARK: Ownership
 
     public func ownershipChain(device deviceID: String) async throws -> [OwnershipRecord] {
-        try await fetch(
-            """
-            SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at
-            FROM passport_ownership WHERE device_id = \(deviceID) ORDER BY sequence
-            """
-        ) { row in
-            let (deviceID, sequence, owner, credentialID, statusIndex, statusList, transferredAt) = try row.decode(
-                (String, Int, String, String, Int, String, Int64).self)
-            return OwnershipRecord(
-                deviceID: deviceID, sequence: sequence, owner: owner, credentialID: credentialID, statusIndex: statusIndex,
+        try await prepared(OwnershipChainStatement(deviceID: deviceID)).map { deviceID, sequence, owner, credentialID, statusIndex, statusList, transferredAt in
+            OwnershipRecord(
+                deviceID: deviceID, sequence: Int(sequence), owner: owner, credentialID: credentialID, statusIndex: Int(statusIndex),
                 statusList: statusList, transferredAt: StoredValues.date(microseconds: transferredAt))
         }
     }
@@ -162,31 +155,6 @@ extension PostgresStore {
     //
     // Each inserts its rows with one statement, one array per column. PostgresNIO's arrays cannot carry
     // NULL, so an optional column travels as a value array and a "present" array.
-
-    /// The statement that inserts the credentials, skipping any whose id is in use, and returns the ids it inserted.
-    static func insertCredentials(_ credentials: [StoredCredential]) throws -> PostgresQuery {
-        var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
-        var hasSubject: [Bool] = [], issued: [Int64] = [], documents: [ByteBuffer] = []
-        for credential in credentials {
-            ids.append(credential.id)
-            issuers.append(credential.issuer)
-            types.append(String(decoding: try JSONEncoder().encode(credential.types), as: UTF8.self))
-            subjects.append(credential.subject ?? "")
-            hasSubject.append(credential.subject != nil)
-            issued.append(try StoredValues.microseconds(credential.issuedAt, field: "issuedAt"))
-            documents.append(ByteBuffer(bytes: credential.document))
-        }
-        return """
-            INSERT INTO credentials (id, issuer, types, subject, issued_at, document)
-            SELECT id, issuer, ARRAY(SELECT json_array_elements_text(types::json)), CASE WHEN has_subject THEN subject END,
-                   issued_at, document
-            FROM UNNEST(\(ids)::text[], \(issuers)::text[], \(types)::text[], \(subjects)::text[], \(hasSubject)::bool[],
-                        \(issued)::bigint[], \(documents)::bytea[])
-                AS t (id, issuer, types, subject, has_subject, issued_at, document)
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
-            """
-    }
 
     /// The statement that inserts the devices, skipping any whose id (or operator, GTIN and serial) is in use, and
     /// returns the ids it inserted.
@@ -269,45 +237,15 @@ extension PostgresStore {
             """
     }
 
-    /// The statement that inserts ownership `records` of devices already provisioned, each only where
-    /// its sequence follows the device's newest stored one (see ``insertKeysFollowing(_:)``).
-    static func insertOwnershipFollowing(_ records: [OwnershipRecord]) throws -> PostgresQuery {
-        let devices = records.map(\.deviceID), sequences = records.map { Int64($0.sequence) }, owners = records.map(\.owner)
-        let credentials = records.map(\.credentialID), statusIndexes = records.map { Int64($0.statusIndex) }
-        let statusLists = records.map(\.statusList)
-        let transferred = try records.map { try StoredValues.microseconds($0.transferredAt, field: "transferredAt") }
-        return """
-            INSERT INTO passport_ownership (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
-            SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at FROM (
-                SELECT o.*, ROW_NUMBER() OVER (PARTITION BY o.device_id ORDER BY o.sequence) AS n
-                FROM UNNEST(\(devices)::text[], \(sequences)::bigint[], \(owners)::text[], \(credentials)::text[],
-                            \(statusIndexes)::bigint[], \(statusLists)::text[], \(transferred)::bigint[])
-                    AS o (device_id, sequence, owner, credential_id, status_index, status_list, transferred_at)
-            ) AS o
-            WHERE o.sequence = o.n + COALESCE((SELECT MAX(sequence) FROM passport_ownership WHERE device_id = o.device_id), 0)
-            RETURNING device_id
-            """
-    }
-
-    /// The statement that inserts the entries in their order, which their sequence numbers keep.
-    static func insertFeed(_ entries: [StatusFeedEntry]) throws -> PostgresQuery {
-        let devices = entries.map(\.deviceID), kinds = entries.map(\.kind.rawValue)
-        let details = entries.map { ByteBuffer(bytes: $0.detail) }
-        let recorded = try entries.map { try StoredValues.microseconds($0.recordedAt, field: "recordedAt") }
-        return """
-            INSERT INTO passport_status_feed (device_id, kind, detail, recorded_at)
-            SELECT device_id, kind, detail, recorded_at
-            FROM UNNEST(\(devices)::text[], \(kinds)::text[], \(details)::bytea[], \(recorded)::bigint[])
-                WITH ORDINALITY AS t (device_id, kind, detail, recorded_at, n)
-            ORDER BY n
-            """
-    }
-
     /// Runs `insert`, which skips conflicting rows and returns the ids it inserted, and names the first
-    /// of `ids` (the ids of its rows, in order) it skipped: one it did not return, or the second of two
-    /// equal ones. Nil when it inserted them all.
+    /// of `ids` (the ids of its rows, in order) it skipped (see ``firstSkipped(of:inserted:)``).
     func skipped(by insert: PostgresQuery, of ids: [String], on connection: PostgresConnection) async throws -> String? {
-        let inserted = try await fetch(insert, on: connection) { try $0.decode(String.self) }
+        Self.firstSkipped(of: ids, inserted: try await fetch(insert, on: connection) { try $0.decode(String.self) })
+    }
+
+    /// The first of `ids` (the ids of an insert's rows, in order) that is not among the `inserted`
+    /// ones, or the second of two equal ones. Nil when all were inserted.
+    static func firstSkipped(of ids: [String], inserted: [String]) -> String? {
         guard inserted.count < ids.count else { return nil }
         let returned = Set(inserted)
         var seen: Set<String> = []
@@ -354,4 +292,25 @@ extension PostgresStore {
                 signature: Array(signature.readableBytesView))
         }.first
     }
+}
+
+/// A device's ownership links in order: read before every hand-off, so prepared once per connection.
+private struct OwnershipChainStatement: PostgresPreparedStatement {
+    typealias Row = (String, Int64, String, String, Int64, String, Int64)
+
+    static let sql = """
+        SELECT device_id, sequence, owner, credential_id, status_index, status_list, transferred_at
+        FROM passport_ownership WHERE device_id = $1 ORDER BY sequence
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+
+    let deviceID: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(deviceID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

@@ -16,6 +16,9 @@ extension PostgresStore {
         try await withTransaction { connection in try await statements.run(changes, store: self, on: connection) }
     }
 
+    /// A change set's status lists are signed under their row locks and stored with their bits.
+    public var signsStatusListsInTransaction: Bool { true }
+
     public func recordedResponse(scope: String, key: String) async throws -> RecordedResponse? {
         try await fetch(
             """
@@ -35,11 +38,11 @@ extension PostgresStore {
 private struct PostgresChangeStatements: Sendable {
     let responses: [PostgresQuery]
     let trieTime: Int64?
-    let credentials: PostgresQuery
+    let credentials: InsertCredentialsStatement
     let devices: PostgresQuery
     let firstKeys: PostgresQuery
     let firstOwners: PostgresQuery
-    let feed: PostgresQuery
+    let feed: InsertFeedStatement
     /// The bits to change per list (issuer, id), lists in a fixed order so transactions lock them alike.
     let statusBits: [(issuer: String, listID: String, bits: [StatusBitChange], updatedAt: Int64)]
     /// The devices this change set provisions: their keys and owners are inserted at once.
@@ -57,13 +60,13 @@ private struct PostgresChangeStatements: Sendable {
                 """
         }
         trieTime = try changes.trie.map { try StoredValues.microseconds($0.commit.time, field: "committedAt") }
-        credentials = try PostgresStore.insertCredentials(changes.credentials)
+        credentials = try InsertCredentialsStatement(changes.credentials)
         devices = try PostgresStore.insertDevices(changes.devices)
         let provisioned = Set(changes.devices.map(\.id))
         firstKeys = try PostgresStore.insertKeys(changes.bmsKeys.filter { provisioned.contains($0.deviceID) })
         firstOwners = try PostgresStore.insertOwnership(changes.ownership.filter { provisioned.contains($0.deviceID) })
         self.provisioned = provisioned
-        feed = try PostgresStore.insertFeed(changes.feed)
+        feed = try InsertFeedStatement(changes.feed)
         statusBits = try Dictionary(grouping: changes.statusBits) { [$0.issuer, $0.listID] }
             .sorted { $0.key.lexicographicallyPrecedes($1.key) }
             .map { key, bits in
@@ -81,7 +84,9 @@ private struct PostgresChangeStatements: Sendable {
         if let trie = changes.trie, let trieTime {
             try await PostgresNodeStore.write(trie, committedAt: trieTime, legacy: store.legacyTrieNodes, on: connection, logger: store.logger)
         }
-        if !changes.credentials.isEmpty, let id = try await store.skipped(by: credentials, of: changes.credentials.map(\.id), on: connection) {
+        if !changes.credentials.isEmpty,
+            let id = PostgresStore.firstSkipped(of: credentials.ids, inserted: try await connection.rows(of: credentials, logger: store.logger))
+        {
             throw StorageError.credentialExists(id: id)
         }
         if !changes.devices.isEmpty, let id = try await store.skipped(by: devices, of: changes.devices.map(\.id), on: connection) {
@@ -107,13 +112,13 @@ private struct PostgresChangeStatements: Sendable {
         }
         if changes.ownership.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstOwners, on: connection) }
         if !followingOwners.isEmpty {
-            let inserted = try await store.fetch(try PostgresStore.insertOwnershipFollowing(followingOwners), on: connection) { try $0.decode(String.self) }
+            let inserted = try await connection.rows(of: try InsertFollowingOwnersStatement(followingOwners), logger: store.logger)
             if inserted.count < followingOwners.count, let record = followingOwners.first(where: { !inserted.contains($0.deviceID) }) ?? followingOwners.last {
                 let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
                 throw PassportStoreErrors.ownershipConflict(record, last: last)
             }
         }
-        if !changes.feed.isEmpty { try await store.run(feed, on: connection) }
+        if !changes.feed.isEmpty { _ = try await connection.rows(of: feed, logger: store.logger) }
         for recall in changes.recalls {
             let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
             let inserted = try await store.fetch(
@@ -128,38 +133,36 @@ private struct PostgresChangeStatements: Sendable {
             if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
         }
         for list in statusBits {
-            try await Self.setBits(list.bits, issuer: list.issuer, listID: list.listID, updatedAt: list.updatedAt, store: store, on: connection)
+            try await Self.setBits(
+                list.bits, issuer: list.issuer, listID: list.listID, updatedAt: list.updatedAt, signer: changes.statusListSigner, store: store,
+                on: connection)
         }
         try await store.insertEvents(changes.events, on: connection)
     }
 
     /// Sets or clears `bits` of one list with one read and one write of its bitstring, under the
-    /// list's row lock; the revision moves once, and only when a bit changed.
+    /// list's row lock; the revision moves once, and only when a bit changed. With a `signer`, the
+    /// list's signed copy of the new revision is written with it.
     private static func setBits(
-        _ bits: [StatusBitChange], issuer: String, listID: String, updatedAt: Int64, store: PostgresStore, on connection: PostgresConnection
+        _ bits: [StatusBitChange], issuer: String, listID: String, updatedAt: Int64, signer: StatusListSigner?, store: PostgresStore,
+        on connection: PostgresConnection
     ) async throws {
-        let rows = try await store.fetch(
-            "SELECT bits, entry_count FROM status_lists WHERE issuer = \(issuer) AND id = \(listID) FOR UPDATE", on: connection
-        ) { row in
-            let (bits, count) = try row.decode((ByteBuffer, Int64).self)
-            return (bits: Array(bits.readableBytesView), count: Int(count))
-        }
-        guard let list = rows.first else {
+        guard let (stored, count) = try await connection.rows(of: LockStatusListStatement(issuer: issuer, listID: listID), logger: store.logger).first
+        else {
             throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'")
         }
-        var updated = list.bits
+        let bitsBefore = Array(stored.readableBytesView)
+        var updated = bitsBefore
         for bit in bits {
-            guard bit.index >= 0, bit.index < list.count, bit.index >> 3 < updated.count else {
-                throw StatusListError(.rangeError, "index \(bit.index) is outside the \(list.count) entries of '\(listID)'")
+            guard bit.index >= 0, bit.index < count, bit.index >> 3 < updated.count else {
+                throw StatusListError(.rangeError, "index \(bit.index) is outside the \(count) entries of '\(listID)'")
             }
             let mask = UInt8(0x80 >> (bit.index & 7))
             if bit.value { updated[bit.index >> 3] |= mask } else { updated[bit.index >> 3] &= ~mask }
         }
-        guard updated != list.bits else { return }
-        try await store.run(
-            """
-            UPDATE status_lists SET bits = \(ByteBuffer(bytes: updated)), revision = revision + 1, updated_at = \(updatedAt)
-            WHERE issuer = \(issuer) AND id = \(listID)
-            """, on: connection)
+        guard updated != bitsBefore else { return }
+        let published = try await signer?(issuer, listID, updated)
+        _ = try await connection.rows(
+            of: WriteStatusListStatement(issuer: issuer, listID: listID, bits: updated, updatedAt: updatedAt, published: published), logger: store.logger)
     }
 }

@@ -87,13 +87,9 @@ struct PostgresNodeStore: NodeStore {
         for ref in refs { byKey[ref.position.key] = ref }
         return try await trieStore.withConnection { [byKey] connection, logger in
             var found: [NodeRef: [UInt8]] = [:]
-            let rows = try await connection.query(
-                """
-                SELECT position, hash, node FROM trie_node_positions
-                WHERE trie = (SELECT id FROM tries WHERE operator = \(operatorID))
-                  AND position = ANY(\(byKey.keys.map { ByteBuffer(bytes: $0) }))
-                """, logger: logger)
-            for try await (position, hash, node) in rows.decode((ByteBuffer, ByteBuffer, ByteBuffer).self) {
+            let rows = try await connection.rows(
+                of: NodesAtPositionsStatement(operatorID: operatorID, positions: byKey.keys.map { ByteBuffer(bytes: $0) }), logger: logger)
+            for (position, hash, node) in rows {
                 if let ref = byKey[Array(position.readableBytesView)], ref.hash == (try PostgresTrieStore.hash(hash)) {
                     found[ref] = Array(node.readableBytesView)
                 }
@@ -145,15 +141,12 @@ struct PostgresNodeStore: NodeStore {
         let (batch, commit, operatorID) = (write.batch, write.commit, write.operatorID)
         // Creates the operator's trie row if needed and locks it (the upsert's update takes the row
         // lock) until the transaction ends, in one statement.
-        var trie: Int64?
-        for try await id in try await connection.query(
-            "INSERT INTO tries (operator) VALUES (\(operatorID)) ON CONFLICT (operator) DO UPDATE SET operator = excluded.operator RETURNING id",
-            logger: logger
-        ).decode(Int64.self) {
-            trie = id
+        guard let trie = try await connection.rows(of: TrieLockStatement(operatorID: operatorID), logger: logger).first else {
+            throw StorageError.failed("the trie of '\(operatorID)' vanished mid-batch")
         }
-        guard let trie else { throw StorageError.failed("the trie of '\(operatorID)' vanished mid-batch") }
-        let current = try await latest(connection, logger: logger, operatorID: operatorID)
+        let current = try await connection.rows(of: LatestCommitStatement(trie: trie), logger: logger).first.map {
+            (sequence: Int($0.0), root: try PostgresTrieStore.hash($0.1), keyCount: Int($0.2))
+        }
         guard current?.root == batch.previousRoot else {
             throw NodeStoreError.rootConflict(expected: batch.previousRoot, found: current?.root)
         }
@@ -172,23 +165,13 @@ struct PostgresNodeStore: NodeStore {
         }
         // Positions emptied, nodes written and the commit, in one statement (one round trip).
         let sequence = Int64((current?.sequence ?? 0) + 1)
-        try await connection.execute(
-            """
-            WITH emptied AS (
-                DELETE FROM trie_node_positions
-                WHERE trie = \(trie) AND position = ANY(\(emptied.map { ByteBuffer(bytes: $0.position.key) })::bytea[])
-            ), written AS (
-                INSERT INTO trie_node_positions (trie, position, hash, node)
-                SELECT \(trie), * FROM UNNEST(\(batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) })::bytea[],
-                                               \(batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) })::bytea[],
-                                               \(batch.puts.map { ByteBuffer(bytes: $0.bytes) })::bytea[])
-                ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
-            )
-            INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
-            VALUES (\(trie), \(sequence), \(ByteBuffer(bytes: batch.root.bytes)), \(time),
-                    \(Int64(commit.changes)), \(Int64(keyCount)))
-            """, logger: logger)
+        let statement = TrieBatchStatement(
+            trie: trie, emptied: emptied.map { ByteBuffer(bytes: $0.position.key) }, positions: batch.puts.map { ByteBuffer(bytes: $0.ref.position.key) },
+            hashes: batch.puts.map { ByteBuffer(bytes: $0.ref.hash.bytes) }, nodes: batch.puts.map { ByteBuffer(bytes: $0.bytes) }, sequence: sequence,
+            root: ByteBuffer(bytes: batch.root.bytes), committedAt: time, changes: Int64(commit.changes), keyCount: Int64(keyCount))
+        _ = try await connection.rows(of: statement, logger: logger)
     }
+
 
     /// The newest commit's sequence, root and key count.
     private static func latest(
@@ -206,7 +189,115 @@ struct PostgresNodeStore: NodeStore {
     }
 }
 
+// Every write to an operator's batteries runs these, so each is prepared once per connection.
+
+/// The operator's nodes at these positions: position, hash and node.
+private struct NodesAtPositionsStatement: PostgresPreparedStatement {
+    typealias Row = (ByteBuffer, ByteBuffer, ByteBuffer)
+    static let sql = """
+        SELECT position, hash, node FROM trie_node_positions
+        WHERE trie = (SELECT id FROM tries WHERE operator = $1) AND position = ANY($2::bytea[])
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .byteaArray]
+    let operatorID: String
+    let positions: [ByteBuffer]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 2)
+        bindings.append(operatorID)
+        bindings.append(positions)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// Creates the operator's trie row if needed and locks it (the upsert's update takes the row lock)
+/// until the transaction ends; returns the trie's id.
+private struct TrieLockStatement: PostgresPreparedStatement {
+    typealias Row = Int64
+    static let sql = "INSERT INTO tries (operator) VALUES ($1) ON CONFLICT (operator) DO UPDATE SET operator = excluded.operator RETURNING id"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+    let operatorID: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(operatorID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The trie's newest commit: sequence, root and key count.
+private struct LatestCommitStatement: PostgresPreparedStatement {
+    typealias Row = (Int64, ByteBuffer, Int64)
+    static let sql = "SELECT sequence, root, key_count FROM trie_commits WHERE trie = $1 ORDER BY sequence DESC LIMIT 1"
+    static let bindingDataTypes: [PostgresDataType] = [.int8]
+    let trie: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(trie)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// A batch's positions emptied, nodes written and its commit, in one statement.
+private struct TrieBatchStatement: PostgresPreparedStatement {
+    typealias Row = Int64
+    static let sql = """
+        WITH emptied AS (
+            DELETE FROM trie_node_positions WHERE trie = $1 AND position = ANY($2::bytea[])
+        ), written AS (
+            INSERT INTO trie_node_positions (trie, position, hash, node)
+            SELECT $1, * FROM UNNEST($3::bytea[], $4::bytea[], $5::bytea[])
+            ON CONFLICT (trie, position) DO UPDATE SET hash = excluded.hash, node = excluded.node
+        )
+        INSERT INTO trie_commits (trie, sequence, root, committed_at, changes, key_count)
+        VALUES ($1, $6, $7, $8, $9, $10)
+        RETURNING sequence
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8, .byteaArray, .byteaArray, .byteaArray, .byteaArray, .int8, .bytea, .int8, .int8, .int8]
+    let trie: Int64
+    let emptied: [ByteBuffer]
+    let positions: [ByteBuffer]
+    let hashes: [ByteBuffer]
+    let nodes: [ByteBuffer]
+    let sequence: Int64
+    let root: ByteBuffer
+    let committedAt: Int64
+    let changes: Int64
+    let keyCount: Int64
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 10)
+        bindings.append(trie)
+        bindings.append(emptied)
+        bindings.append(positions)
+        bindings.append(hashes)
+        bindings.append(nodes)
+        bindings.append(sequence)
+        bindings.append(root)
+        bindings.append(committedAt)
+        bindings.append(changes)
+        bindings.append(keyCount)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
 extension PostgresConnection {
+    /// Runs `statement`, prepared once per connection, and collects its rows.
+    func rows<Statement: PostgresPreparedStatement>(of statement: Statement, logger: Logger) async throws -> [Statement.Row] {
+        var rows: [Statement.Row] = []
+        for try await row in try await execute(statement, logger: logger) { rows.append(row) }
+        return rows
+    }
+
     /// Runs `query` and discards its rows.
     func execute(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
