@@ -38,11 +38,9 @@ extension PostgresStore {
 private struct PostgresChangeStatements: Sendable {
     let responses: [PostgresQuery]
     let trieTime: Int64?
-    let credentials: InsertCredentialsStatement
     let devices: PostgresQuery
     let firstKeys: PostgresQuery
     let firstOwners: PostgresQuery
-    let feed: InsertFeedStatement
     /// The bits to change per list (issuer, id), lists in a fixed order so transactions lock them alike.
     let statusBits: [(issuer: String, listID: String, bits: [StatusBitChange], updatedAt: Int64)]
     /// The devices this change set provisions: their keys and owners are inserted at once.
@@ -60,13 +58,11 @@ private struct PostgresChangeStatements: Sendable {
                 """
         }
         trieTime = try changes.trie.map { try StoredValues.microseconds($0.commit.time, field: "committedAt") }
-        credentials = try InsertCredentialsStatement(changes.credentials)
         devices = try PostgresStore.insertDevices(changes.devices)
         let provisioned = Set(changes.devices.map(\.id))
         firstKeys = try PostgresStore.insertKeys(changes.bmsKeys.filter { provisioned.contains($0.deviceID) })
         firstOwners = try PostgresStore.insertOwnership(changes.ownership.filter { provisioned.contains($0.deviceID) })
         self.provisioned = provisioned
-        feed = try InsertFeedStatement(changes.feed)
         statusBits = try Dictionary(grouping: changes.statusBits) { [$0.issuer, $0.listID] }
             .sorted { $0.key.lexicographicallyPrecedes($1.key) }
             .map { key, bits in
@@ -84,10 +80,10 @@ private struct PostgresChangeStatements: Sendable {
         if let trie = changes.trie, let trieTime {
             try await PostgresNodeStore.write(trie, committedAt: trieTime, legacy: store.legacyTrieNodes, on: connection, logger: store.logger)
         }
-        if !changes.credentials.isEmpty,
-            let id = PostgresStore.firstSkipped(of: credentials.ids, inserted: try await connection.rows(of: credentials, logger: store.logger))
-        {
-            throw StorageError.credentialExists(id: id)
+        // Devices and BMS keys refer to their credentials, so those go in first.
+        let credentialsFirst = !changes.devices.isEmpty || !changes.bmsKeys.isEmpty
+        if credentialsFirst {
+            try await Self.insertRows(try InsertChangeRowsStatement(credentials: changes.credentials, followingOwners: [], feed: [], lists: []), store, connection)
         }
         if !changes.devices.isEmpty, let id = try await store.skipped(by: devices, of: changes.devices.map(\.id), on: connection) {
             throw PassportStoreErrors.deviceExists(id)
@@ -111,14 +107,16 @@ private struct PostgresChangeStatements: Sendable {
             }
         }
         if changes.ownership.contains(where: { provisioned.contains($0.deviceID) }) { try await store.run(firstOwners, on: connection) }
-        if !followingOwners.isEmpty {
-            let inserted = try await connection.rows(of: try InsertFollowingOwnersStatement(followingOwners), logger: store.logger)
-            if inserted.count < followingOwners.count, let record = followingOwners.first(where: { !inserted.contains($0.deviceID) }) ?? followingOwners.last {
-                let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
-                throw PassportStoreErrors.ownershipConflict(record, last: last)
-            }
+        // The status lists are read under their row locks and their new bits signed (when the change
+        // set carries a signer); then the rows, the lists' new bits included, in one statement.
+        var lists: [StatusListWrite] = []
+        for list in statusBits {
+            if let write = try await Self.listWrite(list, signer: changes.statusListSigner, store: store, on: connection) { lists.append(write) }
         }
-        if !changes.feed.isEmpty { _ = try await connection.rows(of: feed, logger: store.logger) }
+        try await Self.insertRows(
+            try InsertChangeRowsStatement(
+                credentials: credentialsFirst ? [] : changes.credentials, followingOwners: followingOwners, feed: changes.feed, lists: lists),
+            store, connection)
         for recall in changes.recalls {
             let issuedAt = try StoredValues.microseconds(recall.issuedAt, field: "issuedAt")
             let inserted = try await store.fetch(
@@ -132,37 +130,45 @@ private struct PostgresChangeStatements: Sendable {
             ) { try $0.decode(String.self) }
             if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
         }
-        for list in statusBits {
-            try await Self.setBits(
-                list.bits, issuer: list.issuer, listID: list.listID, updatedAt: list.updatedAt, signer: changes.statusListSigner, store: store,
-                on: connection)
-        }
         try await store.insertEvents(changes.events, on: connection)
     }
 
-    /// Sets or clears `bits` of one list with one read and one write of its bitstring, under the
-    /// list's row lock; the revision moves once, and only when a bit changed. With a `signer`, the
-    /// list's signed copy of the new revision is written with it.
-    private static func setBits(
-        _ bits: [StatusBitChange], issuer: String, listID: String, updatedAt: Int64, signer: StatusListSigner?, store: PostgresStore,
-        on connection: PostgresConnection
-    ) async throws {
-        guard let (stored, count) = try await connection.rows(of: LockStatusListStatement(issuer: issuer, listID: listID), logger: store.logger).first
-        else {
-            throw StatusListError(.statusListNotFound, "there is no status list '\(listID)'")
+    /// Runs `rows`; `credential_exists` or `ownership_conflict` when it skipped one.
+    private static func insertRows(_ rows: InsertChangeRowsStatement, _ store: PostgresStore, _ connection: PostgresConnection) async throws {
+        guard !rows.isEmpty else { return }
+        let written = try await connection.rows(of: rows, logger: store.logger)
+        if let id = PostgresStore.firstSkipped(of: rows.credentialIDs, inserted: written.filter { $0.0 == "credential" }.map(\.1)) {
+            throw StorageError.credentialExists(id: id)
         }
-        let bitsBefore = Array(stored.readableBytesView)
-        var updated = bitsBefore
-        for bit in bits {
+        let owners = Set(written.filter { $0.0 == "owner" }.map(\.1))
+        if owners.count < rows.owners.count, let record = rows.owners.first(where: { !owners.contains($0.deviceID) }) ?? rows.owners.last {
+            let last = try await store.lastSequence(in: "passport_ownership", device: record.deviceID, on: connection)
+            throw PassportStoreErrors.ownershipConflict(record, last: last)
+        }
+    }
+
+    /// One list's new bitstring with `bits` set or cleared, read under the list's row lock, and the
+    /// signed copy of its new revision when there is a `signer`; nil when no bit changes (the revision
+    /// moves only when one does).
+    private static func listWrite(
+        _ list: (issuer: String, listID: String, bits: [StatusBitChange], updatedAt: Int64), signer: StatusListSigner?, store: PostgresStore,
+        on connection: PostgresConnection
+    ) async throws -> StatusListWrite? {
+        let lock = LockStatusListStatement(issuer: list.issuer, listID: list.listID)
+        guard let (stored, count) = try await connection.rows(of: lock, logger: store.logger).first else {
+            throw StatusListError(.statusListNotFound, "there is no status list '\(list.listID)'")
+        }
+        let before = Array(stored.readableBytesView)
+        var updated = before
+        for bit in list.bits {
             guard bit.index >= 0, bit.index < count, bit.index >> 3 < updated.count else {
-                throw StatusListError(.rangeError, "index \(bit.index) is outside the \(count) entries of '\(listID)'")
+                throw StatusListError(.rangeError, "index \(bit.index) is outside the \(count) entries of '\(list.listID)'")
             }
             let mask = UInt8(0x80 >> (bit.index & 7))
             if bit.value { updated[bit.index >> 3] |= mask } else { updated[bit.index >> 3] &= ~mask }
         }
-        guard updated != bitsBefore else { return }
-        let published = try await signer?(issuer, listID, updated)
-        _ = try await connection.rows(
-            of: WriteStatusListStatement(issuer: issuer, listID: listID, bits: updated, updatedAt: updatedAt, published: published), logger: store.logger)
+        guard updated != before else { return nil }
+        let published = try await signer?(list.issuer, list.listID, updated)
+        return StatusListWrite(issuer: list.issuer, listID: list.listID, bits: updated, updatedAt: list.updatedAt, published: published)
     }
 }
