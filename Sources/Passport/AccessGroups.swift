@@ -89,14 +89,16 @@ public enum PassportAttributeAccess {
             group: .public, batteryPass: [], reason: "a safety advisory is for everyone who holds the battery, like a recall"),
     ]
 
+    /// Whether `groups` may read the attribute `name` (one missing from the catalog: no one).
+    public static func readable(_ name: String, by groups: Set<AccessGroup>) -> Bool {
+        catalog[name].map { groups.contains($0.group) } ?? false
+    }
+
     /// The attributes of `passport` that `groups` may read. An attribute missing from the catalog is
     /// left out (shown to no one until it is classified).
     public static func view(_ passport: JSONObject, for groups: Set<AccessGroup>) -> JSONObject {
         var visible = JSONObject()
-        for (name, value) in passport {
-            guard let entry = catalog[name], groups.contains(entry.group) else { continue }
-            visible[name] = value
-        }
+        for (name, value) in passport where readable(name, by: groups) { visible[name] = value }
         return visible
     }
 }

@@ -21,8 +21,11 @@ public struct PassportBundle: Sendable {
     /// The Device credential.
     public var device: Credential
     public var bom: Credential
-    /// The Ownership credentials, first owner first.
+    /// The Ownership credentials, first owner first; none when ``ownershipWithheld``.
     public var ownership: [Credential]
+    /// Whether the Ownership credentials were left out: who owns a battery is for persons with a
+    /// legitimate interest, so a public bundle (``withholdingOwnership()``) carries none.
+    public var ownershipWithheld = false
     /// The BMS key credentials of replaced modules, oldest first.
     public var bmsKeys: [Credential]
     /// The DID documents of the issuers (the operator's did:web document).
@@ -66,6 +69,20 @@ public struct PassportBundle: Sendable {
         self.createdAt = createdAt
     }
 
+    /// The bundle without its Ownership credentials and the status lists only they use: what the
+    /// public may have. The leaf stays as anchored (its trie proof needs its bytes); it names the
+    /// current Ownership credential by id only.
+    public func withholdingOwnership() -> PassportBundle {
+        var bundle = self
+        let kept = Set(([device, bom] + bmsKeys).flatMap { credential in
+            ((try? StatusListEntry.entries(in: credential.json)) ?? []).map(\.entry.listCredential)
+        })
+        bundle.statusLists = statusLists.filter { $0["id"]?.stringValue.map(kept.contains) ?? false }
+        bundle.ownership = []
+        bundle.ownershipWithheld = true
+        return bundle
+    }
+
     /// The bundle as JSON (binary members in lowercase hex).
     public var json: JSONObject {
         var object: JSONObject = [
@@ -93,6 +110,7 @@ public struct PassportBundle: Sendable {
             ])
         }
         if let originLeaf { object["originLeaf"] = .string(Hex.encode(originLeaf)) }
+        if ownershipWithheld { object["ownershipWithheld"] = true }
         return object
     }
 
@@ -138,6 +156,13 @@ public struct PassportBundle: Sendable {
         bom = try credential(credentialSet?["bom"], "credentials/bom")
         ownership = try credentials(credentialSet?["ownership"], "credentials/ownership")
         bmsKeys = try credentials(credentialSet?["bmsKeys"], "credentials/bmsKeys")
+        switch object["ownershipWithheld"] {
+        case nil, .bool(false)?: ownershipWithheld = false
+        case .bool(true)?:
+            guard ownership.isEmpty else { throw invalid("ownershipWithheld", "is true, yet the bundle carries Ownership credentials") }
+            ownershipWithheld = true
+        default: throw invalid("ownershipWithheld", "must be a boolean")
+        }
         guard let documents = object["didDocuments"]?.arrayValue else { throw invalid("didDocuments", "must be an array") }
         var parsed: [DIDDocument] = []
         for (index, document) in documents.enumerated() {

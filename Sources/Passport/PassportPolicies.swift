@@ -167,11 +167,15 @@ public struct IssuerKeysPassportPolicy: PassportPolicy {
     }
 }
 
-/// `ownership_chain`: each hand-off names the Ownership credential it supersedes.
+/// `ownership_chain`: each hand-off names the Ownership credential it supersedes. A bundle that
+/// withholds its Ownership credentials (the public one) has no chain to check, and its result says so
+/// (`ownership_withheld`, a warning).
 public struct OwnershipChainPassportPolicy: PassportPolicy {
     public let name = "ownership_chain"
 
     public init() {}
+
+    public func applies(to bundle: PassportBundle, in context: PassportContext) -> Bool { !bundle.ownershipWithheld }
 
     public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
         var failures: [VerificationProblem] = []
@@ -196,8 +200,15 @@ public struct LeafPassportPolicy: PassportPolicy {
 
     public func evaluate(_ bundle: PassportBundle, in context: PassportContext) async -> PassportOutcome {
         switch context.leaf {
-        case .success(let leaf): PassportOutcome(failures: PassportVerifier.leafMismatches(leaf, bundle))
-        case .failure(let error): PassportOutcome(failures: [VerificationProblem(code: error.code, message: error.message)])
+        case .success(let leaf):
+            let withheld = bundle.ownershipWithheld ? [
+                VerificationProblem(
+                    code: "ownership_withheld",
+                    message: "the bundle carries no Ownership credentials (who owns the battery is for persons with a legitimate interest)")
+            ] : []
+            return PassportOutcome(failures: PassportVerifier.leafMismatches(leaf, bundle), warnings: withheld)
+        case .failure(let error):
+            return PassportOutcome(failures: [VerificationProblem(code: error.code, message: error.message)])
         }
     }
 }

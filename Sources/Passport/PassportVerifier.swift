@@ -279,7 +279,9 @@ public struct PassportVerifier: Sendable {
         if leaf.batteryID != bundle.batteryID { problems.append("it is the leaf of \(leaf.batteryID)") }
         if leaf.credentials.device != bundle.device.id { problems.append("it names another Device credential") }
         if leaf.credentials.bom != bundle.bom.id { problems.append("it names another BOM credential") }
-        if leaf.credentials.ownership != bundle.ownership.last?.id { problems.append("it names another Ownership credential") }
+        if !bundle.ownershipWithheld, leaf.credentials.ownership != bundle.ownership.last?.id {
+            problems.append("it names another Ownership credential")
+        }
         let keyCredential = bundle.bmsKeys.last ?? bundle.device
         let registered = keyCredential.json["credentialSubject"]?["bmsPublicKeyMultibase"]?.stringValue
         // A Multikey is a two-byte multicodec header and the raw key, base58btc after `z`.

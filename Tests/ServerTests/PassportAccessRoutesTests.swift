@@ -110,6 +110,30 @@ struct PassportAccessRoutesTests {
                 client, path, presenting: [try await roleCredential("repairer", by: roleIssuer)], domain: domain, challenge: "made-up")
             #expect(refusal(replayed) == "INVALID_CHALLENGE_ERROR")
 
+            // The offline bundle: a recycler's role credential brings the Ownership credentials, a plain
+            // request or a refused presentation does not.
+            func ownershipCount(_ json: [String: Any]) -> Int? {
+                ((json["credentials"] as? [String: Any])?["ownership"] as? [Any])?.count
+            }
+            let recyclerBundle = try await scan(
+                client, "/passports/AG-1/bundle", presenting: [try await roleCredential("recycler", by: roleIssuer)], domain: domain)
+            #expect(ownershipCount(recyclerBundle) == 1 && recyclerBundle["ownershipWithheld"] == nil)
+            let foreignBundle = try await scan(
+                client, "/passports/AG-1/bundle", presenting: [try await roleCredential("recycler", by: authority)], domain: domain)
+            #expect(ownershipCount(foreignBundle) == 0 && foreignBundle["ownershipWithheld"] as? Bool == true)
+            #expect(refusal(foreignBundle) == "issuer_not_authorized")
+            let plainBundle = try await client.execute(uri: "/passports/AG-1/bundle", method: .get).json
+            #expect(ownershipCount(plainBundle) == 0)
+
+            // The passport record: status and what each feed entry changed only for the operator.
+            let record = try await client.execute(uri: "/passports/AG-1", method: .get).json
+            #expect(record["status"] == nil && record["accessGroups"] as? [String] == ["public"])
+            let feed = try #require(record["feed"] as? [[String: Any]])
+            #expect(!feed.isEmpty && feed.allSatisfy { $0["detail"] == nil })
+            let operatorRecord = try await client.execute(uri: "/passports/AG-1", method: .get, headers: auth).json
+            #expect(operatorRecord["status"] as? String == "Virgin")
+            #expect((operatorRecord["feed"] as? [[String: Any]])?.contains { $0["detail"] != nil } == true)
+
             // The page says which view it is; the operator's token sees everything.
             let page = String(buffer: try await client.execute(uri: path, method: .get, headers: [.accept: "text/html"]).body)
             #expect(page.contains("The public attributes."))

@@ -162,13 +162,14 @@ import Trie
     @Test func offlineBundleAndItsForgeries() async throws {
         try await withLiveServer { client, _, admin in
             let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
-            let device = PassportFixtures.device(serial: "B-1", lot: "L1", key: SoftwareSigner.generate(.p256))
+            var device = PassportFixtures.device(serial: "B-1", lot: "L1", key: SoftwareSigner.generate(.p256))
+            device["owner"] = .string(DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey))
             let issued = try await client.execute(
                 uri: "/manufacturing/device/issue", method: .post, headers: auth,
                 body: jsonBody(["operator": "packmaker", "device": .object(device)]))
             #expect(issued.status == .created)
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
-            let response = try await client.execute(uri: "/passports/B-1/bundle", method: .get)
+            let response = try await client.execute(uri: "/passports/B-1/bundle", method: .get, headers: auth)
             #expect(response.status == .ok)
             let json = try JSONValue(parsing: Array(buffer: response.body))
             let bundle = try PassportBundle(json: json)
@@ -179,6 +180,23 @@ import Trie
             let genuine = await verifier.verify(bundle)
             #expect(genuine.verdict == .green, "\(genuine.failureCodes)")
             #expect(genuine.warnings.map(\.code) == [])
+            #expect(genuine.checks.contains("ownership_chain") && genuine.passport["owner"] != nil)
+
+            // Anyone else gets the bundle without its Ownership credentials (who owns a battery is for
+            // persons with a legitimate interest), and it verifies green offline all the same.
+            let publicResponse = try await client.execute(uri: "/passports/B-1/bundle", method: .get)
+            let publicJSON = try JSONValue(parsing: Array(buffer: publicResponse.body))
+            let publicBundle = try PassportBundle(json: publicJSON)
+            #expect(publicJSON["ownershipWithheld"] == true && publicJSON["credentials"]?["ownership"] == [])
+            #expect(publicBundle.leaf == bundle.leaf && publicBundle.statusLists.count == bundle.statusLists.count - 1)
+            let publicResult = await verifier.verify(publicBundle)
+            #expect(publicResult.verdict == .green, "\(publicResult.failureCodes)")
+            #expect(publicResult.warnings.map(\.code) == ["ownership_withheld"])
+            #expect(!publicResult.checks.contains("ownership_chain") && publicResult.passport["owner"] == nil)
+            // A bundle that says it withholds the Ownership credentials and carries some is not read.
+            var contradictory = bundle.json
+            contradictory["ownershipWithheld"] = true
+            #expect(throws: PassportError.self) { try PassportBundle(json: .object(contradictory)) }
             // Through JSON and back, the bundle is the same bundle.
             #expect(try PassportBundle(json: .object(bundle.json)).json == bundle.json)
             // A bundle of the format before signed checkpoints is not read as one.

@@ -57,7 +57,8 @@ import Trie
 
     static func anchoredBundle(_ client: LoopbackClient, _ issuer: String) async throws -> PassportBundle {
         #expect(try await client.post("/operators/packmaker/anchor", [:], token: issuer).status == .ok)
-        let response = try await client.execute(uri: "/passports/V-1/bundle", method: .get)
+        // The operator's token reads the whole bundle, Ownership credentials included.
+        let response = try await client.execute(uri: "/passports/V-1/bundle", method: .get, headers: .bearer(issuer))
         return try PassportBundle(json: try JSONValue(parsing: Array(buffer: response.body)))
     }
 

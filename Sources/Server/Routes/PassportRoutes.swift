@@ -137,28 +137,41 @@ struct PassportRoutes {
                 "failures": .array(problem.map { [$0.json] } ?? []),
             ])
         }
-        // GET /passports/{id}: the device, its leaf and recent status feed.
-        router.get("passports/:id") { _, context -> Response in
+        // GET /passports/{id}: the device, its leaf and recent status feed; the status and what each
+        // feed entry changed (new owners among it) only for a token acting for the operator.
+        router.get("passports/:id") { request, context -> Response in
+            let requester: Requester
+            switch try await self.requester(request, context: context, presenting: false) {
+            case .refused(let response): return response
+            case .known(let known): requester = known
+            }
             let device = try await device(context)
             let leaf = try await service.leaf(of: device)
             let feed = try await service.store.statusFeed(device: device.id, limit: 50)
-            return .json([
+            let groups = requester.groups(operator: device.operatorID)
+            let readsDetail = groups.contains(.legitimateInterest)
+            var passport: JSONObject = [
                 "batteryId": .string(device.id), "operator": .string(device.operatorID), "did": .string(device.did),
                 "gtin": .string(device.gtin), "serial": .string(device.serial), "model": .string(device.model),
-                "lot": device.lot.map(JSONValue.string) ?? .null, "status": .string(leaf.status.description),
-                "leaf": .string(Hex.encode(leaf.cbor())),
+                "lot": device.lot.map(JSONValue.string) ?? .null, "leaf": .string(Hex.encode(leaf.cbor())),
+                "accessGroups": .array(AccessGroup.allCases.filter(groups.contains).map { .string($0.rawValue) }),
                 "feed": .array(feed.map { entry in
-                    .object([
-                        "kind": .string(entry.kind.rawValue), "recordedAt": .string(XSDDateTime.format(entry.recordedAt)),
-                        "detail": (try? JSONValue(parsing: entry.detail)) ?? .null,
-                    ])
+                    var item: JSONObject = ["kind": .string(entry.kind.rawValue), "recordedAt": .string(XSDDateTime.format(entry.recordedAt))]
+                    if readsDetail { item["detail"] = (try? JSONValue(parsing: entry.detail)) ?? .null }
+                    return .object(item)
                 }),
-            ])
+            ]
+            if PassportAttributeAccess.readable("status", by: groups) { passport["status"] = .string(leaf.status.description) }
+            return .json(.object(passport))
         }
-        // GET /passports/{id}/bundle: the offline verification bundle.
-        router.get("passports/:id/bundle") { _, context -> Response in
-            let bundle = try await service.bundle(for: try await device(context))
-            return .json(.object(bundle.json))
+        // GET /passports/{id}/bundle: the offline verification bundle; without the Ownership
+        // credentials unless the bearer token acts for the operator. POST with a role credential's
+        // presentation (as on /verify/device/{id}) for the groups the role opens.
+        router.get("passports/:id/bundle") { request, context -> Response in
+            try await bundleResponse(request: request, context: context, presenting: false)
+        }
+        router.post("passports/:id/bundle") { request, context -> Response in
+            try await bundleResponse(request: request, context: context, presenting: true)
         }
     }
 
@@ -355,30 +368,14 @@ struct PassportRoutes {
     private func verificationResponse(
         _ scanned: String, request: Request, context: VoltpassRequestContext, presenting: Bool = false
     ) async throws -> Response {
-        var token: AccessTokenRecord?
-        switch try await authenticator.optional.authenticate(request, context: context) {
-        case .limited(let response): return response
-        case .absent: break
-        case .token(let live): token = live
-        }
-        var access = PassportAccess.Decision(groups: [.public], roles: [], refused: nil)
-        if presenting {
-            var request = request
-            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
-            if let routes = self.access {
-                switch try await routes.decide(body, domain: service.resolverBase) {
-                case .refused(let response): return response
-                case .decided(let decision): access = decision
-                }
-            } else {
-                access.refused = VerificationProblem(
-                    code: "access_registry_unconfigured", message: "this resolver has no access registry: every requester sees the public attributes")
-            }
+        let requester: Requester
+        switch try await self.requester(request, context: context, presenting: presenting) {
+        case .refused(let response): return response
+        case .known(let known): requester = known
         }
         var result = try await service.verify(scanned)
-        result.accessGroups = access.groups
-        result.accessRefused = access.refused
-        if let token, let operatorID = result.operatorID, token.actsFor(operatorID) { result.accessGroups = Set(AccessGroup.allCases) }
+        result.accessGroups = requester.groups(operator: result.operatorID)
+        result.accessRefused = requester.access.refused
         VoltpassMetrics.record(result)
         let accept = request.headers[.accept] ?? ""
         if accept.contains("application/linkset+json") {
@@ -389,6 +386,65 @@ struct PassportRoutes {
             return .bytes(Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8"])
         }
         return .json(.object(result.json))
+    }
+
+    /// The offline bundle of the `id` battery, for the groups the requester may read: without a
+    /// legitimate interest in who owns it, without its Ownership credentials.
+    private func bundleResponse(request: Request, context: VoltpassRequestContext, presenting: Bool) async throws -> Response {
+        let requester: Requester
+        switch try await self.requester(request, context: context, presenting: presenting) {
+        case .refused(let response): return response
+        case .known(let known): requester = known
+        }
+        let device = try await device(context)
+        let bundle = try await service.bundle(for: device)
+        let readsOwner = PassportAttributeAccess.readable("owner", by: requester.groups(operator: device.operatorID))
+        var json = (readsOwner ? bundle : bundle.withholdingOwnership()).json
+        if let refused = requester.access.refused { json["accessRefused"] = refused.json }
+        return .json(.object(json))
+    }
+
+    /// Who asks: the access a presented role credential opened (the public groups without one) and
+    /// the bearer token, if any.
+    private struct Requester {
+        var access: PassportAccess.Decision
+        var token: AccessTokenRecord?
+
+        /// The groups the requester may read of a battery of `operatorID`: all of them for a token
+        /// acting for that operator.
+        func groups(operator operatorID: String?) -> Set<AccessGroup> {
+            if let token, let operatorID, token.actsFor(operatorID) { return Set(AccessGroup.allCases) }
+            return access.groups
+        }
+    }
+
+    private enum RequesterOutcome {
+        case known(Requester)
+        case refused(Response)
+    }
+
+    /// The requester of `request`: its optional bearer token and, with `presenting`, the role
+    /// credential in its body (`{verifiablePresentation, options: {challenge}}`).
+    private func requester(_ request: Request, context: VoltpassRequestContext, presenting: Bool) async throws -> RequesterOutcome {
+        var requester = Requester(access: PassportAccess.Decision(groups: [.public], roles: [], refused: nil))
+        switch try await authenticator.optional.authenticate(request, context: context) {
+        case .limited(let response): return .refused(response)
+        case .absent: break
+        case .token(let live): requester.token = live
+        }
+        guard presenting else { return .known(requester) }
+        var request = request
+        let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+        guard let routes = access else {
+            requester.access.refused = VerificationProblem(
+                code: "access_registry_unconfigured", message: "this resolver has no access registry: every requester sees the public attributes")
+            return .known(requester)
+        }
+        switch try await routes.decide(body, domain: service.resolverBase) {
+        case .refused(let response): return .refused(response)
+        case .decided(let decision): requester.access = decision
+        }
+        return .known(requester)
     }
 
     /// The device the `id` path parameter names (serial, Digital Link or token).
