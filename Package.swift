@@ -67,6 +67,7 @@ let package = Package(
             dependencies: ["Cardano", "Encoding", .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // QR Code (ISO/IEC 18004) encoder with SVG and PNG output, for passport plates. No dependencies.
         .target(name: "QRCode", dependencies: ["Encoding"]),
+        .target(name: "NDEF"),
         .target(
             name: "Passport",
             dependencies: [
@@ -84,8 +85,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "Storage", "Cardano", "CardanoChain",
-                "RDF", .product(name: "Hummingbird", package: "hummingbird"),
+                "Encoding", "Identity", "Credentials", "EPCIS", "Trie", "Readings", "Ledger", "Passport", "QRCode", "NDEF", "Storage", "Cardano",
+                "CardanoChain", "RDF", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -185,6 +186,7 @@ let package = Package(
             name: "PassportTests", dependencies: ["Passport", "Credentials", "RDF", .product(name: "Crypto", package: "swift-crypto"), "Identity", "Encoding", "Readings", "Trie", "Ledger", "VectorSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Trie", "Encoding", "VectorSupport", "Cardano", "CardanoChain", "CardanoTestSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "VectorSupport"]),
+        .testTarget(name: "NDEFTests", dependencies: ["NDEF", "VectorSupport"]),
         // Aiken's evaluator as the judge of the script transactions the Cardano tests build, and a chain emulator on loopback.
         .target(
             name: "CardanoTestSupport",

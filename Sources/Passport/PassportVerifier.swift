@@ -329,6 +329,8 @@ public struct PassportVerifier: Sendable {
         passport["manufacturer"] = .string(bundle.operatorID)
         if let owner = bundle.ownership.last?.json["credentialSubject"]?["owner"] { passport["owner"] = owner }
         if let leaf {
+            // The leaf is the battery's current state: a firmware update shows, not the version it left the line with.
+            passport["firmware"] = .object(["version": .string(leaf.firmware.version), "sha256": .string(Hex.encode(leaf.firmware.hash))])
             passport["status"] = .string(leaf.status.description)
             passport["stateOfHealthPerMille"] = .number(Double(leaf.lastSoH))
             passport["cycleCount"] = .number(Double(leaf.lastCycleCount))

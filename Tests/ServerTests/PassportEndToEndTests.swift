@@ -11,6 +11,7 @@ import ServerTestSupport
 import Storage
 import Testing
 import Trie
+import VectorSupport
 
 /// The passport product over real HTTP on loopback: operators, provisioning, ownership, anchoring,
 /// and one-scan verification of genuine, counterfeit, recalled, repurposed and recycled batteries,
@@ -118,6 +119,10 @@ import Trie
             #expect(try await verifyOverHTTP(client, paths[2]).codes == ["anchor_stale"])
             _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
             #expect(try await verifyOverHTTP(client, paths[2]).verdict == "green")
+            // A scan shows the firmware now installed, not the one the Device credential names.
+            let updated = try await client.execute(uri: paths[2], method: .get, headers: [.accept: "application/json"]).json
+            let shownFirmware = (updated["passport"] as? [String: Any])?["firmware"] as? [String: Any]
+            #expect(shownFirmware?["version"] as? String == "2.0.1" && shownFirmware?["sha256"] as? String == String(repeating: "ab", count: 32))
 
             // Recycled: red, and the leaf is final.
             let recycle = try await client.execute(
@@ -276,6 +281,46 @@ import Trie
             let path = String(decoded[decoded.range(of: "/01/")!.lowerBound...])
             let result = try await verifyOverHTTP(client, path)
             #expect(result.verdict == "green", "\(result.codes)")
+        }
+    }
+
+    /// The NFC plate, decoded by an independent NDEF codec (ndeflib), is a URI record of a plate URL
+    /// that verifies; the printable label names the battery under its QR code.
+    @Test(.enabled(if: ReferencePython.canImport("ndef") || Vectors.required, "pip install ndeflib"))
+    func nfcPlateAndLabel() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
+            let device = PassportFixtures.device(serial: "N-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
+            _ = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+            let ndef = try await client.execute(uri: "/passports/N-1/plate.ndef", method: .get, headers: auth)
+            #expect(ndef.status == .ok && ndef.headers[.contentDisposition] == "attachment; filename=\"N-1.ndef\"")
+            #expect(["NTAG213", "NTAG215"].contains(ndef.headers[HTTPField.Name("Voltpass-Smallest-Tag")!] ?? ""))
+            let memory = try await client.execute(uri: "/passports/N-1/plate.ndef?memory=ntag", method: .get, headers: auth)
+            let decoded = try ReferencePython.run(
+                """
+                import sys, ndef
+                message, memory = (bytes.fromhex(line) for line in sys.stdin.read().split())
+                length, start = (memory[1], 2) if memory[1] != 0xFF else (int.from_bytes(memory[2:4], 'big'), 4)
+                assert memory[0] == 0x03 and memory[-1] == 0xFE and start + length == len(memory) - 1
+                inner = list(ndef.message_decoder(memory[start:start + length]))
+                records = list(ndef.message_decoder(message))
+                assert len(records) == 1 and records[0].type == 'urn:nfc:wkt:U' and inner[0].type == records[0].type
+                print(records[0].iri)
+                """,
+                input: Array(buffer: ndef.body).map { String(format: "%02x", $0) }.joined() + "\n"
+                    + Array(buffer: memory.body).map { String(format: "%02x", $0) }.joined())
+            #expect(decoded.status == 0, "\(decoded.error)")
+            let url = try #require(decoded.lines.first)
+            #expect(url.hasPrefix("http://localhost:8080/01/04012345000009/21/N-1?t="))
+            let result = try await verifyOverHTTP(client, String(url[url.range(of: "/01/")!.lowerBound...]))
+            #expect(result.verdict == "green", "\(result.codes)")
+
+            let label = String(buffer: try await client.execute(uri: "/passports/N-1/label.svg", method: .get, headers: auth).body)
+            #expect(label.hasPrefix("<svg") && label.contains("<path fill=\"#000\""))
+            for text in ["(01) 04012345000009", "(21) N-1", ">\(device["model"]?.stringValue ?? "")<"] { #expect(label.contains(text), "\(text)") }
+            #expect(try await client.execute(uri: "/passports/N-1/plate.ndef", method: .get).status == .unauthorized)
         }
     }
 

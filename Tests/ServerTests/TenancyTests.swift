@@ -91,7 +91,7 @@ final class CapturedLog: Sendable {
                 #expect(response.status == .forbidden, "\(path) \(body)")
                 #expect(try response.json["code"] as? String == "operator_forbidden", "\(path): \(String(buffer: response.body))")
             }
-            for path in ["/passports/VP-1/plate.svg", "/passports/VP-1/plate.png"] {
+            for path in ["/passports/VP-1/plate.svg", "/passports/VP-1/plate.png", "/passports/VP-1/plate.ndef", "/passports/VP-1/label.svg"] {
                 let response = try await client.execute(uri: path, method: .get, headers: .bearer(tokens.cell))
                 #expect(try response.json["code"] as? String == "operator_forbidden", "\(path)")
             }

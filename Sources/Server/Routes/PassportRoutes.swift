@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Identity
+import NDEF
 import Passport
 import QRCode
 import Storage
@@ -234,6 +235,27 @@ struct PassportRoutes {
         issuer.get("passports/:id/plate.png") { _, context -> Response in
             let code = try QRCode(bytes: Array(try await plateURL(context).utf8))
             return .bytes(try code.png(), headers: [.contentType: "image/png"])
+        }
+        // GET /passports/{id}/plate.ndef: the NFC plate, an NDEF message of one URI record of a plate
+        // URL (as NFC writer apps import it; `?memory=ntag` for a Type 2 tag's data area instead).
+        issuer.get("passports/:id/plate.ndef") { request, context -> Response in
+            let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
+            let record = NDEFURIRecord(uri: try await service.plateURL(for: device))
+            let tagMemory = request.uri.queryParameters.get("memory") == "ntag"
+            var headers: HTTPFields = [
+                .contentType: "application/octet-stream",
+                .contentDisposition: "attachment; filename=\"\(device.serial.filter { $0.isLetter || $0.isNumber || "-_".contains($0) }).ndef\"",
+            ]
+            if let tag = record.smallestNTAG { headers[HTTPField.Name("Voltpass-Smallest-Tag")!] = tag }
+            return .bytes(tagMemory ? record.type2TagData : record.message, headers: headers)
+        }
+        // GET /passports/{id}/label.svg: the printable label, the plate's QR code with GTIN, serial and model under it.
+        issuer.get("passports/:id/label.svg") { _, context -> Response in
+            let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
+            let svg = try PlateLabel.svg(device, plateURL: try await service.plateURL(for: device))
+            return .bytes(Array(svg.utf8), headers: [.contentType: "image/svg+xml"])
         }
         // POST /passports/{id}/ownership {owner}: hands the battery to a new owner.
         issuer.post("passports/:id/ownership") { request, context -> Response in
