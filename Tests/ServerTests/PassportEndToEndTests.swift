@@ -392,7 +392,22 @@ import VectorSupport
 
             let html = try await client.execute(uri: "/verify/device/N-1", method: .get, headers: [.accept: "text/html,application/xhtml+xml"])
             #expect(html.headers[.contentType] == "text/html; charset=utf-8")
-            #expect(String(buffer: html.body).contains("data-verdict=\"green\""))
+            let page = String(buffer: html.body)
+            #expect(page.contains("data-verdict=\"green\""))
+            // Attributes with labels and units, grouped as a person reads them; the verdict has an icon besides its colour.
+            for shown in [
+                "<h3>Identity</h3>", "<h3>Performance and health</h3>", "<h3>Materials</h3>", "<h3>Warranty and safety</h3>",
+                ">Rated capacity</th><td>280 Ah<", ">Rated energy</th><td>14.34 kWh<", ">Nominal voltage</th><td>51.2 V<",
+                ">Chemistry</th><td>LFP<", ">Mass</th><td>98.5 kg<", ">Warranty period</th><td>120 months (10 years)<",
+                ">Firmware</th><td>version 1.4.2<", "<span class=\"icon\" aria-hidden=\"true\">✓</span>", "<p id=\"checks\">Checked: credentials,",
+            ] {
+                #expect(page.contains(shown), "\(shown)")
+            }
+            #expect(!page.contains("State of health"), "legitimate interest only")
+            var operatorHeaders = auth
+            operatorHeaders[.accept] = "text/html"
+            let operatorPage = String(buffer: try await client.execute(uri: "/verify/device/N-1", method: .get, headers: operatorHeaders).body)
+            #expect(operatorPage.contains(">State of health</th><td>100 %<") && operatorPage.contains(">Charge cycles</th><td>0<"))
             let linkset = try await client.execute(uri: "/verify/device/N-1", method: .get, headers: [.accept: "application/linkset+json"])
             #expect(linkset.headers[.contentType] == "application/linkset+json")
             let links = try #require(try linkset.json["linkset"] as? [[String: Any]])

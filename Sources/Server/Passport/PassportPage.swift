@@ -24,10 +24,16 @@ enum PassportPage {
         for problem in result.failures + result.warnings {
             reasons += "<li><code>\(escape(problem.code))</code> \(escape(problem.message))</li>\n"
         }
-        if reasons.isEmpty { reasons = "<li>Every check passed: \(escape(result.checks.joined(separator: ", ")))</li>\n" }
-        var rows = ""
-        for (name, value) in result.visiblePassport {
-            rows += "<tr><th>\(escape(label(name)))</th><td>\(escape(display(value)))</td></tr>\n"
+        if reasons.isEmpty { reasons = "<li>Every check passed.</li>\n" }
+        let checked = result.checks.filter { !result.unverified.contains($0) }
+        var checks = "<p id=\"checks\">Checked: \(escape(checked.joined(separator: ", ")))."
+        if !result.unverified.isEmpty { checks += " Could not be checked against anything trusted: \(escape(result.unverified.joined(separator: ", ")))." }
+        checks += "</p>\n"
+        var sections = ""
+        for (section, rows) in PassportAttributeDisplay.rows(result.visiblePassport) {
+            sections += "<h3>\(escape(section.rawValue))</h3>\n<table class=\"passport\">\n"
+            for row in rows { sections += "<tr><th scope=\"row\">\(escape(row.label))</th><td>\(escape(row.value))</td></tr>\n" }
+            sections += "</table>\n"
         }
         var anchorSection = ""
         if let anchor = result.chainAnchor {
@@ -70,6 +76,7 @@ enum PassportPage {
             table { border-collapse: collapse; width: 100%; background: #fff; }
             th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
             th { width: 40%; font-weight: 600; }
+            h3 { margin: 1.2rem 0 0.4rem; font-size: 1.05rem; }
             td { overflow-wrap: anywhere; }
             code { font-size: 0.85em; }
             .id { word-break: break-all; color: #57606a; }
@@ -78,17 +85,18 @@ enum PassportPage {
             <body>
             <main>
             <section id="verdict" class="verdict \(result.verdict.rawValue)" data-verdict="\(result.verdict.rawValue)">
-            <h1>\(escape(title))</h1>
+            <h1><span class="icon" aria-hidden="true">\(icon(result.verdict))</span> \(escape(title))</h1>
             <p>\(escape(summary))</p>
             </section>
             <p class="id">\(escape(result.batteryID))</p>
             <h2>Why</h2>
             <ul id="reasons">
             \(reasons)</ul>
+            \(checks)
             <h2>Passport</h2>
             <p id="access">\(escape(accessNote(result)))</p>
-            <table id="passport">
-            \(rows)</table>
+            <div id="passport">
+            \(sections)</div>
             \(anchorSection)\(bundleLink)
             <p class="id">Checked \(escape(XSDDateTime.format(result.verifiedAt))) for the scan “\(escape(String(scanned.prefix(120))))”.</p>
             </main>
@@ -106,21 +114,12 @@ enum PassportPage {
         }
     }
 
-    static func label(_ name: String) -> String {
-        var words = ""
-        for character in name {
-            if character.isUppercase { words += " " }
-            words.append(character)
-        }
-        return words.prefix(1).uppercased() + words.dropFirst().lowercased()
-    }
-
-    static func display(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let text): text
-        case .object(let object): object.map { "\(label($0.key)): \(display($0.value))" }.joined(separator: ", ")
-        case .array(let items): items.map(display).joined(separator: ", ")
-        default: value.serializedString()
+    /// The verdict's icon, shown beside its words so that colour is never the only sign.
+    static func icon(_ verdict: PassportVerdict) -> String {
+        switch verdict {
+        case .green: "✓"
+        case .amber: "!"
+        case .red: "✗"
         }
     }
 
