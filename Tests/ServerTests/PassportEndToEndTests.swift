@@ -404,6 +404,9 @@ import VectorSupport
                 #expect(page.contains(shown), "\(shown)")
             }
             #expect(!page.contains("State of health"), "legitimate interest only")
+            // Its history and where its passport is anchored.
+            #expect(page.contains("<h2>History</h2>") && page.contains("Manufactured and given its passport (signed by packmaker)"))
+            #expect(page.contains("<p id=\"anchor\">The operator's passport trie, root <code>"))
             var operatorHeaders = auth
             operatorHeaders[.accept] = "text/html"
             let operatorPage = String(buffer: try await client.execute(uri: "/verify/device/N-1", method: .get, headers: operatorHeaders).body)

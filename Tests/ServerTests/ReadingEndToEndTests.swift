@@ -126,6 +126,19 @@ import Testing
             let history = try await fixture.client.execute(uri: "/batteries/R-1/readings", method: .get).json
             #expect((history["readings"] as? [[String: Any]])?.count == 3)
 
+            // The page: the operator sees the state of health over the three readings, each point linked
+            // to its reading; the public sees that readings were accepted, not their values.
+            var pageAsOperator = fixture.auth
+            pageAsOperator[.accept] = "text/html"
+            let operatorPage = String(buffer: try await fixture.client.execute(uri: "/verify/device/R-1", method: .get, headers: pageAsOperator).body)
+            #expect(operatorPage.contains("<figure id=\"health\">") && operatorPage.contains("<a href=\"/readings/\(id)\"><circle"))
+            #expect(operatorPage.components(separatedBy: "<circle").count == 4)
+            #expect(operatorPage.contains("<td>70</td>"), "the newest reading's cycle count in the table")
+            #expect(operatorPage.contains("3 signed BMS reading(s) accepted"))
+            let publicPage = String(
+                buffer: try await fixture.client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "text/html"]).body)
+            #expect(publicPage.contains("3 signed BMS reading(s) accepted") && !publicPage.contains("<figure id=\"health\">"))
+
             // Nothing pending: the batch does nothing.
             #expect(try await fixture.incorporate()["incorporated"] as? Double == 0)
         }

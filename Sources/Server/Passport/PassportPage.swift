@@ -18,7 +18,7 @@ enum PassportPage {
         return "Attributes for: \(groups)." + refused
     }
 
-    static func html(_ result: PassportVerification, scanned: String) -> String {
+    static func html(_ result: PassportVerification, scanned: String, history: PassportHistory? = nil) -> String {
         let (title, summary) = headline(result.verdict)
         var reasons = ""
         for problem in result.failures + result.warnings {
@@ -35,12 +35,13 @@ enum PassportPage {
             for row in rows { sections += "<tr><th scope=\"row\">\(escape(row.label))</th><td>\(escape(row.value))</td></tr>\n" }
             sections += "</table>\n"
         }
-        var anchorSection = ""
+        let details = result.accessGroups.contains(.legitimateInterest)
+        var anchorSection = history.map { historySections($0, details: details) } ?? ""
         if let anchor = result.chainAnchor {
             let slot = anchor.slot.map { ", valid from slot \($0)" } ?? ""
-            anchorSection = """
-                <h2>Anchor</h2>
-                <p id="anchor">Root <code>\(escape(anchor.root.hex))</code> is anchored on \(escape(anchor.chain)) in transaction
+            anchorSection += """
+                <h2>On chain</h2>
+                <p id="chain-anchor">Root <code>\(escape(anchor.root.hex))</code> is anchored on \(escape(anchor.chain)) in transaction
                 <code>\(escape(anchor.transaction.hex))</code> (output \(anchor.outputIndex)\(slot); move \(anchor.sequence) of the
                 operator's anchor token). Any \(escape(anchor.chain)) explorer confirms it by that id.</p>
 
@@ -112,6 +113,69 @@ enum PassportPage {
         case .amber: ("Genuine, needs attention", "The battery is genuine, but something in its passport needs your attention.")
         case .red: ("Do not accept", "This battery failed verification: it may be counterfeit, recalled or out of service.")
         }
+    }
+
+    /// The battery's timeline, its state-of-health chart (for readers who may see it) and where its
+    /// passport is anchored.
+    static func historySections(_ history: PassportHistory, details: Bool) -> String {
+        var html = "<h2>History</h2>\n<p>Passport carried by \(escape(history.operatorName)).</p>\n<ol id=\"timeline\">\n"
+        for entry in history.timeline(details: details) {
+            html += "<li><time datetime=\"\(escape(entry.date))\">\(escape(String(entry.date.prefix(10))))</time> \(escape(entry.text))</li>\n"
+        }
+        if let newest = history.readings.last {
+            html += "<li>\(history.readings.count) signed BMS reading(s) accepted, the newest dated by ledger slot \(newest.slot)</li>\n"
+        }
+        html += "</ol>\n"
+        if details, !history.readings.isEmpty { html += healthChart(history.readings) }
+        if let checkpoint = history.checkpoint {
+            html += """
+                <h2>Anchor</h2>
+                <p id="anchor">The operator's passport trie, root <code>\(escape(checkpoint.root.hex))</code>, was anchored in ledger
+                transaction <code>\(escape(checkpoint.transaction.hex))</code> at slot \(checkpoint.slot) (checkpoint \(checkpoint.sequence),
+                signed \(escape(XSDDateTime.format(checkpoint.issuedAt)))).</p>
+
+                """
+        } else {
+            html += "<h2>Anchor</h2>\n<p id=\"anchor\">The operator has not anchored its passport trie yet.</p>\n"
+        }
+        return html
+    }
+
+    /// State of health (line) over the accepted readings, oldest left: an inline SVG whose points link
+    /// to their readings, with the values as a table for screen readers and print.
+    static func healthChart(_ readings: [PassportHistory.Reading]) -> String {
+        let (width, height, margin) = (600.0, 200.0, 30.0)
+        let step = readings.count > 1 ? (width - 2 * margin) / Double(readings.count - 1) : 0
+        func point(_ index: Int, _ reading: PassportHistory.Reading) -> (x: Double, y: Double) {
+            let x = readings.count > 1 ? margin + Double(index) * step : width / 2
+            return (x, margin + (1 - Double(reading.stateOfHealthPerMille) / 1000) * (height - 2 * margin))
+        }
+        let points = readings.enumerated().map { point($0.offset, $0.element) }
+        let line = points.map { "\(PassportAttributeDisplay.decimal($0.x, fractionDigits: 1)),\(PassportAttributeDisplay.decimal($0.y, fractionDigits: 1))" }
+        var svg = """
+            <h2>State of health</h2>
+            <figure id="health">
+            <svg role="img" aria-labelledby="health-caption" viewBox="0 0 \(Int(width)) \(Int(height))" width="100%">
+            <line x1="\(Int(margin))" y1="\(Int(height - margin))" x2="\(Int(width - margin))" y2="\(Int(height - margin))" stroke="#57606a"/>
+            <polyline fill="none" stroke="#0969da" stroke-width="2" points="\(line.joined(separator: " "))"/>
+
+            """
+        for (reading, point) in zip(readings, points) {
+            let value = PassportAttributeDisplay.decimal(Double(reading.stateOfHealthPerMille) / 10, fractionDigits: 1)
+            svg += """
+                <a href="/readings/\(reading.id.hex)"><circle cx="\(PassportAttributeDisplay.decimal(point.x, fractionDigits: 1))" \
+                cy="\(PassportAttributeDisplay.decimal(point.y, fractionDigits: 1))" r="5" fill="#0969da">\
+                <title>\(value) % after \(reading.cycleCount) cycles, slot \(reading.slot)</title></circle></a>
+
+                """
+        }
+        svg += "</svg>\n<figcaption id=\"health-caption\">State of health by signed reading, oldest first.</figcaption>\n</figure>\n"
+        svg += "<table class=\"passport\"><tr><th scope=\"col\">Ledger slot</th><th scope=\"col\">State of health</th><th scope=\"col\">Cycles</th></tr>\n"
+        for reading in readings {
+            let value = PassportAttributeDisplay.decimal(Double(reading.stateOfHealthPerMille) / 10, fractionDigits: 1)
+            svg += "<tr><td><a href=\"/readings/\(reading.id.hex)\">\(reading.slot)</a></td><td>\(value) %</td><td>\(reading.cycleCount)</td></tr>\n"
+        }
+        return svg + "</table>\n"
     }
 
     /// The verdict's icon, shown beside its words so that colour is never the only sign.

@@ -404,7 +404,11 @@ struct PassportRoutes {
             return .json(.object(PassportLinkset.linkset(result, resolverBase: service.resolverBase)), mediaType: "application/linkset+json")
         }
         if accept.contains("text/html") {
-            let html = PassportPage.html(result, scanned: scanned)
+            let device = try? await service.device(result.batteryID)
+            let history = if let device { try await PassportHistory.read(batteryID: device.id, operatorID: device.operatorID, service: service) } else {
+                PassportHistory?.none
+            }
+            let html = PassportPage.html(result, scanned: scanned, history: history)
             return .bytes(Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8"])
         }
         return .json(.object(result.json))

@@ -1,0 +1,84 @@
+import Credentials
+import Encoding
+import Foundation
+import Ledger
+import Passport
+import Readings
+import Trie
+
+/// What the page tells of a battery's life besides its verdict: who carries its passport, what
+/// happened to it (the operator's status feed and the ledger's accepted readings) and where its
+/// passport is anchored.
+struct PassportHistory: Sendable {
+    /// One accepted signed reading: its ledger id, the slot of the commitment that dates it, and what
+    /// the BMS measured.
+    struct Reading: Sendable {
+        let id: Hash32
+        let slot: UInt64
+        let stateOfHealthPerMille: Int
+        let cycleCount: Int
+    }
+
+    /// The operator's name as registered.
+    let operatorName: String
+    /// Newest first, as the feed keeps them.
+    let feed: [StatusFeedEntry]
+    /// Incorporated readings, oldest first.
+    let readings: [Reading]
+    /// The operator's newest signed anchor checkpoint.
+    let checkpoint: AnchorCheckpoint?
+
+    /// The history of `batteryID`, carried by `operatorID`.
+    static func read(batteryID: String, operatorID: String, service: PassportService) async throws -> PassportHistory {
+        let name = try await service.operators.member(operatorID).record.name
+        let feed = try await service.store.statusFeed(device: batteryID, limit: 50)
+        let readings = try await service.ledger.readings(battery: batteryID).compactMap { record -> Reading? in
+            guard case .incorporated = record.status, let signed = try? SignedReading(decoding: record.submission.reading) else { return nil }
+            let state = signed.reading.state
+            return Reading(
+                id: record.id, slot: record.commitmentSlot, stateOfHealthPerMille: Int(state.stateOfHealthPerMille),
+                cycleCount: Int(state.cycleCount))
+        }
+        return PassportHistory(
+            operatorName: name, feed: feed, readings: readings, checkpoint: try await service.store.latestCheckpoint(operator: operatorID))
+    }
+
+    /// The timeline's entries, newest first: what happened, when, and who signed it. `details`: whether
+    /// the reader may see what each change was (new owners, measured values).
+    func timeline(details: Bool) -> [(date: String, text: String)] {
+        var entries = feed.map { entry in (date: XSDDateTime.format(entry.recordedAt), text: describe(entry, details: details)) }
+        entries.sort { $0.date > $1.date }
+        return entries
+    }
+
+    private func describe(_ entry: StatusFeedEntry, details: Bool) -> String {
+        let detail = (try? JSONValue(parsing: entry.detail))?.objectValue ?? [:]
+        let by = " (signed by \(operatorName))"
+        switch entry.kind {
+        case .provisioned:
+            return "Manufactured and given its passport" + by
+        case .ownership:
+            let owner = details ? detail["owner"]?.stringValue.map { " to \($0)" } ?? "" : ""
+            return "Handed over to a new owner\(owner)" + by
+        case .recall:
+            let reason = detail["reason"]?.stringValue.map { ": \($0)" } ?? ""
+            return "Recalled\(reason)" + by
+        case .firmware:
+            let version = detail["version"]?.stringValue.map { " \($0)" } ?? ""
+            let advisory = detail["advisory"]?.stringValue.map { ", advisory: \($0)" } ?? ""
+            return "Firmware\(version) installed\(advisory)" + by
+        case .warranty:
+            return "Warranty voided" + by
+        case .bmsKey:
+            return "Battery management module replaced" + by
+        case .lifecycle:
+            switch detail["transition"]?.stringValue {
+            case "recycle": return "Recycled" + by
+            case "repurpose": return "Repurposed for a second life" + by
+            case "endRecall": return "Recall ended" + by
+            case let other?: return "Passport updated (\(other))" + by
+            case nil: return "Passport updated" + by
+            }
+        }
+    }
+}
