@@ -406,6 +406,7 @@ import VectorSupport
             #expect(!page.contains("State of health"), "legitimate interest only")
             // Its history and where its passport is anchored.
             #expect(page.contains("<h2>History</h2>") && page.contains("Manufactured and given its passport (signed by packmaker)"))
+            #expect(page.contains(">Manufacturer</th><td><a href=\"/operators/packmaker/did.json\" title=\"did:web:localhost%3A8080:operators:packmaker\">packmaker</a>"))
             #expect(page.contains("<p id=\"anchor\">The operator's passport trie, root <code>"))
             var operatorHeaders = auth
             operatorHeaders[.accept] = "text/html"

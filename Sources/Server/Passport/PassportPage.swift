@@ -32,7 +32,9 @@ enum PassportPage {
         var sections = ""
         for (section, rows) in PassportAttributeDisplay.rows(result.visiblePassport) {
             sections += "<h3>\(escape(section.rawValue))</h3>\n<table class=\"passport\">\n"
-            for row in rows { sections += "<tr><th scope=\"row\">\(escape(row.label))</th><td>\(escape(row.value))</td></tr>\n" }
+            for row in rows {
+                sections += "<tr><th scope=\"row\">\(escape(row.label))</th><td>\(value(row, operatorID: result.operatorID, history: history))</td></tr>\n"
+            }
             sections += "</table>\n"
         }
         let details = result.accessGroups.contains(.legitimateInterest)
@@ -72,14 +74,14 @@ enum PassportPage {
             body { font-family: system-ui, sans-serif; margin: 0; color: #1b1f23; background: #f6f8fa; }
             main { max-width: 42rem; margin: 0 auto; padding: 1.5rem; }
             .verdict { border-radius: 0.75rem; padding: 1.5rem; color: #fff; }
-            .green { background: #1a7f37; } .amber { background: #bf8700; } .red { background: #cf222e; }
+            .green { background: #1a7f37; } .amber { background: #9a6700; } .red { background: #cf222e; }
             .verdict h1 { margin: 0 0 0.5rem; font-size: 2rem; }
             table { border-collapse: collapse; width: 100%; background: #fff; }
             th, td { text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
             th { width: 40%; font-weight: 600; }
             h3 { margin: 1.2rem 0 0.4rem; font-size: 1.05rem; }
             td { overflow-wrap: anywhere; }
-            code { font-size: 0.85em; }
+            code { font-size: 0.85em; overflow-wrap: anywhere; }
             .id { word-break: break-all; color: #57606a; }
             </style>
             </head>
@@ -176,6 +178,14 @@ enum PassportPage {
             svg += "<tr><td><a href=\"/readings/\(reading.id.hex)\">\(reading.slot)</a></td><td>\(value) %</td><td>\(reading.cycleCount)</td></tr>\n"
         }
         return svg + "</table>\n"
+    }
+
+    /// A row's value as HTML: the operator that carries the passport by its name, linked to its DID
+    /// document; anything else as text.
+    static func value(_ row: (label: String, value: String), operatorID: String?, history: PassportHistory?) -> String {
+        guard row.value == operatorID, let history else { return escape(row.value) }
+        let document = "/operators/\(percentEncoded(history.operatorName))/did.json"
+        return "<a href=\"\(escape(document))\" title=\"\(escape(row.value))\">\(escape(history.operatorName))</a>"
     }
 
     /// The verdict's icon, shown beside its words so that colour is never the only sign.
