@@ -407,7 +407,21 @@ import VectorSupport
             // Its history and where its passport is anchored.
             #expect(page.contains("<h2>History</h2>") && page.contains("Manufactured and given its passport (signed by packmaker)"))
             #expect(page.contains(">Manufacturer</th><td><a href=\"/operators/packmaker/did.json\" title=\"did:web:localhost%3A8080:operators:packmaker\">packmaker</a>"))
-            #expect(page.contains("<p id=\"anchor\">The operator's passport trie, root <code>"))
+            #expect(page.contains("<p id=\"anchor\">The operator’s passport trie, root <code>"))
+            // German and French, by Accept-Language or by the page's switch (which keeps the rest of the URL).
+            let german = try await client.execute(
+                uri: "/verify/device/N-1", method: .get, headers: [.accept: "text/html", .acceptLanguage: "fr;q=0.5, de-DE, en;q=0.8"])
+            let germanPage = String(buffer: german.body)
+            #expect(german.headers[.contentLanguage] == "de" && germanPage.contains("<html lang=\"de\">"))
+            for shown in ["Echte Batterie", ">Nennspannung</th><td>51,2 V<", ">Hergestellt</th><td>30.11.2026<", "<h2>Verlauf</h2>", "120 Monate (10 Jahre)"] {
+                #expect(germanPage.contains(shown), "\(shown)")
+            }
+            #expect(germanPage.contains("<a href=\"/verify/device/N-1?lang=fr\" hreflang=\"fr\" lang=\"fr\">Français</a>"))
+            let french = String(buffer: try await client.execute(uri: "/verify/device/N-1?lang=fr", method: .get, headers: [.accept: "text/html"]).body)
+            for shown in ["<html lang=\"fr\">", "Batterie authentique", ">Tension nominale</th><td>51,2 V<", ">Fabriquée le</th><td>30/11/2026<"] {
+                #expect(french.contains(shown), "\(shown)")
+            }
+            for localized in [page, germanPage, french] { #expect(!localized.contains("{0}") && !localized.contains("{1}")) }
             var operatorHeaders = auth
             operatorHeaders[.accept] = "text/html"
             let operatorPage = String(buffer: try await client.execute(uri: "/verify/device/N-1", method: .get, headers: operatorHeaders).body)

@@ -87,7 +87,7 @@ import VectorSupport
                 ])
                 #expect(FileManager.default.fileExists(atPath: shot.path), "Chromium wrote no screenshot for the \(item.name) battery")
                 // A point of the banner right of its heading (the heading's glyphs are white).
-                let pixel = try ReferencePython.run(Self.pixelScript, arguments: [shot.path, "700", "45"])
+                let pixel = try ReferencePython.run(Self.pixelScript, arguments: [shot.path, "700", "100"])
                 #expect(pixel.status == 0, "\(pixel.error)")
                 let rgb = pixel.output.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 #expect(rgb == [item.expected.0, item.expected.1, item.expected.2], "the \(item.name) battery's banner is \(rgb)")

@@ -43,42 +43,39 @@ struct PassportHistory: Sendable {
             operatorName: name, feed: feed, readings: readings, checkpoint: try await service.store.latestCheckpoint(operator: operatorID))
     }
 
-    /// The timeline's entries, newest first: what happened, when, and who signed it. `details`: whether
-    /// the reader may see what each change was (new owners, measured values).
-    func timeline(details: Bool) -> [(date: String, text: String)] {
-        var entries = feed.map { entry in (date: XSDDateTime.format(entry.recordedAt), text: describe(entry, details: details)) }
+    /// The timeline's entries, newest first: what happened, when, and who signed it, in `language`.
+    /// `details`: whether the reader may see what each change was (new owners).
+    func timeline(details: Bool, in language: PageLanguage) -> [(date: String, text: String)] {
+        var entries = feed.map { entry in (date: XSDDateTime.format(entry.recordedAt), text: describe(entry, details: details, in: language)) }
         entries.sort { $0.date > $1.date }
         return entries
     }
 
-    private func describe(_ entry: StatusFeedEntry, details: Bool) -> String {
+    private func describe(_ entry: StatusFeedEntry, details: Bool, in language: PageLanguage) -> String {
         let detail = (try? JSONValue(parsing: entry.detail))?.objectValue ?? [:]
-        let by = " (signed by \(operatorName))"
+        let what: String
         switch entry.kind {
         case .provisioned:
-            return "Manufactured and given its passport" + by
+            what = PageText.manufacturedEvent(language)
         case .ownership:
-            let owner = details ? detail["owner"]?.stringValue.map { " to \($0)" } ?? "" : ""
-            return "Handed over to a new owner\(owner)" + by
+            what = details ? detail["owner"]?.stringValue.map { PageText.handedOverTo(language, $0) } ?? PageText.handedOver(language) : PageText.handedOver(language)
         case .recall:
-            let reason = detail["reason"]?.stringValue.map { ": \($0)" } ?? ""
-            return "Recalled\(reason)" + by
+            what = PageText.recalledEvent(language, detail["reason"]?.stringValue ?? "")
         case .firmware:
-            let version = detail["version"]?.stringValue.map { " \($0)" } ?? ""
-            let advisory = detail["advisory"]?.stringValue.map { ", advisory: \($0)" } ?? ""
-            return "Firmware\(version) installed\(advisory)" + by
+            let version = detail["version"]?.stringValue ?? ""
+            what = detail["advisory"]?.stringValue.map { PageText.firmwareAdvisoryEvent(language, version, $0) } ?? PageText.firmwareInstalled(language, version)
         case .warranty:
-            return "Warranty voided" + by
+            what = PageText.warrantyVoided(language)
         case .bmsKey:
-            return "Battery management module replaced" + by
+            what = PageText.bmsReplaced(language)
         case .lifecycle:
             switch detail["transition"]?.stringValue {
-            case "recycle": return "Recycled" + by
-            case "repurpose": return "Repurposed for a second life" + by
-            case "endRecall": return "Recall ended" + by
-            case let other?: return "Passport updated (\(other))" + by
-            case nil: return "Passport updated" + by
+            case "recycle": what = PageText.recycledEvent(language)
+            case "repurpose": what = PageText.repurposedEvent(language)
+            case "endRecall": what = PageText.recallEnded(language)
+            case let other: what = PageText.passportUpdated(language, other ?? "")
             }
         }
+        return PageText.signedBy(language, what, operatorName)
     }
 }

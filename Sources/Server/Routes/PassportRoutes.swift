@@ -408,8 +408,20 @@ struct PassportRoutes {
             let history = if let device { try await PassportHistory.read(batteryID: device.id, operatorID: device.operatorID, service: service) } else {
                 PassportHistory?.none
             }
-            let html = PassportPage.html(result, scanned: scanned, history: history)
-            return .bytes(Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8"])
+            let language = PageLanguage.negotiated(
+                query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
+            // The same page in another language: this URL (a plate token included) with `lang` set.
+            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+            let others = request.uri.queryParameters.filter { $0.key != "lang" }.map { parameter in
+                [String(parameter.key), String(parameter.value)].map { $0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+                    .joined(separator: "=")
+            }
+            let html = PassportPage.html(result, scanned: scanned, history: history, language: language) { other in
+                request.uri.path + "?" + (others + ["lang=\(other.rawValue)"]).joined(separator: "&")
+            }
+            return .bytes(
+                Array(html.utf8),
+                headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue, .vary: "Accept, Accept-Language"])
         }
         return .json(.object(result.json))
     }
