@@ -403,27 +403,28 @@ struct PassportRoutes {
         if accept.contains("application/linkset+json") {
             return .json(.object(PassportLinkset.linkset(result, resolverBase: service.resolverBase)), mediaType: "application/linkset+json")
         }
-        if accept.contains("text/html") {
-            let device = try? await service.device(result.batteryID)
-            let history = if let device { try await PassportHistory.read(batteryID: device.id, operatorID: device.operatorID, service: service) } else {
-                PassportHistory?.none
-            }
-            let language = PageLanguage.negotiated(
-                query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
-            // The same page in another language: this URL (a plate token included) with `lang` set.
-            let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-            let others = request.uri.queryParameters.filter { $0.key != "lang" }.map { parameter in
-                [String(parameter.key), String(parameter.value)].map { $0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
-                    .joined(separator: "=")
-            }
-            let html = PassportPage.html(result, scanned: scanned, history: history, language: language) { other in
-                request.uri.path + "?" + (others + ["lang=\(other.rawValue)"]).joined(separator: "&")
-            }
-            return .bytes(
-                Array(html.utf8),
-                headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue, .vary: "Accept, Accept-Language"])
-        }
+        if accept.contains("text/html") { return try await pageResponse(result, scanned: scanned, request: request) }
         return .json(.object(result.json))
+    }
+
+    /// The page of `result` in the language the request asks for, with the battery's history.
+    private func pageResponse(_ result: PassportVerification, scanned: String, request: Request) async throws -> Response {
+        var history: PassportHistory?
+        if let operatorID = result.operatorID {
+            history = try await PassportHistory.read(batteryID: result.batteryID, operatorID: operatorID, service: service)
+        }
+        let language = PageLanguage.negotiated(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
+        // The same page in another language: this URL (a plate token included) with `lang` set.
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let others = request.uri.queryParameters.filter { $0.key != "lang" }.map { parameter in
+            [String(parameter.key), String(parameter.value)].map { $0.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "" }
+                .joined(separator: "=")
+        }
+        let html = PassportPage.html(result, scanned: scanned, history: history, language: language) { other in
+            request.uri.path + "?" + (others + ["lang=\(other.rawValue)"]).joined(separator: "&")
+        }
+        return .bytes(
+            Array(html.utf8), headers: [.contentType: "text/html; charset=utf-8", .contentLanguage: language.rawValue, .vary: "Accept, Accept-Language"])
     }
 
     /// The offline bundle of the `id` battery, for the groups the requester may read: without a
