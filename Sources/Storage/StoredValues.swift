@@ -1,3 +1,4 @@
+import EPCIS
 import Foundation
 import Identity
 
@@ -48,6 +49,23 @@ enum StoredValues {
             throw StorageError.corrupt("token '\(id)' has the unknown role '\(name)'")
         }
         return role
+    }
+
+    /// A capture job as stored: JSON with dates as seconds since 1970.
+    static func json(_ job: CaptureJob) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return try encoder.encode(job)
+    }
+
+    static func captureJob(_ data: Data) throws -> CaptureJob {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        do {
+            return try decoder.decode(CaptureJob.self, from: data)
+        } catch {
+            throw StorageError.corrupt("a stored capture job cannot be read: \(error)")
+        }
     }
 
     static func checkLimit(_ limit: Int) throws {
