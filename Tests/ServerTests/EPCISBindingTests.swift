@@ -210,7 +210,7 @@ struct EPCISBindingTests {
                 ("/events?EQ_action=ADD", [association]),
                 ("/events?EQ_bizStep=https://ref.gs1.org/cbv/BizStep-shipping", [shipping]),
                 ("/events?EQ_disposition=in_transit", [shipping]),
-                ("/events?MATCH_epc=\(item)", [shipping]),
+                ("/events?MATCH_epc=\(item)", [shipping, association]),
                 ("/events?MATCH_anyEPC=\(link)", [transformation, shipping, association]),
                 ("/events?MATCH_outputEPC=\(item)", [transformation]),
                 ("/events?MATCH_parentID=\(Self.percentEncoded(EPCISRoutesTests.pack))", [association]),
@@ -325,15 +325,22 @@ struct EPCISBindingTests {
     func examplesRoundTrip() async throws {
         try await withLiveServer(maxBodySize: 1 << 22) { client, _, admin in
             let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
-            var captured = 0
+            var refused: [String] = []
             for example in try Self.examples() {
-                let job = try await Self.job(client, try await Self.capture(client, example.text, token: issuer), token: issuer)
-                guard job["success"] as? Bool == true else {
-                    // The capture refuses a few examples (named in the job's errors); the binding reports them the same way.
-                    #expect((job["errors"] as? [Any])?.isEmpty == false, "\(example.name)")
+                let accepted = try await Self.capture(client, example.text, token: issuer)
+                // A document that is not JSON the parser takes (one example repeats a member) is refused on receipt.
+                if accepted.status == .badRequest {
+                    #expect(try Self.problem(accepted).type == "epcisException:ValidationException")
+                    refused.append(example.name)
                     continue
                 }
-                captured += 1
+                let job = try await Self.job(client, accepted, token: issuer)
+                guard job["success"] as? Bool == true else {
+                    // Events the capture refuses are named in the job's errors.
+                    #expect((job["errors"] as? [Any])?.isEmpty == false, "\(example.name)")
+                    refused.append(example.name)
+                    continue
+                }
                 let document = try JSONValue(parsing: Array(example.text.utf8))
                 let sent = document["epcisBody"]?["eventList"]?.arrayValue
                     ?? document["epcisBody"]?["queryResults"]?["resultsBody"]?["eventList"]?.arrayValue ?? [document]
@@ -356,7 +363,7 @@ struct EPCISBindingTests {
                     }
                 }
             }
-            #expect(captured >= 40, "most examples are captured")
+            #expect(refused == ["AssociationEvent/AssociationEvent-h.jsonld"], "only the example with a repeated member is refused")
         }
     }
 }
