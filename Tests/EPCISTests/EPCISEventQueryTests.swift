@@ -46,13 +46,14 @@ struct EPCISEventQueryTests {
             (("EQ_bizTransaction_po", "urn:epcglobal:cbv:bt:0614141073467:PO-1"), ("EQ_bizTransaction_inv", "urn:epcglobal:cbv:bt:0614141073467:PO-1")),
             (("EQ_source_owning_party", "urn:epc:id:pgln:4012345.00001"), ("EQ_destination_owning_party", "urn:epc:id:pgln:4012345.00001")),
             (("EQ_eventID", "urn:uuid:00000000-0000-4000-8000-000000000001"), ("EQ_eventID", "urn:uuid:00000000-0000-4000-8000-000000000002")),
+            (("EXISTS_errorDeclaration", "false"), ("EXISTS_errorDeclaration", "true")),
         ]
         for (kept, dropped) in cases {
             #expect(try Self.matches([kept]), "\(kept)")
             #expect(try !Self.matches([dropped]), "\(dropped)")
         }
         #expect(try !Self.matches([("EQ_bizLocation", "urn:epc:id:sgln:0614141.07346.1234")]), "the event has no bizLocation")
-        #expect(try !Self.matches([("EXISTS_errorDeclaration", "")]))
+        #expect(try !Self.matches([("EXISTS_errorDeclaration", "")]), "no value means true")
     }
 
     @Test("unknown, repeated and malformed parameters are refused with their codes")

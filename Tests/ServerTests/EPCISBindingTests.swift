@@ -217,6 +217,7 @@ struct EPCISBindingTests {
                 ("/events?MATCH_anyEPCClass=\(Self.percentEncoded(EPCISRoutesTests.lot))", [transformation]),
                 ("/events?EQ_eventID=\(ids[2])", [association]),
                 ("/events?EXISTS_errorDeclaration", []),
+                ("/events?EXISTS_errorDeclaration=false", [transformation, shipping, association]),
                 ("/events?GE_recordTime=2000-01-01T00:00:00Z", [transformation, shipping, association]),
                 ("/events?LT_recordTime=2000-01-01T00:00:00Z", []),
                 ("/events?orderBy=eventTime", [association, shipping, transformation]),

@@ -20,7 +20,8 @@ public struct EPCISEventQuery: Sendable, Hashable {
     public var readPoints: [String]?
     public var bizLocations: [String]?
     public var eventIDs: [String]?
-    public var errorDeclarationExists = false
+    /// `EXISTS_errorDeclaration`: true keeps only events with an error declaration, false only events without.
+    public var errorDeclaration: Bool?
     /// `MATCH_…` parameters: the fields searched and the (canonical) identifiers or patterns sought.
     public var identifierMatches: [IdentifierMatch] = []
     /// `EQ_bizTransaction_<type>`, `EQ_source_<type>`, `EQ_destination_<type>`.
@@ -102,8 +103,8 @@ public struct EPCISEventQuery: Sendable, Hashable {
         case "EQ_bizLocation", "WD_bizLocation": bizLocations = (bizLocations ?? []) + (try Self.list(name, value))
         case "EQ_eventID": eventIDs = try Self.list(name, value)
         case "EXISTS_errorDeclaration":
-            guard value.isEmpty || value == "true" else { throw .invalid(name, "EXISTS_errorDeclaration takes no value") }
-            errorDeclarationExists = true
+            guard ["", "true", "false"].contains(value) else { throw .invalid(name, "EXISTS_errorDeclaration is true (or empty) or false") }
+            errorDeclaration = value != "false"
         case "orderBy":
             guard let order = EventScanOrder(rawValue: value) else {
                 throw .invalid(name, "orderBy is eventTime or recordTime (ordering by extension fields is not supported)")
@@ -182,7 +183,7 @@ public struct EPCISEventQuery: Sendable, Hashable {
         if let readPoints, !readPoints.contains(event["readPoint"]?["id"]?.stringValue ?? "") { return false }
         if let bizLocations, !bizLocations.contains(event["bizLocation"]?["id"]?.stringValue ?? "") { return false }
         if let eventIDs, !eventIDs.contains(eventID) { return false }
-        if errorDeclarationExists, event["errorDeclaration"] == nil { return false }
+        if let errorDeclaration, errorDeclaration != (event["errorDeclaration"] != nil) { return false }
         for match in identifierMatches where !Self.identifiers(in: event, fields: Self.matchFields[match.parameter] ?? []).contains(where: { candidate in
             match.values.contains { Self.identifier(candidate, matches: $0) }
         }) {
