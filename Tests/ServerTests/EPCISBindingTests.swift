@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Identity
 import NIOCore
 import Server
 import ServerTestSupport
@@ -161,6 +162,27 @@ struct EPCISBindingTests {
             let anonymousQuery = try await Self.get(client, "/events", token: nil)
             #expect(anonymousQuery.status == .unauthorized)
             #expect(try Self.problem(anonymousQuery).type == "epcisException:SecurityException")
+        }
+    }
+
+    @Test("an operator's token sees the commissioning events of its own batteries and not the instance's; the instance's token the reverse")
+    func operatorsSeeTheirOwnEvents() async throws {
+        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, _, admin in
+            let instance = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            let pack = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: admin)
+            let cell = try await client.registerOperator("cellmaker", companyPrefixes: ["4068194"], admin: admin)
+            _ = try await Self.capture(client, EPCISRoutesTests.document, token: instance)
+            let device = PassportFixtures.device(serial: "VP-1", lot: "L1", key: SoftwareSigner.generate(.ed25519))
+            #expect(try await client.post("/manufacturing/device/issue", ["operator": "packmaker", "device": .object(device)], token: pack).status == .created)
+
+            let own = try Self.events(try await Self.get(client, "/events", token: pack))
+            #expect(own.count == 1)
+            #expect(own.first?["bizStep"]?.stringValue == "commissioning")
+            let epc = try #require(own.first?["epcList"]?[0]?.stringValue)
+            #expect(try Self.events(try await Self.get(client, "/epcs/\(Self.percentEncoded(epc))/events", token: pack)).count == 1)
+            #expect(try Self.events(try await Self.get(client, "/epcs/\(Self.percentEncoded(epc))/events", token: instance)).isEmpty)
+            #expect(try Self.events(try await Self.get(client, "/events", token: instance)).count == 3)
+            #expect(try Self.events(try await Self.get(client, "/events", token: cell)).isEmpty)
         }
     }
 
