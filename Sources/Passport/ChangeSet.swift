@@ -168,8 +168,8 @@ public struct IdempotentWrite<Output>: Sendable {
 
 /// Everything the passport service keeps, in one database: passports and their credentials, EPCIS
 /// events, operator keys and DID documents, status lists, and the unit of work that writes them.
-public protocol PassportStore: PassportRepository, ChangeSetRepository, CredentialRepository, EPCISEventRepository, CaptureJobRepository, KeyRepository,
-    DIDDocumentRepository
+public protocol PassportStore: PassportRepository, ChangeSetRepository, CredentialRepository, EPCISEventRepository, CaptureJobRepository,
+    NamedQueryRepository, KeyRepository, DIDDocumentRepository
 {
     /// The status lists in the same database.
     var statusLists: any StatusListRepository { get }

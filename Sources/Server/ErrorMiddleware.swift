@@ -75,6 +75,7 @@ enum ProblemStatus {
                 "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
                 "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict", "incorporation_conflict", "incorporation_busy",
                 "idempotency_key_exists", "ambiguous_identifier", "company_prefix_taken", "checkpoint_conflict", "anchor_unchanged",
+                "epcis_query_exists",
             ]),
             (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed"]),
             // A signed reading refused by a hard gate or by the ledger's commitment rules.

@@ -1,4 +1,5 @@
 import EPCIS
+import Encoding
 import Foundation
 import Identity
 
@@ -66,6 +67,14 @@ enum StoredValues {
         } catch {
             throw StorageError.corrupt("a stored capture job cannot be read: \(error)")
         }
+    }
+
+    /// A named query's stored `query` object.
+    static func namedQueryObject(_ data: Data) throws -> JSONObject {
+        guard let object = (try? JSONValue(parsing: Array(data)))?.objectValue else {
+            throw StorageError.corrupt("a stored named query is not a JSON object")
+        }
+        return object
     }
 
     static func checkLimit(_ limit: Int) throws {

@@ -324,6 +324,75 @@ struct EPCISBindingTests {
         }
     }
 
+    // MARK: - Named queries
+
+    static func post(_ client: LoopbackClient, _ uri: String, _ body: String, token: String?) async throws -> LoopbackResponse {
+        try await client.execute(
+            uri: base + uri, method: .post, headers: token.map { .bearer($0) } ?? [:], body: ByteBuffer(string: body))
+    }
+
+    @Test("named queries: created, listed, run with paging and the requester's visibility, deleted; refused with codes")
+    func namedQueries() async throws {
+        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, _, admin in
+            let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            let reader = try await CredentialRoutesTests.token(client, role: "reader", admin: admin)
+            let other = try await client.registerOperator("cellmaker", companyPrefixes: ["4068194"], admin: admin)
+            _ = try await Self.capture(client, EPCISRoutesTests.document, token: issuer)
+            let definition = #"{"name":"assembled-or-shipped","query":{"EQ_bizStep":["assembling","shipping"],"orderBy":"eventTime","orderDirection":"ASC","eventCountLimit":5}}"#
+            let created = try await Self.post(client, "/queries", definition, token: issuer)
+            #expect(created.status == .created)
+            #expect(created.headers[.location] == "/epcis/2.0/queries/assembled-or-shipped")
+            let again = try await Self.post(client, "/queries", definition, token: issuer)
+            #expect(again.status == .conflict)
+            #expect(try Self.problem(again) == ("epcisException:ResourceAlreadyExistsException", "epcis_query_exists"))
+
+            let read = try await Self.get(client, "/queries/assembled-or-shipped", token: issuer)
+            #expect(try read.json["name"] as? String == "assembled-or-shipped")
+            #expect((try read.json["query"] as? [String: Any])?["EQ_bizStep"] as? [String] == ["assembling", "shipping"])
+            let listed = try await Self.get(client, "/queries", token: reader)
+            #expect((try JSONSerialization.jsonObject(with: Data(buffer: listed.body)) as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["assembled-or-shipped"])
+
+            // Run by a token of the same operators, a page at a time; the document names the query.
+            var steps: [String] = []
+            var uri: String? = "/queries/assembled-or-shipped/events?perPage=1"
+            while let page = uri {
+                let response = try await Self.get(client, page, token: reader)
+                #expect(try Self.body(response)["epcisBody"]?["queryResults"]?["queryName"]?.stringValue == "assembled-or-shipped")
+                steps += try Self.events(response).compactMap { $0["bizStep"]?.stringValue }
+                uri = Self.next(response)
+            }
+            #expect(steps == ["shipping", "assembling"])
+            let narrowed = try await Self.get(client, "/queries/assembled-or-shipped/events?EQ_action=ADD", token: issuer)
+            #expect(try Self.problem(narrowed) == ("epcisException:QueryParameterException", "epcis_query_parameter_unknown"))
+
+            // Another operator's token does not see the query (nor could it see the events).
+            let foreign = try await Self.get(client, "/queries/assembled-or-shipped/events", token: other)
+            #expect(foreign.status == .notFound)
+            #expect(try Self.problem(foreign) == ("epcisException:NoSuchNameException", "epcis_query_not_found"))
+            #expect(try await client.execute(uri: Self.base + "/queries/assembled-or-shipped", method: .delete, headers: .bearer(other)).status == .notFound)
+
+            let refusals: [(String, HTTPResponse.Status, String)] = [
+                (#"{"name":"bad name!","query":{}}"#, .badRequest, "epcis_query_name_invalid"),
+                (#"{"name":"q","query":{"EQ_colour":["red"]}}"#, .badRequest, "epcis_query_parameter_unknown"),
+                (#"{"name":"q","query":{"EQ_action":["MOVE"]}}"#, .badRequest, "epcis_query_parameter_invalid"),
+                (#"{"name":"q","query":{"EQ_bizStep":[1]}}"#, .badRequest, "epcis_query_parameter_invalid"),
+                (#"{"name":"q","query":{"perPage":5}}"#, .badRequest, "epcis_query_parameter_unknown"),
+                (#"{"name":"q","query":"EQ_bizStep=shipping"}"#, .badRequest, "invalid_request"),
+                (#"{"query":{}}"#, .badRequest, "invalid_request"),
+            ]
+            for (body, status, code) in refusals {
+                let response = try await Self.post(client, "/queries", body, token: issuer)
+                #expect(response.status == status, "\(body)")
+                #expect(try Self.problem(response).code == code, "\(body)")
+            }
+            #expect(try await Self.post(client, "/queries", definition, token: nil).status == .unauthorized)
+            #expect(try await Self.post(client, "/queries", definition, token: admin).status == .forbidden)
+
+            #expect(try await client.execute(uri: Self.base + "/queries/assembled-or-shipped", method: .delete, headers: .bearer(issuer)).status == .noContent)
+            #expect(try await Self.get(client, "/queries/assembled-or-shipped", token: issuer).status == .notFound)
+        }
+    }
+
     // MARK: - GS1's examples
 
     /// Every JSON example document of GS1's EPCIS repository, by its path under `epcis/examples`.

@@ -23,6 +23,7 @@ struct EPCISStoreConformance {
         Check(name: "events: negative limit") { try await $0.negativeLimit() },
         Check(name: "events: a scan keeps to its issuers, narrows by the index, orders and resumes after a position") { try await $0.scans() },
         Check(name: "capture jobs: committed with their events, read by their operator only, listed newest first") { try await $0.captureJobs() },
+        Check(name: "named queries: unique per owner, read, listed by name and deleted by their owner only") { try await $0.namedQueries() },
     ]
 
     static let base = Date(timeIntervalSince1970: 1_750_000_000)
@@ -181,6 +182,25 @@ struct EPCISStoreConformance {
             clash.captureJobs = [CaptureJob(id: "job-4", operatorDID: operatorDID, errorBehaviour: .rollback, createdAt: Self.base)]
             await #expect(throws: StorageError.self) { try await store.commit(clash) }
             #expect(try await store.captureJob(id: "job-4", operator: operatorDID) == nil)
+        }
+    }
+
+    func namedQueries() async throws {
+        try await database.withStore { store in
+            let shipping = NamedQuery(name: "shipping", owner: "did:web:a", query: ["EQ_bizStep": ["shipping"]], createdAt: Self.base)
+            let packs = NamedQuery(name: "packs", owner: "did:web:a", query: ["MATCH_epc": .array([.string(Self.pack)]), "eventCountLimit": 3], createdAt: Self.base)
+            try await store.saveNamedQuery(shipping)
+            try await store.saveNamedQuery(packs)
+            try await store.saveNamedQuery(NamedQuery(name: "shipping", owner: "did:web:b", query: [:], createdAt: Self.base))
+            await #expect(throws: NamedQueryError.exists("shipping")) { try await store.saveNamedQuery(shipping) }
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:a") == packs)
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:b") == nil)
+            #expect(try await store.namedQueries(owner: "did:web:a", limit: 10).map(\.name) == ["packs", "shipping"])
+            #expect(try await store.namedQueries(owner: "did:web:a", limit: 1).map(\.name) == ["packs"])
+            #expect(try await !store.deleteNamedQuery(name: "packs", owner: "did:web:b"))
+            #expect(try await store.deleteNamedQuery(name: "packs", owner: "did:web:a"))
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:a") == nil)
+            #expect(try await store.namedQuery(name: "shipping", owner: "did:web:b")?.query == [:])
         }
     }
 

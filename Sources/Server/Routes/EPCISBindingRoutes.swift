@@ -10,8 +10,9 @@ import Storage
 
 /// The EPCIS 2.0 REST binding (GS1's `openapi.yaml`) under `/epcis/2.0`: capture as jobs, the
 /// query language over `/events` and the per-dimension resources, the `GS1-*` version headers and
-/// the binding's problem types. Everything needs a bearer token: capture one acting for the
-/// instance's operator, queries any live token, which sees the events its operators signed.
+/// the binding's problem types, and named queries (without subscriptions). Everything needs a bearer
+/// token: capture one acting for the instance's operator, queries any live token, which sees the
+/// events its operators signed.
 struct EPCISBindingRoutes {
     let store: any VoltpassStore
     let capture: EventCapture
@@ -76,6 +77,76 @@ struct EPCISBindingRoutes {
                 return try await query(request, context: context, fixed: [(dimension.parameter, value)])
             }
         }
+        addNamedQueries(to: binding)
+    }
+
+    // MARK: - Named queries
+
+    /// `/queries`: named queries of the token's operators (no subscriptions).
+    private func addNamedQueries(to binding: RouterGroup<VoltpassRequestContext>) {
+        binding.post("queries") { request, context -> Response in
+            let owner = try await queryOwner(request, context: context)
+            let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
+            let name = try body.requiredString("name")
+            guard Self.isQueryName(name) else {
+                throw APIError(.badRequest, code: "epcis_query_name_invalid", "a query name is 1 to 128 of A-Z a-z 0-9 . _ ~ -")
+            }
+            guard let definition = body.object["query"]?.objectValue else { throw RequestBody.invalid("/query", "must be an object") }
+            let parameters = try NamedQuery.parameters(of: definition)
+            if let paging = parameters.first(where: { EPCISEventQuery.pagingParameters.contains($0.name) }) {
+                throw EPCISQueryError.unknown(paging.name)
+            }
+            _ = try EPCISEventQuery(parameters: parameters)
+            try await store.saveNamedQuery(NamedQuery(name: name, owner: owner, query: definition, createdAt: now()))
+            return Response(status: .created, headers: [.location: "/\(Self.prefix)/queries/\(name)"])
+        }
+        binding.get("queries") { request, context -> Response in
+            let owner = try await queryOwner(request, context: context)
+            let queries = try await store.namedQueries(owner: owner, limit: Self.maxNamedQueries)
+            return .json(.array(queries.map { .object(["name": .string($0.name), "query": .object($0.query)]) }))
+        }
+        binding.get("queries/:queryName") { request, context -> Response in
+            let named = try await namedQuery(request, context: context)
+            return .json(["name": .string(named.name), "query": .object(named.query)])
+        }
+        binding.delete("queries/:queryName") { request, context -> Response in
+            let owner = try await queryOwner(request, context: context)
+            let name = try context.parameters.require("queryName")
+            guard try await store.deleteNamedQuery(name: name, owner: owner) else { throw Self.queryNotFound(name) }
+            return Response(status: .noContent)
+        }
+        binding.get("queries/:queryName/events") { request, context -> Response in
+            let named = try await namedQuery(request, context: context)
+            if let extra = request.uri.queryParameters.first(where: { !EPCISEventQuery.pagingParameters.contains(String($0.key)) }) {
+                throw EPCISQueryError.unknown(String(extra.key))
+            }
+            return try await query(request, context: context, fixed: try NamedQuery.parameters(of: named.query), queryName: named.name)
+        }
+    }
+
+    /// The most named queries `GET /queries` lists.
+    static let maxNamedQueries = 1_000
+
+    static func isQueryName(_ name: String) -> Bool {
+        (1...128).contains(name.count) && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._~-".unicodeScalars.contains($0)) }
+    }
+
+    static func queryNotFound(_ name: String) -> APIError {
+        APIError(.notFound, code: "epcis_query_not_found", "no query named '\(name)' of this token's operators")
+    }
+
+    /// Whose named queries the caller reaches: its token's operators (403 for a token acting for none).
+    private func queryOwner(_ request: Request, context: VoltpassRequestContext) async throws -> String {
+        let (_, operators) = try await visibleIssuers(request, context: context)
+        guard !operators.isEmpty else { throw APIError.forbidden("named queries belong to operators; this token acts for none") }
+        return NamedQuery.owner(operators: operators)
+    }
+
+    private func namedQuery(_ request: Request, context: VoltpassRequestContext) async throws -> NamedQuery {
+        let owner = try await queryOwner(request, context: context)
+        let name = try context.parameters.require("queryName")
+        guard let named = try await store.namedQuery(name: name, owner: owner) else { throw Self.queryNotFound(name) }
+        return named
     }
 
     // MARK: - Capture jobs
@@ -192,10 +263,11 @@ struct EPCISBindingRoutes {
     }
 
     /// Answers an EPCIS query: the query string's parameters with `fixed` (from the path) added, one
-    /// page of matching events as an EPCISQueryDocument and a `Link` to the next page when there is one.
-    /// `single` answers one event or 404.
+    /// page of matching events as an EPCISQueryDocument (of `queryName`) and a `Link` to the next page
+    /// when there is one. `single` answers one event or 404.
     private func query(
-        _ request: Request, context: VoltpassRequestContext, fixed: [(name: String, value: String)] = [], single: Bool = false
+        _ request: Request, context: VoltpassRequestContext, fixed: [(name: String, value: String)] = [], single: Bool = false,
+        queryName: String = "SimpleEventQuery"
     ) async throws -> Response {
         let (scope, issuers) = try await visibleIssuers(request, context: context)
         let given = Array(request.uri.queryParameters).map { (name: String($0.key), value: String($0.value)) }
@@ -243,7 +315,7 @@ struct EPCISBindingRoutes {
             Self.addNextLink(&headers, path: request.uri.path, parameters: given, token: token, perPage: perPage)
             headers[.gs1NextPageTokenExpires] = XSDDateTime.format(token.expires)
         }
-        let document = EPCISRoutes.queryDocument(found, creationDate: now())
+        let document = EPCISRoutes.queryDocument(found, queryName: queryName, creationDate: now())
         return .bytes(JSONValue.object(document).serialized(), headers: headers)
     }
 
@@ -334,6 +406,7 @@ struct EPCISException {
     static let security = EPCISException(type: "epcisException:SecurityException", title: "Access denied")
     static let noSuchName = EPCISException(type: "epcisException:NoSuchNameException", title: "Resource not found")
     static let notAcceptable = EPCISException(type: "epcisException:NotAcceptableException", title: "Not acceptable")
+    static let resourceExists = EPCISException(type: "epcisException:ResourceAlreadyExistsException", title: "Resource already exists")
     static let captureLimit = EPCISException(type: "epcisException:CaptureLimitExceededException", title: "Capture payload too large")
     static let unsupportedMediaType = EPCISException(type: "epcisException:UnsupportedMediaTypeException", title: "Unsupported media type")
     static let implementation = EPCISException(type: "epcisException:ImplementationException", title: "Implementation exception")
@@ -345,6 +418,7 @@ struct EPCISException {
         case 401, 403, 429: .security
         case 404: .noSuchName
         case 406: .notAcceptable
+        case 409: .resourceExists
         case 413: .captureLimit
         case 415: .unsupportedMediaType
         default: status >= 500 ? .implementation : .validation

@@ -140,8 +140,8 @@ struct EPCISRoutes {
         return document
     }
 
-    /// An EPCIS 2.0 query document (`SimpleEventQuery` results) listing `events` exactly as captured.
-    static func queryDocument(_ events: [CarriedEvent], creationDate: Date) -> JSONObject {
+    /// An EPCIS 2.0 query document (the results of `queryName`) listing `events` exactly as captured.
+    static func queryDocument(_ events: [CarriedEvent], queryName: String = "SimpleEventQuery", creationDate: Date) -> JSONObject {
         let document = EventCredentialMapping.document(of: events, creationDate: creationDate)
         return [
             "@context": document["@context"] ?? .array([]),
@@ -150,7 +150,7 @@ struct EPCISRoutes {
             "creationDate": document["creationDate"] ?? .null,
             "epcisBody": [
                 "queryResults": [
-                    "queryName": "SimpleEventQuery",
+                    "queryName": .string(queryName),
                     "resultsBody": ["eventList": document["epcisBody"]?["eventList"] ?? []],
                 ]
             ],

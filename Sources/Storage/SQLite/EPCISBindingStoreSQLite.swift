@@ -1,4 +1,5 @@
 import EPCIS
+import Encoding
 import Foundation
 import GRDB
 
@@ -91,5 +92,50 @@ extension SQLiteStore {
                     recordTime: StoredValues.date(microseconds: row[3]), document: [UInt8](row[4] as Data))
             }
         }
+    }
+}
+
+extension SQLiteStore {
+    public func saveNamedQuery(_ query: NamedQuery) async throws {
+        let arguments: StatementArguments = [
+            query.owner, query.name, Data(JSONValue.object(query.query).serialized()),
+            try StoredValues.microseconds(query.createdAt, field: "createdAt"),
+        ]
+        try await write { db in
+            try db.execute(
+                sql: "INSERT INTO epcis_named_queries (owner, name, query, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: arguments)
+            if db.changesCount == 0 { throw NamedQueryError.exists(query.name) }
+        }
+    }
+
+    public func namedQuery(name: String, owner: String) async throws -> NamedQuery? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT name, query, created_at FROM epcis_named_queries WHERE owner = ? AND name = ?", arguments: [owner, name]
+            ).map { try Self.namedQuery($0, owner: owner) }
+        }
+    }
+
+    public func namedQueries(owner: String, limit: Int) async throws -> [NamedQuery] {
+        try StoredValues.checkLimit(limit)
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT name, query, created_at FROM epcis_named_queries WHERE owner = ? ORDER BY name LIMIT \(limit)", arguments: [owner]
+            ).map { try Self.namedQuery($0, owner: owner) }
+        }
+    }
+
+    public func deleteNamedQuery(name: String, owner: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM epcis_named_queries WHERE owner = ? AND name = ?", arguments: [owner, name])
+            return db.changesCount > 0
+        }
+    }
+
+    private static func namedQuery(_ row: Row, owner: String) throws -> NamedQuery {
+        NamedQuery(
+            name: row[0], owner: owner, query: try StoredValues.namedQueryObject(row[1] as Data),
+            createdAt: StoredValues.date(microseconds: row[2]))
     }
 }

@@ -1,4 +1,5 @@
 import EPCIS
+import Encoding
 import Foundation
 import NIOCore
 import PostgresNIO
@@ -67,5 +68,45 @@ extension PostgresStore {
                 position: EventPosition(eventTime: eventTime, sequence: sequence), credentialID: credentialID,
                 recordTime: StoredValues.date(microseconds: issuedAt), document: Array(document.readableBytesView))
         }
+    }
+}
+
+extension PostgresStore {
+    public func saveNamedQuery(_ query: NamedQuery) async throws {
+        let createdAt = try StoredValues.microseconds(query.createdAt, field: "createdAt")
+        let inserted = try await fetch(
+            """
+            INSERT INTO epcis_named_queries (owner, name, query, created_at)
+            VALUES (\(query.owner), \(query.name), \(ByteBuffer(bytes: JSONValue.object(query.query).serialized())), \(createdAt))
+            ON CONFLICT DO NOTHING RETURNING name
+            """
+        ) { try $0.decode(String.self) }
+        if inserted.isEmpty { throw NamedQueryError.exists(query.name) }
+    }
+
+    public func namedQuery(name: String, owner: String) async throws -> NamedQuery? {
+        try await fetch("SELECT name, query, created_at FROM epcis_named_queries WHERE owner = \(owner) AND name = \(name)") {
+            try Self.namedQuery($0, owner: owner)
+        }.first
+    }
+
+    public func namedQueries(owner: String, limit: Int) async throws -> [NamedQuery] {
+        try StoredValues.checkLimit(limit)
+        return try await fetch("SELECT name, query, created_at FROM epcis_named_queries WHERE owner = \(owner) ORDER BY name LIMIT \(limit)") {
+            try Self.namedQuery($0, owner: owner)
+        }
+    }
+
+    public func deleteNamedQuery(name: String, owner: String) async throws -> Bool {
+        try await !fetch("DELETE FROM epcis_named_queries WHERE owner = \(owner) AND name = \(name) RETURNING name") {
+            try $0.decode(String.self)
+        }.isEmpty
+    }
+
+    private static func namedQuery(_ row: PostgresRow, owner: String) throws -> NamedQuery {
+        let (name, query, createdAt) = try row.decode((String, ByteBuffer, Int64).self)
+        return NamedQuery(
+            name: name, owner: owner, query: try StoredValues.namedQueryObject(Data(query.readableBytesView)),
+            createdAt: StoredValues.date(microseconds: createdAt))
     }
 }
