@@ -1,5 +1,6 @@
 import EPCIS
 import Encoding
+import Credentials
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -321,6 +322,48 @@ struct EPCISBindingTests {
             }
             // The genuine token still works for its caller and query.
             #expect(try Self.events(try await Self.get(client, "/events?perPage=1&nextPageToken=\(token)", token: issuer)).count == 1)
+        }
+    }
+
+    /// The stores a test runs on: SQLite, and PostgreSQL when `VOLTPASS_POSTGRES_URL` names a server.
+    static let storeKinds = ["sqlite"] + (ProcessInfo.processInfo.environment["VOLTPASS_POSTGRES_URL"] == nil ? [] : ["postgresql"])
+
+    /// `count` ObjectEvents a minute apart, every third one shipping and the others receiving.
+    static func manyEvents(_ count: Int) -> String {
+        let events = (0..<count).map { index in
+            let time = XSDDateTime.format(Date(timeIntervalSince1970: 1_780_000_000 + Double(index) * 60))
+            return #"{"type":"ObjectEvent","eventID":"urn:uuid:00000000-0000-4000-8000-\#(String(format: "%012d", index))","eventTime":"\#(time)","eventTimeZoneOffset":"+00:00","epcList":["urn:epc:id:sgtin:0614141.107346.S\#(index)"],"action":"OBSERVE","bizStep":"\#(index % 3 == 0 ? "shipping" : "receiving")"}"#
+        }
+        return #"{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-03-01T09:00:00Z","epcisBody":{"eventList":[\#(events.joined(separator: ","))]}}"#
+    }
+
+    @Test("paging over 601 events (beyond one scan batch), dense and sparse, ascending and descending, meets every event once in order", arguments: storeKinds)
+    func pagingOverManyEvents(_ storeKind: String) async throws {
+        try await withLiveServer(maxBodySize: 1 << 22, storeKind: storeKind) { client, _, admin in
+            let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            let count = 601
+            let job = try await Self.job(client, try await Self.capture(client, Self.manyEvents(count), token: issuer), token: issuer)
+            #expect((job["eventIDs"] as? [String])?.count == count)
+            func walk(_ first: String) async throws -> (ids: [Int], pages: Int) {
+                var ids: [Int] = []
+                var pages = 0
+                var uri: String? = first
+                while let page = uri {
+                    let response = try await Self.get(client, page, token: issuer)
+                    ids += try Self.events(response).compactMap { $0["eventID"]?.stringValue.flatMap { Int($0.suffix(12)) } }
+                    pages += 1
+                    uri = Self.next(response)
+                }
+                return (ids, pages)
+            }
+            let all = Array(0..<count)
+            let dense = try await walk("/events?perPage=250")
+            #expect(dense.ids == all)
+            #expect(dense.pages == 3)
+            #expect(try await walk("/events?perPage=1000&orderBy=eventTime").ids == all.reversed())
+            let shipping = all.filter { $0 % 3 == 0 }
+            #expect(try await walk("/bizSteps/shipping/events?perPage=70").ids == shipping)
+            #expect(try await walk("/events?EQ_bizStep=shipping&perPage=60&orderBy=recordTime&eventCountLimit=150").ids == Array(shipping.reversed().prefix(150)))
         }
     }
 
