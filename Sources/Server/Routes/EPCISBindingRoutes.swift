@@ -151,6 +151,7 @@ struct EPCISBindingRoutes {
 
     // MARK: - Capture jobs
 
+    /// The `GS1-Capture-Error-Behaviour` asked for: `rollback` when absent; `all` and others are refused.
     static func errorBehaviour(_ header: String?) throws -> CaptureJob.ErrorBehaviour {
         guard let header else { return .rollback }
         guard let behaviour = CaptureJob.ErrorBehaviour(rawValue: header) else {
@@ -244,7 +245,7 @@ struct EPCISBindingRoutes {
         var headers: HTTPFields = [.contentType: "application/json"]
         if jobs.count > perPage, let last = jobs.prefix(perPage).last {
             let position = CaptureJobPosition(createdAt: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()), id: last.id)
-            let token = pageTokens.issue(position, scope: scope, query: "capture", now: now())
+            let token = try pageTokens.issue(position, scope: scope, query: "capture", now: now())
             Self.addNextLink(&headers, path: "/\(Self.prefix)/capture", parameters: [], token: token, perPage: perPage)
             headers[.gs1NextPageTokenExpires] = XSDDateTime.format(token.expires)
         }
@@ -311,7 +312,7 @@ struct EPCISBindingRoutes {
         var headers: HTTPFields = [.contentType: "application/json"]
         let remaining = page.remaining.map { $0 - found.count }
         if !single, !exhausted, remaining.map({ $0 > 0 }) ?? true, let after {
-            let token = pageTokens.issue(EPCISPageTokens.EventPage(after: after, remaining: remaining), scope: scope, query: fingerprint, now: now())
+            let token = try pageTokens.issue(EPCISPageTokens.EventPage(after: after, remaining: remaining), scope: scope, query: fingerprint, now: now())
             Self.addNextLink(&headers, path: request.uri.path, parameters: given, token: token, perPage: perPage)
             headers[.gs1NextPageTokenExpires] = XSDDateTime.format(token.expires)
         }
@@ -365,6 +366,7 @@ struct EPCISPageTokens: Sendable {
         var remaining: Int?
     }
 
+    /// A token as handed out, and when it stops working.
     struct Issued {
         let text: String
         let expires: Date
@@ -377,13 +379,15 @@ struct EPCISPageTokens: Sendable {
         var position: Position
     }
 
-    func issue<Position: Codable>(_ position: Position, scope: String, query: String, now: Date) -> Issued {
+    /// A token for the page after `position` of `query`, for the bearer token `scope`.
+    func issue<Position: Codable>(_ position: Position, scope: String, query: String, now: Date) throws -> Issued {
         let expires = now.addingTimeInterval(lifetime)
-        let payload = (try? JSONEncoder().encode(Envelope(scope: scope, query: query, expires: expires.timeIntervalSince1970, position: position))) ?? Data()
+        let payload = try JSONEncoder().encode(Envelope(scope: scope, query: query, expires: expires.timeIntervalSince1970, position: position))
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: key)
         return Issued(text: Base64URL.encode(Array(payload)) + "." + Base64URL.encode(Array(mac)), expires: expires)
     }
 
+    /// Where the page of `text` starts, when `text` was issued here for `query` and `scope` and has not expired.
     func read<Position: Codable>(_ text: String, scope: String, query: String, now: Date) throws -> Position {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payload = try? Base64URL.decode(String(parts[0])), let mac = try? Base64URL.decode(String(parts[1])),
