@@ -187,6 +187,22 @@ struct EPCISBindingTests {
         }
     }
 
+    @Test("guessing tokens on the query routes is rate limited like every authenticated route, with Retry-After")
+    func failedAuthenticationIsLimited() async throws {
+        try await withLiveServer(configure: { $0.failedAuthenticationLimit = RateLimit(requestsPerMinute: 1, burst: 3) }) { client, _, admin in
+            let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            var statuses: [HTTPResponse.Status] = []
+            for attempt in 0..<4 {
+                statuses.append(try await Self.get(client, "/events", token: "vpt_guess\(attempt)").status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
+            let limited = try await Self.get(client, "/events", token: issuer)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try Self.problem(limited) == ("epcisException:SecurityException", "rate_limited"))
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+        }
+    }
+
     @Test("every response names EPCIS and CBV 2.0.0; a request for another version is 406 NotAcceptableException")
     func versionHeaders() async throws {
         try await withLiveServer { client, _, admin in

@@ -258,7 +258,7 @@ struct EPCISBindingRoutes {
     private func visibleIssuers(_ request: Request, context: VoltpassRequestContext) async throws -> (String, [String]) {
         switch try await authenticator.optional.authenticate(request, context: context) {
         case .absent: throw APIError.unauthorized("EPCIS queries need a bearer token; they answer the events of its operators")
-        case .limited: throw APIError(.tooManyRequests, code: "rate_limited", "too many failed authentications from this client")
+        case .limited(let response): throw EPCISAuthenticationLimited(retryAfter: response.headers[.retryAfter] ?? "1")
         case .token(let token): return (token.id, token.operators)
         }
     }
@@ -400,6 +400,12 @@ struct EPCISPageTokens: Sendable {
     }
 }
 
+/// A client over its budget of failed authentications, refused before its token is looked at:
+/// `429 rate_limited` with `Retry-After` (as the other routes answer it).
+struct EPCISAuthenticationLimited: Error {
+    let retryAfter: String
+}
+
 /// The binding's `epcisException:…` problem types.
 struct EPCISException {
     let type: String
@@ -446,6 +452,10 @@ struct EPCISBindingMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             var (problem, headers, members) = ProblemMiddleware<Context>.problem(for: error, logger: context.logger)
+            if let limited = error as? EPCISAuthenticationLimited {
+                problem = ProblemDetails(status: .tooManyRequests, code: "rate_limited", detail: "too many failed authentications from this client")
+                headers[.retryAfter] = limited.retryAfter
+            }
             let exception = EPCISException.of(status: problem.status, code: problem.code)
             problem.type = exception.type
             problem.title = exception.title
