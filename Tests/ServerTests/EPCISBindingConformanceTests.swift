@@ -197,6 +197,8 @@ struct EPCISBindingConformanceTests {
             try await get("/events", "/events?MATCH_anyEPC=\(item)&EQ_disposition=in_transit&EXISTS_errorDeclaration=true")
             try await get("/events", "/events?EQ_bizTransaction_po=http://transaction.acme.com/po/12345678")
             try await get("/events", "/events", headers: [.init("GS1-EPCIS-Version")!: "3.0"])
+            try await get("/events", "/events?perPage=1", headers: [.init("GS1-EPC-Format")!: "Never_Translates"])
+            try await get("/events", "/events", headers: [.init("GS1-EPC-Format")!: "Always_EPC_URN"])
             try await get("/events/{eventID}", "/events/urn:uuid:7c9e0c5e-1111-4b0a-9a9e-000000000001")
             try await get("/events/{eventID}", "/events/urn:uuid:00000000-0000-4000-8000-000000000000")
             try await get("/eventTypes", "/eventTypes")
@@ -220,7 +222,7 @@ struct EPCISBindingConformanceTests {
             try exchanges.record("/queries/{queryName}", "/queries/shipped", method: "DELETE", deleted)
             return (exchanges.list.count, String(decoding: try JSONSerialization.data(withJSONObject: exchanges.list), as: UTF8.self))
         }
-        #expect(count == 34)
+        #expect(count == 36)
         let run = try ReferencePython.run(
             Self.script, arguments: [try Vectors.url("epcis/rest/openapi.yaml").path, try Vectors.url("epcis/schema/EPCIS-JSON-Schema.json").path],
             input: input)

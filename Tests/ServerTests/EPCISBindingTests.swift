@@ -203,7 +203,7 @@ struct EPCISBindingTests {
         }
     }
 
-    @Test("every response names EPCIS and CBV 2.0.0; a request for another version is 406 NotAcceptableException")
+    @Test("every response names EPCIS and CBV 2.0.0 and Never_Translates; a request for another version or for translated EPCs is 406 NotAcceptableException")
     func versionHeaders() async throws {
         try await withLiveServer { client, _, admin in
             let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
@@ -223,6 +223,13 @@ struct EPCISBindingTests {
                 if status == .notAcceptable {
                     #expect(try Self.problem(response) == ("epcisException:NotAcceptableException", "epcis_version_unsupported"))
                 }
+            }
+            // Events come back as captured: a read asking for translated EPCs is refused, one without a preference served.
+            for (format, status) in [("Always_GS1_Digital_Link", HTTPResponse.Status.notAcceptable), ("Always_EPC_URN", .notAcceptable), ("No_Preference", .ok), ("Never_Translates", .ok)] {
+                let response = try await Self.get(client, "/events", token: issuer, headers: [.init("GS1-EPC-Format")!: format])
+                #expect(response.status == status, "\(format)")
+                #expect(response.headers[.init("GS1-EPC-Format")!] == "Never_Translates")
+                if status == .notAcceptable { #expect(try Self.problem(response).code == "epcis_epc_format_unsupported") }
             }
         }
     }

@@ -437,8 +437,10 @@ struct EPCISException {
 }
 
 /// What every binding response carries: the versions it speaks (`GS1-EPCIS-Version: 2.0.0`,
-/// `GS1-CBV-Version: 2.0.0`), a request for another version refused (406 `epcis_version_unsupported`),
-/// and errors as problems of the binding's `epcisException:…` types, each with its Voltpass code.
+/// `GS1-CBV-Version: 2.0.0`) and `GS1-EPC-Format: Never_Translates` (events come back as captured), a
+/// request for another version (406 `epcis_version_unsupported`) or for EPCs translated to one form
+/// (406 `epcis_epc_format_unsupported`) refused, and errors as problems of the binding's
+/// `epcisException:…` types, each with its Voltpass code.
 struct EPCISBindingMiddleware: RouterMiddleware {
     typealias Context = VoltpassRequestContext
 
@@ -449,6 +451,7 @@ struct EPCISBindingMiddleware: RouterMiddleware {
         var response: Response
         do {
             try Self.checkVersions(request.headers)
+            if request.method == .get { try Self.checkEPCFormat(request.headers) }
             response = try await next(request, context)
         } catch {
             var (problem, headers, members) = ProblemMiddleware<Context>.problem(for: error, logger: context.logger)
@@ -464,7 +467,17 @@ struct EPCISBindingMiddleware: RouterMiddleware {
         }
         response.headers[.gs1EPCISVersion] = Self.epcisVersion
         response.headers[.gs1CBVVersion] = Self.cbvVersion
+        response.headers[.gs1EPCFormat] = "Never_Translates"
         return response
+    }
+
+    /// Refuses a read that asks for every EPC as a Digital Link or as an EPC URN: events are
+    /// answered exactly as captured (`No_Preference` and `Never_Translates` are served).
+    static func checkEPCFormat(_ headers: HTTPFields) throws {
+        guard let format = headers[.gs1EPCFormat], !["No_Preference", "Never_Translates"].contains(format) else { return }
+        throw APIError(
+            .notAcceptable, code: "epcis_epc_format_unsupported",
+            "events are answered as captured (GS1-EPC-Format: Never_Translates or No_Preference), not '\(format)'")
     }
 
     /// Refuses a request that asks for an EPCIS or CBV version other than 2.0.
@@ -503,4 +516,5 @@ extension HTTPField.Name {
     static let gs1CaptureErrorBehaviour = Self("GS1-Capture-Error-Behaviour")!
     static let gs1NextPageTokenExpires = Self("GS1-Next-Page-Token-Expires")!
     static let link = Self("Link")!
+    static let gs1EPCFormat = Self("GS1-EPC-Format")!
 }
