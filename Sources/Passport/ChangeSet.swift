@@ -26,6 +26,8 @@ public struct ChangeSet: Sendable {
     public var statusListSigner: StatusListSigner?
     /// Captured EPCIS events with their credentials and index entries.
     public var events: [(record: EventRecord, credential: StoredCredential)] = []
+    /// EPCIS capture jobs to store with the events they captured (an id in use is replaced).
+    public var captureJobs: [CaptureJob] = []
     /// The trie batch, checked against the stored root (`root_conflict` when another writer moved it).
     public var trie: TrieWrite?
     /// The responses to give again to a re-send with the same idempotency key (`idempotency_key_exists`
@@ -37,7 +39,7 @@ public struct ChangeSet: Sendable {
     /// Whether committing this would write nothing.
     public var isEmpty: Bool {
         credentials.isEmpty && devices.isEmpty && bmsKeys.isEmpty && ownership.isEmpty && feed.isEmpty && recalls.isEmpty
-            && statusBits.isEmpty && events.isEmpty && trie == nil && responses.isEmpty
+            && statusBits.isEmpty && events.isEmpty && captureJobs.isEmpty && trie == nil && responses.isEmpty
     }
 
     /// Keeps `response`, when there is one, under its idempotency key.
@@ -57,6 +59,7 @@ public struct ChangeSet: Sendable {
         statusBits += other.statusBits
         statusListSigner = statusListSigner ?? other.statusListSigner
         events += other.events
+        captureJobs += other.captureJobs
         responses += other.responses
     }
 }
@@ -165,8 +168,8 @@ public struct IdempotentWrite<Output>: Sendable {
 
 /// Everything the passport service keeps, in one database: passports and their credentials, EPCIS
 /// events, operator keys and DID documents, status lists, and the unit of work that writes them.
-public protocol PassportStore: PassportRepository, ChangeSetRepository, CredentialRepository, EPCISEventRepository, KeyRepository,
-    DIDDocumentRepository
+public protocol PassportStore: PassportRepository, ChangeSetRepository, CredentialRepository, EPCISEventRepository, CaptureJobRepository,
+    NamedQueryRepository, KeyRepository, DIDDocumentRepository
 {
     /// The status lists in the same database.
     var statusLists: any StatusListRepository { get }

@@ -45,6 +45,8 @@ public struct VoltpassServer: Sendable {
     public let connections: ConnectionLimiter
     /// Who opens the passport's restricted access groups, when an access registry is configured.
     let passportAccess: PassportAccess?
+    /// The key of the EPCIS binding's page tokens, drawn when the instance starts.
+    let pageTokens = EPCISPageTokens()
 
     /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
     /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
@@ -180,6 +182,10 @@ public struct VoltpassServer: Sendable {
         EPCISRoutes(
             store: store, capture: epcisCapture(), changes: store, verification: verification, authenticator: authenticator, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
+        ).add(to: router)
+        EPCISBindingRoutes(
+            store: store, capture: epcisCapture(), authenticator: authenticator, pageTokens: pageTokens, maxBodySize: configuration.maxBodySize,
+            now: passports.now
         ).add(to: router)
         PassportRoutes(
             service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize,

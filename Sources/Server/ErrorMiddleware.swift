@@ -9,25 +9,37 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return try error.response(from: request, context: context)
-        } catch let error as AmbiguousIdentifier {
-            return ProblemDetails(status: ProblemStatus.status(forCode: error.code), code: error.code, detail: error.message)
-                .response(members: ["candidates": .array(error.candidates.map(JSONValue.string))])
-        } catch let error as any CodedError {
+        } catch {
+            let (problem, headers, members) = Self.problem(for: error, logger: context.logger)
+            return problem.response(headers: headers, members: members)
+        }
+    }
+
+    /// The problem document for `error`, with the headers and extension members it comes with.
+    static func problem(for error: any Error, logger: Logger) -> (ProblemDetails, HTTPFields, JSONObject) {
+        switch error {
+        case let error as APIError:
+            var headers: HTTPFields = [:]
+            if error.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"voltpass\"" }
+            return (ProblemDetails(status: error.status, code: error.code, detail: error.message), headers, [:])
+        case let error as AmbiguousIdentifier:
+            return (
+                ProblemDetails(status: ProblemStatus.status(forCode: error.code), code: error.code, detail: error.message), [:],
+                ["candidates": .array(error.candidates.map(JSONValue.string))]
+            )
+        case let error as any CodedError:
             let status = ProblemStatus.status(forCode: error.code)
-            guard status.code >= 500 else { return ProblemDetails(status: status, code: error.code, detail: error.message).response() }
-            context.logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
+            guard status.code >= 500 else { return (ProblemDetails(status: status, code: error.code, detail: error.message), [:], [:]) }
+            logger.error("request failed", metadata: ["code": "\(error.code)", "error": "\(error.message)"])
             // A fault of the server may name files, hosts or internals: the client gets the code only.
             let detail = ProblemStatus.retryable.contains(error.code) ? error.message : "the server could not complete the request (\(error.code))"
-            return ProblemDetails(status: status, code: error.code, detail: detail).response()
-        } catch let error as HTTPError {
+            return (ProblemDetails(status: status, code: error.code, detail: detail), [:], [:])
+        case let error as HTTPError:
             let (code, detail) = Self.describe(error)
-            return ProblemDetails(status: error.status, code: code, detail: detail).response()
-        } catch {
-            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
-            return ProblemDetails(status: .internalServerError, code: "internal_error", detail: "an internal error occurred")
-                .response()
+            return (ProblemDetails(status: error.status, code: code, detail: detail), [:], [:])
+        default:
+            logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))"])
+            return (ProblemDetails(status: .internalServerError, code: "internal_error", detail: "an internal error occurred"), [:], [:])
         }
     }
 
@@ -63,6 +75,7 @@ enum ProblemStatus {
                 "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
                 "ownership_conflict", "bms_key_conflict", "recall_exists", "root_conflict", "incorporation_conflict", "incorporation_busy",
                 "idempotency_key_exists", "ambiguous_identifier", "company_prefix_taken", "checkpoint_conflict", "anchor_unchanged",
+                "epcis_query_exists",
             ]),
             (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed"]),
             // A signed reading refused by a hard gate or by the ledger's commitment rules.

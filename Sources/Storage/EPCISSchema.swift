@@ -78,4 +78,50 @@ enum EPCISSchema {
         """,
         "CREATE INDEX epcis_links_by_predecessor ON epcis_links (predecessor_id)",
     ]
+
+    static let captureJobsName = "EPCIS capture jobs and named queries"
+
+    /// One row per capture job of the REST binding: its operator and creation time (for listing),
+    /// and the job itself as JSON; one per named query: its owner, name and the query object as JSON.
+    static let captureJobsSQLite = [
+        """
+        CREATE TABLE epcis_capture_jobs (
+            id TEXT PRIMARY KEY NOT NULL,
+            operator TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            job BLOB NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX epcis_capture_jobs_by_operator ON epcis_capture_jobs (operator, created_at, id)",
+        """
+        CREATE TABLE epcis_named_queries (
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            query BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (owner, name)
+        ) STRICT, WITHOUT ROWID
+        """,
+    ]
+
+    static let captureJobsPostgres = [
+        """
+        CREATE TABLE epcis_capture_jobs (
+            id TEXT PRIMARY KEY,
+            operator TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            job BYTEA NOT NULL
+        )
+        """,
+        "CREATE INDEX epcis_capture_jobs_by_operator ON epcis_capture_jobs (operator, created_at, id)",
+        """
+        CREATE TABLE epcis_named_queries (
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            query BYTEA NOT NULL,
+            created_at BIGINT NOT NULL,
+            PRIMARY KEY (owner, name)
+        )
+        """,
+    ]
 }

@@ -159,6 +159,7 @@ enum SQLiteSchema {
         Migration(version: 9, name: ChallengeSchema.name, statements: ChallengeSchema.sqlite),
         Migration(version: 10, name: CheckpointSchema.name, statements: CheckpointSchema.sqlite),
         Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.sqlite),
+        Migration(version: 12, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsSQLite),
     ]
 }
 
@@ -308,5 +309,6 @@ enum PostgresSchema {
                 // compressing either again on each write costs more than it saves.
                 "ALTER TABLE status_lists ALTER COLUMN bits SET STORAGE EXTERNAL, ALTER COLUMN published SET STORAGE EXTERNAL"
             ]),
+        Migration(version: 13, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsPostgres),
     ]
 }

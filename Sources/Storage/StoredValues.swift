@@ -1,3 +1,5 @@
+import EPCIS
+import Encoding
 import Foundation
 import Identity
 
@@ -48,6 +50,31 @@ enum StoredValues {
             throw StorageError.corrupt("token '\(id)' has the unknown role '\(name)'")
         }
         return role
+    }
+
+    /// A capture job as stored: JSON with dates as seconds since 1970.
+    static func json(_ job: CaptureJob) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return try encoder.encode(job)
+    }
+
+    static func captureJob(_ data: Data) throws -> CaptureJob {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        do {
+            return try decoder.decode(CaptureJob.self, from: data)
+        } catch {
+            throw StorageError.corrupt("a stored capture job cannot be read: \(error)")
+        }
+    }
+
+    /// A named query's stored `query` object.
+    static func namedQueryObject(_ data: Data) throws -> JSONObject {
+        guard let object = (try? JSONValue(parsing: Array(data)))?.objectValue else {
+            throw StorageError.corrupt("a stored named query is not a JSON object")
+        }
+        return object
     }
 
     static func checkLimit(_ limit: Int) throws {

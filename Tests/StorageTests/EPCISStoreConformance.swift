@@ -1,6 +1,7 @@
 import Credentials
 import EPCIS
 import Foundation
+import Passport
 import Storage
 import Testing
 
@@ -20,6 +21,9 @@ struct EPCISStoreConformance {
         Check(name: "events: the latest credential per identifier") { try await $0.latestCredentials() },
         Check(name: "events: traceability up and down through transformations and assemblies") { try await $0.tracing() },
         Check(name: "events: negative limit") { try await $0.negativeLimit() },
+        Check(name: "events: a scan keeps to its issuers, narrows by the index, orders and resumes after a position") { try await $0.scans() },
+        Check(name: "capture jobs: committed with their events, read by their operator only, listed newest first") { try await $0.captureJobs() },
+        Check(name: "named queries: unique per owner, read, listed by name and deleted by their owner only") { try await $0.namedQueries() },
     ]
 
     static let base = Date(timeIntervalSince1970: 1_750_000_000)
@@ -119,6 +123,84 @@ struct EPCISStoreConformance {
             let cut = try await Traceability(repository: store).trace(Self.lot, direction: .downstream, limit: 2)
             #expect(cut.identifiers == [Self.lot, Self.cell])
             #expect(cut.truncated)
+        }
+    }
+
+    func scans() async throws {
+        try await database.withStore { store in
+            var foreign = Self.event("urn:uuid:00000000-0000-4000-8000-000000000006", step: "shipping", minutes: 5, [EventIdentifier(Self.pack, .what)])
+            foreign.credential.issuer = "did:web:other.example.com"
+            try await store.saveEvents(Self.supplyChain + [foreign])
+            let issuers = ["did:web:cells.example.com"]
+            func ids(_ scan: EventScan) async throws -> [String] {
+                try await store.scanEvents(scan).map { String($0.credentialID.suffix(1)) }
+            }
+            #expect(try await ids(EventScan(issuers: issuers, limit: 10)) == ["1", "2", "3", "4", "5"])
+            #expect(try await ids(EventScan(issuers: ["did:web:other.example.com"], limit: 10)) == ["6"])
+            #expect(try await ids(EventScan(issuers: [], limit: 10)) == [])
+            #expect(try await ids(EventScan(issuers: issuers + ["did:web:other.example.com"], identifier: Self.pack, limit: 10)) == ["6", "4", "5"])
+            #expect(try await ids(EventScan(issuers: issuers, bizStep: "assembling", eventType: "AssociationEvent", limit: 10)) == ["3", "4"])
+            #expect(try await ids(EventScan(issuers: issuers, descending: true, limit: 2)) == ["5", "4"])
+            let first = try await store.scanEvents(EventScan(issuers: issuers, limit: 2))
+            #expect(first.first?.recordTime == Self.base)
+            #expect(first.first?.document == Self.supplyChain[0].credential.document)
+            #expect(try await ids(EventScan(issuers: issuers, after: first.last?.position, limit: 2)) == ["3", "4"])
+            let byRecord = try await store.scanEvents(EventScan(issuers: issuers, order: .recordTime, descending: true, limit: 1))
+            #expect(try await ids(EventScan(issuers: issuers, order: .recordTime, descending: true, after: byRecord.last?.position, limit: 10)) == ["4", "3", "2", "1"])
+        }
+    }
+
+    func captureJobs() async throws {
+        try await database.withStore { store in
+            let operatorDID = "did:web:cells.example.com"
+            let done = CaptureJob(
+                id: "job-1", operatorDID: operatorDID, errorBehaviour: .rollback, createdAt: Self.base, finishedAt: Self.base.addingTimeInterval(1),
+                eventIDs: [Self.supplyChain[0].record.eventID])
+            var changes = ChangeSet()
+            changes.events = [Self.supplyChain[0]]
+            changes.captureJobs = [done]
+            try await store.commit(changes)
+            #expect(try await store.captureJob(id: "job-1", operator: operatorDID) == done)
+            #expect(try await store.captureJob(id: "job-1", operator: "did:web:other.example.com") == nil)
+            #expect(try await store.eventRecords(EventQuery()).count == 1)
+
+            let failed = CaptureJob(
+                id: "job-2", operatorDID: operatorDID, errorBehaviour: .proceed, createdAt: Self.base.addingTimeInterval(60),
+                finishedAt: Self.base.addingTimeInterval(61), failures: [.init(code: "epcis_field_missing", message: "no eventTime", pointer: "/eventTime", eventIndex: 3)])
+            try await store.saveCaptureJob(failed)
+            try await store.saveCaptureJob(CaptureJob(id: "job-3", operatorDID: "did:web:other.example.com", errorBehaviour: .rollback, createdAt: Self.base))
+            #expect(try await store.captureJob(id: "job-2", operator: operatorDID) == failed)
+            let listed = try await store.captureJobs(operator: operatorDID, after: nil, limit: 10)
+            #expect(listed.map(\.id) == ["job-2", "job-1"])
+            let rest = try await store.captureJobs(
+                operator: operatorDID, after: CaptureJobPosition(createdAt: Int64(Self.base.timeIntervalSince1970 * 1_000_000) + 60_000_000, id: "job-2"), limit: 10)
+            #expect(rest.map(\.id) == ["job-1"])
+
+            // A commit that fails stores neither its events nor its job.
+            var clash = ChangeSet()
+            clash.events = [Self.supplyChain[0]]
+            clash.captureJobs = [CaptureJob(id: "job-4", operatorDID: operatorDID, errorBehaviour: .rollback, createdAt: Self.base)]
+            await #expect(throws: StorageError.self) { try await store.commit(clash) }
+            #expect(try await store.captureJob(id: "job-4", operator: operatorDID) == nil)
+        }
+    }
+
+    func namedQueries() async throws {
+        try await database.withStore { store in
+            let shipping = NamedQuery(name: "shipping", owner: "did:web:a", query: ["EQ_bizStep": ["shipping"]], createdAt: Self.base)
+            let packs = NamedQuery(name: "packs", owner: "did:web:a", query: ["MATCH_epc": .array([.string(Self.pack)]), "eventCountLimit": 3], createdAt: Self.base)
+            try await store.saveNamedQuery(shipping)
+            try await store.saveNamedQuery(packs)
+            try await store.saveNamedQuery(NamedQuery(name: "shipping", owner: "did:web:b", query: [:], createdAt: Self.base))
+            await #expect(throws: NamedQueryError.exists("shipping")) { try await store.saveNamedQuery(shipping) }
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:a") == packs)
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:b") == nil)
+            #expect(try await store.namedQueries(owner: "did:web:a", limit: 10).map(\.name) == ["packs", "shipping"])
+            #expect(try await store.namedQueries(owner: "did:web:a", limit: 1).map(\.name) == ["packs"])
+            #expect(try await !store.deleteNamedQuery(name: "packs", owner: "did:web:b"))
+            #expect(try await store.deleteNamedQuery(name: "packs", owner: "did:web:a"))
+            #expect(try await store.namedQuery(name: "packs", owner: "did:web:a") == nil)
+            #expect(try await store.namedQuery(name: "shipping", owner: "did:web:b")?.query == [:])
         }
     }
 

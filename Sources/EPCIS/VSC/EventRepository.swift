@@ -81,4 +81,70 @@ public protocol EPCISEventRepository: Sendable {
     /// The identifiers one step away from `identifier` in `direction`: downstream, the outputs of
     /// transformations it was an input of and the parents it was a child of; upstream, the reverse.
     func linkedIdentifiers(of identifier: String, direction: TraceDirection) async throws -> [String]
+    /// Captured events signed by one of `scan.issuers`, in the scan's order, after its position.
+    func scanEvents(_ scan: EventScan) async throws -> [ScannedEvent]
+}
+
+/// The order a scan of captured events follows: by event time (then capture order), or by capture
+/// order alone, which is the order of record times.
+public enum EventScanOrder: String, Sendable, Hashable, Codable {
+    case eventTime, recordTime
+}
+
+/// Where a scan of captured events stands: the event time (microseconds since the Unix epoch) and
+/// capture sequence of the last event it went past.
+public struct EventPosition: Sendable, Hashable, Codable {
+    public var eventTime: Int64
+    public var sequence: Int64
+
+    public init(eventTime: Int64, sequence: Int64) {
+        self.eventTime = eventTime
+        self.sequence = sequence
+    }
+}
+
+/// A walk over the captured events of some issuers, narrowed by what the index keeps (an
+/// identifier in any role, a business step, an event type); the EPCIS query language's other
+/// filters are applied to the events the walk returns.
+public struct EventScan: Sendable, Hashable {
+    /// The DIDs whose events may be returned (none: no event is).
+    public var issuers: [String]
+    public var identifier: String?
+    public var bizStep: String?
+    public var eventType: String?
+    public var order: EventScanOrder
+    public var descending: Bool
+    /// Only events after this position in the scan's order.
+    public var after: EventPosition?
+    public var limit: Int
+
+    public init(
+        issuers: [String], identifier: String? = nil, bizStep: String? = nil, eventType: String? = nil, order: EventScanOrder = .eventTime,
+        descending: Bool = false, after: EventPosition? = nil, limit: Int
+    ) {
+        self.issuers = issuers
+        self.identifier = identifier
+        self.bizStep = bizStep
+        self.eventType = eventType
+        self.order = order
+        self.descending = descending
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// One event a scan found: its position, its credential and when it was captured (its record time).
+public struct ScannedEvent: Sendable {
+    public var position: EventPosition
+    public var credentialID: String
+    public var recordTime: Date
+    /// The event credential, serialized as stored.
+    public var document: [UInt8]
+
+    public init(position: EventPosition, credentialID: String, recordTime: Date, document: [UInt8]) {
+        self.position = position
+        self.credentialID = credentialID
+        self.recordTime = recordTime
+        self.document = document
+    }
 }

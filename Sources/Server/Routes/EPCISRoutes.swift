@@ -132,21 +132,28 @@ struct EPCISRoutes {
             }
             carried.append(try EventCredentialMapping.event(from: Credential(parsing: stored.document)))
         }
-        let document = EventCredentialMapping.document(of: carried, creationDate: now())
+        var document = Self.queryDocument(carried, creationDate: now())
         var context = document["@context"]?.arrayValue ?? []
         context.append(["vsc": .string(VSCVocabulary.namespace)])
+        document["@context"] = .array(context)
+        document["vsc:credentials"] = .array(records.map { .string($0.credentialID) })
+        return document
+    }
+
+    /// An EPCIS 2.0 query document (the results of `queryName`) listing `events` exactly as captured.
+    static func queryDocument(_ events: [CarriedEvent], queryName: String = "SimpleEventQuery", creationDate: Date) -> JSONObject {
+        let document = EventCredentialMapping.document(of: events, creationDate: creationDate)
         return [
-            "@context": .array(context),
+            "@context": document["@context"] ?? .array([]),
             "type": "EPCISQueryDocument",
             "schemaVersion": "2.0",
             "creationDate": document["creationDate"] ?? .null,
             "epcisBody": [
                 "queryResults": [
-                    "queryName": "SimpleEventQuery",
+                    "queryName": .string(queryName),
                     "resultsBody": ["eventList": document["epcisBody"]?["eventList"] ?? []],
                 ]
             ],
-            "vsc:credentials": .array(records.map { .string($0.credentialID) }),
         ]
     }
 

@@ -131,6 +131,7 @@ private struct PostgresChangeStatements: Sendable {
             if inserted.isEmpty { throw PassportStoreErrors.recallExists(recall.id) }
         }
         try await store.insertEvents(changes.events, on: connection)
+        for job in changes.captureJobs { try await store.run(try PostgresStore.insertCaptureJob(job), on: connection) }
     }
 
     /// Runs `rows`; `credential_exists` or `ownership_conflict` when it skipped one.

@@ -42,6 +42,7 @@ private struct SQLiteChangeRows: Sendable {
     let recalls: [StatementArguments]
     let events: [SQLiteStore.EventRow]
     let responses: [StatementArguments]
+    let captureJobs: [StatementArguments]
     let trieTime: Int64?
     let bitDates: [Int64]
 
@@ -64,6 +65,7 @@ private struct SQLiteChangeRows: Sendable {
                 try StoredValues.microseconds(response.recordedAt, field: "recordedAt"),
             ]
         }
+        captureJobs = try changes.captureJobs.map(SQLiteStore.captureJobArguments)
         trieTime = try changes.trie.map { try StoredValues.microseconds($0.commit.time, field: "committedAt") }
         bitDates = try changes.statusBits.map { try StoredValues.microseconds($0.date, field: "date") }
     }
@@ -126,6 +128,7 @@ private struct SQLiteChangeRows: Sendable {
             _ = try SQLiteStatusListStore.setBit(issuer: bit.issuer, listID: bit.listID, index: bit.index, to: bit.value, updatedAt: date, in: db)
         }
         try SQLiteStore.insertEvents(events, in: db)
+        for job in captureJobs { try SQLiteStore.insertCaptureJob(job, in: db) }
     }
 
     /// The newest sequence of the device's rows in `table` (one of ours, never input); 0 when none.
