@@ -69,7 +69,7 @@ enum ProblemStatus {
         let groups: [(HTTPResponse.Status, [String])] = [
             (.notFound, [
                 "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
-                "leaf_not_found", "token_not_found",
+                "leaf_not_found", "token_not_found", "product_passport_not_published",
             ]),
             (.conflict, [
                 "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",

@@ -188,7 +188,7 @@ struct PassportAccessRoutesTests {
 }
 
 /// Resolves one DID document: the operator's, as its server publishes it.
-private struct OneDocument: DIDResolver {
+struct OneDocument: DIDResolver {
     let document: DIDDocument
 
     func resolve(_ did: String) async throws -> DIDDocument {

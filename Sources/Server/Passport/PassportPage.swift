@@ -233,6 +233,10 @@ enum PassportLinkset {
         ]
         if result.operatorID != nil {
             links["describedby"] = [["href": .string("\(resolverBase)/passports/\(encoded)/bundle"), "type": "application/json"]]
+            // UNTP's link type for a Digital Product Passport (404 until the operator publishes one).
+            links["https://test.uncefact.org/vocabulary/linkTypes/dpp"] = [
+                ["href": .string("\(resolverBase)/passports/\(encoded)/untp-dpp"), "type": "application/vc+ld+json"]
+            ]
         }
         return ["linkset": [.object(links)]]
     }

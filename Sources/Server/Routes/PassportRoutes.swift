@@ -165,6 +165,10 @@ struct PassportRoutes {
             if PassportAttributeAccess.readable("status", by: groups) { passport["status"] = .string(leaf.status.description) }
             return .json(.object(passport))
         }
+        // GET /passports/{id}/untp-dpp: the newest UNTP Digital Product Passport the operator published.
+        router.get("passports/:id/untp-dpp") { _, context -> Response in
+            .json(.object(try await service.productPassport(for: try await device(context)).json), mediaType: "application/vc+ld+json")
+        }
         // GET /passports/{id}/bundle: the offline verification bundle; without the Ownership
         // credentials unless the bearer token acts for the operator. POST with a role credential's
         // presentation (as on /verify/device/{id}) for the groups the role opens.
@@ -225,6 +229,14 @@ struct PassportRoutes {
             try context.authorize(operator: device.operatorID)
             let disclosure = try await service.passportDisclosure(for: device)
             return .json(["verifiableCredential": .object(disclosure.envelopedCredential)], status: .created)
+        }
+        // POST /passports/{id}/untp-dpp: the operator signs the battery's public passport as a UNTP
+        // Digital Product Passport, which GET then serves to anyone.
+        issuer.post("passports/:id/untp-dpp") { _, context -> Response in
+            let device = try await device(context)
+            try context.authorize(operator: device.operatorID)
+            let credential = try await service.publishProductPassport(for: device)
+            return .json(.object(credential.json), status: .created, mediaType: "application/vc+ld+json")
         }
         // GET /passports/{id}/plate.svg | plate.png: the QR code of a plate URL to print, with a new
         // token signed by the operator each time (so only for the operator's tokens).

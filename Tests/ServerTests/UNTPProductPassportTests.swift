@@ -1,0 +1,68 @@
+import Credentials
+import Encoding
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Identity
+import ServerTestSupport
+import Testing
+import VectorSupport
+
+/// The passport for machines that read the UN Transparency Protocol: the operator signs the
+/// battery's public passport as a UNTP Digital Product Passport, anyone reads the signed copy, it
+/// validates against the UNTP DPP 0.6.0 JSON schema (python-jsonschema, Draft 2020-12, formats
+/// checked) and its proof verifies; the linkset points to it with UNTP's link type.
+@Suite(.enabled(if: Vectors.shouldRun, "the UNTP schemas (vectors) are absent; set VOLTPASS_VECTORS"))
+struct UNTPProductPassportTests {
+    static let schema = "untp/tests-untp/schemas/digitalProductPassport/v0.6.0/schema.json"
+
+    @Test func publishedProductPassportValidatesAndVerifies() async throws {
+        try await withLiveServer { client, _, admin in
+            let auth = HTTPFields.bearer(try await client.registerOperator("packmaker", admin: admin))
+            var device = PassportFixtures.device(serial: "U-1", lot: "L7", key: SoftwareSigner.generate(.ed25519))
+            device["owner"] = .string(DIDKey.did(for: SoftwareSigner.generate(.ed25519).verificationKey))
+            _ = try await client.execute(
+                uri: "/manufacturing/device/issue", method: .post, headers: auth, body: jsonBody(["operator": "packmaker", "device": .object(device)]))
+            _ = try await client.execute(uri: "/operators/packmaker/anchor", method: .post, headers: auth)
+
+            let before = try await client.execute(uri: "/passports/U-1/untp-dpp", method: .get)
+            let refusal = try before.json["code"] as? String
+            #expect(before.status == .notFound && refusal == "product_passport_not_published")
+            #expect(try await client.execute(uri: "/passports/U-1/untp-dpp", method: .post).status == .unauthorized)
+            let published = try await client.execute(uri: "/passports/U-1/untp-dpp", method: .post, headers: auth)
+            #expect(published.status == .created && published.headers[.contentType] == "application/vc+ld+json")
+
+            let served = try await client.execute(uri: "/passports/U-1/untp-dpp", method: .get)
+            #expect(served.status == .ok)
+            let document = try JSONValue(parsing: Array(buffer: served.body))
+            let publishedDocument = try JSONValue(parsing: Array(buffer: published.body))
+            #expect(document == publishedDocument, "the signed copy, as published")
+            let product = document["credentialSubject"]?["product"]
+            #expect(product?["serialNumber"] == "U-1" && product?["batchNumber"] == "L7" && product?["registeredId"] == "04012345000009")
+            #expect(product?["characteristics"]?["batteryChemistry"]?["shortName"] == "LFP")
+            #expect(product?["characteristics"]?["owner"] == nil && product?["characteristics"]?["stateOfHealthPerMille"] == nil, "public only")
+
+            let validation = try ReferencePython.run(
+                """
+                import sys, json, jsonschema
+                schema = json.load(open(sys.argv[1]))
+                validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                errors = sorted(validator.iter_errors(json.load(sys.stdin)), key=lambda e: list(e.path))
+                for error in errors: print('/'.join(map(str, error.path)), error.message)
+                """, arguments: [try Vectors.url(Self.schema).path], input: String(buffer: served.body))
+            #expect(validation.status == 0, "\(validation.error)")
+            #expect(validation.lines == [], "UNTP DPP 0.6.0 schema: \(validation.lines)")
+
+            let didDocument = try DIDDocument(
+                parsing: Array(buffer: try await client.execute(uri: "/operators/packmaker/did.json", method: .get).body))
+            let credential = Credential(try #require(document.objectValue))
+            let verified = await Verifier.standard(resolver: OneDocument(document: didDocument)).verify(credential)
+            #expect(verified.verified, "\(verified.failures)")
+
+            let linkset = try await client.execute(uri: "/verify/device/U-1", method: .get, headers: [.accept: "application/linkset+json"]).json
+            let links = try #require((linkset["linkset"] as? [[String: Any]])?.first)
+            let dpp = try #require((links["https://test.uncefact.org/vocabulary/linkTypes/dpp"] as? [[String: Any]])?.first)
+            #expect((dpp["href"] as? String)?.hasSuffix("/passports/https%3A%2F%2Fid%2Egs1%2Eorg%2F01%2F04012345000009%2F21%2FU%2D1/untp-dpp") == true)
+        }
+    }
+}
