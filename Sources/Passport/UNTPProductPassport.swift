@@ -11,6 +11,8 @@ public enum UNTPProductPassport {
     public static let type = "DigitalProductPassport"
     /// The UNTP DPP context this writes to.
     public static let contextURL = "https://test.uncefact.org/vocabulary/untp/dpp/0.6.0/"
+    /// Voltpass's context for the battery `characteristics`: the Battery Pass data model's IRIs.
+    public static let batteryContextURL = "https://voltpass.dev/ns/untp-battery/v1"
 
     /// The unsigned credential of `device` carried by `carrier`, from its `publicAttributes` (the
     /// public view of a verification), issued at `date`.
@@ -30,7 +32,7 @@ public enum UNTPProductPassport {
         if let lot = device.lot { product["batchNumber"] = .string(lot) }
         if let day = publicAttributes["manufacturingDate"]?.stringValue, day.count >= 10 { product["productionDate"] = .string(String(day.prefix(10))) }
         return [
-            "@context": ["https://www.w3.org/ns/credentials/v2", .string(contextURL)],
+            "@context": ["https://www.w3.org/ns/credentials/v2", .string(contextURL), .string(batteryContextURL)],
             "type": [.string(type), "VerifiableCredential"],
             "id": .string(id),
             "issuer": ["type": ["CredentialIssuer"], "id": .string(carrier.id), "name": .string(carrier.name)],

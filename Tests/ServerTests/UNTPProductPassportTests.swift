@@ -41,6 +41,24 @@ struct UNTPProductPassportTests {
             #expect(product?["serialNumber"] == "U-1" && product?["batchNumber"] == "L7" && product?["registeredId"] == "04012345000009")
             #expect(product?["characteristics"]?["batteryChemistry"]?["shortName"] == "LFP")
             #expect(product?["characteristics"]?["owner"] == nil && product?["characteristics"]?["stateOfHealthPerMille"] == nil, "public only")
+            // The characteristics' terms name the Battery Pass data model's IRIs, in a context served at its own IRI.
+            #expect(document["@context"]?.arrayValue?.last == "https://voltpass.dev/ns/untp-battery/v1")
+            let context = try await client.execute(uri: "/ns/untp-battery/v1", method: .get).json
+            let terms = try #require(context["@context"] as? [String: Any])
+            #expect(terms["batteryChemistry"] as? String == "urn:samm:io.BatteryPass.MaterialComposition:1.2.0#batteryChemistry")
+            #expect(terms["ratedCapacity"] as? String == "urn:samm:io.BatteryPass.Performance:1.2.0#ratedCapacity")
+            // Each of those IRIs is a property of the published Battery Pass aspect models (v1.2).
+            let model = try Vectors.url("batterypass/model")
+            var properties: Set<String> = []
+            for aspect in try FileManager.default.contentsOfDirectory(atPath: model.path) {
+                let generated = model.appendingPathComponent("\(aspect)/1.2.0/gen")
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: generated.path)) ?? [] where file.hasSuffix("-ld.json") {
+                    let graph = try JSONValue(parsing: Array(try Data(contentsOf: generated.appendingPathComponent(file))))["@graph"]?.arrayValue ?? []
+                    for node in graph where node["@type"] == "samm:Property" { node["@id"]?.stringValue.map { properties.insert($0) } }
+                }
+            }
+            let mapped = terms.values.compactMap { $0 as? String }.filter { $0.hasPrefix("urn:samm:") }
+            #expect(mapped.count == 10 && mapped.allSatisfy(properties.contains), "\(mapped.filter { !properties.contains($0) })")
 
             let validation = try ReferencePython.run(
                 """
