@@ -117,27 +117,24 @@ final class ServeProcess: @unchecked Sendable {
         let log = Pipe()
         process.standardOutput = output
         process.standardError = log
-        // At end of file (the process exited or was killed) each handler removes itself: a handler
-        // left on a closed pipe keeps its dispatch source firing, which can bring libdispatch down.
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            self?.lock.withLock { self?.collectedOutput += text }
-        }
-        log.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                return
-            }
-            let text = String(decoding: data, as: UTF8.self)
-            self?.lock.withLock { self?.collectedLog += text }
-        }
+        // Each pipe is drained by a thread of its own with blocking reads until end of file (the
+        // process exited or was killed). Not with `readabilityHandler`: tearing down a pipe whose
+        // dispatch read source is still being cancelled can leave libdispatch's epoll loop a
+        // dangling note, which crashed the whole test process (signal 11 in `_dispatch_event_loop_drain`).
+        Self.drain(output.fileHandleForReading) { [weak self] text in self?.lock.withLock { self?.collectedOutput += text } }
+        Self.drain(log.fileHandleForReading) { [weak self] text in self?.lock.withLock { self?.collectedLog += text } }
         try process.run()
+    }
+
+    /// Reads `handle` on a thread of its own until end of file, handing each chunk to `append`.
+    private static func drain(_ handle: FileHandle, _ append: @escaping @Sendable (String) -> Void) {
+        Thread {
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                append(String(decoding: data, as: UTF8.self))
+            }
+        }.start()
     }
 
     /// What the server printed on standard output.
