@@ -220,9 +220,4 @@ enum PageText: CaseIterable {
         for (index, value) in values.enumerated() { text = text.replacingOccurrences(of: "{\(index)}", with: value) }
         return text
     }
-
-    /// How many values the text takes: the highest `{n}` it holds, plus one.
-    func placeholderCount(_ language: PageLanguage) -> Int {
-        (0..<10).filter { self(language).contains("{\($0)}") }.count
-    }
 }
