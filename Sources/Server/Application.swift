@@ -189,7 +189,7 @@ public struct VoltpassServer: Sendable {
         ).add(to: router)
         PassportRoutes(
             service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize,
-            access: passportAccess.map { PassportAccessRoutes(access: $0, challenges: challenges, verification: verification) }
+            verification: verification, access: passportAccess.map { PassportAccessRoutes(access: $0, challenges: challenges, verification: verification) }
         ).add(to: router)
         ReadingRoutes(service: readings, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         LedgerRoutes(ledger: ledger).add(to: router)

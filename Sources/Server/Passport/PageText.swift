@@ -63,6 +63,7 @@ enum PageText: CaseIterable {
     case chartCaption, ledgerSlot, cycles, pointTitle
     case anchor, anchored, notAnchored, onChain, chainAnchored, provablyNotIssued, notIssued, notIssuedAnchored, notIssuedUnanchored
     case downloadBundle, checkedAt
+    case provenance, provenanceNone, component, componentNotFound, componentNotEvent, eventsOfComponent, moreEvents, verified, notVerified
 
     /// The text in English, German and French.
     private var translations: (en: String, de: String, fr: String) {
@@ -203,6 +204,24 @@ enum PageText: CaseIterable {
             )
         case .notIssuedAnchored: (", anchored in transaction {0}", ", verankert in der Transaktion {0}", ", ancrée dans la transaction {0}")
         case .notIssuedUnanchored: (" (not yet anchored)", " (noch nicht verankert)", " (pas encore ancrée)")
+        case .provenance: ("Provenance", "Herkunft", "Provenance")
+        case .provenanceNone:
+            (
+                "The bill of materials names no component credential.", "Die Stückliste nennt keinen Komponentennachweis.",
+                "La nomenclature ne cite aucune attestation de composant."
+            )
+        case .component: ("{0} of {1}, signed by {2}", "{0} von {1}, signiert von {2}", "{0} de {1}, signé par {2}")
+        case .componentNotFound:
+            (
+                "Component credential {0} is not held here.", "Der Komponentennachweis {0} liegt hier nicht vor.",
+                "L’attestation de composant {0} n’est pas disponible ici."
+            )
+        case .componentNotEvent:
+            ("Component credential {0}", "Komponentennachweis {0}", "Attestation de composant {0}")
+        case .eventsOfComponent: ("Events of {0}", "Ereignisse zu {0}", "Événements de {0}")
+        case .moreEvents: ("Older events are not listed.", "Ältere Ereignisse sind nicht aufgeführt.", "Les événements plus anciens ne sont pas listés.")
+        case .verified: ("verified", "geprüft", "vérifié")
+        case .notVerified: ("not verified: {0}", "nicht bestätigt: {0}", "non vérifié : {0}")
         case .downloadBundle: ("Download the offline bundle", "Offline-Paket herunterladen", "Télécharger le paquet hors ligne")
         case .checkedAt: ("Checked {0} for the scan “{1}”.", "Geprüft {0} für den Scan „{1}“.", "Vérifié le {0} pour le scan « {1} ».")
         }

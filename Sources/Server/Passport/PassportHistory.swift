@@ -27,9 +27,13 @@ struct PassportHistory: Sendable {
     let readings: [Reading]
     /// The operator's newest signed anchor checkpoint.
     let checkpoint: AnchorCheckpoint?
+    /// Where its components come from, each verified.
+    let provenance: PassportProvenance?
 
-    /// The history of `batteryID`, carried by `operatorID`.
-    static func read(batteryID: String, operatorID: String, service: PassportService) async throws -> PassportHistory {
+    /// The history of `batteryID`, carried by `operatorID`; its components verified by `verification`.
+    static func read(
+        batteryID: String, operatorID: String, service: PassportService, verification: ServiceVerification
+    ) async throws -> PassportHistory {
         let name = try await service.operators.member(operatorID).record.name
         let feed = try await service.store.statusFeed(device: batteryID, limit: 50)
         let readings = try await service.ledger.readings(battery: batteryID).compactMap { record -> Reading? in
@@ -39,8 +43,16 @@ struct PassportHistory: Sendable {
                 id: record.id, slot: record.commitmentSlot, stateOfHealthPerMille: Int(state.stateOfHealthPerMille),
                 cycleCount: Int(state.cycleCount))
         }
+        var provenance: PassportProvenance?
+        if let device = try await service.store.device(id: batteryID) {
+            let verifier = service.operators.supplyChainVerifier(
+                otherIssuers: verification.resolver,
+                otherLists: OperatorStatusListFetcher(lists: verification.statusLists, remote: verification.remoteStatusLists), now: service.now)
+            provenance = try await service.provenance(of: device, verifier: verifier)
+        }
         return PassportHistory(
-            operatorName: name, feed: feed, readings: readings, checkpoint: try await service.store.latestCheckpoint(operator: operatorID))
+            operatorName: name, feed: feed, readings: readings, checkpoint: try await service.store.latestCheckpoint(operator: operatorID),
+            provenance: provenance)
     }
 
     /// The timeline's entries, newest first: what happened, when, and who signed it, in `language`.

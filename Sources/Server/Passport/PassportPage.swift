@@ -85,6 +85,7 @@ enum PassportPage {
             td { overflow-wrap: anywhere; }
             code { font-size: 0.85em; overflow-wrap: anywhere; }
             .id { word-break: break-all; color: #57606a; }
+            .check { font-weight: 600; white-space: nowrap; } .ok { color: #1a7f37; } .failed { color: #cf222e; }
             </style>
             </head>
             <body>
@@ -133,6 +134,7 @@ enum PassportPage {
         }
         html += "</ol>\n"
         if details, !history.readings.isEmpty { html += healthChart(history.readings, in: language) }
+        if let provenance = history.provenance { html += provenanceSection(provenance, in: language) }
         html += "<h2>\(escape(PageText.anchor(language)))</h2>\n"
         if let checkpoint = history.checkpoint {
             let text = PageText.anchored(
@@ -143,6 +145,48 @@ enum PassportPage {
             html += "<p id=\"anchor\">\(escape(PageText.notAnchored(language)))</p>\n"
         }
         return html
+    }
+
+    /// The components the bill of materials names, each with its verdict, and the events of what each
+    /// identifies (a cell lot's shipping, receiving, a recall), each with its own.
+    static func provenanceSection(_ provenance: PassportProvenance, in language: PageLanguage) -> String {
+        var html = "<h2>\(escape(PageText.provenance(language)))</h2>\n"
+        guard !provenance.components.isEmpty else { return html + "<p id=\"provenance\">\(escape(PageText.provenanceNone(language)))</p>\n" }
+        func signer(_ event: PassportProvenance.Event) -> String {
+            guard let name = event.issuerName else { return "<code>\(escape(event.issuer))</code>" }
+            return "<a href=\"/operators/\(escape(percentEncoded(name)))/did.json\" title=\"\(escape(event.issuer))\">\(escape(name))</a>"
+        }
+        func verdict(_ verdict: PassportProvenance.Verdict) -> String {
+            verdict.verified
+                ? "<span class=\"check ok\"><span aria-hidden=\"true\">✓</span> \(escape(PageText.verified(language)))</span>"
+                : "<span class=\"check failed\"><span aria-hidden=\"true\">✗</span> \(escape(PageText.notVerified(language, verdict.failureCodes.joined(separator: ", "))))</span>"
+        }
+        func what(_ event: PassportProvenance.Event) -> String {
+            [event.bizStep ?? event.eventType, event.disposition].compactMap { $0 }.joined(separator: " · ")
+        }
+        html += "<ul id=\"provenance\">\n"
+        for component in provenance.components {
+            html += "<li class=\"component\" data-verified=\"\(component.verdict.verified)\"><p>\(verdict(component.verdict)) "
+            guard let event = component.event else {
+                let text = component.verdict.failureCodes == ["component_not_found"] ? PageText.componentNotFound : PageText.componentNotEvent
+                html += "\(escape(text(language, component.credentialID)))</p></li>\n"
+                continue
+            }
+            let identifiers = component.identifiers.map { "<code>\(escape($0))</code>" }.joined(separator: ", ")
+            html += "\(PageText.component(language, escape(what(event)), identifiers, signer(event))), "
+            html += "<time datetime=\"\(escape(XSDDateTime.format(event.eventTime)))\">\(escape(language.day(XSDDateTime.format(event.eventTime))))</time></p>\n"
+            if !component.events.isEmpty {
+                html += "<p>\(escape(PageText.eventsOfComponent(language, component.identifiers.joined(separator: ", "))))</p>\n<ol>\n"
+                for other in component.events {
+                    let date = XSDDateTime.format(other.eventTime)
+                    html += "<li><time datetime=\"\(escape(date))\">\(escape(language.day(date)))</time> \(escape(what(other))), \(signer(other)): \(verdict(other.verdict))</li>\n"
+                }
+                html += "</ol>\n"
+                if component.truncated { html += "<p>\(escape(PageText.moreEvents(language)))</p>\n" }
+            }
+            html += "</li>\n"
+        }
+        return html + "</ul>\n"
     }
 
     /// State of health (line) over the accepted readings, oldest left: an inline SVG whose points link

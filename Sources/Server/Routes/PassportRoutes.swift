@@ -19,6 +19,8 @@ struct PassportRoutes {
     /// The per-client limit on public writes.
     let publicWrites: RateLimitMiddleware
     let maxBodySize: Int
+    /// How the page verifies the credentials of a battery's components.
+    let verification: ServiceVerification
     /// Role credentials for the restricted access groups, when an access registry is configured.
     let access: PassportAccessRoutes?
 
@@ -423,7 +425,7 @@ struct PassportRoutes {
     private func pageResponse(_ result: PassportVerification, scanned: String, request: Request) async throws -> Response {
         var history: PassportHistory?
         if let operatorID = result.operatorID {
-            history = try await PassportHistory.read(batteryID: result.batteryID, operatorID: operatorID, service: service)
+            history = try await PassportHistory.read(batteryID: result.batteryID, operatorID: operatorID, service: service, verification: verification)
         }
         let language = PageLanguage.negotiated(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
         // The same page in another language: this URL (a plate token included) with `lang` set.
