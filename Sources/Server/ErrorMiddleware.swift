@@ -69,7 +69,7 @@ enum ProblemStatus {
         let groups: [(HTTPResponse.Status, [String])] = [
             (.notFound, [
                 "notFound", "not_found", "status_list_not_found", "credential_not_found", "device_not_found", "operator_not_found",
-                "leaf_not_found", "token_not_found", "product_passport_not_published",
+                "leaf_not_found", "token_not_found", "product_passport_not_published", "traceability_events_not_published", "link_type_not_found",
             ]),
             (.conflict, [
                 "credential_exists", "status_list_exists", "status_list_full", "operator_exists", "device_exists",
@@ -77,7 +77,7 @@ enum ProblemStatus {
                 "idempotency_key_exists", "ambiguous_identifier", "company_prefix_taken", "checkpoint_conflict", "anchor_unchanged",
                 "epcis_query_exists",
             ]),
-            (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed"]),
+            (.unprocessableContent, ["status_update_invalid", "range_error", "transition_not_allowed", "traceability_events_none"]),
             // A signed reading refused by a hard gate or by the ledger's commitment rules.
             (.unprocessableContent, [
                 "signature_invalid", "battery_mismatch", "challenge_mismatch", "stale_challenge", "counter_not_increasing",

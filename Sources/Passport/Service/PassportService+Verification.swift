@@ -295,29 +295,6 @@ extension PassportService {
     /// The type of the passport a holder discloses from.
     public static let passportDisclosureType = "BatteryPassportDisclosure"
 
-    /// Signs the battery's public passport as a UNTP Digital Product Passport and stores it (about the
-    /// battery), so that reads serve the signed copy and never open a key. Returns the credential.
-    public func publishProductPassport(for device: DeviceRecord) async throws -> Credential {
-        let verification = try await verify(device.id)
-        let (member, issuer) = try await issuing(for: device.operatorID)
-        let date = now()
-        let document = UNTPProductPassport.document(
-            device: device, carrier: member.record, publicAttributes: verification.visiblePassport, id: Self.newCredentialID(), at: date)
-        let credential = try await issuer.issue(document)
-        try await store.saveCredential(Self.stored(credential, subject: device.id, at: date))
-        return credential
-    }
-
-    /// The newest UNTP Digital Product Passport the operator published for the battery;
-    /// `product_passport_not_published` when there is none.
-    public func productPassport(for device: DeviceRecord) async throws -> Credential {
-        let stored = try await store.credentials(subject: device.id, limit: 50).first { $0.types.contains(UNTPProductPassport.type) }
-        guard let stored else {
-            throw PassportError("product_passport_not_published", "the operator of \(device.id) has not published a UNTP product passport for it")
-        }
-        return try Credential(parsing: stored.document)
-    }
-
     /// The battery's current passport attributes (all access groups) as a credential its operator
     /// signs as an SD-JWT (`vc+sd-jwt`), each attribute disclosable on its own: the holder shows
     /// each reader only the attributes its access group may read. The subject is the battery's

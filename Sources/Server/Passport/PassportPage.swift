@@ -266,22 +266,49 @@ enum PassportPage {
     }
 }
 
-/// The RFC 9264 linkset of a battery: where its verification page, result, bundle and credentials are.
+/// The RFC 9264 linkset of a battery: where its verification page, result, bundle and credentials
+/// are; and the link a resolver's `linkType` parameter or `Accept` header selects, as GS1 Digital
+/// Link resolvers do.
 enum PassportLinkset {
+    /// UNTP's link types (`untp:dpp`, `untp:dte`).
+    static let untpLinkTypes = "https://test.uncefact.org/vocabulary/linkTypes/"
+    /// GS1's web vocabulary, where `gs1:` link types live.
+    static let gs1Vocabulary = "https://gs1.org/voc/"
+
     static func linkset(_ result: PassportVerification, resolverBase: String) -> JSONObject {
+        ["linkset": [.object(links(result, resolverBase: resolverBase))]]
+    }
+
+    static func links(_ result: PassportVerification, resolverBase: String) -> JSONObject {
         let encoded = PassportPage.percentEncoded(result.batteryID)
         var links: JSONObject = [
             "anchor": .string(result.batteryID),
-            "https://gs1.org/voc/pip": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "text/html"]],
-            "https://gs1.org/voc/recallStatus": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "application/json"]],
+            "\(gs1Vocabulary)pip": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "text/html"]],
+            "\(gs1Vocabulary)recallStatus": [["href": .string("\(resolverBase)/verify/device/\(encoded)"), "type": "application/json"]],
         ]
         if result.operatorID != nil {
             links["describedby"] = [["href": .string("\(resolverBase)/passports/\(encoded)/bundle"), "type": "application/json"]]
-            // UNTP's link type for a Digital Product Passport (404 until the operator publishes one).
-            links["https://test.uncefact.org/vocabulary/linkTypes/dpp"] = [
-                ["href": .string("\(resolverBase)/passports/\(encoded)/untp-dpp"), "type": "application/vc+ld+json"]
-            ]
+            // UNTP's link types for the passport and the EPCIS history (404 until the operator publishes them).
+            links["\(untpLinkTypes)dpp"] = [["href": .string("\(resolverBase)/passports/\(encoded)/untp-dpp"), "type": "application/vc+ld+json"]]
+            links["\(untpLinkTypes)dte"] = [["href": .string("\(resolverBase)/passports/\(encoded)/untp-dte"), "type": "application/vc+ld+json"]]
         }
-        return ["linkset": [.object(links)]]
+        return links
+    }
+
+    /// The link type a `linkType` value names: a full IRI, a `gs1:` or `untp:` CURIE, or a
+    /// registered relation (`describedby`).
+    static func expanded(_ linkType: String) -> String {
+        if linkType.hasPrefix("gs1:") { return gs1Vocabulary + linkType.dropFirst(4) }
+        if linkType.hasPrefix("untp:") { return untpLinkTypes + linkType.dropFirst(5) }
+        return linkType
+    }
+
+    /// Where the link of `linkType` points, or `link_type_not_found` naming the types there are.
+    static func target(_ linkType: String, in links: JSONObject) throws -> String {
+        guard let href = links[expanded(linkType)]?[0]?["href"]?.stringValue else {
+            let known = links.keys.filter { $0 != "anchor" }.sorted().joined(separator: ", ")
+            throw APIError(.notFound, code: "link_type_not_found", "no link of type \(linkType) for this battery; there are: \(known)")
+        }
+        return href
     }
 }

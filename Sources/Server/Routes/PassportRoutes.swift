@@ -171,6 +171,14 @@ struct PassportRoutes {
         router.get("passports/:id/untp-dpp") { _, context -> Response in
             .json(.object(try await service.productPassport(for: try await device(context)).json), mediaType: "application/vc+ld+json")
         }
+        // GET /passports/{id}/untp-dte?issuer=…: the newest UNTP Digital Traceability Event credential an
+        // operator (the battery's by default; a DID or a name) published of the battery's EPCIS history.
+        router.get("passports/:id/untp-dte") { request, context -> Response in
+            let device = try await device(context)
+            let issuer = try await operatorID(request.uri.queryParameters.get("issuer"), or: device.operatorID)
+            let credential = try await service.traceabilityEvents(for: device, issuer: issuer)
+            return .json(.object(credential.json), mediaType: "application/vc+ld+json")
+        }
         // GET /passports/{id}/bundle: the offline verification bundle; without the Ownership
         // credentials unless the bearer token acts for the operator. POST with a role credential's
         // presentation (as on /verify/device/{id}) for the groups the role opens.
@@ -238,6 +246,16 @@ struct PassportRoutes {
             let device = try await device(context)
             try context.authorize(operator: device.operatorID)
             let credential = try await service.publishProductPassport(for: device)
+            return .json(.object(credential.json), status: .created, mediaType: "application/vc+ld+json")
+        }
+        // POST /passports/{id}/untp-dte?operator=…: the operator (the battery's by default) signs the EPCIS
+        // events it signed about the battery as a UNTP Digital Traceability Event credential, which GET
+        // then serves to anyone.
+        issuer.post("passports/:id/untp-dte") { request, context -> Response in
+            let device = try await device(context)
+            let operatorID = try await operatorID(request.uri.queryParameters.get("operator"), or: device.operatorID)
+            try context.authorize(operator: operatorID)
+            let credential = try await service.publishTraceabilityEvents(for: device, by: operatorID)
             return .json(.object(credential.json), status: .created, mediaType: "application/vc+ld+json")
         }
         // GET /passports/{id}/plate.svg | plate.png: the QR code of a plate URL to print, with a new
@@ -398,6 +416,12 @@ struct PassportRoutes {
         ]
     }
 
+    /// The DID of the operator a query parameter names (by DID or name), `fallback` without one.
+    private func operatorID(_ nameOrDID: String?, or fallback: String) async throws -> String {
+        guard let nameOrDID else { return fallback }
+        return try await service.operators.member(nameOrDID: nameOrDID).record.id
+    }
+
     /// The verification of `scanned`, negotiated as linkset, HTML or JSON. The public attributes by
     /// default; with `presenting`, those the request body's role credential opens; every attribute for
     /// a bearer token acting for the battery's operator.
@@ -414,8 +438,14 @@ struct PassportRoutes {
         result.accessRefused = requester.access.refused
         VoltpassMetrics.record(result)
         let accept = request.headers[.accept] ?? ""
-        if accept.contains("application/linkset+json") {
+        let linkType = request.uri.queryParameters.get("linkType")
+        if accept.contains("application/linkset+json") || linkType == "all" || linkType == "linkset" {
             return .json(.object(PassportLinkset.linkset(result, resolverBase: service.resolverBase)), mediaType: "application/linkset+json")
+        }
+        // A resolver's answer to `linkType`, or to a request for a credential: a redirect to that link.
+        if let linkType = linkType ?? (accept.contains("application/vc+ld+json") ? "untp:dpp" : nil) {
+            let target = try PassportLinkset.target(linkType, in: PassportLinkset.links(result, resolverBase: service.resolverBase))
+            return Response(status: .temporaryRedirect, headers: [.location: target, .vary: "Accept"])
         }
         if accept.contains("text/html") { return try await pageResponse(result, scanned: scanned, request: request) }
         return .json(.object(result.json))
