@@ -7,17 +7,19 @@ import Testing
 import VectorSupport
 
 /// Whether selenium, axe-selenium-python and Debian's chromedriver are here.
-private let browserAvailable = ReferencePython.canImport("selenium", "axe_selenium_python")
+private let browserAvailable = ReferencePython.canImport("selenium", "axe_selenium_python", "PIL")
     && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
 
 /// The one-scan page in a real browser: headless Chromium (Debian's `chromium` and `chromium-driver`,
 /// driven by `selenium`) opens the page of a genuine, recalled, repurposed, recycled and counterfeit
 /// battery at 360 px and 1280 px, axe-core (`axe-selenium-python`) finds no serious or critical WCAG 2.1
-/// AA violation, and a screenshot of each is taken (into `VOLTPASS_SCREENSHOTS` when set, for the
-/// README's `docs/`). All test-only.
+/// AA violation, the banner's own screenshot (decoded by Pillow) shows the verdict's colour with its
+/// icon at the top of the page, the key elements are shown, nothing overflows the width, and a
+/// screenshot of each page is taken (into `VOLTPASS_SCREENSHOTS` when set, for the README's `docs/`).
+/// All test-only.
 /// (In the browser suite, whose tests run one after the other: two Chromiums at once stall here.)
 extension PassportPageBrowserTests {
-    @Test(.enabled(if: browserAvailable || Vectors.required, "apt-get install chromium chromium-driver; pip install selenium axe-selenium-python"))
+    @Test(.enabled(if: browserAvailable || Vectors.required, "apt-get install chromium chromium-driver; pip install selenium axe-selenium-python Pillow"))
     func everyVerdictPageIsAccessibleAtPhoneAndDesktopWidths() async throws {
         try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, _, admin in
             _ = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: admin)
@@ -53,14 +55,23 @@ extension PassportPageBrowserTests {
             let run = try ReferencePython.run(
                 Self.axeScript, arguments: [String(port), screenshots] + pages.flatMap { [$0.0, $0.1] })
             #expect(run.status == 0, "\(run.error)")
-            // One line per page and width: name, width, the verdict the page shows, serious or critical violations.
+            // One line per page and width: name, width, the verdict the page shows, the banner's colour and
+            // icon, layout problems, serious or critical violations.
             #expect(run.lines.count == pages.count * 2, "\(run.output)")
             let expected = ["genuine": "green", "recalled": "red", "repurposed": "amber", "recycled": "red", "counterfeit": "red"]
+            let banner = ["green": ("1a7f37", "✓"), "amber": ("9a6700", "!"), "red": ("cf222e", "✗")]
             for line in run.lines {
-                let fields = line.split(separator: "\t", maxSplits: 3).map(String.init)
-                #expect(fields.count == 4 && fields[2] == expected[fields[0]], "\(line)")
-                #expect(fields.last == "[]", "serious or critical axe violations on \(fields[0]) at \(fields[1]) px: \(fields.last ?? "")")
-                #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(fields[0])-\(fields[1]).png"))
+                let fields = line.split(separator: "\t", maxSplits: 6).map(String.init)
+                guard fields.count == 7 else {
+                    Issue.record("\(line)")
+                    continue
+                }
+                let (name, width, verdict) = (fields[0], fields[1], fields[2])
+                #expect(verdict == expected[name], "\(line)")
+                #expect(fields[3] == banner[verdict]?.0 && fields[4] == banner[verdict]?.1, "the \(name) banner at \(width) px: \(fields[3]) \(fields[4])")
+                #expect(fields[5] == "[]", "layout of \(name) at \(width) px: \(fields[5])")
+                #expect(fields[6] == "[]", "serious or critical axe violations on \(name) at \(width) px: \(fields[6])")
+                #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(name)-\(width).png"))
             }
         }
     }
@@ -69,7 +80,9 @@ extension PassportPageBrowserTests {
     /// bundles axe-core 3.1, whose rules carry the `wcag2a` and `wcag2aa` tags; its WCAG 2.1 checks
     /// are among them), and saves a full-page screenshot.
     static let axeScript = """
-        import sys, json, base64
+        import sys, json, base64, io
+        from collections import Counter
+        from PIL import Image
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
@@ -86,7 +99,25 @@ extension PassportPageBrowserTests {
                 for width in (360, 1280):
                     driver.set_window_size(width, 900)
                     driver.get('http://127.0.0.1:%s%s' % (port, path))
-                    verdict = driver.find_element(By.ID, 'verdict').get_attribute('data-verdict')
+                    banner = driver.find_element(By.ID, 'verdict')
+                    verdict = banner.get_attribute('data-verdict')
+                    # The banner as the browser drew it: its most frequent colour is its background.
+                    pixels = Image.open(io.BytesIO(banner.screenshot_as_png)).convert('RGB').getdata()
+                    colour = '%02x%02x%02x' % Counter(pixels).most_common(1)[0][0]
+                    icon = banner.find_element(By.CSS_SELECTOR, 'h1 .icon').text
+                    layout = []
+                    if banner.rect['y'] > 120: layout.append('banner starts at %d px' % banner.rect['y'])
+                    overflow = driver.execute_script(
+                        'var w = window.innerWidth, out = [];'
+                        'document.querySelectorAll("body *").forEach(function (e) { var r = e.getBoundingClientRect();'
+                        ' if (r.right > w + 1) out.push(e.tagName + (e.id ? "#" + e.id : "") + " " + Math.round(r.right)); });'
+                        'return document.documentElement.scrollWidth > w ? [document.documentElement.scrollWidth, w, out.slice(0, 3)] : null')
+                    if overflow: layout.append('%d px wide in a %d px window: %s' % (overflow[0], overflow[1], ', '.join(overflow[2])))
+                    keys = ['reasons', 'checks'] + (['non-membership'] if name == 'counterfeit' else
+                        ['passport', 'timeline', 'provenance', 'anchor', 'bundle', 'machine-forms'])
+                    for key in keys:
+                        found = driver.find_elements(By.ID, key)
+                        if not found or not found[0].is_displayed(): layout.append('#%s not shown' % key)
                     Axe(driver).inject()
                     results = driver.execute_async_script(
                         'var done = arguments[arguments.length - 1];'
@@ -100,7 +131,7 @@ extension PassportPageBrowserTests {
                         'clip': {'x': 0, 'y': 0, 'width': width, 'height': height, 'scale': 1}})
                     with open('%s/%s-%d.png' % (directory, name, width), 'wb') as file:
                         file.write(base64.b64decode(shot['data']))
-                    print('%s\\t%d\\t%s\\t%s' % (name, width, verdict, json.dumps(bad)))
+                    print('%s\\t%d\\t%s\\t%s\\t%s\\t%s\\t%s' % (name, width, verdict, colour, icon, json.dumps(layout), json.dumps(bad)))
         finally:
             driver.quit()
         """

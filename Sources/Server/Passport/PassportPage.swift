@@ -54,10 +54,15 @@ enum PassportPage {
                 language, "<code>\(escape(absent.operatorID))</code>", "<code>\(escape(absent.root.hex))</code>", anchoring + chain)
             anchorSection = "<h2>\(escape(PageText.provablyNotIssued(language)))</h2>\n<p id=\"non-membership\">\(text)</p>\n"
         }
-        let bundleLink =
-            result.operatorID == nil
-            ? ""
-            : "<p><a id=\"bundle\" href=\"/passports/\(escape(percentEncoded(result.batteryID)))/bundle\" download=\"passport-bundle.json\">\(escape(PageText.downloadBundle(language)))</a></p>"
+        var bundleLink = ""
+        if result.operatorID != nil {
+            let base = "/passports/\(escape(percentEncoded(result.batteryID)))"
+            bundleLink = "<p><a id=\"bundle\" href=\"\(base)/bundle\" download=\"passport-bundle.json\">\(escape(PageText.downloadBundle(language)))</a></p>\n"
+            bundleLink += "<p id=\"machine-forms\">\(escape(PageText.forMachines(language))): "
+            bundleLink += "<a href=\"?linkType=all\" type=\"application/linkset+json\">\(escape(PageText.linkset(language)))</a> · "
+            bundleLink += "<a href=\"\(base)/untp-dpp\" type=\"application/vc+ld+json\">\(escape(PageText.untpPassport(language)))</a> · "
+            bundleLink += "<a href=\"\(base)/untp-dte\" type=\"application/vc+ld+json\">\(escape(PageText.untpEvents(language)))</a></p>"
+        }
         let switches = PageLanguage.allCases.map { other in
             other == language
                 ? "<strong lang=\"\(other.rawValue)\">\(other.name)</strong>"
@@ -72,7 +77,7 @@ enum PassportPage {
             <title>\(escape(title)) · \(PageText.pageTitleSuffix(language))</title>
             <style>
             body { font-family: system-ui, sans-serif; margin: 0; color: #1b1f23; background: #f6f8fa; }
-            main { max-width: 42rem; margin: 0 auto; padding: 1.5rem; }
+            main { max-width: 42rem; margin: 0 auto; padding: 1.5rem; overflow-wrap: break-word; }
             .verdict { border-radius: 0.75rem; padding: 1.5rem; color: #fff; }
             .green { background: #1a7f37; } .amber { background: #9a6700; } .red { background: #cf222e; }
             .verdict h1 { margin: 0 0 0.5rem; font-size: 2rem; }
@@ -81,11 +86,11 @@ enum PassportPage {
             th { width: 40%; font-weight: 600; }
             h3 { margin: 1.2rem 0 0.4rem; font-size: 1.05rem; }
             #languages { max-width: 42rem; margin: 0 auto; padding: 0.75rem 1.5rem 0; text-align: right; }
-            @media print { #languages, #bundle { display: none; } body { background: #fff; } .verdict { border: 2px solid #000; } }
+            @media print { #languages, #bundle, #machine-forms { display: none; } body { background: #fff; } .verdict { border: 2px solid #000; } }
             td { overflow-wrap: anywhere; }
             code { font-size: 0.85em; overflow-wrap: anywhere; }
             .id { word-break: break-all; color: #57606a; }
-            .check { font-weight: 600; white-space: nowrap; } .ok { color: #1a7f37; } .failed { color: #cf222e; }
+            .check { font-weight: 600; } .ok { color: #1a7f37; } .failed { color: #cf222e; }
             </style>
             </head>
             <body>
