@@ -8,8 +8,11 @@ import Identity
 /// The operator signs them; their terms are defined by the context at ``contextURL``, shipped in
 /// `Sources/RDF/Contexts` and served at the path of its IRI.
 public enum PassportCredentials {
-    /// The `@context` URL of the battery terms (served at `/ns/battery/v1`).
-    public static let contextURL = "https://voltpass.dev/ns/battery/v1"
+    /// The `@context` URL of the battery terms (served at `/ns/battery/v2`): the Battery Pass data
+    /// model's SAMM property IRIs for the Annex XIII attributes, Voltpass's battery vocabulary for the
+    /// rest. Credentials issued before it name `/ns/battery/v1` (everything in Voltpass's vocabulary),
+    /// which stays shipped and pinned so they still verify.
+    public static let contextURL = "https://voltpass.dev/ns/battery/v2"
     /// The IRI the battery terms expand under.
     public static let namespace = "https://voltpass.dev/ns/battery#"
 

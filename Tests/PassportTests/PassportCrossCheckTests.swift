@@ -95,7 +95,7 @@ struct PassportCrossCheckTests {
     static let jsonLDScript = """
         import json, sys
         from pyld import jsonld
-        files = {"https://www.w3.org/ns/credentials/v2": sys.argv[1], "https://voltpass.dev/ns/battery/v1": sys.argv[2]}
+        files = {"https://www.w3.org/ns/credentials/v2": sys.argv[1], sys.argv[3]: sys.argv[2]}
         def loader(url, options=None):
             if url not in files:
                 raise jsonld.JsonLdError("not bundled: " + url, "loading document failed")
@@ -110,6 +110,14 @@ struct PassportCrossCheckTests {
             expected = len([k for k in credential["credentialSubject"] if k != "id"])
             got = len([k for k in subject if not k.startswith("@")])
             print("ok" if got == expected else "subject members dropped: %d of %d kept" % (got, expected))
+            samm = set()
+            def collect(node):
+                for key, values in node.items():
+                    if key.startswith("urn:samm:"): samm.add(key)
+                    for value in values if isinstance(values, list) else []:
+                        if isinstance(value, dict): collect(value)
+            collect(subject)
+            print(" ".join(sorted(samm)))
         """
 
     /// One credential of each kind the passport issues (Device, BOM, Ownership, BMS key), unsigned.
@@ -251,8 +259,22 @@ struct PassportCrossCheckTests {
         try Data(try #require(BundledContexts.shippedBytes[PassportCredentials.contextURL])).write(to: context)
         defer { try? FileManager.default.removeItem(at: context) }
         let run = try ReferencePython.run(
-            Self.jsonLDScript, arguments: [try Vectors.url("contexts/credentials-v2.jsonld").path, context.path],
+            Self.jsonLDScript, arguments: [try Vectors.url("contexts/credentials-v2.jsonld").path, context.path, PassportCredentials.contextURL],
             input: lines.joined(separator: "\n"))
-        #expect(run.lines == ["ok", "ok", "ok", "ok"], "\(run.error)")
+        // Per credential: whether every subject member expanded, then the Battery Pass IRIs it expanded to.
+        #expect(run.lines.count == 8 && stride(from: 0, to: run.lines.count, by: 2).allSatisfy { run.lines[$0] == "ok" }, "\(run.lines) \(run.error)")
+        // The Device credential's Annex XIII attributes expand to properties of the published Battery Pass aspect models (v1.2).
+        let deviceIRIs = Set((run.lines.count > 1 ? run.lines[1] : "").split(separator: " ").map(String.init))
+        #expect(deviceIRIs.count == 14, "\(deviceIRIs.sorted())")
+        let model = try Vectors.url("batterypass/model")
+        var properties: Set<String> = []
+        for aspect in try FileManager.default.contentsOfDirectory(atPath: model.path) {
+            let generated = model.appendingPathComponent("\(aspect)/1.2.0/gen")
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: generated.path)) ?? [] where file.hasSuffix("-ld.json") {
+                let graph = try JSONValue(parsing: Array(try Data(contentsOf: generated.appendingPathComponent(file))))["@graph"]?.arrayValue ?? []
+                for node in graph where node["@type"] == "samm:Property" { node["@id"]?.stringValue.map { properties.insert($0) } }
+            }
+        }
+        #expect(deviceIRIs.subtracting(properties).isEmpty, "not Battery Pass properties: \(deviceIRIs.subtracting(properties).sorted())")
     }
 }

@@ -151,6 +151,7 @@ struct EPCISRoutesTests {
             for (path, url) in [
                 ("/ns/vsc/v1", VSCVocabulary.contextURL), ("/contexts/vsc/v1", VSCVocabulary.contextURL),
                 ("/ns/battery/v1", "https://voltpass.dev/ns/battery/v1"), ("/contexts/battery/v1", "https://voltpass.dev/ns/battery/v1"),
+                ("/ns/battery/v2", "https://voltpass.dev/ns/battery/v2"), ("/contexts/battery/v2", "https://voltpass.dev/ns/battery/v2"),
             ] {
                 let response = try await Self.get(client, path)
                 #expect(response.status == .ok, "\(path)")
