@@ -214,6 +214,13 @@ public struct DemoScenario: Sendable {
         let genuine = provisioned[0]
         let twin = provisioned[1]
         let recalled = provisioned[batches[recalledBatch].lowerBound]
+        // Their UNTP forms, which their pages link to: the pack maker's passport and events, and the
+        // integrator's receiving of the genuine pack.
+        for device in [genuine, recalled, provisioned[recycled]].map(\.device) {
+            _ = try await passports.publishProductPassport(for: device)
+            _ = try await passports.publishTraceabilityEvents(for: device, by: packMaker.id)
+        }
+        _ = try await passports.publishTraceabilityEvents(for: genuine.device, by: integrator.id)
         let counterfeitSerial = Self.serial(packCount)
         let token = genuine.plateURL[genuine.plateURL.range(of: "?")!.lowerBound...]
         let bom = genuine.device.bomCredentialID

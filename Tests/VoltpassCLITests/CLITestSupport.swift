@@ -126,13 +126,17 @@ final class ServeProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Reads `handle` on a thread of its own until end of file, handing each chunk to `append`.
+    /// Reads `handle` on a thread of its own until end of file, handing each chunk to `append`. With
+    /// read(2), retried when a signal interrupts it: `FileHandle.availableData` turns that EINTR into
+    /// a fatal error, which took the whole test process down.
     private static func drain(_ handle: FileHandle, _ append: @escaping @Sendable (String) -> Void) {
         Thread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                append(String(decoding: data, as: UTF8.self))
+                let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { return }
+                append(String(decoding: buffer[..<count], as: UTF8.self))
             }
         }.start()
     }
