@@ -129,7 +129,7 @@ let package = Package(
             ],
             path: "Tests/HTTPTestSupport"),
         // SoftHSM2 tokens in a temporary directory, created once per test process, for the PKCS#11 tests.
-        .target(name: "HSMTestSupport", dependencies: ["Identity"], path: "Tests/HSMTestSupport"),
+        .target(name: "HSMTestSupport", dependencies: ["Identity", "VectorSupport"], path: "Tests/HSMTestSupport"),
         .testTarget(
             name: "EncodingTests",
             dependencies: ["Encoding", "VectorSupport", .product(name: "Crypto", package: "swift-crypto")]),

@@ -1,4 +1,5 @@
 import Foundation
+import VectorSupport
 import Identity
 
 /// SoftHSM2 (Debian package `softhsm2`) as the PKCS#11 module of the HSM tests.
@@ -85,7 +86,7 @@ public enum SoftHSM {
             process.standardOutput = output
             process.standardError = output
             try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(decoding: output.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
                 throw SoftHSMError("softhsm2-util could not create the token \(token.label): \(text)")

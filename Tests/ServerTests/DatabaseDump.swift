@@ -1,4 +1,5 @@
 import Foundation
+import VectorSupport
 import ServerTestSupport
 import Storage
 import Testing
@@ -40,8 +41,8 @@ func runTool(_ executable: String, _ arguments: [String]) throws -> String {
     process.standardOutput = output
     process.standardError = errors
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let data = output.fileHandleForReading.readToEndRetryingInterrupts()
+    let errorText = String(decoding: errors.fileHandleForReading.readToEndRetryingInterrupts(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { throw TestSetupError("\(arguments.first ?? executable) failed: \(errorText)") }
     return String(decoding: data, as: UTF8.self)

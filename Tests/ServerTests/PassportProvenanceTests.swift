@@ -7,7 +7,8 @@ import Testing
 
 /// The page's provenance: each credential a battery's bill of materials names (here a cell lot's
 /// commissioning event), verified on its own, with the other EPCIS events of that lot, each with its
-/// own verdict; a revoked event shows as such while the passport stays genuine.
+/// own verdict; a revoked event shows as such while the passport stays genuine. The timeline shows
+/// the battery's own EPCIS events with their signers.
 struct PassportProvenanceTests {
     static let lot = "urn:epc:class:lgtin:4012345.022222.CL-0001"
     static let cells = """
@@ -53,6 +54,9 @@ struct PassportProvenanceTests {
             #expect(lot.hasPrefix(" data-verified=\"true\""), "\(lot)")
             #expect(lot.contains("commissioning · active") && lot.contains("<code>\(Self.lot)</code>"))
             #expect(lot.contains("shipping · in_transit") && !lot.contains("not verified"), "\(lot)")
+            // The timeline lists the battery's own EPCIS events with their signers: its commissioning at end-of-line.
+            let timeline = try #require(page.components(separatedBy: "<ol id=\"timeline\">").last?.components(separatedBy: "</ol>").first)
+            #expect(timeline.contains("Supply-chain event: commissioning") && timeline.contains("(signed by packmaker)"), "\(timeline)")
             let missing = try #require(Self.component(page, mentioning: "urn:uuid:not-held-here"))
             #expect(missing.hasPrefix(" data-verified=\"false\"") && missing.contains("component_not_found"))
 

@@ -67,8 +67,8 @@ public enum ReferencePython {
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        let output = stdout.fileHandleForReading.readToEndRetryingInterrupts()
+        let error = stderr.fileHandleForReading.readToEndRetryingInterrupts()
         process.waitUntilExit()
         return Run(
             status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),

@@ -70,8 +70,8 @@ enum CLI {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        let outputData = output.fileHandleForReading.readToEndRetryingInterrupts()
+        let errorData = error.fileHandleForReading.readToEndRetryingInterrupts()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
@@ -126,19 +126,9 @@ final class ServeProcess: @unchecked Sendable {
         try process.run()
     }
 
-    /// Reads `handle` on a thread of its own until end of file, handing each chunk to `append`. With
-    /// read(2), retried when a signal interrupts it: `FileHandle.availableData` turns that EINTR into
-    /// a fatal error, which took the whole test process down.
+    /// Reads `handle` on a thread of its own until end of file, handing each chunk to `append`.
     private static func drain(_ handle: FileHandle, _ append: @escaping @Sendable (String) -> Void) {
-        Thread {
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { return }
-                append(String(decoding: buffer[..<count], as: UTF8.self))
-            }
-        }.start()
+        Thread { handle.readChunksRetryingInterrupts { append(String(decoding: $0, as: UTF8.self)) } }.start()
     }
 
     /// What the server printed on standard output.

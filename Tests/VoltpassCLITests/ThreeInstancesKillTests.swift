@@ -1,5 +1,6 @@
 import Encoding
 import Foundation
+import VectorSupport
 import Identity
 import Passport
 import Storage
@@ -161,7 +162,7 @@ struct ThreeInstancesKillTests {
         process.standardOutput = output
         process.standardError = Pipe()
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = output.fileHandleForReading.readToEndRetryingInterrupts()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CLIError("psql failed: \(sql)") }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -86,27 +86,36 @@ extension PassportService {
             for identifier in EventIdentifier.all(in: carried.event) where !identifiers.contains(identifier.value) {
                 identifiers.append(identifier.value)
             }
-            var records: [String: EventRecord] = [:]
-            for identifier in identifiers {
-                let query = EventQuery(
-                    identifier: EventCredentialIssuer.canonicalIdentifier(identifier), limit: Self.provenanceLimits.eventsRead)
-                for record in try await store.eventRecords(query) where record.credentialID != credentialID {
-                    records[record.credentialID] = record
-                }
-            }
-            let ordered = records.values.sorted { ($0.eventTime, $0.credentialID) < ($1.eventTime, $1.credentialID) }
-            var events: [PassportProvenance.Event] = []
-            for record in ordered.suffix(Self.provenanceLimits.eventsPerComponent) {
-                guard let stored = try await store.credential(id: record.credentialID), let other = try? Credential(parsing: stored.document),
-                    let event = try? EventCredentialMapping.event(from: other)
-                else { continue }
-                events.append(try await provenanceEvent(event, of: other, id: record.credentialID, verdict: .init(await verifier.verify(other))))
-            }
+            let (events, truncated) = try await supplyChainEvents(
+                mentioning: identifiers, excluding: credentialID, limit: Self.provenanceLimits.eventsPerComponent, verifier: verifier)
             components.append(PassportProvenance.Component(
                 credentialID: credentialID, event: try await provenanceEvent(carried, of: credential, id: credentialID, verdict: verdict),
-                verdict: verdict, identifiers: identifiers, events: events, truncated: ordered.count > events.count))
+                verdict: verdict, identifiers: identifiers, events: events, truncated: truncated))
         }
         return PassportProvenance(components: components)
+    }
+
+    /// The newest EPCIS events (at most `limit`) that mention any of `identifiers`, oldest first, each
+    /// verified by `verifier`, but the one `excluding` names; and whether older ones were left out.
+    public func supplyChainEvents(
+        mentioning identifiers: [String], excluding: String? = nil, limit: Int, verifier: Verifier
+    ) async throws -> (events: [PassportProvenance.Event], truncated: Bool) {
+        var records: [String: EventRecord] = [:]
+        for identifier in identifiers {
+            let query = EventQuery(identifier: EventCredentialIssuer.canonicalIdentifier(identifier), limit: Self.provenanceLimits.eventsRead)
+            for record in try await store.eventRecords(query) where record.credentialID != excluding {
+                records[record.credentialID] = record
+            }
+        }
+        let ordered = records.values.sorted { ($0.eventTime, $0.credentialID) < ($1.eventTime, $1.credentialID) }
+        var events: [PassportProvenance.Event] = []
+        for record in ordered.suffix(limit) {
+            guard let stored = try await store.credential(id: record.credentialID), let credential = try? Credential(parsing: stored.document),
+                let event = try? EventCredentialMapping.event(from: credential)
+            else { continue }
+            events.append(try await provenanceEvent(event, of: credential, id: record.credentialID, verdict: .init(await verifier.verify(credential))))
+        }
+        return (events, ordered.count > limit)
     }
 
     private func provenanceEvent(

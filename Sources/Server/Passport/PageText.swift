@@ -63,7 +63,7 @@ enum PageText: CaseIterable {
     case chartCaption, ledgerSlot, cycles, pointTitle
     case anchor, anchored, notAnchored, onChain, chainAnchored, provablyNotIssued, notIssued, notIssuedAnchored, notIssuedUnanchored
     case downloadBundle, checkedAt
-    case forMachines, linkset, untpPassport, untpEvents
+    case forMachines, linkset, untpPassport, untpEvents, supplyChainEvent
     case provenance, provenanceNone, component, componentNotFound, componentNotEvent, eventsOfComponent, moreEvents, verified, notVerified
 
     /// The text in English, German and French.
@@ -205,6 +205,7 @@ enum PageText: CaseIterable {
             )
         case .notIssuedAnchored: (", anchored in transaction {0}", ", verankert in der Transaktion {0}", ", ancrée dans la transaction {0}")
         case .notIssuedUnanchored: (" (not yet anchored)", " (noch nicht verankert)", " (pas encore ancrée)")
+        case .supplyChainEvent: ("Supply-chain event: {0}", "Lieferkettenereignis: {0}", "Événement de la chaîne d’approvisionnement : {0}")
         case .forMachines: ("For machines", "Für Maschinen", "Pour les machines")
         case .linkset: ("links (RFC 9264 linkset)", "Verweise (RFC-9264-Linkset)", "liens (linkset RFC 9264)")
         case .untpPassport: ("UNTP product passport", "UNTP-Produktpass", "passeport produit UNTP")

@@ -7,8 +7,8 @@ import Readings
 import Trie
 
 /// What the page tells of a battery's life besides its verdict: who carries its passport, what
-/// happened to it (the operator's status feed and the ledger's accepted readings) and where its
-/// passport is anchored.
+/// happened to it (the operator's status feed, the supply-chain events that name it and the ledger's
+/// accepted readings), where its parts come from and where its passport is anchored.
 struct PassportHistory: Sendable {
     /// One accepted signed reading: its ledger id, the slot of the commitment that dates it, and what
     /// the BMS measured.
@@ -27,8 +27,13 @@ struct PassportHistory: Sendable {
     let readings: [Reading]
     /// The operator's newest signed anchor checkpoint.
     let checkpoint: AnchorCheckpoint?
+    /// The newest EPCIS events that name the battery (commissioning, shipping, receiving, …), each verified.
+    let events: [PassportProvenance.Event]
     /// Where its components come from, each verified.
     let provenance: PassportProvenance?
+
+    /// How many of the battery's EPCIS events the timeline shows.
+    static let eventLimit = 20
 
     /// The history of `batteryID`, carried by `operatorID`; its components verified by `verification`.
     static func read(
@@ -43,22 +48,27 @@ struct PassportHistory: Sendable {
                 id: record.id, slot: record.commitmentSlot, stateOfHealthPerMille: Int(state.stateOfHealthPerMille),
                 cycleCount: Int(state.cycleCount))
         }
+        let verifier = service.operators.supplyChainVerifier(
+            otherIssuers: verification.resolver,
+            otherLists: OperatorStatusListFetcher(lists: verification.statusLists, remote: verification.remoteStatusLists), now: service.now)
+        let events = try await service.supplyChainEvents(mentioning: [batteryID], limit: eventLimit, verifier: verifier).events
         var provenance: PassportProvenance?
-        if let device = try await service.store.device(id: batteryID) {
-            let verifier = service.operators.supplyChainVerifier(
-                otherIssuers: verification.resolver,
-                otherLists: OperatorStatusListFetcher(lists: verification.statusLists, remote: verification.remoteStatusLists), now: service.now)
-            provenance = try await service.provenance(of: device, verifier: verifier)
-        }
+        if let device = try await service.store.device(id: batteryID) { provenance = try await service.provenance(of: device, verifier: verifier) }
         return PassportHistory(
             operatorName: name, feed: feed, readings: readings, checkpoint: try await service.store.latestCheckpoint(operator: operatorID),
-            provenance: provenance)
+            events: events, provenance: provenance)
     }
 
     /// The timeline's entries, newest first: what happened, when, and who signed it, in `language`.
     /// `details`: whether the reader may see what each change was (new owners).
     func timeline(details: Bool, in language: PageLanguage) -> [(date: String, text: String)] {
         var entries = feed.map { entry in (date: XSDDateTime.format(entry.recordedAt), text: describe(entry, details: details, in: language)) }
+        for event in events {
+            let what = PageText.supplyChainEvent(language, [event.bizStep ?? event.eventType, event.disposition].compactMap { $0 }.joined(separator: " · "))
+            var text = PageText.signedBy(language, what, event.issuerName ?? event.issuer)
+            if !event.verdict.verified { text += " " + PageText.notVerified(language, event.verdict.failureCodes.joined(separator: ", ")) }
+            entries.append((date: XSDDateTime.format(event.eventTime), text: text))
+        }
         entries.sort { $0.date > $1.date }
         return entries
     }
