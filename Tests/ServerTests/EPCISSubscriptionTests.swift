@@ -211,7 +211,13 @@ struct EPCISSubscriptionTests {
 
     @Test("subscriptions are refused with stable codes: no token, unknown query, another operator's, bad or private dest, no trigger, bad schedule")
     func refusals() async throws {
-        try await withLiveServer(configure: { $0.anchorInterval = nil }) { client, _, admin in
+        // This server permits one documentation block (TEST-NET-3, never routed) besides public
+        // addresses: the configured exception, not a hole. Nothing is delivered in this test (no
+        // event is captured and no subscription reports when empty).
+        try await withLiveServer(configure: {
+            $0.anchorInterval = nil
+            $0.webhookDestinations = OutboundAccess(allowList: [OutboundAllowance("203.0.113.0/24")!])
+        }) { client, _, admin in
             let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
             let other = try await client.registerOperator("packmaker", companyPrefixes: ["4012345"], admin: admin)
             try await Self.createQuery(client, name: "shipped", token: issuer)
@@ -244,9 +250,9 @@ struct EPCISSubscriptionTests {
                 #expect(response.status == refused.status, "\(refused.body)")
                 #expect(try Binding.problem(response) == (refused.type, refused.code), "\(refused.body)")
             }
-            // A scheduled subscription to a public address is accepted (nothing is sent before 01:05 UTC).
+            // A scheduled subscription to a permitted address is accepted.
             let scheduled = try await Self.subscribe(
-                client, query: "shipped", #"{"dest":"https://203.0.113.7/hook","schedule":{"hour":"1","minute":"5"},"reportIfEmpty":true}"#,
+                client, query: "shipped", #"{"dest":"https://203.0.113.7/hook","schedule":{"hour":"1","minute":"5"}}"#,
                 token: issuer)
             #expect(scheduled.status == .created)
             let id = try #require(try scheduled.json["subscriptionID"] as? String)
@@ -291,10 +297,10 @@ struct EPCISSubscriptionTests {
             let everyone = try Binding.events(try await Binding.get(client, "/events", token: nil))
             #expect(everyone.map { $0["type"]?.stringValue } == ["ObjectEvent", "AssociationEvent"])
             let older = try await client.execute(uri: "/epcis/events", method: .get)
-            let listed = try JSONValue(parsing: Array(older.body.readableBytesView))["epcisBody"]?["eventList"]?.arrayValue ?? []
+            let listed = try Self.eventList(Array(older.body.readableBytesView)).events
             #expect(listed.map { $0["type"]?.stringValue } == ["ObjectEvent", "AssociationEvent"], "the older route shows the public the same")
             let olderWithToken = try await client.execute(uri: "/epcis/events", method: .get, headers: .bearer(issuer))
-            #expect((try JSONValue(parsing: Array(olderWithToken.body.readableBytesView))["epcisBody"]?["eventList"]?.arrayValue ?? []).count == 3)
+            #expect(try Self.eventList(Array(olderWithToken.body.readableBytesView)).events.count == 3)
             #expect(EventVisibility.isPublic(["type": "ObjectEvent", "sourceList": []]) == false)
             #expect(EventVisibility.isPublic(["type": "ObjectEvent", "readPoint": ["id": "urn:epc:id:sgln:1.2.3"]]))
         }
