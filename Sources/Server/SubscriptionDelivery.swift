@@ -28,7 +28,8 @@ public struct SubscriptionDeliverySettings: Sendable {
 
 /// Delivers EPCIS query subscriptions to their webhooks, at least once and in order per subscription.
 ///
-/// One instance at a time delivers (it holds the `epcis-subscriptions` lease in the shared database).
+/// One instance at a time delivers (it holds the `epcis-subscriptions` lease in the shared database,
+/// taken only while subscriptions exist).
 /// Each round it moves every stream subscription over the events captured since its cursor, and every
 /// scheduled subscription whose time came: the matching events it may see (its token's operators')
 /// become EPCISQueryDocuments of at most ``eventsPerDocument`` events, queued in the subscription's
@@ -89,6 +90,12 @@ public final class SubscriptionDelivery: Sendable {
         for await _ in wakeups {
             if Task.isCancelled { break }
             do {
+                // Without subscriptions there is nothing to deliver: no lease is taken (or kept).
+                guard try await !store.allSubscriptions(limit: 1).isEmpty else {
+                    if leading { try await lease.release() }
+                    (leading, lastClaim) = (false, nil)
+                    continue
+                }
                 // The leader renews every third of the lease; the others look again every half of it.
                 let every = leading ? settings.leaseDuration / 3 : settings.leaseDuration / 2
                 if lastClaim.map({ $0.duration(to: clock.now) >= every }) ?? true {
