@@ -162,7 +162,8 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "Server", "Storage", "Identity", "Credentials", "EPCIS", "Passport", "Trie", "Readings", "Ledger", "RDF", "VectorSupport",
-                "ServerTestSupport", "HSMTestSupport", "Cardano", "CardanoChain", "CardanoTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServerTestSupport", "HSMTestSupport", "HTTPTestSupport", "Cardano", "CardanoChain", "CardanoTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(

@@ -47,6 +47,8 @@ public struct VoltpassServer: Sendable {
     let passportAccess: PassportAccess?
     /// The key of the EPCIS binding's page tokens, drawn when the instance starts.
     let pageTokens = EPCISPageTokens()
+    /// The deliverer of EPCIS query subscriptions (it runs on the instance holding its lease).
+    let subscriptions: SubscriptionDelivery
 
     /// Refuses to start when a chosen cryptosuite cannot sign with the operator's current key
     /// (`cryptosuite_key_mismatch`), rather than refusing every issuance later.
@@ -110,7 +112,10 @@ public struct VoltpassServer: Sendable {
                 plans: store, leases: store,
                 holder: Lease.holder(dataDirectory: configuration.dataDirectory), challenges: challenges),
             ledger: ledger, instanceLock: instanceLock, connections: ConnectionLimiter(maximum: configuration.connectionLimits.maximumConnections),
-            passportAccess: passportAccess)
+            passportAccess: passportAccess,
+            subscriptions: SubscriptionDelivery(
+                store: store, access: configuration.webhookDestinations, settings: configuration.subscriptionDelivery,
+                holder: Lease.holder(dataDirectory: configuration.dataDirectory), now: clock))
         try await StatusListPublisher.publishPending(
             in: store.statusLists, instanceLists: server.statusLists, operators: passports.operators)
         let report = StartupReport(
@@ -183,9 +188,13 @@ public struct VoltpassServer: Sendable {
             store: store, capture: epcisCapture(), changes: store, verification: verification, authenticator: authenticator, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
-        EPCISBindingRoutes(
-            store: store, capture: epcisCapture(), authenticator: authenticator, pageTokens: pageTokens, maxBodySize: configuration.maxBodySize,
-            now: passports.now
+        let binding = EPCISBindingRoutes(
+            store: store, capture: epcisCapture(), authenticator: authenticator, idempotency: idempotency, subscriptions: subscriptions,
+            pageTokens: pageTokens, maxBodySize: configuration.maxBodySize, now: passports.now)
+        binding.add(to: router)
+        EPCISSubscriptionRoutes(
+            binding: binding, store: store, destinations: configuration.webhookDestinations, resolver: SystemHostNameResolver(),
+            maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
         PassportRoutes(
             service: passports, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize,
@@ -284,7 +293,7 @@ public struct VoltpassServer: Sendable {
             router: router(),
             server: .guardedHTTP1(limits: configuration.connectionLimits, connections: connections),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
-            services: periodicTasks(logger: logger),
+            services: periodicTasks(logger: logger).map { $0 as any Service } + [SubscriptionDeliveryService(delivery: subscriptions, logger: logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }

@@ -27,19 +27,26 @@ struct IdempotencyKeys: Sendable {
     static let replayedHeader = HTTPField.Name("Idempotency-Replayed")!
 
     /// Runs the write `operation` for `request` (whose parsed JSON body is `body`), answering with
-    /// `status` and `json(output)`, under the request's idempotency key when it carries one.
+    /// `status` and `json(output)`, under the request's idempotency key when it carries one. `headers`
+    /// adds response headers derived from the JSON answered (a `Location`), to a replay too.
     func run<Output: Sendable>(
         _ request: Request, context: VoltpassRequestContext, body: JSONValue, status: HTTPResponse.Status,
-        json: @escaping @Sendable (Output) -> JSONValue, _ operation: (IdempotentWrite<Output>?) async throws -> Output
+        json: @escaping @Sendable (Output) -> JSONValue, headers: @escaping @Sendable (JSONValue) -> HTTPFields = { _ in [:] },
+        _ operation: (IdempotentWrite<Output>?) async throws -> Output
     ) async throws -> Response {
+        let respond = { (answer: JSONValue) -> Response in
+            var response = Response.json(answer, status: status)
+            response.headers.append(contentsOf: headers(answer))
+            return response
+        }
         guard let raw = request.headers[Self.header] else {
-            return .json(json(try await operation(nil)), status: status)
+            return respond(json(try await operation(nil)))
         }
         let key = try Self.key(raw)
         let scope = context.token?.id ?? "public"
         let fingerprint = Self.fingerprint(request, body: body)
         if let recorded = try await store.recordedResponse(scope: scope, key: key) {
-            return try Self.replay(recorded, fingerprint: fingerprint)
+            return try Self.replay(recorded, fingerprint: fingerprint, headers: headers)
         }
         guard await inFlight.claim(scope, key) else {
             throw APIError(.conflict, code: "idempotency_key_in_flight", "a request with this Idempotency-Key is still running; retry later")
@@ -50,13 +57,13 @@ struct IdempotencyKeys: Sendable {
             }
             let output = try await operation(write)
             await inFlight.release(scope, key)
-            return .json(json(output), status: status)
+            return respond(json(output))
         } catch {
             await inFlight.release(scope, key)
             // Another instance ran the same key meanwhile (this one then finds the key taken, or the
             // devices it provisioned already there): answer as a re-send.
             guard let recorded = try await store.recordedResponse(scope: scope, key: key) else { throw error }
-            return try Self.replay(recorded, fingerprint: fingerprint)
+            return try Self.replay(recorded, fingerprint: fingerprint, headers: headers)
         }
     }
 
@@ -83,7 +90,9 @@ struct IdempotencyKeys: Sendable {
         }
     }
 
-    private static func replay(_ recorded: RecordedResponse, fingerprint: [UInt8]) throws -> Response {
+    private static func replay(
+        _ recorded: RecordedResponse, fingerprint: [UInt8], headers derived: (JSONValue) -> HTTPFields
+    ) throws -> Response {
         guard recorded.fingerprint == fingerprint else {
             throw APIError(
                 .unprocessableContent, code: "idempotency_key_mismatch",
@@ -91,6 +100,7 @@ struct IdempotencyKeys: Sendable {
         }
         var headers: HTTPFields = [.contentType: recorded.contentType]
         headers[replayedHeader] = "true"
+        if let answer = try? JSONValue(parsing: recorded.body) { headers.append(contentsOf: derived(answer)) }
         return .bytes(recorded.body, status: HTTPResponse.Status(code: recorded.status), headers: headers)
     }
 

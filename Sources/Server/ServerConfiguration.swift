@@ -48,6 +48,12 @@ public struct ServerConfiguration: Sendable {
     /// credentials (`PassportRoleCredential`) opening the passport's restricted access groups; without
     /// it every requester sees the public group.
     public var accessRegistry: JSONObject?
+    /// Where EPCIS subscription webhooks (`dest`) may be delivered: https to public addresses only,
+    /// unless this permits loopback over http (`serve --allow-webhook-loopback`, tests) or private
+    /// hosts and blocks (`serve --allow-webhook HOST|CIDR`). Checked on creation and on every delivery.
+    public var webhookDestinations = OutboundAccess()
+    /// How webhook deliveries are paced and retried.
+    public var subscriptionDelivery = SubscriptionDeliverySettings()
 
     /// 60 public writes a minute per client, 30 at once.
     public static let defaultPublicWriteLimit = RateLimit(requestsPerMinute: 60, burst: 30)

@@ -125,3 +125,65 @@ enum EPCISSchema {
         """,
     ]
 }
+
+extension EPCISSchema {
+    static let subscriptionsName = "EPCIS query subscriptions and their delivery outbox"
+
+    /// One row per subscription of a named query (deleted with the query): the subscription as JSON,
+    /// the sequence of the last event it considered, when a scheduled one runs next and when a delivery
+    /// last succeeded; one row per document waiting to be delivered, in queueing order (the id), with
+    /// its failed attempts and when to try again (deleted with the subscription).
+    static let subscriptionsSQLite = [
+        """
+        CREATE TABLE epcis_subscriptions (
+            id TEXT PRIMARY KEY NOT NULL,
+            owner TEXT NOT NULL,
+            query_name TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            subscription BLOB NOT NULL,
+            cursor INTEGER NOT NULL,
+            next_run_at INTEGER,
+            last_notified_at INTEGER,
+            FOREIGN KEY (owner, query_name) REFERENCES epcis_named_queries (owner, name) ON DELETE CASCADE
+        ) STRICT
+        """,
+        "CREATE INDEX epcis_subscriptions_by_query ON epcis_subscriptions (owner, query_name, created_at, id)",
+        """
+        CREATE TABLE epcis_subscription_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            subscription_id TEXT NOT NULL REFERENCES epcis_subscriptions (id) ON DELETE CASCADE,
+            body BLOB NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX epcis_subscription_outbox_by_subscription ON epcis_subscription_outbox (subscription_id, id)",
+    ]
+
+    static let subscriptionsPostgres = [
+        """
+        CREATE TABLE epcis_subscriptions (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            query_name TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            subscription BYTEA NOT NULL,
+            cursor BIGINT NOT NULL,
+            next_run_at BIGINT,
+            last_notified_at BIGINT,
+            FOREIGN KEY (owner, query_name) REFERENCES epcis_named_queries (owner, name) ON DELETE CASCADE
+        )
+        """,
+        "CREATE INDEX epcis_subscriptions_by_query ON epcis_subscriptions (owner, query_name, created_at, id)",
+        """
+        CREATE TABLE epcis_subscription_outbox (
+            id BIGSERIAL PRIMARY KEY,
+            subscription_id TEXT NOT NULL REFERENCES epcis_subscriptions (id) ON DELETE CASCADE,
+            body BYTEA NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX epcis_subscription_outbox_by_subscription ON epcis_subscription_outbox (subscription_id, id)",
+    ]
+}

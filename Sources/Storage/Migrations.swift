@@ -160,6 +160,7 @@ enum SQLiteSchema {
         Migration(version: 10, name: CheckpointSchema.name, statements: CheckpointSchema.sqlite),
         Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.sqlite),
         Migration(version: 12, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsSQLite),
+        Migration(version: 13, name: EPCISSchema.subscriptionsName, statements: EPCISSchema.subscriptionsSQLite),
     ]
 }
 
@@ -310,5 +311,6 @@ enum PostgresSchema {
                 "ALTER TABLE status_lists ALTER COLUMN bits SET STORAGE EXTERNAL, ALTER COLUMN published SET STORAGE EXTERNAL"
             ]),
         Migration(version: 13, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsPostgres),
+        Migration(version: 14, name: EPCISSchema.subscriptionsName, statements: EPCISSchema.subscriptionsPostgres),
     ]
 }

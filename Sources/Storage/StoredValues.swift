@@ -81,3 +81,22 @@ enum StoredValues {
         guard limit >= 0 else { throw StorageError.invalidValue("limit must not be negative, got \(limit)") }
     }
 }
+
+extension StoredValues {
+    /// A query subscription as stored: JSON with dates as seconds since 1970.
+    static func json(_ subscription: QuerySubscription) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return try encoder.encode(subscription)
+    }
+
+    static func subscription(_ data: Data) throws -> QuerySubscription {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        do {
+            return try decoder.decode(QuerySubscription.self, from: data)
+        } catch {
+            throw StorageError.corrupt("a stored query subscription cannot be read: \(error)")
+        }
+    }
+}

@@ -21,7 +21,9 @@ import Trie
 ///   credential queries are newest first by `issuedAt`, then by id descending. A negative `limit` is
 ///   refused with `invalid_value`.
 /// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
-public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRepository, LeaseRepository, IncorporationPlanRepository {
+public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRepository, LeaseRepository, IncorporationPlanRepository,
+    QuerySubscriptionRepository
+{
     /// The newest schema migration applied to the database.
     func schemaVersion() async throws -> Int
     /// The operators' tries in this database, over the store's connection pool.

@@ -86,6 +86,16 @@ struct Serve: AsyncParsableCommand {
     var allowOutbound: [String] = []
 
     @Option(
+        name: .customLong("allow-webhook"),
+        help: "A host or CIDR block that EPCIS subscription webhooks may be delivered to although it is private or link-local (repeatable).")
+    var allowWebhook: [String] = []
+
+    @Flag(
+        name: .customLong("allow-webhook-loopback"),
+        help: "Let EPCIS subscription webhooks be delivered to loopback over plain http (local development).")
+    var allowWebhookLoopback = false
+
+    @Option(
         name: .customLong("cryptosuite"),
         help: """
             TYPE=SUITE: sign credentials of TYPE (e.g. BatteryDeviceCredential, VscObjectEventCredential) with SUITE \
@@ -118,6 +128,7 @@ struct Serve: AsyncParsableCommand {
         }
         _ = try proxies()
         _ = try outboundAllowList()
+        _ = try webhookAllowList()
         _ = try cryptosuites()
     }
 
@@ -151,6 +162,13 @@ struct Serve: AsyncParsableCommand {
         }
     }
 
+    private func webhookAllowList() throws -> [OutboundAllowance] {
+        try allowWebhook.map { text in
+            guard let allowance = OutboundAllowance(text) else { throw ValidationError("--allow-webhook '\(text)' is not a host name, address or CIDR block") }
+            return allowance
+        }
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
@@ -173,6 +191,7 @@ struct Serve: AsyncParsableCommand {
             outboundAllowList: try outboundAllowList())
         configuration.ledger = try ledgerOptions.choice()
         configuration.cryptosuites = try cryptosuites()
+        configuration.webhookDestinations = OutboundAccess(allowLoopbackHTTP: allowWebhookLoopback, allowList: try webhookAllowList())
         if let accessRegistry {
             guard let data = FileManager.default.contents(atPath: accessRegistry), let document = try? JSONValue(parsing: Array(data)).objectValue
             else { throw ValidationError("--access-registry \(accessRegistry) is not a readable JSON credential") }

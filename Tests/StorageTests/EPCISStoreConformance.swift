@@ -24,6 +24,9 @@ struct EPCISStoreConformance {
         Check(name: "events: a scan keeps to its issuers, narrows by the index, orders and resumes after a position") { try await $0.scans() },
         Check(name: "capture jobs: committed with their events, read by their operator only, listed newest first") { try await $0.captureJobs() },
         Check(name: "named queries: unique per owner, read, listed by name and deleted by their owner only") { try await $0.namedQueries() },
+        Check(name: "subscriptions: saved, moved on only from where they stand, their outbox delivered in order, deleted with their query") {
+            try await $0.subscriptions()
+        },
     ]
 
     static let base = Date(timeIntervalSince1970: 1_750_000_000)
@@ -201,6 +204,71 @@ struct EPCISStoreConformance {
             #expect(try await store.deleteNamedQuery(name: "packs", owner: "did:web:a"))
             #expect(try await store.namedQuery(name: "packs", owner: "did:web:a") == nil)
             #expect(try await store.namedQuery(name: "shipping", owner: "did:web:b")?.query == [:])
+        }
+    }
+
+    func subscriptions() async throws {
+        try await database.withStore { store in
+            try await store.saveNamedQuery(NamedQuery(name: "shipping", owner: "did:web:a", query: ["EQ_bizStep": ["shipping"]], createdAt: Self.base))
+            #expect(try await store.latestEventSequence() == 0)
+            try await store.saveEvents(Self.supplyChain)
+            let latest = try await store.latestEventSequence()
+            #expect(latest > 0)
+            let stream = QuerySubscription(
+                id: "sub-1", queryName: "shipping", owner: "did:web:a", tokenID: "token-1", issuers: ["did:web:cells.example.com"],
+                dest: "https://hooks.example.com/a", signatureToken: "secret", trigger: .stream, reportIfEmpty: false,
+                initialRecordTime: Self.base, createdAt: Self.base)
+            let daily = QuerySubscription(
+                id: "sub-2", queryName: "shipping", owner: "did:web:a", tokenID: "token-1", issuers: ["did:web:cells.example.com"],
+                dest: "https://hooks.example.com/b", signatureToken: nil, trigger: .schedule(try QuerySchedule(["hour": "1"])),
+                reportIfEmpty: true, initialRecordTime: Self.base, createdAt: Self.base.addingTimeInterval(1))
+            let firstRun = Self.base.addingTimeInterval(3_600)
+            try await store.saveSubscription(stream, cursor: 0, nextRunAt: nil)
+            try await store.saveSubscription(daily, cursor: latest, nextRunAt: firstRun)
+            await #expect(throws: StorageError.self) {
+                var orphan = stream
+                orphan.id = "sub-3"
+                orphan.queryName = "missing"
+                try await store.saveSubscription(orphan, cursor: 0, nextRunAt: nil)
+            }
+            #expect(try await store.subscription(id: "sub-1", queryName: "shipping", owner: "did:web:a")?.subscription == stream)
+            #expect(try await store.subscription(id: "sub-1", queryName: "shipping", owner: "did:web:b") == nil)
+            #expect(try await store.subscriptions(queryName: "shipping", owner: "did:web:a", limit: 10).map(\.subscription.id) == ["sub-1", "sub-2"])
+            let scheduled = try #require(try await store.subscription(id: "sub-2", queryName: "shipping", owner: "did:web:a"))
+            #expect(scheduled.subscription == daily)
+            #expect(scheduled.cursor == latest)
+            #expect(scheduled.nextRunAt == firstRun)
+
+            // Moved on only from where it stands; each move may queue one document.
+            #expect(try await store.advanceSubscription(id: "sub-1", from: 0, nextRunAt: nil, to: 2, newNextRunAt: nil, document: [1], at: Self.base))
+            #expect(try await !store.advanceSubscription(id: "sub-1", from: 0, nextRunAt: nil, to: 3, newNextRunAt: nil, document: [9], at: Self.base))
+            #expect(try await store.advanceSubscription(id: "sub-1", from: 2, nextRunAt: nil, to: 4, newNextRunAt: nil, document: [2], at: Self.base))
+            #expect(try await store.advanceSubscription(id: "sub-1", from: 4, nextRunAt: nil, to: 5, newNextRunAt: nil, document: nil, at: Self.base))
+            #expect(try await !store.advanceSubscription(id: "sub-2", from: latest, nextRunAt: nil, to: latest, newNextRunAt: nil, document: [7], at: Self.base))
+            let secondRun = firstRun.addingTimeInterval(86_400)
+            #expect(try await store.advanceSubscription(
+                id: "sub-2", from: latest, nextRunAt: firstRun, to: latest, newNextRunAt: secondRun, document: [3], at: Self.base))
+            #expect(try await store.subscription(id: "sub-1", queryName: "shipping", owner: "did:web:a")?.cursor == 5)
+            #expect(try await store.subscription(id: "sub-2", queryName: "shipping", owner: "did:web:a")?.nextRunAt == secondRun)
+
+            // The first document of each subscription, when due; the next only after it was delivered.
+            let due = try await store.dueDeliveries(now: Self.base, limit: 10)
+            #expect(due.map(\.body) == [[1], [3]])
+            #expect(due.first?.subscription == stream)
+            try await store.deliveryFailed(due[0].id, nextAttemptAt: Self.base.addingTimeInterval(10))
+            #expect(try await store.dueDeliveries(now: Self.base, limit: 10).map(\.body) == [[3]])
+            let retried = try await store.dueDeliveries(now: Self.base.addingTimeInterval(10), limit: 10)
+            #expect(retried.first { $0.subscription.id == "sub-1" }?.attempts == 1)
+            try await store.deliverySucceeded(due[0].id, subscriptionID: "sub-1", at: Self.base.addingTimeInterval(11))
+            #expect(try await store.dueDeliveries(now: Self.base.addingTimeInterval(11), limit: 10).map(\.body) == [[2], [3]])
+            #expect(try await store.subscription(id: "sub-1", queryName: "shipping", owner: "did:web:a")?.lastNotifiedAt == Self.base.addingTimeInterval(11))
+
+            #expect(try await !store.deleteSubscription(id: "sub-1", queryName: "shipping", owner: "did:web:b"))
+            #expect(try await store.deleteSubscription(id: "sub-1", queryName: "shipping", owner: "did:web:a"))
+            #expect(try await store.dueDeliveries(now: Self.base.addingTimeInterval(11), limit: 10).map(\.body) == [[3]])
+            #expect(try await store.deleteNamedQuery(name: "shipping", owner: "did:web:a"))
+            #expect(try await store.allSubscriptions(limit: 10).isEmpty)
+            #expect(try await store.dueDeliveries(now: Self.base.addingTimeInterval(11), limit: 10).isEmpty)
         }
     }
 

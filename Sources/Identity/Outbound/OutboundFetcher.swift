@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 
 /// GETs documents others publish (DID documents, status lists, issuer registries) from destinations
-/// that `access` permits, and only from them.
+/// that `access` permits, and only from them; POSTs to such destinations (webhook deliveries) the same way.
 ///
 /// The host is resolved first and every address it resolves to is checked (`OutboundAccess`); the
 /// connection then goes to a checked address (tried in resolver order), never through a second name
@@ -68,7 +68,7 @@ public struct OutboundFetcher: Sendable {
         }
     }
 
-    private enum Outcome {
+    private enum Outcome: Sendable {
         case document([UInt8])
         case redirect(URL)
     }
@@ -78,6 +78,53 @@ public struct OutboundFetcher: Sendable {
 
     /// One request: checks the destination, then tries its addresses until one answers.
     private func fetch(_ url: URL, accept: String, maximumSize: Int, deadline: ContinuousClock.Instant) async throws -> Outcome {
+        try await withPinnedClient(url, deadline: deadline) { client in
+            try await exchange(url, client: client, accept: accept, maximumSize: maximumSize, deadline: deadline)
+        }
+    }
+
+    /// POSTs `body` with `headers` to `url`, a destination `access` permits, and answers the response's
+    /// status (its body is read up to 64 KiB and dropped). Redirects are not followed: their status is
+    /// the answer. Every failure to get a status is `Failure.unreachable`, as for ``get(_:accept:timeout:maximumSize:)``.
+    public func post(_ url: URL, body: [UInt8], headers: [(name: String, value: String)], timeout: Duration) async throws(Failure) -> Int {
+        let deadline = ContinuousClock.now + timeout
+        do {
+            return try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask {
+                    try await withPinnedClient(url, deadline: deadline) { client in
+                        var request = HTTPClientRequest(url: url.absoluteString)
+                        request.method = .POST
+                        for header in headers { request.headers.add(name: header.name, value: header.value) }
+                        request.body = .bytes(ByteBuffer(bytes: body))
+                        let response: HTTPClientResponse
+                        do {
+                            response = try await client.execute(
+                                request, timeout: .nanoseconds(max(ContinuousClock.now.duration(to: deadline).nanoseconds, 1)))
+                        } catch {
+                            throw NotAnswered()
+                        }
+                        _ = try? await response.body.collect(upTo: 1 << 16)
+                        return Int(response.status.code)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(until: deadline)
+                    throw Failure.unreachable
+                }
+                defer { group.cancelAll() }
+                guard let status = try await group.next() else { throw Failure.unreachable }
+                return status
+            }
+        } catch {
+            throw .unreachable
+        }
+    }
+
+    /// Checks the destination of `url`, then runs `body` with a client pinned to each of its addresses
+    /// in turn until one answers.
+    private func withPinnedClient<T: Sendable>(
+        _ url: URL, deadline: ContinuousClock.Instant, _ body: (HTTPClient) async throws -> T
+    ) async throws -> T {
         guard let scheme = url.scheme, let rawHost = url.host, !rawHost.isEmpty, access.permitsScheme(scheme, host: rawHost) else {
             throw Failure.unreachable
         }
@@ -98,9 +145,7 @@ public struct OutboundFetcher: Sendable {
             let remaining = ContinuousClock.now.duration(to: deadline)
             let connectTimeout = remaining / (addresses.count - index)
             do {
-                return try await exchange(
-                    url, pinning: literal == nil ? (host, address) : nil, connectTimeout: connectTimeout, accept: accept,
-                    maximumSize: maximumSize, deadline: deadline)
+                return try await withClient(pinning: literal == nil ? (host, address) : nil, connectTimeout: connectTimeout, body)
             } catch is NotAnswered where index < addresses.count - 1 {
                 continue
             } catch is NotAnswered {
@@ -110,11 +155,10 @@ public struct OutboundFetcher: Sendable {
         throw Failure.unreachable
     }
 
-    /// Sends the request over a client whose only route to `host` is `address`, and reads the answer.
-    private func exchange(
-        _ url: URL, pinning: (host: String, address: IPAddress)?, connectTimeout: Duration, accept: String, maximumSize: Int,
-        deadline: ContinuousClock.Instant
-    ) async throws -> Outcome {
+    /// Runs `body` with a client whose only route to `host` is `address`.
+    private func withClient<T: Sendable>(
+        pinning: (host: String, address: IPAddress)?, connectTimeout: Duration, _ body: (HTTPClient) async throws -> T
+    ) async throws -> T {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
@@ -122,7 +166,7 @@ public struct OutboundFetcher: Sendable {
         if let pinning { configuration.dnsOverride = [pinning.host: pinning.address.description] }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         do {
-            let outcome = try await exchange(url, client: client, accept: accept, maximumSize: maximumSize, deadline: deadline)
+            let outcome = try await body(client)
             try? await client.shutdown()
             return outcome
         } catch {

@@ -5,18 +5,22 @@ import Encoding
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Identity
 import Passport
 import Storage
 
 /// The EPCIS 2.0 REST binding (GS1's `openapi.yaml`) under `/epcis/2.0`: capture as jobs, the
 /// query language over `/events` and the per-dimension resources, the `GS1-*` version headers and
-/// the binding's problem types, and named queries (without subscriptions). Everything needs a bearer
-/// token: capture one acting for the instance's operator, queries any live token, which sees the
-/// events its operators signed.
+/// the binding's problem types, and named queries (their subscriptions in `EPCISSubscriptionRoutes`).
+/// Capture needs a token acting for the instance's operator; a query with a live token sees the events
+/// its operators signed, and without a token the public events (``EventVisibility``) of every operator here.
 struct EPCISBindingRoutes {
     let store: any VoltpassStore
     let capture: EventCapture
     let authenticator: Authenticator
+    let idempotency: IdempotencyKeys
+    /// Woken when a capture stored events, so stream subscriptions deliver them at once.
+    let subscriptions: SubscriptionDelivery
     let pageTokens: EPCISPageTokens
     let maxBodySize: Int
     let now: @Sendable () -> Date
@@ -36,10 +40,13 @@ struct EPCISBindingRoutes {
             try context.authorize(operator: capture.issuerDID)
             let behaviour = try Self.errorBehaviour(request.headers[.gs1CaptureErrorBehaviour])
             let document = try await request.jsonBody(limit: maxBodySize)
-            let job = try await runJob(document, behaviour: behaviour)
-            var headers: HTTPFields = [.location: "/\(Self.prefix)/capture/\(job.id)"]
-            headers[.contentType] = "application/json"
-            return .bytes(JSONValue.object(Self.json(job)).serialized(), status: .accepted, headers: headers)
+            // A re-send under the same Idempotency-Key answers the same job and captures nothing again.
+            let response = try await idempotency.run(
+                request, context: context, body: document, status: .accepted, json: { .object(Self.json($0)) },
+                headers: { answer in [.location: "/\(Self.prefix)/capture/\(answer["captureID"]?.stringValue ?? "")"] }
+            ) { write in try await runJob(document, behaviour: behaviour, idempotency: write) }
+            subscriptions.eventsCaptured()
+            return response
         }
         capturing.get { request, context -> Response in
             try context.authorize(operator: capture.issuerDID)
@@ -60,7 +67,7 @@ struct EPCISBindingRoutes {
             return try await query(request, context: context, fixed: [("EQ_eventID", id)], single: true)
         }
         binding.get("eventTypes") { request, context -> Response in
-            _ = try await visibleIssuers(request, context: context)
+            _ = try await audience(request, context: context)
             return .json([
                 "@context": .string(VSCVocabulary.epcisContextURL), "type": "Collection",
                 "member": .array(EPCISEventQuery.eventTypeNames.sorted().map { .string($0) }),
@@ -82,10 +89,10 @@ struct EPCISBindingRoutes {
 
     // MARK: - Named queries
 
-    /// `/queries`: named queries of the token's operators (no subscriptions).
+    /// `/queries`: named queries of the token's operators (their subscriptions: `EPCISSubscriptionRoutes`).
     private func addNamedQueries(to binding: RouterGroup<VoltpassRequestContext>) {
         binding.post("queries") { request, context -> Response in
-            let owner = try await queryOwner(request, context: context)
+            let owner = try await queryOwner(request, context: context).owner
             let body = try RequestBody(try await request.jsonBody(limit: maxBodySize))
             let name = try body.requiredString("name")
             guard Self.isQueryName(name) else {
@@ -101,7 +108,7 @@ struct EPCISBindingRoutes {
             return Response(status: .created, headers: [.location: "/\(Self.prefix)/queries/\(name)"])
         }
         binding.get("queries") { request, context -> Response in
-            let owner = try await queryOwner(request, context: context)
+            let owner = try await queryOwner(request, context: context).owner
             let queries = try await store.namedQueries(owner: owner, limit: Self.maxNamedQueries)
             return .json(.array(queries.map { .object(["name": .string($0.name), "query": .object($0.query)]) }))
         }
@@ -110,13 +117,18 @@ struct EPCISBindingRoutes {
             return .json(["name": .string(named.name), "query": .object(named.query)])
         }
         binding.delete("queries/:queryName") { request, context -> Response in
-            let owner = try await queryOwner(request, context: context)
+            let owner = try await queryOwner(request, context: context).owner
             let name = try context.parameters.require("queryName")
             guard try await store.deleteNamedQuery(name: name, owner: owner) else { throw Self.queryNotFound(name) }
             return Response(status: .noContent)
         }
         binding.get("queries/:queryName/events") { request, context -> Response in
             let named = try await namedQuery(request, context: context)
+            if request.uri.queryParameters.contains(where: { EPCISSubscriptionRoutes.webSocketParameters.contains(String($0.key)) }) {
+                throw APIError(
+                    .badRequest, code: "epcis_subscription_websocket_required",
+                    "stream and schedule parameters subscribe over a WebSocket (Upgrade: websocket); POST /queries/{name}/subscriptions for a webhook")
+            }
             if let extra = request.uri.queryParameters.first(where: { !EPCISEventQuery.pagingParameters.contains(String($0.key)) }) {
                 throw EPCISQueryError.unknown(String(extra.key))
             }
@@ -135,15 +147,18 @@ struct EPCISBindingRoutes {
         APIError(.notFound, code: "epcis_query_not_found", "no query named '\(name)' of this token's operators")
     }
 
-    /// Whose named queries the caller reaches: its token's operators (403 for a token acting for none).
-    private func queryOwner(_ request: Request, context: VoltpassRequestContext) async throws -> String {
-        let (_, operators) = try await visibleIssuers(request, context: context)
-        guard !operators.isEmpty else { throw APIError.forbidden("named queries belong to operators; this token acts for none") }
-        return NamedQuery.owner(operators: operators)
+    /// Whose named queries the caller reaches: its token's operators (401 without a token, 403 for a
+    /// token acting for none).
+    func queryOwner(_ request: Request, context: VoltpassRequestContext) async throws -> (owner: String, token: AccessTokenRecord) {
+        guard let token = try await audience(request, context: context).token else {
+            throw APIError.unauthorized("named queries and their subscriptions need a bearer token")
+        }
+        guard !token.operators.isEmpty else { throw APIError.forbidden("named queries belong to operators; this token acts for none") }
+        return (NamedQuery.owner(operators: token.operators), token)
     }
 
-    private func namedQuery(_ request: Request, context: VoltpassRequestContext) async throws -> NamedQuery {
-        let owner = try await queryOwner(request, context: context)
+    func namedQuery(_ request: Request, context: VoltpassRequestContext) async throws -> NamedQuery {
+        let owner = try await queryOwner(request, context: context).owner
         let name = try context.parameters.require("queryName")
         guard let named = try await store.namedQuery(name: name, owner: owner) else { throw Self.queryNotFound(name) }
         return named
@@ -162,18 +177,22 @@ struct EPCISBindingRoutes {
     }
 
     /// Runs one capture job to its end: the events it captures and the job are committed in one
-    /// transaction; a job that captures nothing is stored on its own with its errors.
-    func runJob(_ document: JSONValue, behaviour: CaptureJob.ErrorBehaviour) async throws -> CaptureJob {
+    /// transaction; a job that captures nothing is stored on its own with its errors. Under an
+    /// idempotency key, the job's answer is recorded in the same transaction.
+    func runJob(
+        _ document: JSONValue, behaviour: CaptureJob.ErrorBehaviour, idempotency: IdempotentWrite<CaptureJob>? = nil
+    ) async throws -> CaptureJob {
         var job = CaptureJob(
             id: UUID().uuidString.lowercased(), operatorDID: capture.issuerDID, errorBehaviour: behaviour, createdAt: now())
+        var changes = ChangeSet()
         do {
             let (prepared, refused) = try await prepare(document, behaviour: behaviour)
             job.finishedAt = now()
             job.eventIDs = prepared.issued.map(\.record.eventID)
             job.failures = refused
-            var changes = ChangeSet()
             changes.events = prepared.stored
             changes.captureJobs = [job]
+            changes.keep(try idempotency?.response(for: job, at: now()))
             try await store.commit(changes)
             return job
         } catch let refusal as EPCISValidationError {
@@ -184,7 +203,9 @@ struct EPCISBindingRoutes {
             job.failures = [.init(code: refusal.code, message: refusal.message)]
         }
         job.finishedAt = now()
-        try await store.saveCaptureJob(job)
+        changes.captureJobs = [job]
+        changes.keep(try idempotency?.response(for: job, at: now()))
+        try await store.commit(changes)
         return job
     }
 
@@ -254,12 +275,13 @@ struct EPCISBindingRoutes {
 
     // MARK: - Queries
 
-    /// The DIDs whose events the caller sees: its token's operators (401 without a token).
-    private func visibleIssuers(_ request: Request, context: VoltpassRequestContext) async throws -> (String, [String]) {
+    /// Whose events the caller sees: a token's operators' events, or without a token the public
+    /// events of every operator of this instance.
+    func audience(_ request: Request, context: VoltpassRequestContext) async throws -> EventAudience {
         switch try await authenticator.optional.authenticate(request, context: context) {
-        case .absent: throw APIError.unauthorized("EPCIS queries need a bearer token; they answer the events of its operators")
+        case .absent: return EventAudience(scope: "public", issuers: try await store.localOperatorDIDs(), publicOnly: true, token: nil)
         case .limited(let response): throw EPCISAuthenticationLimited(retryAfter: response.headers[.retryAfter] ?? "1")
-        case .token(let token): return (token.id, token.operators)
+        case .token(let token): return EventAudience(scope: token.id, issuers: token.operators, publicOnly: false, token: token)
         }
     }
 
@@ -270,7 +292,8 @@ struct EPCISBindingRoutes {
         _ request: Request, context: VoltpassRequestContext, fixed: [(name: String, value: String)] = [], single: Bool = false,
         queryName: String = "SimpleEventQuery"
     ) async throws -> Response {
-        let (scope, issuers) = try await visibleIssuers(request, context: context)
+        let audience = try await audience(request, context: context)
+        let (scope, issuers) = (audience.scope, audience.issuers)
         let given = Array(request.uri.queryParameters).map { (name: String($0.key), value: String($0.value)) }
         let query = try EPCISEventQuery(parameters: fixed + given)
         let perPage = try Self.perPage(request.uri.queryParameters.get("perPage"))
@@ -295,7 +318,9 @@ struct EPCISBindingRoutes {
                 scanned += 1
                 after = row.position
                 let carried = try EventCredentialMapping.event(from: Credential(parsing: row.document))
-                if query.matches(carried.event, eventID: carried.eventID, recordTime: row.recordTime) { found.append(carried) }
+                if query.matches(carried.event, eventID: carried.eventID, recordTime: row.recordTime), audience.sees(carried.event) {
+                    found.append(carried)
+                }
                 if found.count == wanted {
                     exhausted = rows.count < batch && index == rows.count - 1
                     break scanning
@@ -344,6 +369,18 @@ struct EPCISBindingRoutes {
         allowed.insert(charactersIn: "-._~:")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
+}
+
+/// Whose events a caller sees: every event the ``issuers`` signed, or only their public ones
+/// (``EventVisibility``) when ``publicOnly``. Page tokens are bound to ``scope``.
+struct EventAudience: Sendable {
+    let scope: String
+    let issuers: [String]
+    let publicOnly: Bool
+    /// The caller's token; nil for the public.
+    let token: AccessTokenRecord?
+
+    func sees(_ event: JSONObject) -> Bool { !publicOnly || EventVisibility.isPublic(event) }
 }
 
 /// Page tokens of the binding's `nextPageToken`: where the next page starts, bound by an HMAC to
@@ -420,10 +457,12 @@ struct EPCISException {
     static let captureLimit = EPCISException(type: "epcisException:CaptureLimitExceededException", title: "Capture payload too large")
     static let unsupportedMediaType = EPCISException(type: "epcisException:UnsupportedMediaTypeException", title: "Unsupported media type")
     static let implementation = EPCISException(type: "epcisException:ImplementationException", title: "Implementation exception")
+    static let subscriptionControls = EPCISException(type: "epcisException:SubscriptionControlsException", title: "Subscription error")
 
     /// The exception the binding names for a problem with `status` and `code`.
     static func of(status: Int, code: String) -> EPCISException {
         switch status {
+        case 400 where code.hasPrefix("epcis_subscription_"): .subscriptionControls
         case 400: code.hasPrefix("epcis_query_") || code.hasPrefix("epcis_page_token_") ? .queryParameter : .validation
         case 401, 403, 429: .security
         case 404: .noSuchName

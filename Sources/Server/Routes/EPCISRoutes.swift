@@ -76,15 +76,22 @@ struct EPCISRoutes {
             return Self.response(result)
         }
         // GET /epcis/events?epc=…&bizStep=…&eventType=…&limit=…: an EPCISQueryDocument of the matching
-        // events, oldest first, with the id of the credential carrying each.
-        router.get("epcis/events") { request, _ -> Response in
+        // events, oldest first, with the id of the credential carrying each: the public events
+        // (EventVisibility), and every event of the operators of a bearer token when one is given.
+        router.get("epcis/events") { request, context -> Response in
+            var operators: Set<String> = []
+            switch try await authenticator.optional.authenticate(request, context: context) {
+            case .absent: break
+            case .token(let token): operators = Set(token.operators)
+            case .limited(let response): return response
+            }
             let parameters = request.uri.queryParameters
             let limit = try Self.limit(parameters.get("limit"))
             let query = EventQuery(
                 identifier: parameters.get("epc").map(EventCredentialIssuer.canonicalIdentifier), bizStep: parameters.get("bizStep"),
                 eventType: parameters.get("eventType"), limit: limit)
             let records = try await store.eventRecords(query)
-            return .json(.object(try await queryDocument(records)), mediaType: "application/ld+json")
+            return .json(.object(try await queryDocument(records, readBy: operators)), mediaType: "application/ld+json")
         }
         // GET /epcis/trace?identifier=…&direction=upstream|downstream: what an item was made of, or
         // what was made of it (recall reach), with the events concerned.
@@ -123,37 +130,41 @@ struct EPCISRoutes {
         return try Credential(parsing: stored.document)
     }
 
-    /// An EPCIS 2.0 query document listing the events of `records`, with the credential ids beside.
-    private func queryDocument(_ records: [EventRecord]) async throws -> JSONObject {
+    /// An EPCIS 2.0 query document listing the events of `records` that are public or signed by one
+    /// of `operators`, with the credential ids beside.
+    private func queryDocument(_ records: [EventRecord], readBy operators: Set<String>) async throws -> JSONObject {
         var carried: [CarriedEvent] = []
+        var shown: [EventRecord] = []
         for record in records {
             guard let stored = try await store.credential(id: record.credentialID) else {
                 throw StorageError.corrupt("the event credential \(record.credentialID) is indexed but not stored")
             }
-            carried.append(try EventCredentialMapping.event(from: Credential(parsing: stored.document)))
+            let event = try EventCredentialMapping.event(from: Credential(parsing: stored.document))
+            guard operators.contains(stored.issuer) || EventVisibility.isPublic(event.event) else { continue }
+            carried.append(event)
+            shown.append(record)
         }
         var document = Self.queryDocument(carried, creationDate: now())
         var context = document["@context"]?.arrayValue ?? []
         context.append(["vsc": .string(VSCVocabulary.namespace)])
         document["@context"] = .array(context)
-        document["vsc:credentials"] = .array(records.map { .string($0.credentialID) })
+        document["vsc:credentials"] = .array(shown.map { .string($0.credentialID) })
         return document
     }
 
     /// An EPCIS 2.0 query document (the results of `queryName`) listing `events` exactly as captured.
-    static func queryDocument(_ events: [CarriedEvent], queryName: String = "SimpleEventQuery", creationDate: Date) -> JSONObject {
+    static func queryDocument(
+        _ events: [CarriedEvent], queryName: String = "SimpleEventQuery", subscriptionID: String? = nil, creationDate: Date
+    ) -> JSONObject {
         let document = EventCredentialMapping.document(of: events, creationDate: creationDate)
+        var results: JSONObject = ["queryName": .string(queryName), "resultsBody": ["eventList": document["epcisBody"]?["eventList"] ?? []]]
+        if let subscriptionID { results["subscriptionID"] = .string(subscriptionID) }
         return [
             "@context": document["@context"] ?? .array([]),
             "type": "EPCISQueryDocument",
             "schemaVersion": "2.0",
             "creationDate": document["creationDate"] ?? .null,
-            "epcisBody": [
-                "queryResults": [
-                    "queryName": .string(queryName),
-                    "resultsBody": ["eventList": document["epcisBody"]?["eventList"] ?? []],
-                ]
-            ],
+            "epcisBody": ["queryResults": .object(results)],
         ]
     }
 

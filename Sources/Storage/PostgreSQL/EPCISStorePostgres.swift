@@ -5,6 +5,9 @@ import NIOCore
 import PostgresNIO
 
 extension PostgresStore {
+    /// The transaction-scoped advisory lock that orders captures (`EPCI` in ASCII).
+    static let eventSequenceLock: Int64 = 0x4550_4349
+
     /// Writes every row of the capture with one statement per table (arrays unnested), in one transaction.
     public func saveEvents(_ events: [(record: EventRecord, credential: StoredCredential)]) async throws {
         guard !events.isEmpty else { return }
@@ -15,6 +18,9 @@ extension PostgresStore {
     /// caller's transaction.
     func insertEvents(_ events: [(record: EventRecord, credential: StoredCredential)], on connection: PostgresConnection) async throws {
         guard !events.isEmpty else { return }
+        // Captures take turns from here to their commit, so event sequences are handed out in commit
+        // order: a subscription that has seen sequence n never sees a later commit below n.
+        try await run("SELECT pg_advisory_xact_lock(\(Self.eventSequenceLock))", on: connection)
         // Absent subjects and business steps travel as "" (never a valid value) and are stored as NULL.
         var ids: [String] = [], issuers: [String] = [], types: [String] = [], subjects: [String] = []
         var issued: [Int64] = [], documents: [ByteBuffer] = []
