@@ -134,6 +134,7 @@ import Testing
             #expect(operatorPage.contains("<figure id=\"health\">") && operatorPage.contains("<a href=\"/readings/\(id)\"><circle"))
             #expect(operatorPage.components(separatedBy: "<circle").count == 4)
             #expect(operatorPage.contains("<td>70</td>"), "the newest reading's cycle count in the table")
+            #expect(operatorPage.contains("stroke-dasharray") && operatorPage.contains("charge cycles (dashed line, 0 to 70)"), "the cycles' line, scaled to the most")
             #expect(operatorPage.contains("3 signed BMS reading(s) accepted"))
             let publicPage = String(
                 buffer: try await fixture.client.execute(uri: "/verify/device/R-1", method: .get, headers: [.accept: "text/html"]).body)

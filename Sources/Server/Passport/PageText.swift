@@ -171,8 +171,9 @@ enum PageText: CaseIterable {
         case .passportUpdated: ("Passport updated ({0})", "Pass aktualisiert ({0})", "Passeport mis à jour ({0})")
         case .chartCaption:
             (
-                "State of health by signed reading, oldest first.", "Gesundheitszustand je signierter Messung, älteste zuerst.",
-                "État de santé par relevé signé, du plus ancien au plus récent."
+                "State of health (solid line, 0 to 100 %) and charge cycles (dashed line, 0 to {0}) by signed reading, oldest first.",
+                "Gesundheitszustand (durchgezogene Linie, 0 bis 100 %) und Ladezyklen (gestrichelte Linie, 0 bis {0}) je signierter Messung, älteste zuerst.",
+                "État de santé (ligne continue, de 0 à 100 %) et cycles de charge (ligne pointillée, de 0 à {0}) par relevé signé, du plus ancien au plus récent."
             )
         case .ledgerSlot: ("Ledger slot", "Ledger-Slot", "Slot du registre")
         case .cycles: ("Cycles", "Zyklen", "Cycles")

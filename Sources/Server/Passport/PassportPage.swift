@@ -194,16 +194,22 @@ enum PassportPage {
         return html + "</ul>\n"
     }
 
-    /// State of health (line) over the accepted readings, oldest left: an inline SVG whose points link
-    /// to their readings, with the values as a table for screen readers and print.
+    /// State of health (solid line) and charge cycles (dashed line, scaled to the most cycles read)
+    /// over the accepted readings, oldest left: an inline SVG whose points link to their readings, with
+    /// the values as a table for screen readers and print.
     static func healthChart(_ readings: [PassportHistory.Reading], in language: PageLanguage) -> String {
         let (width, height, margin) = (600.0, 200.0, 30.0)
         let step = readings.count > 1 ? (width - 2 * margin) / Double(readings.count - 1) : 0
-        func point(_ index: Int, _ reading: PassportHistory.Reading) -> (x: String, y: String) {
+        let mostCycles = max(1, readings.map(\.cycleCount).max() ?? 1)
+        func point(_ index: Int, fraction: Double) -> (x: String, y: String) {
             let x = readings.count > 1 ? margin + Double(index) * step : width / 2
-            let y = margin + (1 - Double(reading.stateOfHealthPerMille) / 1000) * (height - 2 * margin)
+            let y = margin + (1 - fraction) * (height - 2 * margin)
             return (PassportAttributeDisplay.decimal(x, fractionDigits: 1), PassportAttributeDisplay.decimal(y, fractionDigits: 1))
         }
+        func point(_ index: Int, _ reading: PassportHistory.Reading) -> (x: String, y: String) {
+            point(index, fraction: Double(reading.stateOfHealthPerMille) / 1000)
+        }
+        let cyclePoints = readings.enumerated().map { point($0.offset, fraction: Double($0.element.cycleCount) / Double(mostCycles)) }
         func percent(_ reading: PassportHistory.Reading) -> String {
             language.decimal(PassportAttributeDisplay.decimal(Double(reading.stateOfHealthPerMille) / 10, fractionDigits: 1))
         }
@@ -213,6 +219,7 @@ enum PassportPage {
             <figure id="health">
             <svg role="img" aria-labelledby="health-caption" viewBox="0 0 \(Int(width)) \(Int(height))" width="100%">
             <line x1="\(Int(margin))" y1="\(Int(height - margin))" x2="\(Int(width - margin))" y2="\(Int(height - margin))" stroke="#57606a"/>
+            <polyline fill="none" stroke="#8250df" stroke-width="2" stroke-dasharray="6 4" points="\(cyclePoints.map { "\($0.x),\($0.y)" }.joined(separator: " "))"/>
             <polyline fill="none" stroke="#0969da" stroke-width="2" points="\(points.map { "\($0.x),\($0.y)" }.joined(separator: " "))"/>
 
             """
@@ -224,7 +231,7 @@ enum PassportPage {
 
                 """
         }
-        svg += "</svg>\n<figcaption id=\"health-caption\">\(escape(PageText.chartCaption(language)))</figcaption>\n</figure>\n"
+        svg += "</svg>\n<figcaption id=\"health-caption\">\(escape(PageText.chartCaption(language, String(mostCycles))))</figcaption>\n</figure>\n"
         svg += "<table class=\"passport\"><tr><th scope=\"col\">\(escape(PageText.ledgerSlot(language)))</th>"
         svg += "<th scope=\"col\">\(escape(PageText.stateOfHealth(language)))</th><th scope=\"col\">\(escape(PageText.cycles(language)))</th></tr>\n"
         for reading in readings {
