@@ -57,6 +57,7 @@ struct PassportProvenanceTests {
             // The timeline lists the battery's own EPCIS events with their signers: its commissioning at end-of-line.
             let timeline = try #require(page.components(separatedBy: "<ol id=\"timeline\">").last?.components(separatedBy: "</ol>").first)
             #expect(timeline.contains("Supply-chain event: commissioning") && timeline.contains("(signed by packmaker)"), "\(timeline)")
+            #expect(!timeline.contains("not verified"), "\(timeline)")
             let missing = try #require(Self.component(page, mentioning: "urn:uuid:not-held-here"))
             #expect(missing.hasPrefix(" data-verified=\"false\"") && missing.contains("component_not_found"))
 
