@@ -202,7 +202,8 @@ public struct EPCISEventQuery: Sendable, Hashable {
             sensorConditions.append(.text(member: member, values: values, inMetadata: inMetadata))
             return true
         }
-        guard let (comparison, rest) = EPCISComparison.split(name) else { return false }
+        guard let split = EPCISComparison.split(name) else { return false }
+        let (comparison, rest) = split
         if rest == "quantity" {
             quantityConditions.append(QuantityCondition(comparison: comparison, bound: try Self.number(name, value)))
             return true
@@ -340,7 +341,7 @@ public struct EPCISEventQuery: Sendable, Hashable {
             if let errorReasons, !Self.word(declaration["reason"], in: errorReasons) { return false }
             if let correctiveEventIDs {
                 let corrective = declaration["correctiveEventIDs"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                guard corrective.contains(where: correctiveEventIDs.contains) else { return false }
+                guard corrective.contains(where: { correctiveEventIDs.contains($0) }) else { return false }
             }
         }
         if !quantityConditions.isEmpty {

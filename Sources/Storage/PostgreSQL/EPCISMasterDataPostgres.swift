@@ -2,7 +2,7 @@ import EPCIS
 import Foundation
 import PostgresNIO
 
-extension PostgresStore: EPCISMasterDataRepository {
+extension PostgresStore {
     /// Writes master data elements on the caller's transaction: attributes and children given for an
     /// element replace the stored ones.
     func insertMasterData(_ elements: [VocabularyElement], on connection: PostgresConnection) async throws {

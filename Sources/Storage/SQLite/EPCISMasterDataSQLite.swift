@@ -2,7 +2,7 @@ import EPCIS
 import Foundation
 import GRDB
 
-extension SQLiteStore: EPCISMasterDataRepository {
+extension SQLiteStore {
     /// Writes master data elements inside the caller's transaction: attributes and children given
     /// for an element replace the stored ones.
     static func insertMasterData(_ elements: [VocabularyElement], in db: Database) throws {
