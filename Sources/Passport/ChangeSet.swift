@@ -28,6 +28,9 @@ public struct ChangeSet: Sendable {
     public var events: [(record: EventRecord, credential: StoredCredential)] = []
     /// EPCIS capture jobs to store with the events they captured (an id in use is replaced).
     public var captureJobs: [CaptureJob] = []
+    /// EPCIS master data captured with the events: each element's attributes and children given
+    /// replace those stored for it.
+    public var masterData: [VocabularyElement] = []
     /// The trie batch, checked against the stored root (`root_conflict` when another writer moved it).
     public var trie: TrieWrite?
     /// The responses to give again to a re-send with the same idempotency key (`idempotency_key_exists`
@@ -39,7 +42,7 @@ public struct ChangeSet: Sendable {
     /// Whether committing this would write nothing.
     public var isEmpty: Bool {
         credentials.isEmpty && devices.isEmpty && bmsKeys.isEmpty && ownership.isEmpty && feed.isEmpty && recalls.isEmpty
-            && statusBits.isEmpty && events.isEmpty && captureJobs.isEmpty && trie == nil && responses.isEmpty
+            && statusBits.isEmpty && events.isEmpty && captureJobs.isEmpty && masterData.isEmpty && trie == nil && responses.isEmpty
     }
 
     /// Keeps `response`, when there is one, under its idempotency key.
@@ -60,6 +63,7 @@ public struct ChangeSet: Sendable {
         statusListSigner = statusListSigner ?? other.statusListSigner
         events += other.events
         captureJobs += other.captureJobs
+        masterData += other.masterData
         responses += other.responses
     }
 }

@@ -188,9 +188,7 @@ public struct VoltpassServer: Sendable {
             store: store, capture: epcisCapture(), changes: store, verification: verification, authenticator: authenticator, idempotency: idempotency,
             maxBodySize: configuration.maxBodySize, now: passports.now
         ).add(to: router)
-        let binding = EPCISBindingRoutes(
-            store: store, capture: epcisCapture(), authenticator: authenticator, idempotency: idempotency, subscriptions: subscriptions,
-            pageTokens: pageTokens, maxBodySize: configuration.maxBodySize, now: passports.now)
+        let binding = epcisBinding(authenticator: authenticator, idempotency: idempotency)
         binding.add(to: router)
         EPCISSubscriptionRoutes(
             binding: binding, store: store, destinations: configuration.webhookDestinations, resolver: SystemHostNameResolver(),
@@ -203,6 +201,22 @@ public struct VoltpassServer: Sendable {
         ReadingRoutes(service: readings, authenticator: authenticator, idempotency: idempotency, publicWrites: publicWrites, maxBodySize: configuration.maxBodySize).add(to: router)
         LedgerRoutes(ledger: ledger).add(to: router)
         return router
+    }
+
+    private func epcisBinding(authenticator: Authenticator, idempotency: IdempotencyKeys) -> EPCISBindingRoutes {
+        EPCISBindingRoutes(
+            store: store, capture: epcisCapture(), authenticator: authenticator, idempotency: idempotency, subscriptions: subscriptions,
+            pageTokens: pageTokens, maxBodySize: configuration.maxBodySize, now: passports.now)
+    }
+
+    /// Runs one capture job of `document` to its end as `POST /epcis/2.0/capture` does for the
+    /// operator (validate, sign, store the events and the job in one transaction), without HTTP.
+    public func runEPCISCaptureJob(_ document: JSONValue, behaviour: CaptureJob.ErrorBehaviour = .rollback) async throws -> CaptureJob {
+        let authenticator = Authenticator(
+            tokens: store, failures: FailedAuthentications(clients: ClientIdentification(trustedProxies: configuration.trustedProxies),
+                limit: configuration.failedAuthenticationLimit), now: passports.now)
+        return try await epcisBinding(authenticator: authenticator, idempotency: IdempotencyKeys(store: store, now: passports.now))
+            .runJob(document, behaviour: behaviour)
     }
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.

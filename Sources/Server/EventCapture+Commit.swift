@@ -13,6 +13,7 @@ extension EventCapture {
         let prepared = try await prepare(document)
         var changes = ChangeSet()
         changes.events = prepared.stored
+        changes.masterData = prepared.masterData
         changes.keep(try idempotency?.response(for: prepared.issued, at: date))
         try await store.commit(changes)
         return prepared.issued

@@ -149,7 +149,8 @@ public final class SubscriptionDelivery: Sendable {
     private func advance(_ state: SubscriptionState, nextRunAt: Date?) async throws -> (cursor: Int64, queued: Bool) {
         let subscription = state.subscription
         guard let named = try await store.namedQuery(name: subscription.queryName, owner: subscription.owner) else { return (state.cursor, false) }
-        let query = try EPCISEventQuery(parameters: try NamedQuery.parameters(of: named.query))
+        var query = try EPCISEventQuery(parameters: try NamedQuery.parameters(of: named.query))
+        try await query.resolveMasterData(from: store, operators: subscription.issuers)
         var cursor = state.cursor
         var queued = false
         while true {

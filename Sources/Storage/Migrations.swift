@@ -161,6 +161,7 @@ enum SQLiteSchema {
         Migration(version: 11, name: CoordinationSchema.name, statements: CoordinationSchema.sqlite),
         Migration(version: 12, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsSQLite),
         Migration(version: 13, name: EPCISSchema.subscriptionsName, statements: EPCISSchema.subscriptionsSQLite),
+        Migration(version: 14, name: EPCISMasterDataSchema.name, statements: EPCISMasterDataSchema.sqlite),
     ]
 }
 
@@ -312,5 +313,6 @@ enum PostgresSchema {
             ]),
         Migration(version: 13, name: EPCISSchema.captureJobsName, statements: EPCISSchema.captureJobsPostgres),
         Migration(version: 14, name: EPCISSchema.subscriptionsName, statements: EPCISSchema.subscriptionsPostgres),
+        Migration(version: 15, name: EPCISMasterDataSchema.name, statements: EPCISMasterDataSchema.postgres),
     ]
 }

@@ -22,7 +22,7 @@ import Trie
 ///   refused with `invalid_value`.
 /// - Every failure is a `StorageError`; a stored row that cannot be decoded gives `storage_corrupt`.
 public protocol VoltpassStore: PassportStore, AccessTokenRepository, ChallengeRepository, LeaseRepository, IncorporationPlanRepository,
-    QuerySubscriptionRepository
+    QuerySubscriptionRepository, EPCISMasterDataRepository
 {
     /// The newest schema migration applied to the database.
     func schemaVersion() async throws -> Int

@@ -33,7 +33,7 @@ struct Suite: Sendable {
     let name: String
     let run: @Sendable (_ seconds: Double) async throws -> Measurement
 
-    static let all: [Suite] = encoding + signatures + trie + trieStore + credentials + selectiveDisclosure + statusLists + ledger + epcisHash + epcis + epcisCapture + qrcode + readings + passport
+    static let all: [Suite] = encoding + signatures + trie + trieStore + credentials + selectiveDisclosure + statusLists + ledger + epcisHash + epcis + epcisCapture + epcisBinding + qrcode + readings + passport
 
     static let encoding: [Suite] = [
         Suite(name: "jcs.canonicalize-2kb-credential") { seconds in

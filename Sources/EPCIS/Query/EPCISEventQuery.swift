@@ -6,8 +6,9 @@ import Foundation
 /// `GE_eventTime`, `EQ_bizStep`, `MATCH_epc`, …): parsed with every parameter checked, and applied
 /// to captured events. Multi-valued parameters are `|`-separated. Identifiers match whether they are
 /// written as EPC URNs or GS1 Digital Links (and EPC id patterns `…*` match every instance under
-/// them); CBV values match whether bare words, Web URIs or URNs. `WD_readPoint` and `WD_bizLocation`
-/// match the location itself: no location hierarchy (master data) is kept.
+/// them); CBV values match whether bare words, Web URIs or URNs. `WD_readPoint`, `WD_bizLocation`,
+/// `HASATTR_…` and `EQ_ATTR_…` draw on the operators' master data: ``resolveMasterData(from:operators:)``
+/// looks it up before the query is matched.
 public struct EPCISEventQuery: Sendable, Hashable {
     public var eventTypes: [String]?
     public var geEventTime: Date?
@@ -19,6 +20,24 @@ public struct EPCISEventQuery: Sendable, Hashable {
     public var dispositions: [String]?
     public var readPoints: [String]?
     public var bizLocations: [String]?
+    /// `WD_readPoint` and `WD_bizLocation`: the locations named, by field; with their descendants once resolved.
+    public var locationsWithDescendants: [String: Set<String>] = [:]
+    /// `HASATTR_…` and `EQ_ATTR_…`.
+    public var masterDataConditions: [MasterDataCondition] = []
+    /// The locations each master data condition admits, in the order of ``masterDataConditions``, once resolved.
+    public var masterDataMatches: [Set<String>]?
+    public var transformationIDs: [String]?
+    public var geErrorDeclarationTime: Date?
+    public var ltErrorDeclarationTime: Date?
+    public var errorReasons: [String]?
+    public var correctiveEventIDs: [String]?
+    /// `EQ_/GT_/GE_/LT_/LE_quantity`: some quantity element's `quantity` in this relation to the bound.
+    public var quantityConditions: [QuantityCondition] = []
+    public var sensorConditions: [SensorCondition] = []
+    /// `EXISTS_<field>` for `sensorElementList` and extension (CURIE or URI named) fields: whether the field must be there.
+    public var existingFields: [String: Bool] = [:]
+    /// `maxEventCount`: a result of more events is refused (`epcis_query_too_large`).
+    public var maxEventCount: Int?
     public var eventIDs: [String]?
     /// `EXISTS_errorDeclaration`: true keeps only events with an error declaration, false only events without.
     public var errorDeclaration: Bool?
@@ -41,6 +60,12 @@ public struct EPCISEventQuery: Sendable, Hashable {
         public var values: [String]
     }
 
+    /// One `<op>_quantity` parameter.
+    public struct QuantityCondition: Sendable, Hashable {
+        public var comparison: EPCISComparison
+        public var bound: Double
+    }
+
     /// One `EQ_<list>_<type>` parameter: the entries of `list` with a type matching `type` whose id is one of `values`.
     public struct TypedReferenceMatch: Sendable, Hashable {
         public var list: String
@@ -60,6 +85,8 @@ public struct EPCISEventQuery: Sendable, Hashable {
         "MATCH_outputEPC": ["outputEPCList"],
         "MATCH_anyEPC": ["epcList", "childEPCs", "inputEPCList", "outputEPCList", "parentID"],
         "MATCH_epcClass": ["quantityList", "childQuantityList"],
+        "MATCH_inputEPCClass": ["inputQuantityList"],
+        "MATCH_outputEPCClass": ["outputQuantityList"],
         "MATCH_anyEPCClass": ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"],
     ]
 
@@ -76,6 +103,9 @@ public struct EPCISEventQuery: Sendable, Hashable {
         }
         if eventCountLimit != nil, order == nil {
             throw .invalid("eventCountLimit", "eventCountLimit needs orderBy")
+        }
+        if eventCountLimit != nil, maxEventCount != nil {
+            throw .invalid("maxEventCount", "maxEventCount and eventCountLimit exclude each other")
         }
     }
 
@@ -99,12 +129,23 @@ public struct EPCISEventQuery: Sendable, Hashable {
             actions = values
         case "EQ_bizStep": bizSteps = try Self.list(name, value).map(Self.cbvWord)
         case "EQ_disposition": dispositions = try Self.list(name, value).map(Self.cbvWord)
-        case "EQ_readPoint", "WD_readPoint": readPoints = (readPoints ?? []) + (try Self.list(name, value))
-        case "EQ_bizLocation", "WD_bizLocation": bizLocations = (bizLocations ?? []) + (try Self.list(name, value))
+        case "EQ_readPoint": readPoints = try Self.list(name, value)
+        case "EQ_bizLocation": bizLocations = try Self.list(name, value)
+        case "WD_readPoint", "WD_bizLocation":
+            locationsWithDescendants[String(name.dropFirst(3))] = Set(try Self.list(name, value).map(EventCredentialIssuer.canonicalIdentifier))
         case "EQ_eventID": eventIDs = try Self.list(name, value)
-        case "EXISTS_errorDeclaration":
-            guard ["", "true", "false"].contains(value) else { throw .invalid(name, "EXISTS_errorDeclaration is true (or empty) or false") }
-            errorDeclaration = value != "false"
+        case "EXISTS_errorDeclaration": errorDeclaration = try Self.flag(name, value)
+        case "EQ_transformationID": transformationIDs = try Self.list(name, value)
+        case "GE_errorDeclarationTime": geErrorDeclarationTime = try Self.time(name, value)
+        case "LT_errorDeclarationTime": ltErrorDeclarationTime = try Self.time(name, value)
+        case "EQ_errorReason": errorReasons = try Self.list(name, value).map(Self.cbvWord)
+        case "EQ_correctiveEventID": correctiveEventIDs = try Self.list(name, value)
+        case "EQ_booleanValue":
+            guard value == "true" || value == "false" else { throw .invalid(name, "EQ_booleanValue is true or false") }
+            sensorConditions.append(.boolean(value == "true"))
+        case "maxEventCount":
+            guard let count = Int(value), count >= 0 else { throw .invalid(name, "maxEventCount is a non-negative integer") }
+            maxEventCount = count
         case "orderBy":
             guard let order = EventScanOrder(rawValue: value) else {
                 throw .invalid(name, "orderBy is eventTime or recordTime (ordering by extension fields is not supported)")
@@ -117,6 +158,7 @@ public struct EPCISEventQuery: Sendable, Hashable {
             guard let limit = Int(value), limit > 0 else { throw .invalid(name, "eventCountLimit is a positive integer") }
             eventCountLimit = limit
         default:
+            if try applyFiltered(name, value) { return }
             if Self.matchFields[name] != nil {
                 identifierMatches.append(IdentifierMatch(parameter: name, values: try Self.list(name, value)))
             } else if let reference = try Self.typedReference(name, value) {
@@ -125,6 +167,81 @@ public struct EPCISEventQuery: Sendable, Hashable {
                 throw .unknown(name)
             }
         }
+    }
+
+    /// The parameters whose names carry a field, unit or attribute: sensor, quantity, `EXISTS_…` and
+    /// master data filters. False when `name` is none of them.
+    private mutating func applyFiltered(_ name: String, _ value: String) throws(EPCISQueryError) -> Bool {
+        if name.hasPrefix("EXISTS_") {
+            let field = String(name.dropFirst("EXISTS_".count))
+            guard field == "sensorElementList" || field.contains(":") else { return false }
+            existingFields[field] = try Self.flag(name, value)
+            return true
+        }
+        if name.hasPrefix("HASATTR_") || name.hasPrefix("EQ_ATTR_") {
+            let hasAttribute = name.hasPrefix("HASATTR_")
+            let rest = String(name.dropFirst(8))
+            let field = hasAttribute ? rest : String(rest.prefix { $0 != "_" })
+            guard MasterDataCondition.vocabularies[field] != nil else {
+                throw .invalid(name, "master data is kept for readPoint and bizLocation, not '\(field)'")
+            }
+            if hasAttribute {
+                for attribute in try Self.list(name, value) {
+                    masterDataConditions.append(MasterDataCondition(field: field, attribute: attribute, values: nil))
+                }
+            } else {
+                let attribute = String(rest.dropFirst(field.count + 1))
+                guard !attribute.isEmpty else { throw .unknown(name) }
+                masterDataConditions.append(MasterDataCondition(field: field, attribute: attribute, values: try Self.list(name, value)))
+            }
+            return true
+        }
+        if let member = name.hasPrefix("EQ_") ? String(name.dropFirst(3)) : nil, let inMetadata = SensorCondition.textMembers[member] {
+            var values = try Self.list(name, value)
+            if member == "type" { values = values.map(SensorCondition.measurementType) }
+            sensorConditions.append(.text(member: member, values: values, inMetadata: inMetadata))
+            return true
+        }
+        guard let split = EPCISComparison.split(name) else { return false }
+        let (comparison, rest) = split
+        if rest == "quantity" {
+            quantityConditions.append(QuantityCondition(comparison: comparison, bound: try Self.number(name, value)))
+            return true
+        }
+        if rest == "percRank" {
+            sensorConditions.append(.number(member: rest, uom: nil, comparison: comparison, bound: try Self.number(name, value)))
+            return true
+        }
+        if ["time", "startTime", "endTime"].contains(rest) {
+            guard comparison == .eq || comparison == .ge || comparison == .lt else { return false }
+            sensorConditions.append(.time(member: rest, comparison: comparison, bound: try Self.time(name, value)))
+            return true
+        }
+        let member = String(rest.prefix { $0 != "_" })
+        guard SensorCondition.measuredMembers.contains(member) else { return false }
+        let uom = String(rest.dropFirst(member.count + 1))
+        guard uom.count >= 2, uom.count <= 3, uom.allSatisfy({ ($0.isASCII && $0.isUppercase) || $0.isNumber }) else {
+            throw .invalid(name, "\(name) needs a UN/ECE Recommendation 20 unit after the field, as in GE_\(member)_CEL")
+        }
+        sensorConditions.append(.number(member: member, uom: uom, comparison: comparison, bound: try Self.number(name, value)))
+        return true
+    }
+
+    /// The parameters that draw on master data: every `WD_…` location with its descendants, and the
+    /// locations each `HASATTR_…`/`EQ_ATTR_…` condition admits, from the master data of `operators`.
+    public mutating func resolveMasterData(from repository: any EPCISMasterDataRepository, operators: [String]) async throws {
+        for (field, roots) in locationsWithDescendants {
+            guard let type = MasterDataCondition.vocabularies[field] else { continue }
+            locationsWithDescendants[field] = try await repository.vocabularyDescendants(of: roots.sorted(), type: type, operators: operators)
+        }
+        guard !masterDataConditions.isEmpty else { return }
+        var matches: [Set<String>] = []
+        for condition in masterDataConditions {
+            guard let type = MasterDataCondition.vocabularies[condition.field] else { continue }
+            matches.append(
+                try await repository.vocabularyElements(type: type, attribute: condition.attribute, values: condition.values, operators: operators))
+        }
+        masterDataMatches = matches
     }
 
     /// `EQ_bizTransaction_<type>`, `EQ_source_<type>` or `EQ_destination_<type>`; nil for any other name.
@@ -143,6 +260,16 @@ public struct EPCISEventQuery: Sendable, Hashable {
         let values = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard !values.isEmpty, values.allSatisfy({ !$0.isEmpty }) else { throw .invalid(name, "\(name) needs one or more '|'-separated values") }
         return values
+    }
+
+    private static func flag(_ name: String, _ value: String) throws(EPCISQueryError) -> Bool {
+        guard ["", "true", "false"].contains(value) else { throw .invalid(name, "\(name) is true (or empty) or false") }
+        return value != "false"
+    }
+
+    private static func number(_ name: String, _ value: String) throws(EPCISQueryError) -> Double {
+        guard let number = Double(value), number.isFinite else { throw .invalid(name, "\(name) must be a number") }
+        return number
     }
 
     private static func time(_ name: String, _ value: String) throws(EPCISQueryError) -> Date {
@@ -189,12 +316,54 @@ public struct EPCISEventQuery: Sendable, Hashable {
         }) {
             return false
         }
+        if !matchesNewerFilters(event) { return false }
         for reference in typedReferences {
             let entries = event[reference.list]?.arrayValue ?? []
             guard entries.contains(where: { entry in
                 Self.cbvWord(entry["type"]?.stringValue ?? "") == reference.type
                     && reference.values.contains(entry[reference.member]?.stringValue ?? "")
             }) else { return false }
+        }
+        return true
+    }
+
+    /// The filters of transformation ids, error declarations, quantities, sensor data, field
+    /// existence and master data.
+    private func matchesNewerFilters(_ event: JSONObject) -> Bool {
+        if let transformationIDs, !transformationIDs.contains(event["transformationID"]?.stringValue ?? "") { return false }
+        if geErrorDeclarationTime != nil || ltErrorDeclarationTime != nil || errorReasons != nil || correctiveEventIDs != nil {
+            guard let declaration = event["errorDeclaration"] else { return false }
+            if geErrorDeclarationTime != nil || ltErrorDeclarationTime != nil {
+                guard let time = declaration["declarationTime"]?.stringValue.flatMap(XSDDateTime.parse) else { return false }
+                if let geErrorDeclarationTime, time < geErrorDeclarationTime { return false }
+                if let ltErrorDeclarationTime, time >= ltErrorDeclarationTime { return false }
+            }
+            if let errorReasons, !Self.word(declaration["reason"], in: errorReasons) { return false }
+            if let correctiveEventIDs {
+                let corrective = declaration["correctiveEventIDs"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                guard corrective.contains(where: { correctiveEventIDs.contains($0) }) else { return false }
+            }
+        }
+        if !quantityConditions.isEmpty {
+            let quantities = ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"].flatMap { list in
+                (event[list]?.arrayValue ?? []).compactMap { $0["quantity"]?.doubleValue }
+            }
+            for condition in quantityConditions where !quantities.contains(where: { condition.comparison.holds($0, condition.bound) }) {
+                return false
+            }
+        }
+        for condition in sensorConditions where !condition.isMet(by: event) { return false }
+        for (field, wanted) in existingFields where (event[field] != nil) != wanted { return false }
+        for (field, locations) in locationsWithDescendants {
+            guard let id = event[field]?["id"]?.stringValue, locations.contains(EventCredentialIssuer.canonicalIdentifier(id)) else { return false }
+        }
+        if !masterDataConditions.isEmpty {
+            guard let masterDataMatches else { return false }
+            for (condition, locations) in zip(masterDataConditions, masterDataMatches) {
+                guard let id = event[condition.field]?["id"]?.stringValue, locations.contains(EventCredentialIssuer.canonicalIdentifier(id)) else {
+                    return false
+                }
+            }
         }
         return true
     }

@@ -34,6 +34,8 @@ public struct EventCapture: Sendable {
     public struct Prepared: Sendable {
         public let issued: [IssuedEvent]
         public let stored: [(record: EventRecord, credential: StoredCredential)]
+        /// The master data of the document's header, to store with the events.
+        public let masterData: [VocabularyElement]
     }
 
     /// Validates and signs `document`'s events. A document that is not valid EPCIS throws the
@@ -56,7 +58,7 @@ public struct EventCapture: Sendable {
                     subject: event.record.eventID, issuedAt: issuedAt, document: JSONValue.object(event.credential.json).serialized())
             )
         }
-        return Prepared(issued: issued, stored: stored)
+        return Prepared(issued: issued, stored: stored, masterData: VocabularyElement.elements(of: document, operator: issuer.issuer.did))
     }
 }
 

@@ -191,6 +191,7 @@ struct EPCISBindingRoutes {
             job.eventIDs = prepared.issued.map(\.record.eventID)
             job.failures = refused
             changes.events = prepared.stored
+            changes.masterData = prepared.masterData
             changes.captureJobs = [job]
             changes.keep(try idempotency?.response(for: job, at: now()))
             try await store.commit(changes)
@@ -295,7 +296,8 @@ struct EPCISBindingRoutes {
         let audience = try await audience(request, context: context)
         let (scope, issuers) = (audience.scope, audience.issuers)
         let given = Array(request.uri.queryParameters).map { (name: String($0.key), value: String($0.value)) }
-        let query = try EPCISEventQuery(parameters: fixed + given)
+        var query = try EPCISEventQuery(parameters: fixed + given)
+        try await query.resolveMasterData(from: store, operators: issuers)
         let perPage = try Self.perPage(request.uri.queryParameters.get("perPage"))
         let fingerprint = request.uri.path + "?" + given.filter { !EPCISEventQuery.pagingParameters.contains($0.name) }
             .map { "\($0.name)=\($0.value)" }.sorted().joined(separator: "&")
@@ -303,34 +305,19 @@ struct EPCISBindingRoutes {
         if let token = request.uri.queryParameters.get("nextPageToken") {
             page = try pageTokens.read(token, scope: scope, query: fingerprint, now: now())
         }
-        let wanted = min(perPage, page.remaining ?? perPage)
-        var found: [CarriedEvent] = []
-        var after = page.after
-        var exhausted = false
-        var scanned = 0
-        let batch = 500
-        scanning: while found.count < wanted, scanned < Self.scanBudget {
-            let rows = try await store.scanEvents(
-                EventScan(
-                    issuers: issuers, identifier: query.indexedIdentifier, eventType: query.indexedEventType,
-                    order: query.order ?? .eventTime, descending: query.order == nil ? false : query.descending, after: after, limit: batch))
-            for (index, row) in rows.enumerated() {
-                scanned += 1
-                after = row.position
-                let carried = try EventCredentialMapping.event(from: Credential(parsing: row.document))
-                if query.matches(carried.event, eventID: carried.eventID, recordTime: row.recordTime), audience.sees(carried.event) {
-                    found.append(carried)
-                }
-                if found.count == wanted {
-                    exhausted = rows.count < batch && index == rows.count - 1
-                    break scanning
-                }
-            }
-            if rows.count < batch {
-                exhausted = true
-                break
+        if let limit = query.maxEventCount, page.after == nil {
+            // The whole result is counted before the first page: more than maxEventCount events, or
+            // more stored events to look at than one request may, is QueryTooLargeException.
+            let counted = try await scan(query, audience: audience, after: nil, wanted: limit + 1)
+            guard counted.found.count <= limit, counted.exhausted || counted.found.count > limit else {
+                throw Self.queryTooLarge(
+                    counted.found.count > limit
+                        ? "the query matches more than maxEventCount (\(limit)) events"
+                        : "the query's events could not be counted within one request's scan of \(Self.scanBudget) stored events; narrow it")
             }
         }
+        let wanted = min(perPage, page.remaining ?? perPage)
+        let (found, after, exhausted) = try await scan(query, audience: audience, after: page.after, wanted: wanted)
         if single, found.isEmpty {
             throw APIError(.notFound, code: "epcis_event_not_found", "no event with this eventID is visible to this token")
         }
@@ -343,6 +330,41 @@ struct EPCISBindingRoutes {
         }
         let document = EPCISRoutes.queryDocument(found, queryName: queryName, creationDate: now())
         return .bytes(JSONValue.object(document).serialized(), headers: headers)
+    }
+
+    /// Scans the audience's events in the query's order from `after` until `wanted` match, the store
+    /// has no more (`exhausted`) or ``scanBudget`` events were looked at; `after` is where the scan stopped.
+    private func scan(
+        _ query: EPCISEventQuery, audience: EventAudience, after start: EventPosition?, wanted: Int
+    ) async throws -> (found: [CarriedEvent], after: EventPosition?, exhausted: Bool) {
+        var found: [CarriedEvent] = []
+        var after = start
+        var scanned = 0
+        let batch = 500
+        while found.count < wanted, scanned < Self.scanBudget {
+            let rows = try await store.scanEvents(
+                EventScan(
+                    issuers: audience.issuers, identifier: query.indexedIdentifier, eventType: query.indexedEventType,
+                    order: query.order ?? .eventTime, descending: query.order == nil ? false : query.descending, after: after, limit: batch))
+            for (index, row) in rows.enumerated() {
+                scanned += 1
+                after = row.position
+                let carried = try EventCredentialMapping.event(from: Credential(parsing: row.document))
+                if query.matches(carried.event, eventID: carried.eventID, recordTime: row.recordTime), audience.sees(carried.event) {
+                    found.append(carried)
+                }
+                if found.count == wanted {
+                    return (found, after, rows.count < batch && index == rows.count - 1)
+                }
+            }
+            if rows.count < batch { return (found, after, true) }
+        }
+        return (found, after, false)
+    }
+
+    /// `413 epcisException:QueryTooLargeException`.
+    static func queryTooLarge(_ detail: String) -> APIError {
+        APIError(.contentTooLarge, code: "epcis_query_too_large", detail)
     }
 
     static func perPage(_ text: String?) throws -> Int {
@@ -454,6 +476,7 @@ struct EPCISException {
     static let noSuchName = EPCISException(type: "epcisException:NoSuchNameException", title: "Resource not found")
     static let notAcceptable = EPCISException(type: "epcisException:NotAcceptableException", title: "Not acceptable")
     static let resourceExists = EPCISException(type: "epcisException:ResourceAlreadyExistsException", title: "Resource already exists")
+    static let queryTooLarge = EPCISException(type: "epcisException:QueryTooLargeException", title: "Query result too large")
     static let captureLimit = EPCISException(type: "epcisException:CaptureLimitExceededException", title: "Capture payload too large")
     static let unsupportedMediaType = EPCISException(type: "epcisException:UnsupportedMediaTypeException", title: "Unsupported media type")
     static let implementation = EPCISException(type: "epcisException:ImplementationException", title: "Implementation exception")
@@ -468,6 +491,7 @@ struct EPCISException {
         case 404: .noSuchName
         case 406: .notAcceptable
         case 409: .resourceExists
+        case 413 where code == "epcis_query_too_large": .queryTooLarge
         case 413: .captureLimit
         case 415: .unsupportedMediaType
         default: status >= 500 ? .implementation : .validation

@@ -132,6 +132,7 @@ private struct PostgresChangeStatements: Sendable {
         }
         try await store.insertEvents(changes.events, on: connection)
         for job in changes.captureJobs { try await store.run(try PostgresStore.insertCaptureJob(job), on: connection) }
+        try await store.insertMasterData(changes.masterData, on: connection)
     }
 
     /// Runs `rows`; `credential_exists` or `ownership_conflict` when it skipped one.

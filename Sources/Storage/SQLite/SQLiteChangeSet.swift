@@ -129,6 +129,7 @@ private struct SQLiteChangeRows: Sendable {
         }
         try SQLiteStore.insertEvents(events, in: db)
         for job in captureJobs { try SQLiteStore.insertCaptureJob(job, in: db) }
+        try SQLiteStore.insertMasterData(changes.masterData, in: db)
     }
 
     /// The newest sequence of the device's rows in `table` (one of ours, never input); 0 when none.
