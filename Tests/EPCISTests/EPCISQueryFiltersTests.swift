@@ -132,12 +132,19 @@ struct EPCISQueryFiltersTests {
 
     /// One parent location with one child, whose attribute `cbvmda:sst` is 201.
     struct Hierarchy: EPCISMasterDataRepository {
+        // Stored ids are canonical (GS1 Digital Links), as the stores keep them.
+        static let (site, room, otherRoom) = (
+            EventCredentialIssuer.canonicalIdentifier("urn:epc:id:sgln:4012345.00001.0"),
+            EventCredentialIssuer.canonicalIdentifier("urn:epc:id:sgln:4012345.00001.1"),
+            EventCredentialIssuer.canonicalIdentifier("urn:epc:id:sgln:4012345.00002.1")
+        )
+
         func vocabularyDescendants(of roots: [String], type: String, operators: [String]) async throws -> Set<String> {
-            Set(roots).union(roots.contains("urn:epc:id:sgln:4012345.00001.0") ? ["urn:epc:id:sgln:4012345.00001.1"] : [])
+            Set(roots).union(roots.contains(Self.site) ? [Self.room] : [])
         }
 
         func vocabularyElements(type: String, attribute: String, values: [String]?, operators: [String]) async throws -> Set<String> {
-            attribute == "cbvmda:sst" && (values?.contains("201") ?? true) ? ["urn:epc:id:sgln:4012345.00001.1", "urn:epc:id:sgln:4012345.00002.1"] : []
+            attribute == "cbvmda:sst" && (values?.contains("201") ?? true) ? [Self.room, Self.otherRoom] : []
         }
     }
 }

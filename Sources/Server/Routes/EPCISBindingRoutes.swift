@@ -295,7 +295,8 @@ struct EPCISBindingRoutes {
     ) async throws -> Response {
         let audience = try await audience(request, context: context)
         let (scope, issuers) = (audience.scope, audience.issuers)
-        let given = Array(request.uri.queryParameters).map { (name: String($0.key), value: String($0.value)) }
+        // Hummingbird decodes the values only; a name may carry an encoded IRI (`EQ_ATTR_readPoint_urn%3A…`).
+        let given = Array(request.uri.queryParameters).map { (name: String($0.key).removingPercentEncoding ?? String($0.key), value: String($0.value)) }
         var query = try EPCISEventQuery(parameters: fixed + given)
         try await query.resolveMasterData(from: store, operators: issuers)
         let perPage = try Self.perPage(request.uri.queryParameters.get("perPage"))
