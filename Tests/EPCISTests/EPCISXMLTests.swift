@@ -389,6 +389,8 @@ struct EPCISXMLTests {
                 of: "</action>", with: "</action><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.1</epcClass><quantity>many</quantity></quantityElement></quantityList>"),
             Self.event.replacingOccurrences(of: "</action>", with: "</action><sensorElementList><sensorElement><sensorReport value=\"hot\"/></sensorElement></sensorElementList>"),
             Self.event.replacingOccurrences(of: "ObjectEvent", with: "QuantityEvent"),
+            Self.event.replacingOccurrences(
+                of: "</action>", with: "</action><extension><quantityList><quantityElement><epcClass>urn:epc:class:lgtin:4012345.012345.1</epcClass></quantityElement></quantityList></extension>"),
             Self.event.replacingOccurrences(of: "</action>", with: "</action><x:a xmlns:x=\"urn:x\"/><bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>"),
         ]
         for event in cases {

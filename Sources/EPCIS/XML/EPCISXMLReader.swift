@@ -36,7 +36,7 @@ struct EPCISXMLReader {
         var looseResults: [XMLElementNode] = []
         for child in root.children {
             switch (child.namespace.isEmpty, child.localName) {
-            case (true, "queryName"), (true, "subscriptionID"), (true, "resultsBody") where isQuery:
+            case (true, let name) where isQuery && ["queryName", "subscriptionID", "resultsBody"].contains(name):
                 // Some query documents in the wild put QueryResults' members at the root.
                 looseResults.append(child)
             case (true, "EPCISHeader"):

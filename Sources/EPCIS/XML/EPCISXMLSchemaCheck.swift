@@ -87,6 +87,11 @@ enum EPCISXMLSchemaCheck {
                     default: throw invalid(part, "<persistentDisposition> holds <unset> elements, then <set> elements")
                     }
                 }
+            case "extension", "baseExtension":
+                // 2.0 keeps no standard field in an event's extension (1.x did): only other namespaces.
+                if let field = child.children.first(where: { $0.namespace.isEmpty }) {
+                    throw invalid(field, "<\(field.localName)> belongs in the event itself in EPCIS 2.0, not in <\(child.localName)>")
+                }
             case "errorDeclaration":
                 guard child.children.contains(where: { $0.namespace.isEmpty && $0.localName == "declarationTime" }) else {
                     throw invalid(child, "<errorDeclaration> needs <declarationTime>")
