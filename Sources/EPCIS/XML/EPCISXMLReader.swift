@@ -382,8 +382,11 @@ struct EPCISXMLReader {
 
     /// XML Schema's whitespace collapse at the ends, as `xsd:anyURI`, `xsd:dateTime` and tokens do.
     static func trim(_ text: String) -> String {
-        let isSpace = { (character: Character) in character == " " || character == "\n" || character == "\t" || character == "\r" }
-        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        let utf8 = text.utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !isSpace($0) })!
+        if first == utf8.startIndex, utf8.index(after: last) == utf8.endIndex { return text }
         return String(text[first...last])
     }
 

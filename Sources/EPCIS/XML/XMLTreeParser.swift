@@ -240,9 +240,20 @@ struct XMLTreeParser {
             } else if byte == UInt8(ascii: "&") {
                 try reference(into: &text)
                 try checkLength(text.count, of: qualifiedName)
-            } else {
+            } else if byte == UInt8(ascii: "]") || byte == 0x0D {
                 if looking(at: "]]>") { throw fail(EPCISXMLError.malformed, "']]>' in text") }
                 try appendText(&text, node: qualifiedName)
+            } else {
+                // A run of plain text, copied at once.
+                let start = index
+                while index < bytes.count {
+                    let next = bytes[index]
+                    if next == UInt8(ascii: "<") || next == UInt8(ascii: "&") || next == UInt8(ascii: "]") || next == 0x0D { break }
+                    if next == 0x0A { line += 1 }
+                    index += 1
+                }
+                text.append(contentsOf: bytes[start..<index])
+                try checkLength(text.count, of: qualifiedName)
             }
         }
         if !(node.children.isEmpty == false && text.allSatisfy(Self.isSpace)) {
