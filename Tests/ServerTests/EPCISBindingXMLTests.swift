@@ -90,6 +90,40 @@ struct EPCISBindingXMLTests {
         }
     }
 
+    @Test("an EPCIS 1.2 XML capture is converted to 2.0 and stored as such")
+    func epcis1Point2Capture() async throws {
+        try await withLiveServer { client, _, admin in
+            let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            let xml = """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" xmlns:ex="https://example.com/ns/" schemaVersion="1.2" creationDate="2026-03-01T09:00:00Z">
+                  <EPCISBody><EventList>
+                    <ObjectEvent>
+                      <eventTime>2026-03-01T10:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+                      <baseExtension><eventID>urn:uuid:7c9e0c5e-1111-4b0a-9a9e-0000000012a1</eventID></baseExtension>
+                      <epcList><epc>\(EPCISRoutesTests.item)</epc></epcList><action>ADD</action>
+                      <bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep><disposition>urn:epcglobal:cbv:disp:active</disposition>
+                      <extension><ilmd><ex:lot>L1</ex:lot></ilmd></extension>
+                    </ObjectEvent>
+                    <extension><TransformationEvent>
+                      <eventTime>2026-03-01T11:00:00.000+01:00</eventTime><eventTimeZoneOffset>+01:00</eventTimeZoneOffset>
+                      <inputQuantityList><quantityElement><epcClass>\(EPCISRoutesTests.lot)</epcClass><quantity>2</quantity><uom>KGM</uom></quantityElement></inputQuantityList>
+                      <outputEPCList><epc>\(EPCISRoutesTests.pack)</epc></outputEPCList>
+                    </TransformationEvent></extension>
+                  </EventList></EPCISBody>
+                </epcis:EPCISDocument>
+                """
+            let job = try await EPCISBindingTests.job(client, try await Self.captureXML(client, xml, token: issuer), token: issuer)
+            #expect(job["success"] as? Bool == true, "\(job)")
+            let stored = try Self.jsonEvents(try await EPCISBindingTests.get(client, "/events", token: issuer))
+            #expect(stored.map(\.type) == [.objectEvent, .transformationEvent])
+            #expect(stored.first?.eventID == "urn:uuid:7c9e0c5e-1111-4b0a-9a9e-0000000012a1")
+            #expect(stored.first?.bizStep == "commissioning")
+            #expect(stored.first?.disposition == "active")
+            #expect(stored.first?.ilmd == ["ex:lot": "L1"])
+        }
+    }
+
     @Test("GS1-CBV-XML-Format: URNs by default, Web URIs on request, anything else 406")
     func cbvFormats() async throws {
         try await withLiveServer { client, _, admin in

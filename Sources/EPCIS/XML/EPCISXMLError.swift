@@ -23,7 +23,9 @@ public struct EPCISXMLError: CodedError, Equatable {
     /// The document breaks the EPCIS XML schema (an element out of place, missing, repeated or of the wrong type).
     public static let schemaInvalid = "xml_schema_invalid"
 
+    /// One of the codes above.
     public let code: String
+    /// What was wrong, with the line it was found on.
     public let message: String
 
     init(_ code: String, _ message: String) {
