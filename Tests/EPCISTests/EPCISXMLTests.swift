@@ -397,5 +397,6 @@ struct EPCISXMLTests {
             #expect(Self.code(Self.document(event)) == EPCISXMLError.schemaInvalid, "\(event)")
         }
         #expect(Self.code(Self.document(Self.event).replacingOccurrences(of: " creationDate=\"2020-01-01T00:00:00Z\"", with: "")) == EPCISXMLError.schemaInvalid)
+        #expect(Self.code(Self.document("<extension>" + Self.event + "</extension>")) == EPCISXMLError.schemaInvalid)
     }
 }

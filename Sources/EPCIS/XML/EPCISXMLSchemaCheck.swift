@@ -23,7 +23,13 @@ enum EPCISXMLSchemaCheck {
             for list in body.children where list.namespace.isEmpty && list.localName == "EventList" {
                 for event in list.children {
                     guard event.namespace.isEmpty else { throw invalid(event, "<\(event.localName)> in another namespace belongs in the EventList's <extension>") }
-                    if event.localName == "extension" { continue }
+                    if event.localName == "extension" {
+                        // 2.0's event list extension holds event types of other namespaces (1.x put TransformationEvent there).
+                        if let standard = event.children.first(where: { $0.namespace.isEmpty }) {
+                            throw invalid(standard, "<\(standard.localName)> belongs in the EventList itself in EPCIS 2.0, not in its <extension>")
+                        }
+                        continue
+                    }
                     guard let fields = EPCISXMLLayout.fields(of: event.localName) else {
                         throw invalid(event, "<\(event.localName)> is not an EPCIS 2.0 event type")
                     }
