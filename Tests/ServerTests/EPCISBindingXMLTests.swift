@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import ServerTestSupport
 import Testing
+import VectorSupport
 
 /// The EPCIS 2.0 REST binding in XML: captures sent as `application/xml` or `text/xml`, queries
 /// answered as XML EPCISQueryDocuments when `Accept` prefers XML, `GS1-CBV-XML-Format`, and hostile
@@ -121,6 +122,46 @@ struct EPCISBindingXMLTests {
             #expect(stored.first?.bizStep == "commissioning")
             #expect(stored.first?.disposition == "active")
             #expect(stored.first?.ilmd == ["ex:lot": "L1"])
+        }
+    }
+
+    static let xmllint = ["/usr/bin/xmllint", "/usr/local/bin/xmllint", "/opt/homebrew/bin/xmllint"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(
+        "the XML answers (a page, one event, a per-dimension resource; each CBV format) validate against GS1's query XSD",
+        .vectors, .enabled(if: xmllint != nil || Vectors.required, "xmllint (apt libxml2-utils) not found; fails under CI=true"))
+    func answersValidateAgainstTheXSD() async throws {
+        let xmllint = try #require(Self.xmllint, "apt-get install libxml2-utils")
+        let schema = try Vectors.url("epcis/xsd/EPCglobal-epcis-query-2_0.xsd").path
+        try await withLiveServer { client, _, admin in
+            let issuer = try await CredentialRoutesTests.token(client, role: "issuer", admin: admin)
+            _ = try await EPCISBindingTests.job(client, try await EPCISBindingTests.capture(client, EPCISRoutesTests.document, token: issuer), token: issuer)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-xsd-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let id = try #require(try Self.jsonEvents(try await EPCISBindingTests.get(client, "/events", token: issuer)).first?.eventID)
+            var files: [String] = []
+            for format in CBVXMLFormat.allCases {
+                for uri in ["/events?perPage=2", "/events/" + EPCISBindingTests.percentEncoded(id), "/bizSteps/shipping/events"] {
+                    let answer = try await EPCISBindingTests.get(
+                        client, uri, token: issuer, headers: [.accept: "application/xml", HTTPField.Name("GS1-CBV-XML-Format")!: format.rawValue])
+                    #expect(answer.status == .ok)
+                    let file = directory.appendingPathComponent("answer\(files.count).xml")
+                    try Data(answer.body.readableBytesView).write(to: file)
+                    files.append(file.path)
+                }
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: xmllint)
+            process.arguments = ["--noout", "--nonet", "--schema", schema] + files
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(output)")
+            #expect(output.split(separator: "\n").filter { $0.hasSuffix(" validates") }.count == files.count, "\(output)")
         }
     }
 
