@@ -4,7 +4,9 @@ import Foundation
 
 /// EPCIS 2.0 event intake: events per second read into the typed model and validated (schema, SHACL
 /// and CBV rules), over every event of the GS1 example corpus in turn: from parsed JSON, and from
-/// JSON text. The corpus is read from `$VOLTPASS_VECTORS` or `../shared/vectors`.
+/// JSON text. The corpus is read from `$VOLTPASS_VECTORS` or `../shared/vectors`. And the XML
+/// binding's cost: a 1,000-event capture document read into its JSON-LD form, and a query document
+/// of as many events written as XML.
 extension Suite {
     static let epcis: [Suite] = [
         Suite(name: "epcis.parse") { seconds in
@@ -27,6 +29,20 @@ extension Suite {
                 let json = try JSONValue(parsing: texts[index])
                 let event = try EPCISEvent(json: json.objectValue ?? [:])
                 return event.violations().count + event.eventTime.utf8.count
+            }
+        },
+        Suite(name: "epcis.xml-read-1000") { seconds in
+            let xml = try Suite.captureXML(round: 1)
+            return try await measure("EPCIS XML → JSON-LD form, 1,000-event document (\(xml.count) B)", minimumSeconds: seconds, bytesPerOperation: xml.count) {
+                try EPCISXML.read(xml).count
+            }
+        },
+        Suite(name: "epcis.xml-write-1000") { seconds in
+            let document = try EPCISQueryDocument(
+                context: .array([.string("https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld")]), queryName: "SimpleEventQuery",
+                eventList: EPCISDocument(json: Suite.captureDocument(round: 1, events: 1_000)).eventList)
+            return await measure("EPCISQueryDocument → EPCIS XML, 1,000 events", minimumSeconds: seconds) {
+                EPCISXML.xml(document).count
             }
         },
     ]

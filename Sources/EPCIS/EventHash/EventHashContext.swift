@@ -4,7 +4,8 @@ import Encoding
 /// in `@context` (e.g. `"example": "https://ns.example.com/epcis/"`; the Event Hash ID writes
 /// user-extension names as `{namespace}localName`, so the same event hashes differently under
 /// different declarations), and the extension fields the document asks to leave out of the hash
-/// (`"<prefix>:ignoreFields": ["example:captureID", …]` on the document or its query results).
+/// (`"<prefix>:ignoreFields": ["example:captureID", …]` on the document or its query results; from
+/// XML, an object with one member per ignored field).
 public struct EventHashContext: Sendable, Hashable {
     /// Prefix -> namespace IRI.
     public var namespaces: [String: String]
@@ -22,7 +23,9 @@ public struct EventHashContext: Sendable, Hashable {
         let holders = [document, document["epcisBody"]?["queryResults"]?.objectValue].compactMap { $0 }
         for holder in holders {
             for (key, value) in holder where key.hasSuffix(":ignoreFields") {
+                // A JSON list of names, or (read from XML) an object whose members are the names.
                 for case .string(let field) in value.arrayValue ?? [] { ignoredFields.insert(field) }
+                for field in value.objectValue?.keys ?? [] { ignoredFields.insert(field) }
             }
         }
     }

@@ -171,7 +171,8 @@ struct HashTreeBuilder {
 
     private static let typedLists: Set<String> = ["sourceList", "destinationList", "bizTransactionList"]
 
-    /// Regroups `xyzList` members into one list element of `xyz` children (typed lists into pairs),
+    /// Regroups `xyzList` members (EPCIS fields, not user extensions, whose XML keeps its own
+    /// structure) into one list element of `xyz` children (typed lists into pairs),
     /// `childEPCs` members into one element of `epc` children, recursively, then renames the
     /// JSON-only names to their XML equivalents.
     private static func correctStructure(_ node: HashNode) throws(EventHashError) {
@@ -179,7 +180,7 @@ struct HashTreeBuilder {
         var kept: [HashNode] = []
         var childEPCs: [HashNode] = []
         for child in node.children {
-            if !child.isPair, child.name.hasSuffix("List") {
+            if !child.isPair, child.name.hasSuffix("List"), !child.name.contains("{"), !child.name.contains(":") {
                 let listName = child.name
                 child.name = String(listName.dropLast(4))
                 if let index = lists.firstIndex(where: { $0.0 == listName }) {

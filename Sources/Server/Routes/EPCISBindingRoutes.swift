@@ -39,7 +39,7 @@ struct EPCISBindingRoutes {
         capturing.post { request, context -> Response in
             try context.authorize(operator: capture.issuerDID)
             let behaviour = try Self.errorBehaviour(request.headers[.gs1CaptureErrorBehaviour])
-            let document = try await request.jsonBody(limit: maxBodySize)
+            let document = try await EPCISXMLBinding.captureDocument(request, limit: maxBodySize)
             // A re-send under the same Idempotency-Key answers the same job and captures nothing again.
             let response = try await idempotency.run(
                 request, context: context, body: document, status: .accepted, json: { .object(Self.json($0)) },
@@ -322,7 +322,7 @@ struct EPCISBindingRoutes {
         if single, found.isEmpty {
             throw APIError(.notFound, code: "epcis_event_not_found", "no event with this eventID is visible to this token")
         }
-        var headers: HTTPFields = [.contentType: "application/json"]
+        var headers: HTTPFields = [:]
         let remaining = page.remaining.map { $0 - found.count }
         if !single, !exhausted, remaining.map({ $0 > 0 }) ?? true, let after {
             let token = try pageTokens.issue(EPCISPageTokens.EventPage(after: after, remaining: remaining), scope: scope, query: fingerprint, now: now())
@@ -330,7 +330,7 @@ struct EPCISBindingRoutes {
             headers[.gs1NextPageTokenExpires] = XSDDateTime.format(token.expires)
         }
         let document = EPCISRoutes.queryDocument(found, queryName: queryName, creationDate: now())
-        return .bytes(JSONValue.object(document).serialized(), headers: headers)
+        return try EPCISXMLBinding.queryResponse(document, request: request, headers: headers)
     }
 
     /// Scans the audience's events in the query's order from `after` until `wanted` match, the store
