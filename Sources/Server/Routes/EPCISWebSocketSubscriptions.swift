@@ -1,3 +1,4 @@
+import Credentials
 import EPCIS
 import Encoding
 import Foundation
@@ -7,6 +8,7 @@ import HummingbirdWebSocket
 import Identity
 import Logging
 import NIOCore
+import NIOWebSocket
 import Storage
 import Synchronization
 
