@@ -203,6 +203,7 @@ public struct VoltpassServer: Sendable {
         return router
     }
 
+    /// The EPCIS 2.0 REST binding's routes over this instance's store.
     private func epcisBinding(authenticator: Authenticator, idempotency: IdempotencyKeys) -> EPCISBindingRoutes {
         EPCISBindingRoutes(
             store: store, capture: epcisCapture(), authenticator: authenticator, idempotency: idempotency, subscriptions: subscriptions,
@@ -217,6 +218,17 @@ public struct VoltpassServer: Sendable {
                 limit: configuration.failedAuthenticationLimit), now: passports.now)
         return try await epcisBinding(authenticator: authenticator, idempotency: IdempotencyKeys(store: store, now: passports.now))
             .runJob(document, behaviour: behaviour)
+    }
+
+    /// The WebSocket subscriptions of the EPCIS binding, admitted by the server's HTTP/1 channel (with
+    /// a budget of failed authentications of their own).
+    func webSocketSubscriptions() -> EPCISWebSocketSubscriptions {
+        let clients = ClientIdentification(trustedProxies: configuration.trustedProxies)
+        let authenticator = Authenticator(
+            tokens: store, failures: FailedAuthentications(clients: clients, limit: configuration.failedAuthenticationLimit), now: passports.now)
+        return EPCISWebSocketSubscriptions(
+            binding: epcisBinding(authenticator: authenticator, idempotency: IdempotencyKeys(store: store, now: passports.now)), store: store,
+            captures: subscriptions.captures, pollInterval: configuration.subscriptionDelivery.pollInterval, now: passports.now)
     }
 
     /// The EPCIS capture service over this instance's store, signing with the operator's key.
@@ -305,7 +317,8 @@ public struct VoltpassServer: Sendable {
     {
         Application(
             router: router(),
-            server: .guardedHTTP1(limits: configuration.connectionLimits, connections: connections),
+            server: .guardedHTTP1(
+                limits: configuration.connectionLimits, connections: connections, webSockets: webSocketSubscriptions().admission),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "voltpass"),
             services: periodicTasks(logger: logger).map { $0 as any Service } + [SubscriptionDeliveryService(delivery: subscriptions, logger: logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

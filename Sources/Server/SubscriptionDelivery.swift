@@ -53,6 +53,8 @@ public final class SubscriptionDelivery: Sendable {
     let now: @Sendable () -> Date
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    /// Wakes this instance's WebSocket subscriptions after each capture here.
+    let captures = CaptureSignal()
 
     init(store: any VoltpassStore, access: OutboundAccess, settings: SubscriptionDeliverySettings, holder: String, now: @escaping @Sendable () -> Date) {
         self.store = store
@@ -66,6 +68,7 @@ public final class SubscriptionDelivery: Sendable {
     /// Tells the deliverer that events were captured here, so stream subscriptions get them at once.
     func eventsCaptured() {
         wake.yield()
+        captures.ringAll()
     }
 
     /// `sha256=` and the lowercase hex HMAC-SHA256 of `body` keyed with the UTF-8 bytes of `signatureToken`:

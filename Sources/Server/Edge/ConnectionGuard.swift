@@ -1,13 +1,15 @@
 import Encoding
-import HTTPTypes
 import HummingbirdCore
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 with a `ConnectionGuard` on every connection.
-    static func guardedHTTP1(limits: ConnectionLimits, connections: ConnectionLimiter) -> HTTPServerBuilder {
-        .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionGuard(limits: limits, connections: connections)]))
+    /// HTTP/1.1 with a `ConnectionGuard` on every connection, whose first request may upgrade to a
+    /// WebSocket: `webSockets` admits or refuses upgrade requests (see `GuardedUpgradeChannel`).
+    static func guardedHTTP1(limits: ConnectionLimits, connections: ConnectionLimiter, webSockets: WebSocketAdmission) -> HTTPServerBuilder {
+        .init { responder in
+            GuardedUpgradeChannel(responder: responder, limits: limits, connections: connections, webSockets: webSockets)
+        }
     }
 }
 
@@ -40,11 +42,16 @@ struct RequestBodyTimeout: CodedError {
 ///   sending and reads what is left of the body (so the client is not reset before it reads the
 ///   answer), then closes: when the body ends, or when it pauses for the body-read timeout.
 /// - The cap: the connection registers with the shared `ConnectionLimiter` and closes if refused.
+/// - A WebSocket upgrade (a `101 Switching Protocols` response): from then on the guard passes every
+///   byte through and sets no timer; the connection stays registered, as busy, until it closes.
+///
+/// It sits between the HTTP/1 decoder and the WebSocket upgrade handler, so it sees the parts of
+/// `NIOHTTP1`, from the connection's first byte.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum Wait {
         /// For a request head: closes the connection when it expires.
@@ -75,6 +82,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private var quiescing = false
     /// Inside a request that comes after the one the connection closes after: its parts are dropped.
     private var discarding = false
+    /// The connection switched to the WebSocket protocol: everything passes through.
+    private var upgraded = false
 
     init(limits: ConnectionLimits, connections: ConnectionLimiter) {
         self.limits = limits
@@ -115,7 +124,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Bytes arrived from the client (before HTTP decoding).
     fileprivate func bytesArrived() {
-        guard !requestOpen, pendingResponses == 0, !requestStarted else { return }
+        guard !upgraded, !requestOpen, pendingResponses == 0, !requestStarted else { return }
         requestStarted = true
         let headDeadline = NIODeadline.now() + TimeAmount(limits.headerReadTimeout)
         // While shutting down, a request begun within the grace gets the whole header-read timeout.
@@ -124,6 +133,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if upgraded {
+            context.fireChannelRead(data)
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let request):
             if let closeAfter, headsRead >= closeAfter {
@@ -131,7 +144,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
             headsRead += 1
-            if Self.asksToClose(request.headerFields) { closeAfter(headsRead) }
+            if Self.asksToClose(request.headers) { closeAfter(headsRead) }
             requestStarted = false
             connections.busy(id)
             cancelWait()
@@ -156,7 +169,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Shutdown begins: handled here, not passed on (Hummingbird's own handler would close a connection
     /// between requests at once, and close after a response that did not say so).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ChannelShouldQuiesceEvent else {
+        guard event is ChannelShouldQuiesceEvent, !upgraded else {
             context.fireUserInboundEventTriggered(event)
             return
         }
@@ -172,19 +185,27 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// Someone downstream asks for more: while a body is arriving, it must come within the body-read
     /// timeout. (A handler that reads no more is not waiting for the client, so its pauses do not count.)
     func read(context: ChannelHandlerContext) {
-        if requestOpen, !bodyTimedOut, timer == nil { wait(.body, for: limits.bodyReadTimeout) }
+        if !upgraded, requestOpen, !bodyTimedOut, timer == nil { wait(.body, for: limits.bodyReadTimeout) }
         context.read()
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if upgraded {
+            context.write(data, promise: promise)
+            return
+        }
         let answering = responsesWritten + 1
         switch unwrapOutboundIn(data) {
+        case .head(let response) where response.status == .switchingProtocols:
+            // The WebSocket upgrade: no more HTTP requests on this connection, and no timeouts of theirs.
+            upgraded = true
+            cancelWait()
         case .head(var response):
             responseBegun = true
             // Answered before its body has all arrived, or asked to: the last response on this connection.
-            if endsRead < answering || Self.asksToClose(response.headerFields) { closeAfter(answering) }
+            if endsRead < answering || Self.asksToClose(response.headers) { closeAfter(answering) }
             if let closeAfter, closeAfter <= answering {
-                response.headerFields[.connection] = "close"
+                response.headers.replaceOrAdd(name: "connection", value: "close")
                 context.write(wrapOutboundOut(.head(response)), promise: promise)
                 return
             }
@@ -217,8 +238,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Whether `Connection` names `close`.
-    private static func asksToClose(_ fields: HTTPFields) -> Bool {
-        fields[values: .connection].contains { value in
+    private static func asksToClose(_ headers: HTTPHeaders) -> Bool {
+        headers["connection"].contains { value in
             value.split(separator: ",").contains { $0.filter { !$0.isWhitespace }.lowercased() == "close" }
         }
     }

@@ -125,6 +125,8 @@ struct EPCISBindingRoutes {
         binding.get("queries/:queryName/events") { request, context -> Response in
             let named = try await namedQuery(request, context: context)
             if request.uri.queryParameters.contains(where: { EPCISSubscriptionRoutes.webSocketParameters.contains(String($0.key)) }) {
+                // The refusals of an upgrade request (whose upgrade was refused before it got here), then the missing upgrade.
+                _ = try WebSocketSubscriptionParameters(request.uri.queryParameters, now: now())
                 throw APIError(
                     .badRequest, code: "epcis_subscription_websocket_required",
                     "stream and schedule parameters subscribe over a WebSocket (Upgrade: websocket); POST /queries/{name}/subscriptions for a webhook")
