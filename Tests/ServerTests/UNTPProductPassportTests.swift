@@ -48,15 +48,7 @@ struct UNTPProductPassportTests {
             #expect(terms["batteryChemistry"] as? String == "urn:samm:io.BatteryPass.MaterialComposition:1.2.0#batteryChemistry")
             #expect(terms["ratedCapacity"] as? String == "urn:samm:io.BatteryPass.Performance:1.2.0#ratedCapacity")
             // Each of those IRIs is a property of the published Battery Pass aspect models (v1.2).
-            let model = try Vectors.url("batterypass/model")
-            var properties: Set<String> = []
-            for aspect in try FileManager.default.contentsOfDirectory(atPath: model.path) {
-                let generated = model.appendingPathComponent("\(aspect)/1.2.0/gen")
-                for file in (try? FileManager.default.contentsOfDirectory(atPath: generated.path)) ?? [] where file.hasSuffix("-ld.json") {
-                    let graph = try JSONValue(parsing: Array(try Data(contentsOf: generated.appendingPathComponent(file))))["@graph"]?.arrayValue ?? []
-                    for node in graph where node["@type"] == "samm:Property" { node["@id"]?.stringValue.map { properties.insert($0) } }
-                }
-            }
+            let properties = try BatteryPassModel.propertyIRIs()
             let mapped = terms.values.compactMap { $0 as? String }.filter { $0.hasPrefix("urn:samm:") }
             #expect(mapped.count == 10 && mapped.allSatisfy(properties.contains), "\(mapped.filter { !properties.contains($0) })")
 
