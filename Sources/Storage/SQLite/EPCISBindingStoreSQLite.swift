@@ -52,7 +52,10 @@ extension SQLiteStore {
     public func scanEvents(_ scan: EventScan) async throws -> [ScannedEvent] {
         try StoredValues.checkLimit(scan.limit)
         guard !scan.issuers.isEmpty else { return [] }
-        var conditions = ["c.issuer IN (\(Array(repeating: "?", count: scan.issuers.count).joined(separator: ", ")))"]
+        // With an identifier, its index drives the scan: the unary `+` keeps SQLite from reading every
+        // credential of the issuer through `credentials_by_issuer` instead (577 ms against 10⁶ events).
+        let issuer = scan.identifier == nil ? "c.issuer" : "+c.issuer"
+        var conditions = ["\(issuer) IN (\(Array(repeating: "?", count: scan.issuers.count).joined(separator: ", ")))"]
         var arguments = StatementArguments(scan.issuers)
         if let identifier = scan.identifier {
             conditions.append("e.credential_id IN (SELECT credential_id FROM epcis_identifiers WHERE identifier = ?)")
