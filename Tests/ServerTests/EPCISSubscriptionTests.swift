@@ -134,6 +134,46 @@ struct EPCISSubscriptionTests {
         }
     }
 
+    /// One shipping event with its own eventID, in a document of its own.
+    static func shipping(_ number: Int) -> String {
+        """
+        {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+         "creationDate":"2026-03-01T09:00:00Z","epcisBody":{"eventList":[
+          {"type":"ObjectEvent","eventID":"urn:uuid:5a1e0000-0000-4000-8000-\(String(format: "%012d", number))",
+           "eventTime":"2026-03-02T08:30:00.000Z","eventTimeZoneOffset":"+00:00","epcList":["urn:epc:id:sgtin:0614141.107346.S\(number)"],
+           "action":"OBSERVE","bizStep":"shipping","disposition":"in_transit"}]}}
+        """
+    }
+
+    @Test("two instances on one database, both delivering: a stream subscription gets each event captured on either exactly once", arguments: Binding.storeKinds)
+    func severalInstancesDeliverEachEventOnce(_ storeKind: String) async throws {
+        let inbox = WebhookInbox()
+        try await inbox.serve { dest in
+            try await withInstances(2, storeKind: storeKind, configure: Self.loopbackWebhooks) { instances in
+                let (first, second) = (instances.clients[0], instances.clients[1])
+                let issuer = try await CredentialRoutesTests.token(first, role: "issuer", admin: instances.adminToken)
+                try await Self.createQuery(first, name: "shipped", token: issuer)
+                let created = try await Self.subscribe(second, query: "shipped", #"{"dest":"\#(dest)","stream":true}"#, token: issuer)
+                #expect(created.status == .created, "\(String(buffer: created.body))")
+                let count = 8
+                for number in 0..<count {
+                    let client = number % 2 == 0 ? first : second
+                    _ = try await Binding.job(client, try await Binding.capture(client, Self.shipping(number), token: issuer), token: issuer)
+                }
+                // Every event arrives; then, after several more rounds of both deliverers, none twice.
+                func delivered() async throws -> [String] {
+                    try await inbox.waitForDelivered(0).flatMap { try Self.eventList($0.body).events.compactMap { $0["eventID"]?.stringValue } }
+                }
+                let end = ContinuousClock.now + .seconds(60)
+                while try await Set(delivered()).count < count, ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+                try await Task.sleep(for: .seconds(1))
+                let eventIDs = try await delivered()
+                #expect(Set(eventIDs).count == count, "\(eventIDs)")
+                #expect(eventIDs.count == count, "each event once: \(eventIDs.sorted())")
+            }
+        }
+    }
+
     @Test("a delivery the receiver answers 500 is retried with backoff until it is answered 200, the same bytes each time")
     func retries() async throws {
         let inbox = WebhookInbox(failures: 2)

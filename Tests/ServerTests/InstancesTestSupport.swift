@@ -23,9 +23,9 @@ struct Instances: Sendable {
 }
 
 /// Runs `test` with `count` instances (1 to 3) on a fresh database of `storeKind`. `faults` is
-/// injected into every instance.
+/// injected into every instance, and `configure` changes every instance's configuration.
 func withInstances<Value: Sendable>(
-    _ count: Int, storeKind: String, faults: any FaultInjector = NoFaults(),
+    _ count: Int, storeKind: String, faults: any FaultInjector = NoFaults(), configure: @Sendable (inout ServerConfiguration) -> Void = { _ in },
     _ test: @Sendable (Instances) async throws -> Value
 ) async throws -> Value {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("voltpass-instances-\(UUID().uuidString)")
@@ -57,9 +57,10 @@ func withInstances<Value: Sendable>(
                     clients: clients, servers: servers, adminToken: try #require(admin), dataDirectory: directories[0],
                     storeConfiguration: storeConfiguration))
         }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             dataDirectory: directories[index], port: 0, publicHost: "localhost:8080", maxBodySize: 1 << 20, anchorInterval: nil,
             connectionLimits: testConnectionLimits)
+        configure(&configuration)
         return try await storeConfiguration.withStore { store in
             let (server, report) = try await VoltpassServer.prepare(configuration: configuration, store: store, faults: faults)
             defer { Task { await server.close() } }
