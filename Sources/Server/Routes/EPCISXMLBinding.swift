@@ -37,6 +37,13 @@ enum EPCISXMLBinding {
             return .bytes(JSONValue.object(document).serialized(), headers: headers)
         }
         let query = try EPCISQueryDocument(json: .object(document))
+        // GS1's JSON schema allows several certificationInfo URIs, its 2.0 XSD one: such an event has no
+        // XML the schema accepts, so the answer is refused rather than written invalid or cut short.
+        if let event = query.eventList.first(where: { ($0.json["certificationInfo"]?.arrayValue?.count ?? 0) > 1 }) {
+            throw APIError(
+                .notAcceptable, code: "epcis_xml_unrepresentable",
+                "event \(event.json["eventID"]?.stringValue ?? "") names several certificationInfo URIs, which the EPCIS 2.0 XSD cannot carry; ask for JSON")
+        }
         headers[.contentType] = "application/xml; charset=utf-8"
         headers[.gs1CBVXMLFormat] = format.rawValue
         return .bytes(EPCISXML.xml(query, cbvFormat: format), headers: headers)
