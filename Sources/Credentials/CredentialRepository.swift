@@ -32,4 +32,7 @@ public protocol CredentialRepository: Sendable {
     func credentials(issuer: String, limit: Int) async throws -> [StoredCredential]
     /// Credentials about a subject, newest first.
     func credentials(subject: String, limit: Int) async throws -> [StoredCredential]
+    /// The newest credential about `subject` that has `type`, issued by `issuer` when given (however
+    /// many other credentials about the subject were stored since).
+    func newestCredential(subject: String, type: String, issuer: String?) async throws -> StoredCredential?
 }

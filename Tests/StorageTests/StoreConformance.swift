@@ -232,6 +232,13 @@ struct StoreConformance {
             let bySubject = try await store.credentials(subject: "did:key:z6Mkcell0", limit: 10)
             #expect(bySubject == [sameInstant, credentials[2], credentials[0], foreign])
             #expect(try await store.credentials(subject: "did:key:z6Mkcell1", limit: 1) == [credentials[3]])
+
+            // The newest of a type, whatever was stored about the subject since, by issuer when asked.
+            #expect(try await store.newestCredential(subject: "did:key:z6Mkcell0", type: "BatteryPassportCredential", issuer: nil) == credentials[2])
+            #expect(try await store.newestCredential(subject: "did:key:z6Mkcell0", type: "Type0", issuer: issuer) == credentials[0])
+            #expect(try await store.newestCredential(subject: "did:key:z6Mkcell0", type: "Type0", issuer: "did:web:other.example") == nil)
+            #expect(try await store.newestCredential(subject: "did:key:z6Mkcell0", type: "Batter", issuer: nil) == nil, "a whole type, not a part")
+            #expect(try await store.newestCredential(subject: "did:key:z6Mkcell1", type: "Type0", issuer: nil) == nil)
         }
     }
 

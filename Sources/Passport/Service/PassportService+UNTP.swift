@@ -23,8 +23,7 @@ extension PassportService {
     /// The newest UNTP Digital Product Passport the operator published for the battery;
     /// `product_passport_not_published` when there is none.
     public func productPassport(for device: DeviceRecord) async throws -> Credential {
-        let stored = try await store.credentials(subject: device.id, limit: 50).first { $0.types.contains(UNTPProductPassport.type) }
-        guard let stored else {
+        guard let stored = try await store.newestCredential(subject: device.id, type: UNTPProductPassport.type, issuer: device.operatorID) else {
             throw PassportError("product_passport_not_published", "the operator of \(device.id) has not published a UNTP product passport for it")
         }
         return try Credential(parsing: stored.document)
@@ -61,10 +60,7 @@ extension PassportService {
     /// default) published about the battery; `traceability_events_not_published` when there is none.
     public func traceabilityEvents(for device: DeviceRecord, issuer: String? = nil) async throws -> Credential {
         let issuer = issuer ?? device.operatorID
-        let stored = try await store.credentials(subject: device.id, limit: 50).first {
-            $0.types.contains(UNTPTraceabilityEvents.type) && $0.issuer == issuer
-        }
-        guard let stored else {
+        guard let stored = try await store.newestCredential(subject: device.id, type: UNTPTraceabilityEvents.type, issuer: issuer) else {
             throw PassportError(
                 "traceability_events_not_published", "\(issuer) has not published UNTP traceability events for \(device.id)")
         }

@@ -298,6 +298,15 @@ public final class PostgresStore: VoltpassStore {
             Self.credential)
     }
 
+    public func newestCredential(subject: String, type: String, issuer: String?) async throws -> StoredCredential? {
+        try await fetch(
+            """
+            \(unescaped: Self.credentialColumns) WHERE subject = \(subject) AND \(type) = ANY(types)
+              AND (\(issuer)::text IS NULL OR issuer = \(issuer)) ORDER BY issued_at DESC, id DESC LIMIT 1
+            """, Self.credential
+        ).first
+    }
+
     private static let credentialColumns = "SELECT id, issuer, types, subject, issued_at, document FROM credentials"
 
     private static func credential(_ row: PostgresRow) throws -> StoredCredential {

@@ -263,6 +263,19 @@ public final class SQLiteStore: VoltpassStore {
         }
     }
 
+    public func newestCredential(subject: String, type: String, issuer: String?) async throws -> StoredCredential? {
+        try await read { db in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        \(Self.credentialColumns) WHERE subject = ? AND EXISTS (SELECT 1 FROM json_each(types) WHERE value = ?)
+                        AND (?3 IS NULL OR issuer = ?3) ORDER BY issued_at DESC, id DESC LIMIT 1
+                        """),
+                arguments: [subject, type, issuer]
+            ).map(Self.credential)
+        }
+    }
+
     private static let credentialColumns = "SELECT id, issuer, types, subject, issued_at, document FROM credentials"
 
     private static func credential(_ row: Row) throws -> StoredCredential {
