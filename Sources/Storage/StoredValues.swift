@@ -52,20 +52,21 @@ enum StoredValues {
         return role
     }
 
-    /// A capture job as stored: JSON with dates as seconds since 1970.
-    static func json(_ job: CaptureJob) throws -> Data {
+    /// A capture job or query subscription as stored: JSON with dates as seconds since 1970.
+    static func json(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
-        return try encoder.encode(job)
+        return try encoder.encode(value)
     }
 
-    static func captureJob(_ data: Data) throws -> CaptureJob {
+    /// A value stored by ``json(_:)``; `storage_corrupt` naming `what` when it does not decode.
+    static func decoded<Value: Decodable>(_ type: Value.Type, from data: Data, what: String) throws -> Value {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         do {
-            return try decoder.decode(CaptureJob.self, from: data)
+            return try decoder.decode(type, from: data)
         } catch {
-            throw StorageError.corrupt("a stored capture job cannot be read: \(error)")
+            throw StorageError.corrupt("a stored \(what) cannot be read: \(error)")
         }
     }
 
@@ -79,24 +80,5 @@ enum StoredValues {
 
     static func checkLimit(_ limit: Int) throws {
         guard limit >= 0 else { throw StorageError.invalidValue("limit must not be negative, got \(limit)") }
-    }
-}
-
-extension StoredValues {
-    /// A query subscription as stored: JSON with dates as seconds since 1970.
-    static func json(_ subscription: QuerySubscription) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return try encoder.encode(subscription)
-    }
-
-    static func subscription(_ data: Data) throws -> QuerySubscription {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        do {
-            return try decoder.decode(QuerySubscription.self, from: data)
-        } catch {
-            throw StorageError.corrupt("a stored query subscription cannot be read: \(error)")
-        }
     }
 }

@@ -11,7 +11,7 @@ extension PostgresStore {
 
     public func captureJob(id: String, operator operatorDID: String) async throws -> CaptureJob? {
         try await fetch("SELECT job FROM epcis_capture_jobs WHERE id = \(id) AND operator = \(operatorDID)") {
-            try StoredValues.captureJob(Data(try $0.decode(ByteBuffer.self).readableBytesView))
+            try StoredValues.decoded(CaptureJob.self, from: Data(try $0.decode(ByteBuffer.self).readableBytesView), what: "capture job")
         }.first
     }
 
@@ -25,7 +25,7 @@ extension PostgresStore {
                    OR (created_at = \(position?.createdAt) AND id < \(position?.id)))
             ORDER BY created_at DESC, id DESC LIMIT \(limit)
             """
-        ) { try StoredValues.captureJob(Data(try $0.decode(ByteBuffer.self).readableBytesView)) }
+        ) { try StoredValues.decoded(CaptureJob.self, from: Data(try $0.decode(ByteBuffer.self).readableBytesView), what: "capture job") }
     }
 
     /// The statement that inserts (or replaces) a capture job.

@@ -89,7 +89,7 @@ extension PostgresStore {
         ) { row in
             let (id, subscription, body, attempts, nextAttemptAt) = try row.decode((Int64, ByteBuffer, ByteBuffer, Int32, Int64).self)
             return QueuedDelivery(
-                id: id, subscription: try StoredValues.subscription(Data(subscription.readableBytesView)), body: Array(body.readableBytesView),
+                id: id, subscription: try StoredValues.decoded(QuerySubscription.self, from: Data(subscription.readableBytesView), what: "query subscription"), body: Array(body.readableBytesView),
                 attempts: Int(attempts), nextAttemptAt: StoredValues.date(microseconds: nextAttemptAt))
         }
     }
@@ -114,7 +114,7 @@ extension PostgresStore {
     private static func subscriptionState(_ row: PostgresRow) throws -> SubscriptionState {
         let (subscription, cursor, nextRunAt, lastNotifiedAt) = try row.decode((ByteBuffer, Int64, Int64?, Int64?).self)
         return SubscriptionState(
-            subscription: try StoredValues.subscription(Data(subscription.readableBytesView)), cursor: cursor,
+            subscription: try StoredValues.decoded(QuerySubscription.self, from: Data(subscription.readableBytesView), what: "query subscription"), cursor: cursor,
             nextRunAt: nextRunAt.map(StoredValues.date(microseconds:)), lastNotifiedAt: lastNotifiedAt.map(StoredValues.date(microseconds:)))
     }
 }

@@ -12,7 +12,7 @@ extension SQLiteStore {
     public func captureJob(id: String, operator operatorDID: String) async throws -> CaptureJob? {
         try await read { db in
             try Data.fetchOne(db, sql: "SELECT job FROM epcis_capture_jobs WHERE id = ? AND operator = ?", arguments: [id, operatorDID])
-        }.map(StoredValues.captureJob)
+        }.map { try StoredValues.decoded(CaptureJob.self, from: $0, what: "capture job") }
     }
 
     public func captureJobs(operator operatorDID: String, after position: CaptureJobPosition?, limit: Int) async throws -> [CaptureJob] {
@@ -31,7 +31,7 @@ extension SQLiteStore {
                 db, sql: "SELECT job FROM epcis_capture_jobs WHERE operator = ? ORDER BY created_at DESC, id DESC LIMIT \(limit)",
                 arguments: [operatorDID])
         }
-        return try rows.map(StoredValues.captureJob)
+        return try rows.map { try StoredValues.decoded(CaptureJob.self, from: $0, what: "capture job") }
     }
 
     /// A job's row values, its date and JSON encoded.

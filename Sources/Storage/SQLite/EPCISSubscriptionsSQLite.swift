@@ -95,7 +95,7 @@ extension SQLiteStore {
                 arguments: [current]
             ).map { row in
                 QueuedDelivery(
-                    id: row[0], subscription: try StoredValues.subscription(row[1]), body: [UInt8](row[2] as Data), attempts: row[3],
+                    id: row[0], subscription: try StoredValues.decoded(QuerySubscription.self, from: row[1], what: "query subscription"), body: [UInt8](row[2] as Data), attempts: row[3],
                     nextAttemptAt: StoredValues.date(microseconds: row[4]))
             }
         }
@@ -125,7 +125,7 @@ extension SQLiteStore {
         let nextRunAt: Int64? = row[2]
         let lastNotifiedAt: Int64? = row[3]
         return SubscriptionState(
-            subscription: try StoredValues.subscription(row[0]), cursor: row[1], nextRunAt: nextRunAt.map(StoredValues.date(microseconds:)),
+            subscription: try StoredValues.decoded(QuerySubscription.self, from: row[0], what: "query subscription"), cursor: row[1], nextRunAt: nextRunAt.map(StoredValues.date(microseconds:)),
             lastNotifiedAt: lastNotifiedAt.map(StoredValues.date(microseconds:)))
     }
 }
